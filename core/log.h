@@ -1,0 +1,56 @@
+/*
+ * Logging with RSPLIB's levels and options (-loglevel=0..9, -logcolor,
+ * -logfile, plus syslog).  Only applets and core/ runtime code log;
+ * proto/ and handlespace/ return errors instead (ANCHORS.md practice 3).
+ */
+#ifndef RSP_LOG_H
+#define RSP_LOG_H
+
+#include <stdarg.h>
+
+#include "opt.h"
+
+enum log_level {
+	LOG_LVL_NONE = 0,
+	LOG_LVL_ERROR = 1,
+	LOG_LVL_WARNING = 2,
+	LOG_LVL_NOTICE = 3,
+	LOG_LVL_INFO = 4,
+	LOG_LVL_VERBOSE1 = 5, /* 5..9: ever more detail, as RSPLIB */
+	LOG_LVL_MAX = 9,
+};
+
+struct log_config {
+	long long level;
+	int color; /* index in "auto|on|off" */
+	const char *file;
+	int append;
+	int syslog;
+};
+
+extern const struct opt log_opts[];
+extern struct log_config log_config;
+
+typedef void log_sink(int level, const char *msg, void *arg);
+
+/* Apply log_config (open the file, syslog); -1 with a message on error. */
+int log_setup(const char *ident);
+void log_close(void);
+/* Send all output to sink instead (tests, fuzzers, library users). */
+void log_register(log_sink *sink, void *arg);
+int log_enabled(int level);
+
+void log_msg(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_vmsg(int level, const char *fmt, va_list ap);
+_Noreturn void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+#define log_error(...)   log_msg(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_warning(...) log_msg(LOG_LVL_WARNING, __VA_ARGS__)
+#define log_notice(...)  log_msg(LOG_LVL_NOTICE, __VA_ARGS__)
+#define log_info(...)    log_msg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(n, ...) \
+	log_msg(LOG_LVL_VERBOSE1 + (n)-1, __VA_ARGS__) /* n = 1..5 */
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * RSPLIB-style option parsing: "-name=value", "-flag", repeatable options,
+ * range checks.  Each applet declares its options in a table; the same
+ * table drives parsing, --help, --options (for completions) and defaults,
+ * so usage text can never drift from what the parser accepts.
+ */
+#ifndef RSP_OPT_H
+#define RSP_OPT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum opt_kind {
+	OPT_FLAG,   /* int: 1 when given */
+	OPT_STR,    /* const char * */
+	OPT_INT,    /* long long within [min, max] */
+	OPT_CHOICE, /* int: index into the '|'-separated list in .arg */
+	OPT_LIST,   /* struct opt_list: repeatable, each -name=v appended */
+};
+
+#define OPT_LIST_MAX 64
+
+struct opt_list {
+	int n;
+	const char *v[OPT_LIST_MAX];
+};
+
+struct opt {
+	const char *name; /* without the leading '-'; NULL ends a table */
+	enum opt_kind kind;
+	const char *arg;  /* value placeholder, or "a|b|c" for OPT_CHOICE */
+	const char *help; /* one line */
+	const char *def;  /* default as text, applied before parsing, or NULL */
+	long long min, max;
+	size_t off; /* where the value lives in the option struct */
+};
+
+/* One option table and the struct its offsets point into. */
+struct opt_set {
+	const struct opt *opts;
+	void *base;
+};
+
+#define OPT_END                                           \
+	{                                                 \
+		NULL, OPT_FLAG, NULL, NULL, NULL, 0, 0, 0 \
+	}
+
+enum {
+	OPT_OK = 0,
+	OPT_HELP = 1,   /* usage printed: exit 0 */
+	OPT_ERROR = -1, /* message printed: exit 2 */
+};
+
+/*
+ * Parse argv[1..] into the sets.  Operands (arguments not starting with
+ * '-') are left in argv and their count stored in *noperands after being
+ * moved to the front of argv + 1.
+ */
+int opt_parse(const char *applet, const char *synopsis, int argc, char **argv,
+    const struct opt_set *sets, int nsets, int *noperands);
+/* Same, but exits: 0 after --help, 2 on a usage error. */
+int opt_parse_or_exit(const char *applet, const char *synopsis, int argc,
+    char **argv, const struct opt_set *sets, int nsets);
+void opt_usage(FILE *f, const char *applet, const char *synopsis,
+    const struct opt_set *sets, int nsets);
+void opt_list_names(FILE *f, const struct opt_set *sets, int nsets);
+/* Parse a decimal or 0x-prefixed integer; -1 with errno on failure. */
+int opt_parse_ll(const char *s, long long *v);
+
+#endif

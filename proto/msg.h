@@ -1,0 +1,190 @@
+/*
+ * ASAP and ENRP messages as C structs, and the codec between them and
+ * bytes (PROTOCOLS.md sections 2-4).  proto/ never does I/O, never logs
+ * and never exits: decoding returns a precise error, encoding -1/errno.
+ *
+ * A decoded message owns one arena (m->arena) holding every list it
+ * points to; rsp_msg_free() releases it.  Byte strings (cookie, cause
+ * data, unknown parameters) point into the arena too, never into the
+ * caller's input, so the input may be reused at once.
+ */
+#ifndef RSP_MSG_H
+#define RSP_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "proto/wire.h"
+
+enum rsp_dialect {
+	RSP_DIALECT_RFC = 0,    /* RFC 5354 numbering, as RSPLIB 3.x */
+	RSP_DIALECT_LEGACY = 1, /* RSPLIB <= 2.x numbering (PROTOCOLS 2.4) */
+};
+
+struct rsp_addr {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t a[16];  /* IPv4: first 4 bytes */
+};
+
+struct rsp_transport {
+	uint16_t ptype; /* RSP_PARAM_SCTP, _TCP, _UDP, _UDPLITE, _DCCP */
+	uint16_t port;
+	uint16_t use;          /* transport use; reserved field for UDP */
+	uint32_t service_code; /* DCCP only */
+	uint16_t naddrs;
+	struct rsp_addr *addrs;
+};
+
+struct rsp_policy {
+	uint32_t type;
+	uint8_t nvalues; /* 32-bit fields after the type on the wire */
+	uint32_t v[RSP_POLICY_FIELDS];
+};
+
+struct rsp_handle {
+	uint8_t len;
+	uint8_t bytes[RSP_HANDLE_MAX];
+};
+
+struct rsp_pe {
+	uint32_t id;
+	uint32_t home; /* home PR ID */
+	uint32_t life; /* registration life, ms */
+	struct rsp_transport user;
+	struct rsp_policy policy;
+	int has_asap; /* ENRP: ASAP transport present */
+	struct rsp_transport asap;
+};
+
+struct rsp_bytes {
+	uint16_t len;
+	const uint8_t *data;
+};
+
+struct rsp_cause {
+	uint16_t code;
+	struct rsp_bytes data; /* cause-specific information */
+};
+
+struct rsp_operror {
+	uint16_t ncauses;
+	struct rsp_cause *causes;
+};
+
+struct rsp_server_info {
+	uint32_t id;
+	int has_transport;
+	struct rsp_transport transport; /* the PR's ENRP SCTP endpoint */
+};
+
+struct rsp_pool_entry { /* one pool of an ENRP handle table response */
+	struct rsp_handle handle;
+	uint16_t npes;
+	struct rsp_pe *pes;
+};
+
+/* Which optional members of struct rsp_msg are present. */
+enum {
+	RSP_HAS_HANDLE = 1 << 0,
+	RSP_HAS_PE_ID = 1 << 1,
+	RSP_HAS_HR_OPTION = 1 << 2,
+	RSP_HAS_CHECKSUM = 1 << 3,
+	RSP_HAS_POLICY = 1 << 4,
+	RSP_HAS_ERROR = 1 << 5,
+	RSP_HAS_COOKIE = 1 << 6,
+	RSP_HAS_PE_ID_PARAM = RSP_HAS_PE_ID,
+};
+
+struct rsp_msg {
+	uint8_t proto; /* RSP_PROTO_ASAP or RSP_PROTO_ENRP */
+	uint8_t type;
+	uint8_t flags;
+	uint8_t dialect;
+
+	/* Fixed fields, by message type. */
+	uint32_t sender;   /* ENRP sender ID; ASAP KA / announce server ID */
+	uint32_t receiver; /* ENRP receiver ID */
+	uint32_t target;   /* ENRP takeover target server ID */
+	uint16_t action;   /* ENRP handle update action */
+
+	/* Parameters (see `present`). */
+	unsigned present;
+	struct rsp_handle handle;
+	uint32_t pe_id;
+	uint32_t hr_items;        /* handle resolution option */
+	uint16_t checksum;        /* PE checksum */
+	struct rsp_policy policy; /* HR response / business card */
+	struct rsp_operror error;
+	struct rsp_bytes cookie;
+	uint16_t npes; /* registration, HR response, update, card */
+	struct rsp_pe *pes;
+	uint16_t nservers; /* presence (1), list response (n) */
+	struct rsp_server_info *servers;
+	uint16_t ntransports; /* server announce */
+	struct rsp_transport *transports;
+	uint16_t npools; /* handle table response */
+	struct rsp_pool_entry *pools;
+
+	/* Unknown parameters with the "skip and report" action (0xc000),
+	 * complete TLVs, for the receiver's Error message. */
+	uint16_t nunknown;
+	struct rsp_bytes *unknown;
+
+	/* Wire details kept so that re-encoding is byte-identical. */
+	uint8_t tail_unpadded; /* length excluded the last padding (RFC) */
+
+	void *arena;
+};
+
+enum rsp_derr {
+	RSP_DERR_NONE = 0,
+	RSP_DERR_TRUNCATED,     /* input ends inside a header or field */
+	RSP_DERR_OVERSIZED,     /* a length runs past its container/max */
+	RSP_DERR_BAD_LENGTH,    /* a length impossible for its type */
+	RSP_DERR_MISALIGNED,    /* stray bytes after the last parameter */
+	RSP_DERR_BAD_PADDING,   /* padding missing or not zero */
+	RSP_DERR_TOO_DEEP,      /* nesting beyond RSP_MAX_DEPTH */
+	RSP_DERR_DUPLICATE,     /* a single-instance parameter repeated */
+	RSP_DERR_MISSING,       /* a required parameter absent */
+	RSP_DERR_UNEXPECTED,    /* a known parameter where it cannot be */
+	RSP_DERR_UNKNOWN_PARAM, /* unknown parameter, action "stop" */
+	RSP_DERR_UNKNOWN_TYPE,  /* unknown message type */
+	RSP_DERR_BAD_VALUE,     /* field value out of range */
+	RSP_DERR_NOMEM,
+};
+
+#define RSP_MAX_DEPTH 4 /* message > PE > transport > address */
+
+struct rsp_decode_error {
+	enum rsp_derr code;
+	uint16_t cause;  /* RFC 5354 cause to report; see `report` */
+	int report;      /* 1: answer with an Error; 0: drop silently */
+	uint32_t offset; /* byte offset of the problem in the message */
+	uint16_t param;  /* parameter type concerned, 0 if none */
+	/* The offending TLV (cause-specific data), when there is one. */
+	uint32_t tlv_offset, tlv_len;
+};
+
+int rsp_msg_decode(int proto, const void *data, size_t len, struct rsp_msg *m,
+    struct rsp_decode_error *err);
+int rsp_msg_decode_dialect(int proto, int dialect, const void *data, size_t len,
+    struct rsp_msg *m, struct rsp_decode_error *err);
+void rsp_msg_free(struct rsp_msg *m);
+/* Zero a message for building; set proto/type before encoding. */
+void rsp_msg_init(struct rsp_msg *m, int proto, int type);
+/* Append the encoding of m to w (RSPLIB conventions unless the message
+ * says otherwise).  -1 with errno EINVAL/ERANGE/ENOMEM on failure. */
+int rsp_msg_encode(const struct rsp_msg *m, struct wbuf *w);
+
+const char *rsp_msg_name(int proto, int type);
+const char *rsp_param_name(uint16_t type);
+const char *rsp_cause_name(uint16_t code);
+const char *rsp_policy_name(uint32_t type);
+const char *rsp_derr_name(enum rsp_derr code);
+/* "truncated parameter 0x000a at offset 20 (cause 0x0003)" */
+int rsp_decode_error_str(const struct rsp_decode_error *e, char *s, size_t n);
+/* Number of 32-bit policy fields for a type, -1 if not encodable. */
+int rsp_policy_nvalues(uint32_t type);
+
+#endif
