@@ -29,7 +29,7 @@ CC       = musl-gcc
 CPPFLAGS += -isystem $(B)/kinc
 endif
 CFLAGS   = -Os -ffunction-sections -fdata-sections
-LDFLAGS += -static -Wl,--gc-sections -s
+LDFLAGS += -static -Wl,--gc-sections -s -Wl,-Map=$(B)/rsp.map
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
@@ -40,7 +40,10 @@ LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 APP_OBJS   := $(APP_SRCS:%.c=$(B)/%.o) $(B)/main.o
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-TESTLIB    := $(B)/tests/unit/testlib.o
+# Test support: every tests/unit/*.c that is not a test_*.c (testlib,
+# pcap, ...) is linked into each unit test.
+TESTLIB_SRCS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+TESTLIB    := $(TESTLIB_SRCS:%.c=$(B)/%.o)
 FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
@@ -56,12 +59,16 @@ $(B)/gen/applets.h: $(APP_SRCS) Makefile
 	@grep -h '^// RSP_APPLET(' $(APP_SRCS) /dev/null | sed 's|^// ||' \
 	    | sort > $@.tmp && mv $@.tmp $@
 
-$(B)/kinc:
-	@mkdir -p $@
-	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $@/$$d; done
-	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $@/asm
+# Kernel UAPI headers, plus libsctp-dev's <netinet/sctp.h> (constants and
+# structs over <linux/sctp.h>; its libsctp functions are not linked).
+$(B)/kinc/.stamp: Makefile
+	@mkdir -p $(@D)/netinet
+	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $(@D)/$$d; done
+	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(@D)/asm
+	@ln -sfn /usr/include/netinet/sctp.h $(@D)/netinet/sctp.h
+	@touch $@
 
-KINC := $(if $(MUSL),$(B)/kinc)
+KINC := $(if $(MUSL),$(B)/kinc/.stamp)
 
 $(B)/%.o: %.c $(B)/gen/applets.h | $(KINC)
 	@mkdir -p $(@D)
@@ -91,7 +98,7 @@ fuzz-replay: $(FUZZ_BINS)
 	    echo "== $$t"; $$t tests/fuzz/corpus/$$n; done
 
 bats: $(B)/rsp
-	RSP=$(abspath $(B)/rsp) bats tests/bats
+	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) bats tests/bats
 
 check:
 	$(MAKE) VARIANT=san unit fuzz-replay bats
@@ -102,33 +109,31 @@ static:
 	$(MAKE) VARIANT=static $(BUILDROOT)/static/rsp
 
 size: static
-	@size build/static/rsp
-	@printf 'rsp (static, stripped): %s bytes = %s KiB\n' \
-	    $$(stat -c %s build/static/rsp) $$(( $$(stat -c %s build/static/rsp) / 1024 ))
+	@scripts/size.sh $(BUILDROOT)/static/rsp $(BUILDROOT)/static/rsp.map
 
-# libFuzzer builds (clang): make fuzz; build/fuzz/fuzz_asap corpus-dir
+# libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
 fuzz:
-	@mkdir -p build/fuzz
+	@mkdir -p $(BUILDROOT)/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 	    echo "FUZZ $$n"; $(FUZZ_CC) -D_GNU_SOURCE -I. -Icore -Iinclude \
-	    -g -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/$$n \
+	    -g -O1 -fsanitize=fuzzer,address,undefined -o $(BUILDROOT)/fuzz/$$n \
 	    $$f $(LIB_SRCS) -lpthread; done
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 755 $(B)/rsp $(DESTDIR)$(PREFIX)/bin/rsp
+# RSP_BIN=path installs a binary built elsewhere (tests/bats/cli.bats does).
+RSP_BIN ?= $(B)/rsp
+MANDIR  := $(DESTDIR)$(PREFIX)/share/man
+BASHCOMP := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+install: $(RSP_BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR)/man1 $(MANDIR)/man8 \
+	    $(BASHCOMP)
+	install -m 755 $(RSP_BIN) $(DESTDIR)$(PREFIX)/bin/rsp
 	$(DESTDIR)$(PREFIX)/bin/rsp --install $(DESTDIR)$(PREFIX)/bin
-	for m in man/*.1; do [ -f "$$m" ] && install -m 644 $$m \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
-	for m in man/*.8; do [ -f "$$m" ] && install -m 644 $$m \
-	    $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
-	install -m 644 completions/rsp.bash \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rsp
-	for a in $$($(B)/rsp --aliases); do ln -sfn rsp \
-	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$a; done
+	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(MANDIR)/man1)
+	$(if $(wildcard man/*.8),install -m 644 $(wildcard man/*.8) $(MANDIR)/man8)
+	install -m 644 completions/rsp.bash $(BASHCOMP)/rsp
+	for a in $$($(DESTDIR)$(PREFIX)/bin/rsp --aliases); do \
+	    ln -sfn rsp $(BASHCOMP)/$$a; done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -140,3 +145,22 @@ clean:
 	rm -rf build rsp tests/out
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Kernel SCTP in a qemu guest (TCG) whose root is the host's /: see
+# tests/vm/README.md. check-sctp: SCTP socket check, then the bats suite with
+# RSP_TRANSPORT=sctp against the sanitizer build; check-interop: RSPLIB's own
+# registrar, PE and terminal, capture judged by tshark on the host.
+.PHONY: check-sctp check-interop
+check-sctp:
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp \
+	    $(UNIT_SRCS:tests/unit/%.c=$(BUILDROOT)/san/tests/%)
+	@mkdir -p $(BUILDROOT)/vm
+	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/vm/sctp-check \
+	    tests/vm/sctp-check.c
+	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/vm/run-in-guest.sh \
+	    -e RSP_TRANSPORT=sctp -e RSP=$(abspath $(BUILDROOT)/san/rsp) \
+	    -e RSP_TESTBIN=$(abspath $(BUILDROOT)/san/tests) \
+	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
+
+check-interop:
+	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/interop/run.sh

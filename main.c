@@ -47,8 +47,9 @@ usage(FILE *f)
 	    "rsp %s: Reliable Server Pooling (RFC 5351-5356) suite\n\n"
 	    "usage: rsp APPLET [-option=value ...]\n"
 	    "       APPLET [-option=value ...]    (through a symlink)\n"
-	    "       rsp --list | --install DIR | --version | --help\n"
-	    "       rsp APPLET --help\n\napplets:\n",
+	    "       rsp --list | --aliases | --install DIR | --version | "
+	    "--help\n"
+	    "       rsp APPLET --help | --options\n\napplets:\n",
 	    RSP_VERSION);
 	for (a = applet_table; a->name; a++)
 		fprintf(f, "  %-16s %-18s %s\n", a->name, a->alias, a->summary);

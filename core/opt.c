@@ -185,6 +185,11 @@ opt_parse(const char *applet, const char *synopsis, int argc, char **argv,
 			opt_list_names(stdout, sets, nsets);
 			return OPT_HELP;
 		}
+		if (!strcmp(argv[i], "--")) { /* the rest are operands */
+			while (++i < argc)
+				argv[1 + nop++] = argv[i];
+			break;
+		}
 		if (argv[i][0] != '-' || argv[i][1] == '\0') {
 			argv[1 + nop++] = argv[i];
 			continue;

@@ -54,8 +54,8 @@ enum {
 
 /*
  * Parse argv[1..] into the sets.  Operands (arguments not starting with
- * '-') are left in argv and their count stored in *noperands after being
- * moved to the front of argv + 1.
+ * '-', "-" itself, and everything after "--") are left in argv and their
+ * count stored in *noperands after being moved to the front of argv + 1.
  */
 int opt_parse(const char *applet, const char *synopsis, int argc, char **argv,
     const struct opt_set *sets, int nsets, int *noperands);

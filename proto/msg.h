@@ -22,6 +22,8 @@ enum rsp_dialect {
 	RSP_DIALECT_LEGACY = 1, /* RSPLIB <= 2.x numbering (PROTOCOLS 2.4) */
 };
 
+/* As on the wire: an IPv4-mapped IPv6 address stays AF_INET6 (legacy
+ * RSPLIB sent those); converting is the caller's business. */
 struct rsp_addr {
 	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t a[16];  /* IPv4: first 4 bytes */
@@ -36,6 +38,8 @@ struct rsp_transport {
 	struct rsp_addr *addrs;
 };
 
+/* Legacy dialect: type = the 8-bit legacy code, v[0] = its 24-bit
+ * value, nvalues = 1. */
 struct rsp_policy {
 	uint32_t type;
 	uint8_t nvalues; /* 32-bit fields after the type on the wire */
@@ -74,6 +78,7 @@ struct rsp_operror {
 
 struct rsp_server_info {
 	uint32_t id;
+	uint32_t flags; /* legacy dialect only: flags word (M 0x80000000) */
 	int has_transport;
 	struct rsp_transport transport; /* the PR's ENRP SCTP endpoint */
 };
@@ -127,12 +132,16 @@ struct rsp_msg {
 	struct rsp_pool_entry *pools;
 
 	/* Unknown parameters with the "skip and report" action (0xc000),
-	 * complete TLVs, for the receiver's Error message. */
+	 * complete TLVs without padding, at any depth, for the receiver's
+	 * Error message.  Never encoded; 0x8000 ones are dropped. */
 	uint16_t nunknown;
 	struct rsp_bytes *unknown;
 
-	/* Wire details kept so that re-encoding is byte-identical. */
-	uint8_t tail_unpadded; /* length excluded the last padding (RFC) */
+	/* Wire details kept so that re-encoding is byte-identical:
+	 * 0: length includes the final padding (RSPLIB, the default);
+	 * 1: length excludes it and the padding bytes are absent (RFC);
+	 * 2: length excludes it but the padding bytes follow. */
+	uint8_t tail_unpadded;
 
 	void *arena;
 };
@@ -166,6 +175,13 @@ struct rsp_decode_error {
 	uint32_t tlv_offset, tlv_len;
 };
 
+/*
+ * Decode one whole message (RFC dialect).  0 on success: m owns an
+ * arena, release it with rsp_msg_free().  -1 (errno EBADMSG or ENOMEM)
+ * with *err describing the first problem; m is then zeroed and needs no
+ * free.  The decoder is strictly ordered like RSPLIB's and accepts both
+ * RFC-style and RSPLIB-style lengths.
+ */
 int rsp_msg_decode(int proto, const void *data, size_t len, struct rsp_msg *m,
     struct rsp_decode_error *err);
 int rsp_msg_decode_dialect(int proto, int dialect, const void *data, size_t len,
@@ -177,6 +193,12 @@ void rsp_msg_init(struct rsp_msg *m, int proto, int type);
  * says otherwise).  -1 with errno EINVAL/ERANGE/ENOMEM on failure. */
 int rsp_msg_encode(const struct rsp_msg *m, struct wbuf *w);
 
+/* Same meaning: every field, list and byte string; tail_unpadded and
+ * the skipped unknown parameters are ignored.  1 if equal. */
+int rsp_msg_equal(const struct rsp_msg *a, const struct rsp_msg *b);
+
+/* Short names from the codec tables: "REGISTRATION", "PRESENCE";
+ * "UNKNOWN" / "unknown ..." for numbers the tables do not know. */
 const char *rsp_msg_name(int proto, int type);
 const char *rsp_param_name(uint16_t type);
 const char *rsp_cause_name(uint16_t code);
@@ -186,5 +208,19 @@ const char *rsp_derr_name(enum rsp_derr code);
 int rsp_decode_error_str(const struct rsp_decode_error *e, char *s, size_t n);
 /* Number of 32-bit policy fields for a type, -1 if not encodable. */
 int rsp_policy_nvalues(uint32_t type);
+
+/* Policy types (PROTOCOLS 5.1), for option parsing and display. */
+struct rsp_policy_info {
+	uint32_t type;
+	const char *abbrev; /* "LUD" */
+	const char *name;   /* "Least Used with Degradation" */
+	const char *rsplib; /* RSPLIB -policy= name: "LeastUsedDegradation" */
+	int nvalues;        /* 32-bit fields on the wire, -1: no wire form */
+	const char *fields[RSP_POLICY_FIELDS];
+};
+const struct rsp_policy_info *rsp_policy_info(uint32_t type);
+/* By RSPLIB name or abbreviation, case-insensitive; NULL if unknown. */
+const struct rsp_policy_info *rsp_policy_lookup(const char *name);
+const struct rsp_policy_info *rsp_policy_table(size_t *n);
 
 #endif

@@ -96,7 +96,7 @@ enum rsp_param_type {
 #define RSP_TRANSPORT_DATA_ONLY    0x0000
 #define RSP_TRANSPORT_DATA_CONTROL 0x0001
 
-enum rsp_cause {
+enum rsp_cause_code {
 	RSP_CAUSE_UNSPECIFIED = 0x0000,
 	RSP_CAUSE_UNRECOGNIZED_PARAM = 0x0001,
 	RSP_CAUSE_UNRECOGNIZED_MSG = 0x0002,
@@ -127,6 +127,8 @@ enum rsp_policy_type {
 	RSP_POLICY_WRAND_DPF = 0xb0002001,
 	RSP_POLICY_LU_DPF = 0xb0002002,
 	RSP_POLICY_LUD_DPF = 0xb0002003,
+	RSP_POLICY_PLU_DPF = 0xb0002004,  /* handlespace only, no wire form */
+	RSP_POLICY_PLUD_DPF = 0xb0002005, /* handlespace only, no wire form */
 };
 
 #define RSP_HANDLE_MAX    32 /* RSPLIB MAX_POOLHANDLESIZE */

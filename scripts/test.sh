@@ -1,0 +1,98 @@
+#!/bin/bash
+# The whole test job, as CI runs it (.ci/run) and as a developer does on a
+# fresh Debian 12 machine (as root):
+#   1. install missing build/test packages (scripts/deps.sh; none if present)
+#   2. build the release binary                       make
+#   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
+#   4. static musl build and its size, and bats against it
+#   5. libFuzzer targets, FUZZ_SECONDS each (0 skips)  make fuzz
+#   6. clang-format check (make check-format) and shellcheck
+# and closes with one "N passed, N failed" line over all of them.
+# Environment: BUILDROOT (default build), FUZZ_SECONDS (default 10),
+# JOBS (default: number of CPUs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILDROOT=${BUILDROOT:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+JOBS=${JOBS:-$(nproc)}
+M=(make -j"$JOBS" BUILDROOT="$BUILDROOT")
+LOG=$BUILDROOT/test.log
+mkdir -p "$BUILDROOT"
+: >"$LOG"
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "dependencies"
+scripts/deps.sh
+
+step "build"
+"${M[@]}"
+
+step "make check (unit tests, fuzz replay, bats; ASan+UBSan)"
+# Compile in parallel, then run the tests one after the other: timing
+# tests stay quiet and the output readable.
+"${M[@]}" VARIANT=san "$BUILDROOT/san/rsp"
+# bats writes TAP when its output is not a terminal: counted below.
+make BUILDROOT="$BUILDROOT" check 2>&1 | tee -a "$LOG"
+
+step "make static size"
+"${M[@]}" static
+"${M[@]}" size
+
+step "bats against the static (musl) binary"
+RSP=$PWD/$BUILDROOT/static/rsp RSP_TESTBIN=$PWD/$BUILDROOT/san/tests \
+	bats tests/bats 2>&1 | tee -a "$LOG"
+
+if [ "$FUZZ_SECONDS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+	step "libFuzzer: build, then ${FUZZ_SECONDS}s per target"
+	"${M[@]}" fuzz
+	for f in "$BUILDROOT"/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		n=${f##*/fuzz_}
+		new=$(mktemp -d)
+		seeds=()
+		[ -d "tests/fuzz/corpus/$n" ] && seeds=("tests/fuzz/corpus/$n")
+		# New inputs go to the temp dir, never into the checked-in corpus.
+		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=0 \
+			"$new" "${seeds[@]}" >"$new.log" 2>&1; then
+			echo "ok fuzz $n"
+			echo "fuzz: 1 passed, 0 failed" >>"$LOG"
+		else
+			tail -n 40 "$new.log"
+			echo "not ok fuzz $n (crash input in $new.log above)"
+			echo "fuzz: 0 passed, 1 failed" >>"$LOG"
+		fi
+		rm -rf "$new" "$new.log"
+	done
+fi
+
+# Lints: a failure is counted, and fails the run at the summary.
+lint() {
+	local name=$1
+	shift
+	step "$name"
+	if "$@"; then
+		echo "$name: 1 passed, 0 failed" >>"$LOG"
+	else
+		echo "$name: 0 passed, 1 failed" >>"$LOG"
+	fi
+}
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	lint check-format make -s check-format
+fi
+lint shellcheck shellcheck .ci/run scripts/*.sh completions/rsp.bash
+
+# Unit tests and the extra steps print "N passed, N failed"; bats prints TAP.
+step "summary"
+awk '
+/^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed/ {
+	s = $0; sub(/^[a-z-]+: /, "", s); split(s, w, " ")
+	p += w[1]; f += w[3]; next
+}
+/^ok [0-9]/ { p++ }
+/^not ok [0-9]/ { f++ }
+END {
+	printf "%d passed, %d failed\n", p, f
+	exit f > 0
+}' "$LOG"

@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# The command-line surface: symlink install and dispatch, --help/--options
+# against the option tables, usage errors, man pages, make install and the
+# bash completion.  Applets and options are read from the binary, never
+# listed here.
+
+setup() {
+	: "${RSP:?set RSP to the rsp binary}"
+	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/rsp-cli.XXXXXX")
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# Applets of this build; tests that need one skip when there is none.
+applets() {
+	"$RSP" --list
+}
+
+need_applet() {
+	[ -n "$(applets)" ] || skip "no applet in this build"
+}
+
+# The shared options (core/log.c log_opts), read from the table's source.
+common_opts() {
+	awk '/log_opts\[\] = \{/ { on = 1; next }
+	     on && /OPT_END/ { exit }
+	     on && match($0, /\{"[a-z0-9]+"/) {
+		print substr($0, RSTART + 2, RLENGTH - 3) }' "$TOP/core/log.c"
+}
+
+man_page() {
+	local m
+	for m in "$TOP/man/rsp-$1.1" "$TOP/man/rsp-$1.8"; do
+		[ -f "$m" ] && { echo "$m"; return 0; }
+	done
+	return 1
+}
+
+@test "rsp --install DIR makes one RSPLIB-named symlink per applet" {
+	need_applet
+	run "$RSP" --install "$TMP"
+	[ "$status" -eq 0 ]
+	n=0
+	for a in $("$RSP" --aliases); do
+		[ -L "$TMP/$a" ]
+		[ "$(readlink "$TMP/$a")" = "$(readlink -f "$RSP")" ]
+		n=$((n + 1))
+	done
+	[ "$n" -eq "$(applets | wc -l)" ]
+	# Running it again replaces its own symlinks.
+	run "$RSP" --install "$TMP"
+	[ "$status" -eq 0 ]
+}
+
+@test "an applet runs through its RSPLIB alias symlink" {
+	need_applet
+	"$RSP" --install "$TMP"
+	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
+		run "$TMP/$alias" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: rsp $name"* ]]
+		[ "$("$TMP/$alias" --options)" = "$("$RSP" "$name" --options)" ]
+		# The alias also works as rsp's first argument.
+		[ "$("$RSP" "$alias" --options)" = "$("$RSP" "$name" --options)" ]
+	done
+}
+
+@test "rsp --install refuses to replace a regular file" {
+	need_applet
+	alias=$("$RSP" --aliases | head -n 1)
+	echo precious >"$TMP/$alias"
+	run "$RSP" --install "$TMP"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$TMP/$alias exists and is not a symlink"* ]]
+	[ "$(cat "$TMP/$alias")" = precious ]
+}
+
+@test "rsp --install: a missing DIR is an error, no DIR a usage error" {
+	run "$RSP" --install "$TMP/nonexistent"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$TMP/nonexistent"* ]]
+	run "$RSP" --install
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: rsp --install DIR"* ]]
+}
+
+@test "rsp --help lists every applet with its alias" {
+	run "$RSP" --help
+	[ "$status" -eq 0 ]
+	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
+		grep -Eq "^  $name +$alias " <<<"$output"
+	done
+}
+
+@test "rsp APPLET --help exits 0 and shows every option of --options" {
+	need_applet
+	for a in $(applets); do
+		run "$RSP" "$a" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: rsp $a"* ]]
+		help=$output
+		run "$RSP" "$a" --options
+		[ "$status" -eq 0 ]
+		[ "${#lines[@]}" -gt 0 ]
+		for o in "${lines[@]}"; do
+			# "-name=" -> "  -name=ARG ", "-flag" -> "  -flag "
+			grep -Eq "^  ${o}([^ ]+)? " <<<"$help" ||
+				{ echo "$a: $o missing from --help"; false; }
+		done
+	done
+}
+
+@test "every applet accepts the common options" {
+	need_applet
+	for a in $(applets); do
+		opts=$("$RSP" "$a" --options)
+		for o in $(common_opts); do
+			grep -Eq "^-$o=?\$" <<<"$opts" ||
+				{ echo "$a lacks -$o"; false; }
+		done
+	done
+}
+
+@test "an unknown option exits 2 with a clear message" {
+	need_applet
+	for a in $(applets); do
+		run "$RSP" "$a" -nosuchoption=1
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$a: unknown option '-nosuchoption=1'"* ]]
+	done
+}
+
+@test "an option without its value exits 2 and names the syntax" {
+	need_applet
+	for a in $(applets); do
+		run "$RSP" "$a" -loglevel
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"option -loglevel needs a value: -loglevel="* ]]
+		run "$RSP" "$a" -loglevel=10
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"0..9"* ]]
+	done
+}
+
+@test "every applet has a man page that documents each of its options" {
+	need_applet
+	for a in $(applets); do
+		m=$(man_page "$a") || { echo "no man/rsp-$a.[18]"; false; }
+		grep -q "^\.Dt RSP-$(tr a-z A-Z <<<"$a") " "$m"
+		grep -q '^\.Sh STANDARDS' "$m"
+		for o in $("$RSP" "$a" --options); do
+			o=${o#-}
+			o=${o%=}
+			grep -Eq "^\.(Op |It |)Fl $o( |\$)" "$m" ||
+				{ echo "$m lacks .Fl $o"; false; }
+		done
+	done
+}
+
+@test "rsp.1 documents rsp's flags, the common options and every applet" {
+	m=$TOP/man/rsp.1
+	[ -f "$m" ]
+	for o in $(common_opts); do
+		grep -Eq "^\.(It )?Fl $o( |\$)" "$m" ||
+			{ echo "rsp.1 lacks .Fl $o"; false; }
+	done
+	for f in $("$RSP" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		grep -Eq "^\.(It )?Fl \\\\-${f#--}( |\$)" "$m" ||
+			{ echo "rsp.1 lacks $f"; false; }
+	done
+	for a in $(applets); do
+		man_page "$a" >/dev/null
+		grep -q "^\.Xr rsp-$a " "$m" || { echo "rsp.1 lacks rsp-$a"; false; }
+	done
+	grep -q '^\.Sh STANDARDS' "$m"
+	for r in 5351 5352 5353 5354 5355 5356; do
+		grep -q "RFC $r" "$m"
+	done
+}
+
+@test "man pages pass mandoc -Tlint" {
+	command -v mandoc >/dev/null || skip "mandoc not installed"
+	run mandoc -Tlint -Wwarning "$TOP"/man/*.[18]
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "make install puts binary, symlinks, man pages and completion in place" {
+	need_applet
+	# A make of its own, not a sub-make of `make check`.
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install \
+		RSP_BIN="$(readlink -f "$RSP")" PREFIX=/usr DESTDIR="$TMP/root"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	r=$TMP/root/usr
+	[ -x "$r/bin/rsp" ]
+	[ -f "$r/share/man/man1/rsp.1" ]
+	[ -f "$r/share/bash-completion/completions/rsp" ]
+	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
+		[ "$(readlink "$r/bin/$alias")" = rsp ]
+		m=$(man_page "$name")
+		[ -f "$r/share/man/man${m##*.}/${m##*/}" ]
+		[ -L "$r/share/bash-completion/completions/$alias" ]
+		run "$r/bin/$alias" --help
+		[ "$status" -eq 0 ]
+	done
+}
+
+# complete LINE: what _rsp offers for LINE (cursor at its end), one per line.
+# Runs in a clean bash with rsp and its aliases on PATH, like a user's.
+complete_line() {
+	mkdir -p "$TMP/bin"
+	ln -sf "$(readlink -f "$RSP")" "$TMP/bin/rsp"
+	"$RSP" --install "$TMP/bin" >/dev/null
+	PATH="$TMP/bin:$PATH" bash -c '
+		source "$1"
+		COMP_LINE=$2
+		COMP_POINT=${#2}
+		read -r -a COMP_WORDS <<<"$2"
+		[[ $2 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_rsp
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/rsp.bash" "$1"
+}
+
+@test "completion: rsp's flags and applet names after rsp" {
+	run complete_line "rsp --li"
+	[ "$output" = --list ]
+	run complete_line "rsp --ins"
+	[ "$output" = --install ]
+	run complete_line "rsp "
+	for a in $(applets); do
+		grep -qx "$a" <<<"$output"
+		run complete_line "rsp ${a:0:3}"
+		grep -qx "$a" <<<"$output"
+	done
+}
+
+@test "completion: options of an applet, through rsp and through its alias" {
+	need_applet
+	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
+		for o in $("$RSP" "$name" --options); do
+			run complete_line "rsp $name ${o:0:4}"
+			grep -qx -- "$o" <<<"$output"
+			run complete_line "$alias ${o:0:4}"
+			grep -qx -- "$o" <<<"$output"
+		done
+		run complete_line "rsp $name -logcolor="
+		[ "$(sort <<<"$output" | tr '\n' ' ')" = "auto off on " ]
+		run complete_line "$alias -loglevel=3 -logcolor=o"
+		[ "$(sort <<<"$output" | tr '\n' ' ')" = "off on " ]
+	done
+}
+
+@test "completion is registered for rsp and every alias on PATH" {
+	need_applet
+	mkdir -p "$TMP/bin"
+	ln -s "$(readlink -f "$RSP")" "$TMP/bin/rsp"
+	run env PATH="$TMP/bin:$PATH" bash -c \
+		'source "$1"; complete -p' _ "$TOP/completions/rsp.bash"
+	grep -q -- "-F _rsp rsp\$" <<<"$output"
+	for a in $("$RSP" --aliases); do
+		grep -q -- "-F _rsp $a\$" <<<"$output"
+	done
+}

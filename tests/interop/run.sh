@@ -1,0 +1,45 @@
+#!/bin/bash
+# make check-interop: the RSPLIB interop smoke test in the SCTP test guest,
+# then the capture judged by tshark on the host.
+# Installs rsplib-registrar, rsplib-services, rsplib-tools and tshark on the
+# host when missing (the guest's root is the host's /).
+# Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 600).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${VM_CACHE:-$top/build/vm}/interop
+
+pkgs=()
+command -v rspregistrar >/dev/null || pkgs+=(rsplib-registrar)
+command -v rspserver >/dev/null || pkgs+=(rsplib-services)
+{ command -v rspterminal >/dev/null && command -v hsdump >/dev/null; } || pkgs+=(rsplib-tools)
+{ command -v tshark >/dev/null && command -v dumpcap >/dev/null &&
+	command -v text2pcap >/dev/null; } || pkgs+=(tshark)
+command -v bats >/dev/null || pkgs+=(bats)
+if [ ${#pkgs[@]} -gt 0 ]; then
+	[ "$(id -u)" -eq 0 ] || { echo "interop: missing ${pkgs[*]}; run as root: apt-get install ${pkgs[*]}" >&2; exit 2; }
+	echo "interop: installing ${pkgs[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq "${pkgs[@]}" >&2 ||
+		{ apt-get update -qq >&2 && apt-get install -y -qq "${pkgs[@]}" >&2; } ||
+		{ echo "interop: apt-get install ${pkgs[*]} failed" >&2; exit 2; }
+fi
+
+# The verdict must be able to fail: a truncated ASAP Registration is malformed.
+mkdir -p "$out"
+printf '0000  01 00 00 40 00 08 00 04\n' >"$out/known-bad.txt"
+text2pcap -q -S 3863,3863,11 "$out/known-bad.txt" "$out/known-bad.pcap"
+if "$top/tests/interop/pcap-verdict.sh" -n "$out/known-bad.pcap" >/dev/null 2>&1; then
+	echo "interop: pcap-verdict.sh passes a malformed ASAP frame: tshark dissector missing?" >&2
+	exit 1
+fi
+
+rc=0
+"$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-600}" -e RSP_INTEROP_OUT="$out" \
+	bats --timing tests/interop || rc=$?
+vrc=0
+"$top/tests/interop/pcap-verdict.sh" "$out/rsplib-smoke.pcapng" || vrc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "interop: the guest run failed (exit $rc); logs in $out" >&2
+	exit "$rc"
+fi
+exit "$vrc"
