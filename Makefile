@@ -91,7 +91,8 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 
 unit: $(UNIT_BINS)
 	@mkdir -p tests/out
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; \
+	    exit $$rc
 
 fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
@@ -111,13 +112,25 @@ static:
 size: static
 	@scripts/size.sh $(BUILDROOT)/static/rsp $(BUILDROOT)/static/rsp.map
 
+# Handlespace benchmark, not part of check (which runs its -smoke mode
+# through tests/unit/test_hs_bench.c): -O2 build, prints a table.
+# make bench-hs BENCH_ARGS="1000 50000"
+.PHONY: bench-hs
+bench-hs:
+	$(MAKE) VARIANT=rel $(BUILDROOT)/rel/bench/hs_bench
+	$(BUILDROOT)/rel/bench/hs_bench $(BENCH_ARGS)
+
+$(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
 fuzz:
 	@mkdir -p $(BUILDROOT)/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 	    echo "FUZZ $$n"; $(FUZZ_CC) -D_GNU_SOURCE -I. -Icore -Iinclude \
-	    -g -O1 -fsanitize=fuzzer,address,undefined -o $(BUILDROOT)/fuzz/$$n \
+	    -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $(BUILDROOT)/fuzz/$$n \
 	    $$f $(LIB_SRCS) -lpthread; done
 
 # RSP_BIN=path installs a binary built elsewhere (tests/bats/cli.bats does).

@@ -1,15 +1,21 @@
 // RSP_APPLET(asapcat, "rspasapcat", "send, receive and decode ASAP/ENRP messages")
 /*
- * usage: rsp asapcat -listen=ADDR:PORT [-echo] [-count=N] [-timeout=MS]
- *        rsp asapcat -connect=ADDR:PORT [-ppid=11] [-count=N] [-timeout=MS]
+ * usage: rsp asapcat -listen=ADDR:PORT [-echo] [-peeloff] [-count=N]
+ *            [-timeout=MS]
+ *        rsp asapcat -connect=ADDR:PORT [-ppid=11] [-onetoone] [-count=N]
+ *            [-timeout=MS]
  *
- * netcat for RSerPool, over either transport (-transport=sctp|tcp|auto).
+ * netcat for RSerPool, over either transport (-transport=sctp|tcp|auto,
+ * default $RSP_TRANSPORT, else SCTP if the kernel has it).
  * Every line on stdout is key=value: events (event=listening, up, msg,
  * shutdown, lost, ...) and received messages, decoded by the ASAP/ENRP
  * codec when the PPID is 11 or 12 (hex otherwise, or with -hex).
  *
  * -listen accepts associations and prints what arrives; -echo sends
- * each message back.  -connect sends each stdin line (hex bytes; blank
+ * each message back; -peeloff moves each new association to an endpoint
+ * of its own (event=peeloff), as RSPLIB does with its registrar
+ * association.  -connect uses a one-to-many endpoint, or with -onetoone
+ * a one-to-one one (SCTP: SOCK_STREAM).  -connect sends each stdin line (hex bytes; blank
  * lines and # comments skipped) as one message with -ppid, prints the
  * answers, and exits after -count answers (or, without -count, once all
  * sent messages are acknowledged and the association is shut down).
@@ -40,6 +46,8 @@ struct asapcat_opts {
 	const char *listen;
 	const char *connect;
 	int echo;
+	int peeloff;
+	int onetoone;
 	int hex;
 	long long ppid;
 	long long count;
@@ -54,6 +62,12 @@ static const struct opt asapcat_opts[] = {
         NULL, 0, 0, offsetof(struct asapcat_opts, connect)},
     {"echo", OPT_FLAG, NULL, "listen: send every message back", NULL, 0, 0,
         offsetof(struct asapcat_opts, echo)},
+    {"peeloff", OPT_FLAG, NULL,
+        "listen: peel each association off to an endpoint of its own", NULL, 0,
+        0, offsetof(struct asapcat_opts, peeloff)},
+    {"onetoone", OPT_FLAG, NULL,
+        "connect: one-to-one endpoint (SCTP: SOCK_STREAM socket)", NULL, 0, 0,
+        offsetof(struct asapcat_opts, onetoone)},
     {"hex", OPT_FLAG, NULL, "also print each message as hex", NULL, 0, 0,
         offsetof(struct asapcat_opts, hex)},
     {"ppid", OPT_INT, "N", "PPID of the messages sent (11 ASAP, 12 ENRP)", "11",
@@ -65,10 +79,19 @@ static const struct opt asapcat_opts[] = {
     OPT_END,
 };
 
+/* -peeloff: an endpoint per association, freed once it has ended. */
+struct peeled {
+	struct peeled *next;
+	struct tr_ep *ep;
+	int done;
+};
+
 struct asapcat {
 	struct asapcat_opts o;
 	struct ev_loop *loop;
 	struct tr_ep *ep;
+	struct peeled *peeled;
+	uint64_t reap_timer;
 	uint32_t assoc; /* connect mode: our association */
 	int up;
 	int stdin_eof;
@@ -274,13 +297,13 @@ print_event_msg(struct asapcat *ac, const struct tr_event *ev)
 }
 
 static void
-print_peer(struct asapcat *ac, const struct tr_event *ev)
+print_peer(struct tr_ep *ep, const struct tr_event *ev)
 {
 	char buf[ADDR_FMT_LEN * 4];
 	struct addr_list al;
 
 	printf("event=%s assoc=%u", tr_event_name(ev->type), ev->assoc);
-	if (ev->type == TR_EV_UP && tr_peer_addrs(ac->ep, ev->assoc, &al) == 0)
+	if (ev->type == TR_EV_UP && tr_peer_addrs(ep, ev->assoc, &al) == 0)
 		printf(" peer=%s", addr_list_fmt(&al, buf, sizeof(buf)));
 	if (ev->error)
 		printf(" error=\"%s\"", strerror(ev->error));
@@ -290,15 +313,67 @@ print_peer(struct asapcat *ac, const struct tr_event *ev)
 static void stdin_start(struct asapcat *ac);
 
 static void
-on_msg(struct asapcat *ac, const struct tr_event *ev)
+on_msg(struct asapcat *ac, struct tr_ep *ep, const struct tr_event *ev)
 {
 	print_event_msg(ac, ev);
-	if (ac->o.echo && tr_send(ac->ep, ev->assoc, ev->ppid, ev->stream,
-	                      ev->data, ev->len) == -1)
+	if (ac->o.echo && tr_send(ep, ev->assoc, ev->ppid, ev->stream, ev->data,
+	                      ev->len) == -1)
 		log_warning("asapcat: echo on assoc %u: %s", ev->assoc,
 		    strerror(errno));
 	if (ac->o.count > 0 && ++ac->received >= ac->o.count)
 		ac_stop(ac, 0);
+}
+
+static int64_t
+reap_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct asapcat *ac = arg;
+	struct peeled **pp = &ac->peeled, *p;
+
+	(void)loop, (void)id;
+	ac->reap_timer = EV_TIMER_NONE;
+	while ((p = *pp) != NULL) {
+		if (p->done) {
+			*pp = p->next;
+			tr_ep_free(p->ep);
+			free(p);
+		} else
+			pp = &p->next;
+	}
+	return EV_NOMORE;
+}
+
+static void on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg);
+
+/* Move a new association to an endpoint of its own. */
+static void
+peel(struct asapcat *ac, const struct tr_event *ev)
+{
+	struct peeled *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL ||
+	    (p->ep = tr_peeloff(ac->ep, ev->assoc, on_event, ac)) == NULL) {
+		log_error("asapcat: peel off assoc %u: %s", ev->assoc,
+		    strerror(errno));
+		free(p);
+		return;
+	}
+	p->next = ac->peeled;
+	ac->peeled = p;
+	printf("event=peeloff assoc=%u\n", ev->assoc);
+}
+
+/* A peeled-off association ended: free its endpoint from the loop. */
+static void
+peeled_done(struct asapcat *ac, struct tr_ep *ep)
+{
+	struct peeled *p;
+
+	for (p = ac->peeled; p; p = p->next)
+		if (p->ep == ep)
+			p->done = 1;
+	if (ac->reap_timer == EV_TIMER_NONE)
+		ac->reap_timer = ev_timer_add(ac->loop, 0, reap_timer, ac);
 }
 
 static void
@@ -306,22 +381,26 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 {
 	struct asapcat *ac = arg;
 
-	(void)ep;
 	switch (ev->type) {
 	case TR_EV_MSG:
-		on_msg(ac, ev);
+		on_msg(ac, ep, ev);
 		return;
 	case TR_EV_UP:
-		print_peer(ac, ev);
+		print_peer(ep, ev);
 		if (ac->o.connect && !ac->up) {
 			ac->up = 1;
 			stdin_start(ac);
 		}
+		if (ac->o.peeloff && ep == ac->ep)
+			peel(ac, ev);
 		return;
 	default:
-		print_peer(ac, ev);
+		print_peer(ep, ev);
 		break;
 	}
+	if (ep != ac->ep && ev->type != TR_EV_SEND_FAILED &&
+	    ev->type != TR_EV_RESTART)
+		peeled_done(ac, ep);
 	/* Our one association ended: connect mode is over. */
 	if (ac->o.connect && ev->assoc == ac->assoc) {
 		int ok = ev->type == TR_EV_SHUTDOWN && ac->stdin_eof &&
@@ -498,7 +577,8 @@ ac_listen(struct asapcat *ac, int kind, const struct addr_list *al)
 static int
 ac_connect(struct asapcat *ac, int kind, const struct addr_list *al)
 {
-	ac->ep = tr_ep_new(ac->loop, kind, NULL, 0, on_event, ac);
+	ac->ep = tr_ep_new(ac->loop, kind, NULL,
+	    ac->o.onetoone ? TR_ONE_TO_ONE : 0, on_event, ac);
 	if (ac->ep == NULL || tr_connect(ac->ep, al, &ac->assoc) == -1) {
 		log_error("asapcat: cannot connect to %s: %s", ac->o.connect,
 		    strerror(errno));
@@ -522,6 +602,14 @@ ac_setup(struct asapcat *ac, int argc, char **argv, struct addr_list *al)
 		fprintf(stderr,
 		    "%s: give exactly one of -listen and "
 		    "-connect\n",
+		    argv[0]);
+		exit(2);
+	}
+	if ((ac->o.listen && ac->o.onetoone) ||
+	    (ac->o.connect && (ac->o.peeloff || ac->o.echo))) {
+		fprintf(stderr,
+		    "%s: -onetoone goes with -connect, -peeloff and -echo "
+		    "with -listen\n",
 		    argv[0]);
 		exit(2);
 	}
@@ -556,6 +644,13 @@ ac_run(struct asapcat *ac, const struct addr_list *al)
 	else if (ev_run(ac->loop) == -1) {
 		log_error("asapcat: event loop: %s", strerror(errno));
 		ac->status = 1;
+	}
+	while (ac->peeled != NULL) {
+		struct peeled *p = ac->peeled;
+
+		ac->peeled = p->next;
+		tr_ep_free(p->ep);
+		free(p);
 	}
 	tr_ep_free(ac->ep);
 	ev_loop_free(ac->loop);

@@ -1,29 +1,44 @@
 /*
- * Transport backend for kernel SCTP: one one-to-many (SOCK_SEQPACKET)
- * socket per endpoint, associations named by the kernel's assoc id.
+ * Transport backend for kernel SCTP: one socket per endpoint, one-to-many
+ * (SOCK_SEQPACKET) by default, one-to-one (SOCK_STREAM) for TR_ONE_TO_ONE
+ * endpoints, or a socket peeled off a one-to-many one (tr_peeloff);
+ * associations are named by the kernel's assoc id, which peel-off keeps.
  *
- * Only socket options of the kernel UAPI (<linux/sctp.h>) are used, no
- * libsctp: bindx and connectx are SCTP_SOCKOPT_BINDX_ADD and
- * SCTP_SOCKOPT_CONNECTX3 (the latter returns the new assoc id even when
- * the non-blocking connect is still in progress), so the static musl
- * build needs nothing beyond the kernel headers.
+ * lksctp-tools' <netinet/sctp.h> gives the constants and structures,
+ * but no libsctp function is called: bindx, connectx and peeloff are the
+ * socket options SCTP_SOCKOPT_BINDX_ADD, SCTP_SOCKOPT_CONNECTX3 (which
+ * returns the new assoc id even while the non-blocking connect is in
+ * progress) and SCTP_SOCKOPT_PEELOFF(_FLAGS), so the static musl build
+ * links nothing beyond libc.
  *
  * The kernel reports association changes as notifications on the same
- * socket; those become transport events.  Associations are tracked in a
- * small list so that tr_abort() is final: the kernel's later COMM_LOST
- * for an aborted id finds nothing and is dropped.
+ * socket; those become transport events.  Notifications are subscribed
+ * with SCTP_EVENT, or SCTP_EVENTS on kernels without it (then undelivered
+ * messages come as the old SCTP_SEND_FAILED).  Associations are tracked
+ * in an id table so that tr_abort() is final: the kernel's later
+ * COMM_LOST for an aborted id finds nothing and is dropped.
+ *
+ * One-to-one and peeled-off sockets differ: the kernel reports an
+ * association's failure there also as a socket error (read first, before
+ * the notifications queued with it), a one-to-one socket reads EOF once
+ * its association is closed, and it cannot take SCTP_EOF or SCTP_ABORT
+ * (shutdown(2) and an abortive close instead; the next tr_connect()
+ * opens a fresh socket).
  *
  * RSerPool rules (PROTOCOLS.md 1.3): every message is one whole SCTP
- * user message, ordered; the PPID goes on the wire in network order.
+ * user message, ordered, sent with an SCTP_SNDINFO giving stream and
+ * PPID; the PPID goes on the wire in network order both ways.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
 
 #include <netinet/in.h>
 
-#include <linux/sctp.h>
+#include <netinet/sctp.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,8 +63,15 @@
 #define SC_RBUF    (65536 + 1024)
 #define SC_ABORTED 16
 
+int tr_sctp_old_events;
+
+enum sc_style {
+	SC_MANY,   /* one-to-many */
+	SC_ONE,    /* one-to-one (SOCK_STREAM) */
+	SC_PEELED, /* peeled off a one-to-many socket */
+};
+
 struct sc_assoc {
-	struct sc_assoc *next;
 	sctp_assoc_t id;
 	int up;
 };
@@ -57,7 +79,11 @@ struct sc_assoc {
 struct sc_ep {
 	int fd;
 	int family;
-	struct sc_assoc *assocs; /* known associations, newest first */
+	enum sc_style style;
+	int used;               /* SC_ONE: the socket has had an association */
+	struct addr_list local; /* SC_ONE: to bind a fresh socket */
+	int has_local;
+	struct tr_map ids; /* known associations */
 	uint8_t *rbuf;
 	size_t rlen;               /* bytes of a message received so far */
 	int rdiscard;              /* the message being received is too long */
@@ -97,13 +123,11 @@ sa_set_port(struct sockaddr_storage *ss, uint16_t port)
 static struct sc_assoc *
 sc_find(struct tr_ep *ep, uint32_t id)
 {
-	struct sc_assoc *a;
+	struct sc_assoc *a = tr_map_get(&sc(ep)->ids, id);
 
-	for (a = sc(ep)->assocs; a; a = a->next)
-		if ((uint32_t)a->id == id)
-			return a;
-	errno = ENOENT;
-	return NULL;
+	if (a == NULL)
+		errno = ENOENT;
+	return a;
 }
 
 static struct sc_assoc *
@@ -111,27 +135,38 @@ sc_track(struct tr_ep *ep, sctp_assoc_t id)
 {
 	struct sc_assoc *a;
 
-	if ((a = sc_find(ep, (uint32_t)id)) != NULL)
+	if ((a = tr_map_get(&sc(ep)->ids, (uint32_t)id)) != NULL)
 		return a;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
 	a->id = id;
-	a->next = sc(ep)->assocs;
-	sc(ep)->assocs = a;
+	if (tr_map_put(&sc(ep)->ids, (uint32_t)id, a) == -1) {
+		free(a);
+		return NULL;
+	}
+	if (sc(ep)->style == SC_ONE)
+		sc(ep)->used = 1;
 	return a;
 }
 
 static void
 sc_forget(struct tr_ep *ep, struct sc_assoc *a)
 {
-	struct sc_assoc **pp;
-
-	for (pp = &sc(ep)->assocs; *pp; pp = &(*pp)->next)
-		if (*pp == a) {
-			*pp = a->next;
-			break;
-		}
+	tr_map_del(&sc(ep)->ids, (uint32_t)a->id);
 	free(a);
+}
+
+/* SC_ONE, SC_PEELED: the one association, or NULL. */
+static struct sc_assoc *
+sc_single(struct tr_ep *ep)
+{
+	struct tr_map *m = &sc(ep)->ids;
+	uint32_t i;
+
+	for (i = 0; m->n > 0 && i < m->cap; i++)
+		if (m->keys[i] != 0)
+			return m->vals[i];
+	return NULL;
 }
 
 /*
@@ -158,6 +193,26 @@ sc_pack(const struct addr_list *al, int from, uint16_t port, uint8_t *out,
 	return len;
 }
 
+/*
+ * The old interface: one struct of on/off bytes.  Only as many bytes as
+ * we set are passed (older kernels refuse a longer struct).  Without
+ * SCTP_RECVRCVINFO, data_io_event brings the old SCTP_SNDRCV cmsg.
+ */
+static int
+sc_subscribe_old(int fd, int data_io)
+{
+	struct sctp_event_subscribe ses;
+
+	memset(&ses, 0, sizeof(ses));
+	ses.sctp_data_io_event = (uint8_t)data_io;
+	ses.sctp_association_event = 1;
+	ses.sctp_send_failure_event = 1;
+	ses.sctp_shutdown_event = 1;
+	return setsockopt(fd, SOL_SCTP, SCTP_EVENTS, &ses,
+	    (socklen_t)offsetof(
+	        struct sctp_event_subscribe, sctp_partial_delivery_event));
+}
+
 /* The kernel's notifications and per-message receive info. */
 static int
 sc_subscribe(int fd)
@@ -165,20 +220,35 @@ sc_subscribe(int fd)
 	static const uint16_t types[] = {
 	    SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_SEND_FAILED_EVENT};
 	struct sctp_event se;
-	int on = 1;
+	int on = 1, rcvinfo = 1;
 	size_t i;
 
-	if (setsockopt(fd, SOL_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) == -1)
-		return -1;
+	if (tr_sctp_old_events >= 2 ||
+	    setsockopt(fd, SOL_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) == -1) {
+		if (tr_sctp_old_events < 2 && errno != ENOPROTOOPT)
+			return -1;
+		rcvinfo = 0;
+	}
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		memset(&se, 0, sizeof(se));
 		se.se_assoc_id = SCTP_FUTURE_ASSOC;
 		se.se_type = types[i];
 		se.se_on = 1;
-		if (setsockopt(fd, SOL_SCTP, SCTP_EVENT, &se, sizeof(se)) == -1)
-			return -1;
+		if (!rcvinfo || tr_sctp_old_events ||
+		    setsockopt(fd, SOL_SCTP, SCTP_EVENT, &se, sizeof(se)) ==
+		        -1) {
+			if (rcvinfo && !tr_sctp_old_events &&
+			    errno != ENOPROTOOPT)
+				return -1;
+			log_debug(1, "sctp: no SCTP_EVENT; using SCTP_EVENTS");
+			if (sc_subscribe_old(fd, !rcvinfo) == -1)
+				return -1;
+			break;
+		}
 	}
-	setsockopt(fd, SOL_SCTP, SCTP_NODELAY, &on, sizeof(on));
+	/* Messages are whole RSerPool messages: no Nagle delay. */
+	if (setsockopt(fd, SOL_SCTP, SCTP_NODELAY, &on, sizeof(on)) == -1)
+		log_debug(1, "sctp: SCTP_NODELAY: %s", strerror(errno));
 	return 0;
 }
 
@@ -199,17 +269,19 @@ sc_family(const struct addr_list *local)
 static int
 sc_socket(struct tr_ep *ep, const struct addr_list *local)
 {
-	int family = sc_family(local), fd;
+	int family = sc_family(local), fd, one = 1;
+	int type = sc(ep)->style == SC_ONE ? SOCK_STREAM : SOCK_SEQPACKET;
 
-	fd = socket(family, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_SCTP);
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
 	if (fd == -1 && family == AF_INET6 && errno == EAFNOSUPPORT &&
 	    (local == NULL || local->n == 0)) {
 		family = AF_INET;
-		fd = socket(family,
-		    SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_SCTP);
+		fd = socket(
+		    family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_SCTP);
 	}
+	/* A restarted registrar must get its port back at once. */
+	if (fd != -1)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	sc(ep)->family = family;
 	return fd;
 }
@@ -277,24 +349,85 @@ sc_setup(struct tr_ep *ep, const struct addr_list *local)
 	return ev_add_fd(ep->loop, s->fd, EV_READ, sc_read_cb, ep);
 }
 
+/* Linger 0: close aborts every association of the socket at once. */
+static void
+sc_abort_close(int fd)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+static void
+sc_close_fd(struct tr_ep *ep)
+{
+	struct sc_ep *s = sc(ep);
+
+	if (s->fd == -1)
+		return;
+	ev_del_fd(ep->loop, s->fd);
+	sc_abort_close(s->fd);
+	s->fd = -1;
+}
+
+static void
+sc_forget_all(struct tr_ep *ep)
+{
+	struct tr_map *m = &sc(ep)->ids;
+	uint32_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->vals[i]);
+	tr_map_free(m);
+}
+
 static void
 sc_close(struct tr_ep *ep)
 {
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	struct sc_ep *s = sc(ep);
-	struct sc_assoc *a;
 
-	while ((a = s->assocs) != NULL)
-		sc_forget(ep, a);
-	if (s->fd != -1) {
-		ev_del_fd(ep->loop, s->fd);
-		/* Linger 0: close aborts every association at once. */
-		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(s->fd);
-	}
+	sc_forget_all(ep);
+	sc_close_fd(ep);
 	free(s->rbuf);
 	free(s);
 	ep->priv = NULL;
+}
+
+static struct sc_ep *
+sc_ep_alloc(struct tr_ep *ep, enum sc_style style)
+{
+	struct sc_ep *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->rbuf = malloc(SC_RBUF)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->fd = -1;
+	s->style = style;
+	ep->priv = s;
+	return s;
+}
+
+/* A socket, bound (to local, kept for SC_ONE) and watched. */
+static int
+sc_open_fd(struct tr_ep *ep, const struct addr_list *local)
+{
+	struct sc_ep *s = sc(ep);
+	int saved;
+
+	if ((s->fd = sc_socket(ep, local)) == -1)
+		return -1;
+	if (sc_setup(ep, local) == -1) {
+		saved = errno;
+		sc_close_fd(ep);
+		errno = saved;
+		return -1;
+	}
+	s->used = 0;
+	return 0;
 }
 
 static int
@@ -303,18 +436,14 @@ sc_open(struct tr_ep *ep, const struct addr_list *local)
 	struct sc_ep *s;
 	int saved;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	s = sc_ep_alloc(ep, (ep->flags & TR_ONE_TO_ONE) ? SC_ONE : SC_MANY);
+	if (s == NULL)
 		return -1;
-	ep->priv = s;
-	if ((s->rbuf = malloc(SC_RBUF)) == NULL ||
-	    (s->fd = sc_socket(ep, local)) == -1) {
-		saved = errno;
-		s->fd = -1;
-		sc_close(ep);
-		errno = saved;
-		return -1;
+	if (local != NULL) {
+		s->local = *local;
+		s->has_local = 1;
 	}
-	if (sc_setup(ep, local) == -1) {
+	if (sc_open_fd(ep, local) == -1) {
 		saved = errno;
 		sc_close(ep);
 		errno = saved;
@@ -338,19 +467,44 @@ sc_emit(struct tr_ep *ep, enum tr_ev_type type, sctp_assoc_t id, int error)
 	tr_emit(ep, &ev);
 }
 
+static void
+sc_remember_aborted(struct tr_ep *ep, sctp_assoc_t id)
+{
+	sc(ep)->aborted[sc(ep)->naborted++ % SC_ABORTED] = id;
+}
+
+static int sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid,
+    uint16_t stream, uint16_t flags, const void *data, size_t len);
+
+/* An incoming association we do not take: ABORT it, no events. */
+static void
+sc_refuse(struct tr_ep *ep, sctp_assoc_t id)
+{
+	sc_remember_aborted(ep, id);
+	if (sc_sendmsg(ep, (uint32_t)id, 0, 0, SCTP_ABORT, NULL, 0) == -1)
+		log_warning("sctp: assoc %d: abort: %s", id, strerror(errno));
+}
+
 /* SCTP_ASSOC_CHANGE -> UP, LOST, SHUTDOWN, RESTART, CANT_START. */
 static void
 sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 {
-	struct sc_assoc *a = sc_find(ep, (uint32_t)sac->sac_assoc_id);
+	struct sc_assoc *a =
+	    tr_map_get(&sc(ep)->ids, (uint32_t)sac->sac_assoc_id);
 
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
+		if (a == NULL && sc(ep)->style == SC_MANY &&
+		    (long long)sc(ep)->ids.n >= ep->max_assoc) {
+			sc_refuse(ep, sac->sac_assoc_id);
+			tr_log_refused(ep, "sctp");
+			return;
+		}
 		if (a == NULL &&
 		    (a = sc_track(ep, sac->sac_assoc_id)) == NULL) {
 			log_warning("sctp: assoc %d: no memory; aborting",
 			    sac->sac_assoc_id);
-			tr_abort(ep, (uint32_t)sac->sac_assoc_id);
+			sc_refuse(ep, sac->sac_assoc_id);
 			return;
 		}
 		a->up = 1;
@@ -388,6 +542,29 @@ sc_was_aborted(struct tr_ep *ep, sctp_assoc_t id)
 		if (sc(ep)->aborted[i] == id)
 			return 1;
 	return 0;
+}
+
+/* The same from the old interface (SCTP_EVENTS subscriptions). */
+static void
+sc_send_failed_old(struct tr_ep *ep, const uint8_t *p, size_t len)
+{
+	struct sctp_send_failed sf;
+	struct tr_event ev = {.type = TR_EV_SEND_FAILED};
+	struct buf b;
+
+	buf_init(&b, p, len);
+	if (buf_get_bytes(&b, &sf, sizeof(sf)) == -1 ||
+	    sc_was_aborted(ep, sf.ssf_assoc_id))
+		return;
+	ev.assoc = (uint32_t)sf.ssf_assoc_id;
+	ev.ppid = ntohl(sf.ssf_info.sinfo_ppid);
+	ev.stream = sf.ssf_info.sinfo_stream;
+	ev.error = EPIPE;
+	if (sf.ssf_length > sizeof(sf) && sf.ssf_length <= len) {
+		ev.len = sf.ssf_length - sizeof(sf);
+		buf_get_ptr(&b, ev.len, &ev.data);
+	}
+	tr_emit(ep, &ev);
 }
 
 /* The kernel returns undelivered messages, also after COMM_LOST. */
@@ -435,6 +612,9 @@ sc_notification(struct tr_ep *ep, const uint8_t *p, size_t len)
 	case SCTP_SEND_FAILED_EVENT:
 		sc_send_failed(ep, p, len);
 		break;
+	case SCTP_SEND_FAILED:
+		sc_send_failed_old(ep, p, len);
+		break;
 	case SCTP_SHUTDOWN_EVENT:
 		/* The peer started a shutdown; SHUTDOWN_COMP follows. */
 		if (buf_get_bytes(&b, &sse, sizeof(sse)) == 0)
@@ -465,16 +645,68 @@ sc_message(struct tr_ep *ep)
 	tr_emit(ep, &ev);
 }
 
+/* SCTP_RCVINFO, or the old SCTP_SNDRCV (SCTP_EVENTS data_io_event). */
 static void
 sc_rcvinfo(struct msghdr *mh, struct sctp_rcvinfo *ri)
 {
+	struct sctp_sndrcvinfo sri;
 	struct cmsghdr *cm;
 
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
-		if (cm->cmsg_level == IPPROTO_SCTP &&
-		    cm->cmsg_type == SCTP_RCVINFO &&
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != IPPROTO_SCTP)
+			continue;
+		if (cm->cmsg_type == SCTP_RCVINFO &&
 		    cm->cmsg_len >= CMSG_LEN(sizeof(*ri)))
 			memcpy(ri, CMSG_DATA(cm), sizeof(*ri));
+		if (cm->cmsg_type == SCTP_SNDRCV &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(sri))) {
+			memcpy(&sri, CMSG_DATA(cm), sizeof(sri));
+			ri->rcv_sid = sri.sinfo_stream;
+			ri->rcv_ppid = sri.sinfo_ppid;
+			ri->rcv_assoc_id = sri.sinfo_assoc_id;
+		}
+	}
+}
+
+/*
+ * One-to-one and peeled-off sockets: the association's failure as a
+ * socket error.  The matching notification, if it follows, finds the
+ * association gone.
+ */
+static void
+sc_single_error(struct tr_ep *ep, int error)
+{
+	struct sc_assoc *a = sc_single(ep);
+	sctp_assoc_t id;
+	int up;
+
+	if (a == NULL) {
+		log_debug(2, "sctp: socket error %s", strerror(error));
+		return;
+	}
+	id = a->id;
+	up = a->up;
+	sc_forget(ep, a);
+	sc_emit(ep, up ? TR_EV_LOST : TR_EV_CANT_START, id, error);
+}
+
+/* One-to-one: end of file once the association is closed. */
+static void
+sc_single_eof(struct tr_ep *ep)
+{
+	struct sc_assoc *a = sc_single(ep);
+	sctp_assoc_t id;
+	int up;
+
+	/* Level-triggered readable from now on: stop asking. */
+	ev_mod_fd(ep->loop, sc(ep)->fd, EV_NONE);
+	if (a == NULL)
+		return;
+	id = a->id;
+	up = a->up;
+	sc_forget(ep, a);
+	sc_emit(ep, up ? TR_EV_SHUTDOWN : TR_EV_CANT_START, id,
+	    up ? 0 : ECONNREFUSED);
 }
 
 /*
@@ -488,7 +720,8 @@ sc_recv_one(struct tr_ep *ep)
 	struct sc_ep *s = sc(ep);
 	union {
 		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
+		uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo)) +
+		          CMSG_SPACE(sizeof(struct sctp_sndrcvinfo))];
 	} cbuf;
 	struct sctp_rcvinfo ri;
 	struct iovec iov;
@@ -507,9 +740,25 @@ sc_recv_one(struct tr_ep *ep)
 	mh.msg_control = cbuf.b;
 	mh.msg_controllen = sizeof(cbuf.b);
 	if ((n = recvmsg(s->fd, &mh, 0)) == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			log_warning("sctp: recvmsg: %s", strerror(errno));
-		return errno == EINTR ? 0 : -1;
+		if (errno == EINTR)
+			return 0;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return -1;
+		if (s->style != SC_MANY) {
+			/* Read on: the error is cleared, its notifications
+			 * (SEND_FAILED) come next. */
+			sc_single_error(ep, errno);
+			return 0;
+		}
+		log_warning("sctp: recvmsg: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0 && !(mh.msg_flags & MSG_NOTIFICATION) && s->rlen == 0) {
+		if (s->style == SC_ONE) {
+			sc_single_eof(ep);
+			return -1;
+		}
+		return 0;
 	}
 	if (s->rlen == 0 && !(mh.msg_flags & MSG_NOTIFICATION)) {
 		memset(&ri, 0, sizeof(ri));
@@ -537,8 +786,10 @@ sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	struct tr_ep *ep = arg;
 	int i;
 
-	(void)loop, (void)fd, (void)events;
-	for (i = 0; i < SC_READS_MAX; i++)
+	(void)loop, (void)events;
+	/* Stop when a callback aborted the one-to-one association (its
+	 * socket is closed) or connected it anew (another socket). */
+	for (i = 0; i < SC_READS_MAX && sc(ep)->fd == fd; i++)
 		if (sc_recv_one(ep) == -1)
 			break;
 }
@@ -548,6 +799,7 @@ sc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 {
 	uint8_t packed[ADDR_MAX * sizeof(struct sockaddr_in6)];
 	struct sctp_getaddrs_old p;
+	struct sc_ep *s = sc(ep);
 	socklen_t pl = sizeof(p);
 	size_t len;
 
@@ -556,10 +808,25 @@ sc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 		errno = EDESTADDRREQ;
 		return -1;
 	}
+	if (s->style != SC_MANY && s->ids.n > 0) {
+		errno = EISCONN;
+		return -1;
+	}
+	if (s->style == SC_PEELED) { /* its association is over */
+		errno = EINVAL;
+		return -1;
+	}
+	/* A one-to-one socket connects once: the next association gets
+	 * a fresh socket. */
+	if (s->style == SC_ONE && (s->used || s->fd == -1)) {
+		sc_close_fd(ep);
+		if (sc_open_fd(ep, s->has_local ? &s->local : NULL) == -1)
+			return -1;
+	}
 	memset(&p, 0, sizeof(p));
 	p.addr_num = (int)len; /* bytes, despite the name */
 	p.addrs = (struct sockaddr *)packed;
-	if (getsockopt(sc(ep)->fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX3, &p, &pl) ==
+	if (getsockopt(s->fd, SOL_SCTP, SCTP_SOCKOPT_CONNECTX3, &p, &pl) ==
 	        -1 &&
 	    errno != EINPROGRESS)
 		return -1;
@@ -621,14 +888,18 @@ sc_send(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
 	return sc_sendmsg(ep, id, ppid, stream, 0, data, len);
 }
 
+/* One-to-one sockets refuse SCTP_EOF: shutdown(2) is their way. */
 static int
 sc_shutdown(struct tr_ep *ep, uint32_t id)
 {
 	if (sc_find(ep, id) == NULL)
 		return -1;
+	if (sc(ep)->style == SC_ONE)
+		return shutdown(sc(ep)->fd, SHUT_WR);
 	return sc_sendmsg(ep, id, 0, 0, SCTP_EOF, NULL, 0);
 }
 
+/* One-to-one sockets refuse SCTP_ABORT: close the socket abortively. */
 static int
 sc_abort(struct tr_ep *ep, uint32_t id)
 {
@@ -637,7 +908,11 @@ sc_abort(struct tr_ep *ep, uint32_t id)
 	if (a == NULL)
 		return -1;
 	sc_forget(ep, a); /* no more events for it */
-	sc(ep)->aborted[sc(ep)->naborted++ % SC_ABORTED] = (sctp_assoc_t)id;
+	if (sc(ep)->style == SC_ONE) {
+		sc_close_fd(ep);
+		return 0;
+	}
+	sc_remember_aborted(ep, (sctp_assoc_t)id);
 	return sc_sendmsg(ep, id, 0, 0, SCTP_ABORT, NULL, 0);
 }
 
@@ -695,6 +970,8 @@ sc_local_addrs(struct tr_ep *ep, uint32_t id, struct addr_list *out)
 {
 	if (id != 0 && sc_find(ep, id) == NULL)
 		return -1;
+	if (sc(ep)->fd == -1) /* one-to-one after tr_abort */
+		return 0;
 	return sc_getaddrs(ep, SCTP_GET_LOCAL_ADDRS, id, out);
 }
 
@@ -714,6 +991,88 @@ sc_unacked(struct tr_ep *ep, uint32_t id)
 	return st.sstat_unackdata + st.sstat_penddata;
 }
 
+/* SCTP_SOCKOPT_PEELOFF_FLAGS (Linux 4.13) sets the flags at once. */
+static int
+sc_peeloff_fd(struct tr_ep *ep, sctp_assoc_t id)
+{
+	sctp_peeloff_flags_arg_t pf;
+	sctp_peeloff_arg_t pa;
+	socklen_t l;
+	int fl;
+
+	memset(&pf, 0, sizeof(pf));
+	pf.p_arg.associd = id;
+	pf.flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
+	l = sizeof(pf);
+	/* Linux returns the new fd, not 0: success is anything but -1. */
+	if (getsockopt(sc(ep)->fd, SOL_SCTP, SCTP_SOCKOPT_PEELOFF_FLAGS, &pf,
+	        &l) != -1)
+		return pf.p_arg.sd;
+	if (errno != ENOPROTOOPT)
+		return -1;
+	memset(&pa, 0, sizeof(pa));
+	pa.associd = id;
+	l = sizeof(pa);
+	if (getsockopt(sc(ep)->fd, SOL_SCTP, SCTP_SOCKOPT_PEELOFF, &pa, &l) ==
+	    -1)
+		return -1;
+	if ((fl = fcntl(pa.sd, F_GETFL)) == -1 ||
+	    fcntl(pa.sd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    fcntl(pa.sd, F_SETFD, FD_CLOEXEC) == -1) {
+		int saved = errno;
+
+		close(pa.sd);
+		errno = saved;
+		return -1;
+	}
+	return pa.sd;
+}
+
+/*
+ * The kernel moves the association, with what is queued for it, to a
+ * new socket, which inherits the subscriptions and options.
+ */
+static int
+sc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
+{
+	struct sc_assoc *a = sc_find(ep, id);
+	struct sc_ep *n;
+	int fd, saved;
+
+	if (a == NULL)
+		return -1;
+	if ((fd = sc_peeloff_fd(ep, a->id)) == -1)
+		return -1;
+	if ((n = sc_ep_alloc(nep, SC_PEELED)) == NULL)
+		goto fail;
+	n->fd = fd;
+	n->family = sc(ep)->family;
+	if (tr_map_put(&n->ids, id, a) == -1 ||
+	    ev_add_fd(nep->loop, fd, EV_READ, sc_read_cb, nep) == -1)
+		goto fail;
+	tr_map_del(&sc(ep)->ids, id);
+	return 0;
+fail:
+	saved = errno;
+	if (nep->priv != NULL) {
+		tr_map_free(&n->ids);
+		free(n->rbuf);
+		free(n);
+		nep->priv = NULL;
+	}
+	/* The association is on fd now: without it, it has to go. */
+	sc_abort_close(fd);
+	sc_forget(ep, a);
+	errno = saved;
+	return -1;
+}
+
+static int
+sc_count(struct tr_ep *ep)
+{
+	return (int)sc(ep)->ids.n;
+}
+
 const struct tr_ops tr_sctp_ops = {
     .name = "sctp",
     .open = sc_open,
@@ -725,4 +1084,6 @@ const struct tr_ops tr_sctp_ops = {
     .peer_addrs = sc_peer_addrs,
     .local_addrs = sc_local_addrs,
     .unacked = sc_unacked,
+    .peeloff = sc_peeloff,
+    .count = sc_count,
 };

@@ -18,6 +18,12 @@
  * Associations are freed only from the top of a loop callback (reap),
  * so an application callback may abort any association, its own
  * included, while we are still walking that association's input.
+ *
+ * Live associations are found by id in a hash table (struct tr_map), so
+ * a registrar with 100k of them pays O(1) per message.  A one-to-one
+ * endpoint is one with at most one live association; tr_peeloff()
+ * moves an association, connection, timer and queues as they are, to
+ * a new endpoint.
  */
 #include <sys/socket.h>
 
@@ -78,6 +84,7 @@ struct tc_ep {
 	int nlfd;
 	struct tc_assoc *assocs; /* live */
 	struct tc_assoc *dead;   /* closed, freed at the next reap */
+	struct tr_map ids;       /* id -> live tc_assoc */
 	uint32_t next_id;
 };
 
@@ -135,13 +142,11 @@ sa_set_port(struct sockaddr_storage *ss, uint16_t port)
 static struct tc_assoc *
 tc_find(struct tr_ep *ep, uint32_t id)
 {
-	struct tc_assoc *a;
+	struct tc_assoc *a = tr_map_get(&tc(ep)->ids, id);
 
-	for (a = tc(ep)->assocs; a; a = a->next)
-		if (a->id == id)
-			return a;
-	errno = ENOENT;
-	return NULL;
+	if (a == NULL)
+		errno = ENOENT;
+	return a;
 }
 
 static struct tc_assoc *
@@ -163,10 +168,19 @@ tc_assoc_new(struct tr_ep *ep, int outgoing)
 	a->fd = -1;
 	a->outgoing = outgoing;
 	tcpmap_rx_init(&a->rx);
-	/* Ids are never 0 and not reused while a 32-bit counter lasts. */
+	/* Ids are never 0 and not reused while a 32-bit counter lasts
+	 * (after that, never one still in use). */
 	do
 		a->id = ++t->next_id;
-	while (a->id == 0);
+	while (a->id == 0 || tr_map_get(&t->ids, a->id) != NULL);
+	if (tr_map_put(&t->ids, a->id, a) == -1) {
+		tcpmap_rx_free(&a->rx);
+		wbuf_free(&a->tx);
+		wbuf_free(&a->sent);
+		free(a);
+		errno = ENOMEM;
+		return NULL;
+	}
 	tc_list_insert(&t->assocs, a);
 	return a;
 }
@@ -186,6 +200,7 @@ tc_kill(struct tc_assoc *a)
 		ev_timer_cancel(a->ep->loop, a->timer);
 	a->timer = EV_TIMER_NONE;
 	a->state = TC_DEAD;
+	tr_map_del(&tc(a->ep)->ids, a->id);
 	tc_list_remove(&tc(a->ep)->assocs, a);
 	tc_list_insert(&tc(a->ep)->dead, a);
 }
@@ -638,6 +653,9 @@ tc_io_cb(struct ev_loop *loop, int fd, int events, void *arg)
 		if (a->state != TC_DEAD && (events & ~EV_WRITE))
 			tc_read(a);
 	}
+	/* Peeled off by a callback: it is the new endpoint's now. */
+	if (a->ep != ep)
+		tc_reap(a->ep);
 	tc_reap(ep);
 }
 
@@ -708,6 +726,18 @@ tc_accept_one(struct tr_ep *ep, int fd)
 	tc_start_timer(a);
 }
 
+/* Over -maxassociations: take the connection off the backlog and reset
+ * it, so the peer learns at once (CANT_START) and the backlog drains. */
+static void
+tc_refuse(struct tr_ep *ep, int fd)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	tr_log_refused(ep, "tcpmap");
+}
+
 static void
 tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg)
 {
@@ -724,7 +754,10 @@ tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg)
 				    "tcpmap: accept: %s", strerror(errno));
 			break;
 		}
-		tc_accept_one(ep, fd);
+		if ((long long)tc(ep)->ids.n >= ep->max_assoc)
+			tc_refuse(ep, fd);
+		else
+			tc_accept_one(ep, fd);
 	}
 	tc_reap(ep);
 }
@@ -841,6 +874,7 @@ tc_free(struct tr_ep *ep)
 		tc_kill(a);
 	tc_reap(ep);
 	tc_close_listeners(ep);
+	tr_map_free(&tc(ep)->ids);
 	free(ep->priv);
 }
 
@@ -852,6 +886,10 @@ tc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 	struct tc_assoc *a;
 	int saved;
 
+	if ((ep->flags & TR_ONE_TO_ONE) && tc(ep)->ids.n > 0) {
+		errno = EISCONN;
+		return -1;
+	}
 	if ((a = tc_assoc_new(ep, 1)) == NULL)
 		return -1;
 	if ((a->try = malloc(sizeof(*a->try))) == NULL)
@@ -999,6 +1037,37 @@ tc_unacked(struct tr_ep *ep, uint32_t id)
 	return a ? (int)a->unacked : -1;
 }
 
+/* The connection, its timer and its queues move as they are: the fd and
+ * timer callbacks name the association, which now names nep. */
+static int
+tc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
+{
+	struct tc_assoc *a = tc_find(ep, id);
+	struct tc_ep *n;
+
+	if (a == NULL)
+		return -1;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return -1;
+	if (tr_map_put(&n->ids, id, a) == -1) {
+		free(n);
+		return -1;
+	}
+	n->next_id = id;
+	nep->priv = n;
+	tr_map_del(&tc(ep)->ids, id);
+	tc_list_remove(&tc(ep)->assocs, a);
+	tc_list_insert(&n->assocs, a);
+	a->ep = nep;
+	return 0;
+}
+
+static int
+tc_count(struct tr_ep *ep)
+{
+	return (int)tc(ep)->ids.n;
+}
+
 const struct tr_ops tr_tcp_ops = {
     .name = "tcpmap",
     .open = tc_open,
@@ -1010,4 +1079,6 @@ const struct tr_ops tr_tcp_ops = {
     .peer_addrs = tc_peer_addrs,
     .local_addrs = tc_local_addrs,
     .unacked = tc_unacked,
+    .peeloff = tc_peeloff,
+    .count = tc_count,
 };

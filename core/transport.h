@@ -29,6 +29,18 @@
  * anything here except tr_ep_free() on its own endpoint.  Message data
  * is valid only during the callback.
  *
+ * One-to-one endpoints (TR_ONE_TO_ONE) carry at most one association at
+ * a time: kernel SCTP's SOCK_STREAM socket, or one TCP connection.  A
+ * client that talks to one peer (a PU's session with a PE) uses one;
+ * tr_peeloff() makes one out of an association of a one-to-many
+ * endpoint (as RSPLIB PEs and PUs peel the winning registrar association
+ * off their hunt socket).  The association keeps its id.
+ *
+ * Listening endpoints accept at most -maxassociations associations
+ * (counted with their outgoing ones); beyond that a new one is refused
+ * (TCP: accepted and reset at once; SCTP: aborted at COMM_UP) and a
+ * warning is logged, at most once a second.
+ *
  * Weaker over the TCP mapping than over SCTP: one address per
  * association (TCP cannot be multi-homed: tr_connect tries the peer's
  * addresses one after the other, and a later path failure is a LOST),
@@ -59,18 +71,28 @@ struct tr_config {
 	int kind;              /* -transport=sctp|tcp|auto */
 	long long hb_interval; /* -tcpheartbeatinterval, ms */
 	long long hb_maxloss;  /* -tcpheartbeatmaxloss */
+	long long max_assoc;   /* -maxassociations, per listening endpoint */
 };
 
 extern struct tr_config tr_config;
-/* -transport, -tcpheartbeatinterval, -tcpheartbeatmaxloss */
+/* -transport, -tcpheartbeatinterval, -tcpheartbeatmaxloss,
+ * -maxassociations */
 extern const struct opt tr_opts[];
+
+#define TR_MAX_ASSOC_DEFAULT 200000
+/* Environment variable naming the transport when -transport is auto. */
+#define TR_ENV "RSP_TRANSPORT"
 
 #define TR_TCP_MSG_MAX (65535 - 16) /* DATA chunk with TSN, stream, PPID */
 #define TR_TX_MAX      (4u << 20)   /* bytes queued per association */
 
 /* 1 if this kernel opens SCTP sockets. */
 int tr_sctp_available(void);
-/* TR_AUTO -> TR_SCTP or TR_TCP (SCTP when available); others as is. */
+/*
+ * TR_AUTO -> $RSP_TRANSPORT when it says sctp or tcp (another value is
+ * ignored with a warning), else TR_SCTP when available, else TR_TCP.
+ * Others as is.
+ */
 int tr_resolve(int kind);
 const char *tr_kind_name(int kind);
 /* The backend that reaches a peer advertising this transport parameter
@@ -103,7 +125,8 @@ typedef void tr_event_cb(
     struct tr_ep *ep, const struct tr_event *ev, void *arg);
 
 /* tr_ep_new() flags */
-#define TR_LISTEN 0x01 /* accept incoming associations */
+#define TR_LISTEN     0x01 /* accept incoming associations */
+#define TR_ONE_TO_ONE 0x02 /* at most one association (not with TR_LISTEN) */
 
 /*
  * An endpoint of kind TR_SCTP or TR_TCP (resolve TR_AUTO first) bound to
@@ -120,6 +143,7 @@ int tr_ep_kind(const struct tr_ep *ep);
  * Start an association to peer (all addresses share peer->port).  The id
  * is returned at once; TR_EV_UP or TR_EV_CANT_START follows.  Messages
  * sent before UP are queued (TCP) or refused with EAGAIN (SCTP may).
+ * One-to-one endpoints: -1/EISCONN while their association lives.
  */
 int tr_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc);
 /*
@@ -138,6 +162,22 @@ int tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 int tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 /* Messages sent but not yet acknowledged by the peer, or -1 with errno. */
 int tr_unacked(struct tr_ep *ep, uint32_t assoc);
+/* Live associations of the endpoint. */
+int tr_assoc_count(struct tr_ep *ep);
+
+/*
+ * Move assoc (up or still starting) of a one-to-many endpoint to a new
+ * one-to-one endpoint, which keeps the id and from now on gets every
+ * event for it, to cb with arg (cb NULL: ep's callback and argument).
+ * NULL with errno: ENOENT unknown id, EINVAL ep is one-to-one (others
+ * from the kernel; if SCTP moved the association but we then run out of
+ * memory, it is aborted without further events).  May be
+ * called from ep's callback, even for the association of the event
+ * (which then continues on the new endpoint), but the new endpoint must
+ * not be freed from within that same callback.
+ */
+struct tr_ep *tr_peeloff(
+    struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg);
 
 const char *tr_event_name(enum tr_ev_type type);
 

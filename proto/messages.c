@@ -238,7 +238,8 @@ store_pool(struct dctx *c, const struct tlv *t, const struct buf *at)
 	return param_decode(c, t, 1, &p->pes[p->npes++]);
 }
 
-/* Append t to list `*arr` of *n elements (capacity counted at `at`). */
+/* Append t to list `arr` of `n` elements (capacity counted at `at`);
+ * returns from store_param() with its result. */
 #define STORE_LIST(arr, n, cap)                                                \
 	do {                                                                   \
 		if ((arr) == NULL &&                                           \

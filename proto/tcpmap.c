@@ -316,6 +316,9 @@ rx_need(const struct tcpmap_rx *rx)
 	struct buf b;
 	uint16_t len;
 
+	if (rx->buf ==
+	    NULL) /* nothing received yet (and no pointer math on NULL) */
+		return TCPMAP_RX_INITIAL;
 	buf_init(&b, rx->buf + rx->start, tcpmap_rx_pending(rx));
 	if (buf_peek_n16(&b, 2, &len) == -1)
 		return TCPMAP_RX_INITIAL;

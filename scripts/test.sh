@@ -5,16 +5,16 @@
 #   2. build the release binary                       make
 #   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
 #   4. static musl build and its size, and bats against it
-#   5. libFuzzer targets, FUZZ_SECONDS each (0 skips)  make fuzz
+#   5. libFuzzer targets (clang ASan+UBSan), FUZZ_RUNS inputs each   make fuzz
 #   6. clang-format check (make check-format) and shellcheck
 # and closes with one "N passed, N failed" line over all of them.
-# Environment: BUILDROOT (default build), FUZZ_SECONDS (default 10),
+# Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
 # JOBS (default: number of CPUs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILDROOT=${BUILDROOT:-build}
-FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FUZZ_RUNS=${FUZZ_RUNS:-200000}
 JOBS=${JOBS:-$(nproc)}
 M=(make -j"$JOBS" BUILDROOT="$BUILDROOT")
 LOG=$BUILDROOT/test.log
@@ -41,26 +41,32 @@ step "make static size"
 "${M[@]}" size
 
 step "bats against the static (musl) binary"
-RSP=$PWD/$BUILDROOT/static/rsp RSP_TESTBIN=$PWD/$BUILDROOT/san/tests \
-	bats tests/bats 2>&1 | tee -a "$LOG"
+root=$(cd "$BUILDROOT" && pwd)
+RSP=$root/static/rsp RSP_TESTBIN=$root/san/tests bats tests/bats 2>&1 |
+	tee -a "$LOG"
 
-if [ "$FUZZ_SECONDS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
-	step "libFuzzer: build, then ${FUZZ_SECONDS}s per target"
+if [ "$FUZZ_RUNS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+	step "libFuzzer: build, then $FUZZ_RUNS runs per target (seed 1)"
 	"${M[@]}" fuzz
+	art=$(cd "$BUILDROOT" && pwd)/fuzz/artifacts
+	mkdir -p "$art"
 	for f in "$BUILDROOT"/fuzz/fuzz_*; do
 		[ -x "$f" ] || continue
 		n=${f##*/fuzz_}
 		new=$(mktemp -d)
 		seeds=()
 		[ -d "tests/fuzz/corpus/$n" ] && seeds=("tests/fuzz/corpus/$n")
-		# New inputs go to the temp dir, never into the checked-in corpus.
-		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=0 \
+		# A fixed seed and run count: the same binary and corpus give the
+		# same result.  New inputs go to a temp dir, never into the
+		# checked-in corpus; a crash is kept in $art.
+		if "$f" -seed=1 -runs="$FUZZ_RUNS" -max_total_time=120 \
+			-artifact_prefix="$art/$n-" -print_final_stats=0 \
 			"$new" "${seeds[@]}" >"$new.log" 2>&1; then
 			echo "ok fuzz $n"
 			echo "fuzz: 1 passed, 0 failed" >>"$LOG"
 		else
-			tail -n 40 "$new.log"
-			echo "not ok fuzz $n (crash input in $new.log above)"
+			grep -v '^INFO\|^#' "$new.log" | tail -n 30
+			echo "not ok fuzz $n (input saved in $art)"
 			echo "fuzz: 0 passed, 1 failed" >>"$LOG"
 		fi
 		rm -rf "$new" "$new.log"

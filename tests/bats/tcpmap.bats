@@ -2,7 +2,10 @@
 # asapcat over the TCP mapping (PROTOCOLS.md section 7): a listener
 # echoing in the background, a client sending ASAP messages as hex.
 # The listener binds port 0 and prints the port it got, so parallel
-# runs never collide and no port has to be guessed.
+# runs never collide and no port has to be guessed.  The tests marked
+# "SCTP guest only" run where the kernel has SCTP (make check-sctp, or
+# tests/vm/run-in-guest.sh bats tests/bats/tcpmap.bats); the multi-homed
+# one also needs 192.0.2.1 on lo, as the guest has.
 
 REG='01 00 00 38 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 28 12 34 56 78 00 00 ab cd 00 00 75 30 00 04 00 10 00 07 00 01 00 01 00 08 0a 01 01 01 00 08 00 08 00 00 00 01'
 HR='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
@@ -11,26 +14,45 @@ setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	OUT="$BATS_TEST_TMPDIR/listener.out"
 	LPID=
+	CPID=
 }
 
 teardown() {
-	if [ -n "$LPID" ]; then
-		kill "$LPID" 2>/dev/null || true
-		wait "$LPID" 2>/dev/null || true
-	fi
+	local p
+	exec 4>&-
+	for p in $CPID $LPID; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 }
 
-# Start the echoing listener; sets LPID and PORT.  Waits at most 5 s.
+# Start the echoing listener on ${LADDR:-127.0.0.1:0} over ${T:-tcp};
+# sets LPID and PORT.  Waits at most 5 s.
 start_listener() {
-	"$RSP" asapcat -listen=127.0.0.1:0 -echo -transport=tcp \
-	    -timeout=30000 "$@" >"$OUT" 2>&1 &
+	"$RSP" asapcat -listen="${LADDR:-127.0.0.1:0}" -echo \
+	    -transport="${T:-tcp}" -timeout=30000 "$@" >"$OUT" 2>&1 &
 	LPID=$!
 	for _ in $(seq 50); do
 		grep -q '^event=listening' "$OUT" && break
 		sleep 0.1
 	done
-	PORT=$(sed -n 's/^event=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT")
+	PORT=$(sed -n 's/^event=listening .*addr=.*:\([0-9]*\)$/\1/p' "$OUT")
 	[ -n "$PORT" ]
+}
+
+# A client over transport $1 that holds its association (its stdin, a
+# FIFO, stays open until teardown); sets CPID.
+hold_client() {
+	mkfifo "$BATS_TEST_TMPDIR/c1.in"
+	"$RSP" asapcat -connect=127.0.0.1:"$PORT" -transport="$1" -count=1 \
+	    -timeout=10000 <"$BATS_TEST_TMPDIR/c1.in" \
+	    >"$BATS_TEST_TMPDIR/c1.out" 2>&1 3>&- &
+	CPID=$!
+	exec 4>"$BATS_TEST_TMPDIR/c1.in"
+}
+
+need_sctp() {
+	[ -d /proc/sys/net/sctp ] || skip "no kernel SCTP here"
 }
 
 # Wait at most 5 s for a line matching $1 in the listener's output.
@@ -120,6 +142,13 @@ $HR"
 	[ "$status" -eq 2 ]
 	run "$RSP" asapcat -connect=127.0.0.1:1 -tcpheartbeatmaxloss=0
 	[ "$status" -eq 2 ]
+	run "$RSP" asapcat -listen=127.0.0.1:0 -maxassociations=0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-maxassociations"* ]]
+	run "$RSP" asapcat -listen=127.0.0.1:0 -onetoone
+	[ "$status" -eq 2 ]
+	run "$RSP" asapcat -connect=127.0.0.1:1 -peeloff
+	[ "$status" -eq 2 ]
 }
 
 @test "asapcat --help lists the transport options" {
@@ -127,7 +156,62 @@ $HR"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"-transport=sctp|tcp|auto"* ]]
 	[[ "$output" == *"-tcpheartbeatinterval="* ]]
+	[[ "$output" == *"-maxassociations=N"*"default 200000"* ]]
+	[[ "$output" == *'$RSP_TRANSPORT'* ]]
 	[[ "$output" == *"-echo"* ]]
+	[[ "$output" == *"-peeloff"* ]]
+	[[ "$output" == *"-onetoone"* ]]
+}
+
+@test "-maxassociations=1: a second association is refused and logged" {
+	start_listener -maxassociations=1
+	# The first client holds its association while its stdin is open.
+	hold_client tcp
+	wait_listener '^event=up assoc=1 '
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+	    -transport=tcp -timeout=5000 <<<"$HR"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"event=cant-start assoc=1 error="* ]]
+	wait_listener 'tcpmap: 1 association(s) refused: -maxassociations=1 reached'
+	run grep -c '^event=up' "$OUT"
+	[ "$output" = 1 ]
+}
+
+@test "without -transport, \$RSP_TRANSPORT names the transport" {
+	RSP_TRANSPORT=tcp run "$RSP" asapcat -listen=127.0.0.1:0 -timeout=200
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"event=listening transport=tcp addr=127.0.0.1:"* ]]
+	# -transport wins over the environment.
+	RSP_TRANSPORT=sctp run "$RSP" asapcat -listen=127.0.0.1:0 \
+	    -transport=tcp -timeout=200
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"transport=tcp"* ]]
+	# A value that names no transport is ignored, with a warning.
+	RSP_TRANSPORT=udp run "$RSP" asapcat -listen=127.0.0.1:0 -timeout=200
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'$RSP_TRANSPORT=udp ignored'* ]]
+	[[ "$output" == *"event=listening transport="* ]]
+}
+
+@test "\$RSP_TRANSPORT=sctp without kernel SCTP fails with exit status 1" {
+	[ ! -d /proc/sys/net/sctp ] || skip "this kernel has SCTP"
+	RSP_TRANSPORT=sctp run "$RSP" asapcat -listen=127.0.0.1:0
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot listen"* ]]
+}
+
+@test "-peeloff and -onetoone over the TCP mapping" {
+	start_listener -peeloff
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+	    -transport=tcp -onetoone -count=1 -timeout=5000 <<<"$HR"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "event=up assoc=1 peer=127.0.0.1:$PORT" ]]
+	[[ "${lines[1]}" == *"type=handle_resolution flags=0x00 handle=EchoPool" ]]
+	wait_listener '^event=shutdown assoc=1'
+	run cat "$OUT"
+	[[ "${lines[1]}" == "event=up assoc=1 peer=127.0.0.1:"* ]]
+	[[ "${lines[2]}" == "event=peeloff assoc=1" ]]
+	[[ "${lines[3]}" == "event=msg assoc=1 ppid=11 stream=0 len=16 "* ]]
 }
 
 @test "-transport=sctp without kernel SCTP fails with exit status 1" {
@@ -138,18 +222,87 @@ $HR"
 }
 
 @test "asapcat over kernel SCTP echoes a registration (SCTP guest only)" {
-	[ -d /proc/sys/net/sctp ] || skip "no kernel SCTP here"
-	"$RSP" asapcat -listen=127.0.0.1:0 -echo -transport=sctp \
-	    -timeout=30000 >"$OUT" 2>&1 &
-	LPID=$!
-	for _ in $(seq 50); do
-		grep -q '^event=listening' "$OUT" && break
-		sleep 0.1
-	done
-	PORT=$(sed -n 's/^event=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' "$OUT")
-	[ -n "$PORT" ]
+	need_sctp
+	T=sctp start_listener
 	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
 	    -transport=sctp -count=1 -timeout=5000 <<<"$REG"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"ppid=11 stream=0 len=56 proto=asap type=registration flags=0x00 handle=EchoPool"* ]]
+}
+
+@test "kernel SCTP: acknowledged, shut down, exit 0 without -count (SCTP guest only)" {
+	need_sctp
+	T=sctp start_listener
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+	    -transport=sctp -ppid=12 -timeout=5000 <<<"de ad be ef"
+	[ "$status" -eq 0 ]
+	[[ "${lines[-1]}" == "event=shutdown assoc="* ]]
+	# A SACK says nothing about the peer application (unlike the TCP
+	# mapping's ACK), so the echo may or may not beat our SHUTDOWN;
+	# the listener has the message either way.
+	wait_listener '^event=msg assoc=.* ppid=12 stream=0 len=4 '
+	wait_listener '^event=shutdown assoc='
+}
+
+@test "kernel SCTP: one-to-one client, peeled-off server (SCTP guest only)" {
+	need_sctp
+	T=sctp start_listener -peeloff
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+	    -transport=sctp -onetoone -timeout=5000 <<<"$REG
+$HR"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "event=up assoc="*" peer=127.0.0.1:$PORT" ]]
+	[[ "$output" == *"type=registration flags=0x00 handle=EchoPool"* ]]
+	[[ "$output" == *"type=handle_resolution flags=0x00 handle=EchoPool"* ]]
+	[[ "${lines[-1]}" == "event=shutdown assoc="* ]]
+	wait_listener '^event=shutdown assoc='
+	grep -q '^event=peeloff assoc=' "$OUT"
+	run grep -c 'ppid=11 stream=0' "$OUT"
+	[ "$output" = 2 ]
+}
+
+@test "kernel SCTP: multi-homed 127.0.0.1 + 192.0.2.1 (SCTP guest only)" {
+	need_sctp
+	ip -4 addr show dev lo 2>/dev/null | grep -q '192\.0\.2\.1/' ||
+	    skip "192.0.2.1 is not on lo"
+	T=sctp LADDR=127.0.0.1,192.0.2.1:0 start_listener
+	grep -q '^event=listening transport=sctp addr=.*127\.0\.0\.1' "$OUT"
+	grep -q '^event=listening transport=sctp addr=.*192\.0\.2\.1' "$OUT"
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1,192.0.2.1:"$PORT" \
+	    -transport=sctp -onetoone -count=1 -timeout=5000 <<<"$HR"
+	[ "$status" -eq 0 ]
+	# The client sees both server addresses in the association.
+	[[ "${lines[0]}" == "event=up assoc="*"peer="*"127.0.0.1"* ]]
+	[[ "${lines[0]}" == *"192.0.2.1"*":$PORT" ]]
+	[[ "${lines[1]}" == *"type=handle_resolution flags=0x00 handle=EchoPool" ]]
+	# And the server both of the (wildcard-bound) client's.
+	wait_listener '^event=up assoc=.*192\.0\.2\.1'
+	grep -q '^event=up assoc=.*127\.0\.0\.1' "$OUT"
+}
+
+@test "kernel SCTP chosen by \$RSP_TRANSPORT=sctp (SCTP guest only)" {
+	need_sctp
+	RSP_TRANSPORT=sctp "$RSP" asapcat -listen=127.0.0.1:0 -echo \
+	    -timeout=30000 >"$OUT" 2>&1 &
+	LPID=$!
+	wait_listener '^event=listening transport=sctp '
+	PORT=$(sed -n 's/^event=listening .*addr=.*:\([0-9]*\)$/\1/p' "$OUT")
+	RSP_TRANSPORT=sctp run timeout 10 "$RSP" asapcat \
+	    -connect=127.0.0.1:"$PORT" -count=1 -timeout=5000 <<<"$HR"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"type=handle_resolution flags=0x00 handle=EchoPool"* ]]
+}
+
+@test "kernel SCTP: -maxassociations=1 refuses a second one (SCTP guest only)" {
+	need_sctp
+	T=sctp start_listener -maxassociations=1
+	hold_client sctp
+	wait_listener '^event=up assoc='
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+	    -transport=sctp -count=1 -timeout=5000 <<<"$HR"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"event=lost assoc="* || "$output" == *"event=cant-start assoc="* ]]
+	wait_listener 'sctp: 1 association(s) refused: -maxassociations=1 reached'
+	run grep -c '^event=up' "$OUT"
+	[ "$output" = 1 ]
 }

@@ -27,7 +27,8 @@ fi
 # The verdict must be able to fail: a truncated ASAP Registration is malformed.
 mkdir -p "$out"
 printf '0000  01 00 00 40 00 08 00 04\n' >"$out/known-bad.txt"
-text2pcap -q -S 3863,3863,11 "$out/known-bad.txt" "$out/known-bad.pcap"
+text2pcap -q -S 3863,3863,11 "$out/known-bad.txt" "$out/known-bad.pcap" >/dev/null 2>&1 ||
+	{ echo "interop: text2pcap failed" >&2; exit 1; }
 if "$top/tests/interop/pcap-verdict.sh" -n "$out/known-bad.pcap" >/dev/null 2>&1; then
 	echo "interop: pcap-verdict.sh passes a malformed ASAP frame: tshark dissector missing?" >&2
 	exit 1

@@ -1,12 +1,17 @@
 /*
- * The TCP-mapping transport end to end inside one process over
- * loopback: two endpoints (or one endpoint and a raw TCP socket playing
- * a peer that misbehaves) on one event loop.
+ * The transports end to end inside one process over loopback: two
+ * endpoints (or one endpoint and a raw TCP socket playing a peer that
+ * misbehaves) on one event loop.  The API cases run over the TCP mapping
+ * and again over kernel SCTP where the kernel has it (the SCTP test
+ * guest: make check-sctp, or tests/vm/run-in-guest.sh), there also with
+ * the old SCTP_EVENTS subscription and multi-homed when 192.0.2.1 is a
+ * local address.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <netinet/in.h>
+#include <netinet/sctp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,6 +21,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/transport.h"
+#include "core/transport_int.h"
 #include "proto/tcpmap.h"
 #include "proto/wire.h"
 #include "testlib.h"
@@ -28,8 +34,11 @@ struct rec {
 	uint8_t data[EVMAX][64];
 	struct tr_ep *other; /* to look at the sender from the receiver */
 	uint32_t other_assoc;
-	int other_unacked; /* tr_unacked(other) seen during delivery */
-	int echo;          /* send every message back */
+	int other_unacked;    /* tr_unacked(other) seen during delivery */
+	int echo;             /* send every message back */
+	int peel;             /* peel off each association at UP ... */
+	struct rec *peel_rec; /* ... with this recorder for the new ep */
+	struct tr_ep *peeled; /* the last endpoint peeled off */
 };
 
 static struct ev_loop *loop;
@@ -61,6 +70,10 @@ rec_cb(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 		r->other_unacked = tr_unacked(r->other, r->other_assoc);
 	if (ev->type == TR_EV_MSG && r->echo)
 		tr_send(ep, ev->assoc, ev->ppid, ev->stream, ev->data, ev->len);
+	if (ev->type == TR_EV_UP && r->peel &&
+	    (r->peeled = tr_peeloff(ep, ev->assoc, rec_cb, r->peel_rec)) ==
+	        NULL)
+		printf("tr_peeloff: %s\n", strerror(errno));
 }
 
 /* The last event of type t, or NULL. */
@@ -421,24 +434,545 @@ test_wire_and_heartbeat(void)
 	free(rs);
 }
 
+static void
+test_map(void)
+{
+	struct tr_map m = {0};
+	static uint8_t present[100001];
+	uint32_t i, id, bad = 0;
+	int x = 7;
+
+	test_section("id table: 100k ids, deletes in the middle of runs");
+	CHECK(tr_map_get(&m, 1) == NULL && tr_map_del(&m, 1) == NULL);
+	CHECK(tr_map_put(&m, 0, &x) == -1 && errno == EINVAL);
+	for (i = 1; i <= 100000; i++)
+		if (tr_map_put(&m, i, (void *)(uintptr_t)i) == -1)
+			bad++;
+	CHECK(bad == 0 && m.n == 100000 && m.cap >= 200000);
+	/* Replace keeps the count. */
+	CHECK(tr_map_put(&m, 5, &x) == 0 && m.n == 100000 &&
+	      tr_map_get(&m, 5) == &x);
+	CHECK(tr_map_put(&m, 5, (void *)(uintptr_t)5) == 0);
+	memset(present, 1, sizeof(present));
+	/* Delete a pseudo-random two thirds, then check every id. */
+	for (i = 0, id = 1; i < 66666; i++) {
+		id = (id * 1103515245u + 12345u) % 100000u + 1;
+		if (present[id]) {
+			if (tr_map_del(&m, id) != (void *)(uintptr_t)id)
+				bad++;
+			present[id] = 0;
+		} else if (tr_map_del(&m, id) != NULL)
+			bad++;
+	}
+	for (i = 1; i <= 100000; i++)
+		if (tr_map_get(&m, i) !=
+		    (present[i] ? (void *)(uintptr_t)i : NULL))
+			bad++;
+	CHECK(bad == 0);
+	for (i = 1, id = 0; i <= 100000; i++)
+		id += present[i];
+	CHECK(m.n == id);
+	CHECK(tr_map_get(&m, 100001) == NULL && tr_map_get(&m, 0) == NULL);
+	tr_map_free(&m);
+	CHECK(m.n == 0 && m.cap == 0 && tr_map_get(&m, 1) == NULL);
+}
+
+static void
+test_env_and_flags(void)
+{
+	const struct opt_set set = {tr_opts, &tr_config};
+	char *argv[] = {"t", "-maxassociations=5", NULL};
+	char *bad[] = {"t", "-maxassociations=0", NULL};
+	int nop, auto_kind = tr_sctp_available() ? TR_SCTP : TR_TCP;
+
+	test_section("$RSP_TRANSPORT, -maxassociations, endpoint flags");
+	CHECK(tr_config.max_assoc == TR_MAX_ASSOC_DEFAULT);
+	CHECK(opt_parse("t", "", 2, argv, &set, 1, &nop) == OPT_OK &&
+	      tr_config.max_assoc == 5);
+	CHECK(opt_parse("t", "", 2, bad, &set, 1, &nop) == OPT_ERROR);
+	tr_config.max_assoc = TR_MAX_ASSOC_DEFAULT;
+	tr_config.kind = TR_AUTO;
+
+	setenv(TR_ENV, "tcp", 1);
+	CHECK(tr_resolve(TR_AUTO) == TR_TCP);
+	CHECK(tr_resolve(TR_SCTP) == TR_SCTP); /* -transport wins */
+	setenv(TR_ENV, "sctp", 1);
+	CHECK(tr_resolve(TR_AUTO) == TR_SCTP);
+	CHECK(tr_resolve(TR_TCP) == TR_TCP);
+	setenv(TR_ENV, "auto", 1);
+	warnings = 0;
+	CHECK(tr_resolve(TR_AUTO) == auto_kind && warnings == 0);
+	setenv(TR_ENV, "udp", 1);
+	CHECK(tr_resolve(TR_AUTO) == auto_kind && warnings == 1);
+	setenv(TR_ENV, "", 1);
+	CHECK(tr_resolve(TR_AUTO) == auto_kind);
+	unsetenv(TR_ENV);
+	CHECK(tr_resolve(TR_AUTO) == auto_kind);
+
+	errno = 0;
+	CHECK(tr_ep_new(loop, TR_TCP, NULL, TR_LISTEN | TR_ONE_TO_ONE, rec_cb,
+	          NULL) == NULL &&
+	      errno == EINVAL);
+	errno = 0;
+	CHECK(tr_ep_new(loop, TR_TCP, NULL, 0x100, rec_cb, NULL) == NULL &&
+	      errno == EINVAL);
+}
+
+/* One message from -> to, then back again through to's echo. */
+static int
+ping(struct tr_ep *from, uint32_t a, struct rec *rfrom, struct rec *rto,
+    const char *text)
+{
+	const struct tr_event *e;
+	size_t len = strlen(text);
+
+	rfrom->n = 0;
+	rto->echo = 1;
+	if (tr_send(from, a, RSP_PPID_ENRP, 0, text, len) == -1)
+		return 0;
+	e = run_until(rfrom, TR_EV_MSG, 2000);
+	rto->echo = 0;
+	return e != NULL && e->assoc == a && e->ppid == RSP_PPID_ENRP &&
+	       e->stream == 0 && e->len == len &&
+	       memcmp(e->data, text, len) == 0;
+}
+
+static void
+test_one_to_one(void)
+{
+	struct rec *rs = calloc(1, sizeof(*rs)), *rc = calloc(1, sizeof(*rc));
+	const struct tr_event *e;
+	struct tr_ep *srv, *cli;
+	struct addr_list al;
+	uint32_t ca, ca2;
+	uint16_t port;
+
+	test_section(kind == TR_TCP
+	                 ? "tcp: one-to-one endpoint"
+	                 : "sctp: one-to-one (SOCK_STREAM) endpoint");
+	srv = server(rs, &port);
+	cli = tr_ep_new(loop, kind, NULL, TR_ONE_TO_ONE, rec_cb, rc);
+	CHECK(cli != NULL && tr_assoc_count(cli) == 0);
+	loopback(&al, port);
+	CHECK(tr_connect(cli, &al, &ca) == 0 && ca != 0);
+	CHECK(tr_connect(cli, &al, &ca2) == -1 && errno == EISCONN);
+	CHECK((e = run_until(rc, TR_EV_UP, 2000)) != NULL && e->assoc == ca);
+	CHECK(run_until(rs, TR_EV_UP, 2000) != NULL);
+	CHECK(tr_assoc_count(cli) == 1 && tr_assoc_count(srv) == 1);
+	CHECK(ping(cli, ca, rc, rs, "one"));
+	CHECK(tr_peer_addrs(cli, ca, &al) == 0 && al.port == port &&
+	      has_loopback(&al));
+	CHECK(tr_local_addrs(cli, ca, &al) == 0 && al.n >= 1);
+	run_for(30);
+	CHECK(tr_unacked(cli, ca) == 0);
+	CHECK(tr_peeloff(cli, ca, NULL, NULL) == NULL && errno == EINVAL);
+
+	/* Graceful close, then a second association on the same ep. */
+	rs->n = rc->n = 0;
+	CHECK(tr_shutdown(cli, ca) == 0);
+	CHECK((e = run_until(rc, TR_EV_SHUTDOWN, 2000)) != NULL &&
+	      e->assoc == ca);
+	CHECK(run_until(rs, TR_EV_SHUTDOWN, 2000) != NULL);
+	CHECK(tr_assoc_count(cli) == 0 && tr_assoc_count(srv) == 0);
+	rc->n = rs->n = 0;
+	loopback(&al, port);
+	CHECK(tr_connect(cli, &al, &ca2) == 0 && ca2 != ca);
+	CHECK((e = run_until(rc, TR_EV_UP, 2000)) != NULL && e->assoc == ca2);
+	CHECK(ping(cli, ca2, rc, rs, "two"));
+
+	/* Abort: the server loses it, the client hears nothing more; a
+	 * third association still works. */
+	rs->n = rc->n = 0;
+	CHECK(tr_abort(cli, ca2) == 0);
+	CHECK((e = run_until(rs, TR_EV_LOST, 2000)) != NULL);
+	CHECK(rc->n == 0 && tr_assoc_count(cli) == 0);
+	CHECK(tr_connect(cli, &al, &ca) == 0);
+	CHECK(run_until(rc, TR_EV_UP, 2000) != NULL);
+	CHECK(ping(cli, ca, rc, rs, "three"));
+
+	/* The server gone: the association is lost; then refused. */
+	rc->n = 0;
+	tr_ep_free(srv);
+	CHECK(run_until(rc, TR_EV_LOST, 2000) != NULL);
+	rc->n = 0;
+	CHECK(tr_connect(cli, &al, &ca) == 0);
+	CHECK((e = run_until(rc, TR_EV_CANT_START, 5000)) != NULL &&
+	      e->assoc == ca && e->error == ECONNREFUSED);
+	CHECK(tr_assoc_count(cli) == 0);
+	tr_ep_free(cli);
+	free(rs);
+	free(rc);
+}
+
+static void
+test_peeloff(void)
+{
+	struct rec *rs = calloc(1, sizeof(*rs)), *rc = calloc(1, sizeof(*rc));
+	struct rec *rp = calloc(1, sizeof(*rp)), *rq = calloc(1, sizeof(*rq));
+	const struct tr_event *e;
+	struct tr_ep *srv, *cli, *cli2, *pep, *qep;
+	struct addr_list al;
+	uint32_t ca, cb, sa;
+	uint16_t port;
+
+	test_section(kind == TR_TCP ? "tcp: peel-off" : "sctp: peel-off");
+	srv = server(rs, &port);
+	cli = tr_ep_new(loop, kind, NULL, 0, rec_cb, rc);
+	loopback(&al, port);
+
+	/* Server side, from its own UP callback. */
+	rs->peel = 1;
+	rs->peel_rec = rp;
+	CHECK(tr_connect(cli, &al, &ca) == 0);
+	CHECK((e = run_until(rs, TR_EV_UP, 2000)) != NULL);
+	sa = e ? e->assoc : 0;
+	CHECK((pep = rs->peeled) != NULL);
+	rs->peel = 0;
+	CHECK(run_until(rc, TR_EV_UP, 2000) != NULL);
+	if (pep == NULL)
+		goto out;
+	CHECK(tr_ep_kind(pep) == kind);
+	CHECK(tr_assoc_count(srv) == 0 && tr_assoc_count(pep) == 1);
+	CHECK(tr_send(srv, sa, 11, 0, "x", 1) == -1 && errno == ENOENT);
+	CHECK(tr_peeloff(srv, sa, NULL, NULL) == NULL && errno == ENOENT);
+	CHECK(tr_peeloff(pep, sa, NULL, NULL) == NULL && errno == EINVAL);
+	CHECK(ping(cli, ca, rc, rp, "peeled"));
+	CHECK(rs->n == 1); /* only the UP came to the listener */
+	CHECK((e = rec_find(rp, TR_EV_MSG)) != NULL && e->assoc == sa);
+	CHECK(tr_peer_addrs(pep, sa, &al) == 0 && has_loopback(&al));
+	CHECK(tr_connect(pep, &al, &cb) == -1 && errno == EISCONN);
+
+	/* Client side, after UP (the registrar hunt), callback inherited.
+	 * (A second client endpoint: SCTP has at most one association
+	 * between two endpoints.) */
+	rc->n = 0;
+	loopback(&al, port);
+	cli2 = tr_ep_new(loop, kind, NULL, 0, rec_cb, rc);
+	CHECK(tr_connect(cli2, &al, &cb) == 0);
+	CHECK(run_until(rc, TR_EV_UP, 2000) != NULL);
+	CHECK(run_until(rs, TR_EV_UP, 2000) != NULL);
+	CHECK(tr_assoc_count(cli2) == 1);
+	CHECK((qep = tr_peeloff(cli2, cb, NULL, NULL)) != NULL);
+	CHECK(tr_assoc_count(cli2) == 0 && tr_assoc_count(qep) == 1);
+	rs->n = 0;
+	rc->n = 0;
+	rs->echo = 1;
+	CHECK(qep && tr_send(qep, cb, 11, 0, "q", 1) == 0);
+	CHECK((e = run_until(rc, TR_EV_MSG, 2000)) != NULL && e->assoc == cb &&
+	      e->len == 1);
+	rs->echo = 0;
+	/* The first association is still the client's, untouched. */
+	CHECK(ping(cli, ca, rc, rp, "still"));
+
+	/* Shutdown from the peeled-off endpoints. */
+	rc->n = rp->n = 0;
+	CHECK(tr_shutdown(pep, sa) == 0);
+	CHECK((e = run_until(rp, TR_EV_SHUTDOWN, 2000)) != NULL &&
+	      e->assoc == sa);
+	CHECK((e = run_until(rc, TR_EV_SHUTDOWN, 2000)) != NULL &&
+	      e->assoc == ca);
+	CHECK(tr_assoc_count(pep) == 0);
+	rs->n = 0;
+	CHECK(qep && tr_shutdown(qep, cb) == 0);
+	CHECK(run_until(rs, TR_EV_SHUTDOWN, 2000) != NULL);
+	tr_ep_free(qep);
+	tr_ep_free(cli2);
+	tr_ep_free(pep);
+out:
+	tr_ep_free(cli);
+	tr_ep_free(srv);
+	free(rs);
+	free(rc);
+	free(rp);
+	free(rq);
+}
+
+static void
+test_max_assoc(void)
+{
+	struct rec *rs = calloc(1, sizeof(*rs)), *rc = calloc(1, sizeof(*rc));
+	const struct tr_event *e;
+	struct tr_ep *srv, *cli[5];
+	struct addr_list al;
+	uint32_t a1, a2, a3;
+	uint16_t port;
+	int i, ups;
+
+	test_section(kind == TR_TCP ? "tcp: -maxassociations"
+	                            : "sctp: -maxassociations");
+	tr_config.max_assoc = 2;
+	srv = server(rs, &port);
+	tr_config.max_assoc = TR_MAX_ASSOC_DEFAULT;
+	/* One client endpoint each: SCTP has at most one association
+	 * between two endpoints. */
+	for (i = 0; i < 5; i++)
+		cli[i] = tr_ep_new(loop, kind, NULL, 0, rec_cb, rc);
+	loopback(&al, port);
+	CHECK(tr_connect(cli[0], &al, &a1) == 0);
+	CHECK(run_until(rs, TR_EV_UP, 2000) != NULL);
+	rs->n = 0;
+	CHECK(tr_connect(cli[1], &al, &a2) == 0);
+	CHECK(run_until(rs, TR_EV_UP, 2000) != NULL);
+	CHECK(tr_assoc_count(srv) == 2);
+	/* The third: TCP resets it (CANT_START); SCTP aborts it right
+	 * after COMM_UP (the client may see UP, then LOST). */
+	rs->n = rc->n = 0;
+	warnings = 0;
+	CHECK(tr_connect(cli[2], &al, &a3) == 0);
+	e = run_until(rc, kind == TR_TCP ? TR_EV_CANT_START : TR_EV_LOST, 3000);
+	if (e == NULL)
+		e = rec_find(rc, TR_EV_CANT_START);
+	CHECK(e != NULL && e->assoc == a3);
+	run_for(50);
+	for (i = ups = 0; i < rs->n; i++)
+		ups += rs->ev[i].type == TR_EV_UP;
+	CHECK(ups == 0 && tr_assoc_count(srv) == 2);
+	CHECK(warnings == 1);
+	/* Another at once: refused too, but the log line waits a second. */
+	rc->n = 0;
+	CHECK(tr_connect(cli[4], &al, &a3) == 0);
+	e = run_until(rc, kind == TR_TCP ? TR_EV_CANT_START : TR_EV_LOST, 3000);
+	if (e == NULL)
+		e = rec_find(rc, TR_EV_CANT_START);
+	CHECK(e != NULL && e->assoc == a3);
+	CHECK(warnings == 1 && tr_assoc_count(srv) == 2);
+	/* Below the limit again: accepted. */
+	rs->n = 0;
+	CHECK(tr_abort(cli[0], a1) == 0);
+	CHECK(run_until(rs, TR_EV_LOST, 2000) != NULL);
+	CHECK(tr_connect(cli[3], &al, &a3) == 0);
+	CHECK(run_until(rs, TR_EV_UP, 2000) != NULL);
+	CHECK(tr_assoc_count(srv) == 2);
+	for (i = 0; i < 5; i++)
+		tr_ep_free(cli[i]);
+	tr_ep_free(srv);
+	free(rs);
+	free(rc);
+}
+
+/* 1 if this host has addr (SCTP guest: 192.0.2.1 on lo). */
+static int
+have_addr(const char *addr)
+{
+	struct sockaddr_in s = {.sin_family = AF_INET};
+	int fd, ok;
+
+	inet_pton(AF_INET, addr, &s.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
+		return 0;
+	ok = bind(fd, (struct sockaddr *)&s, sizeof(s)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int
+has_addr(const struct addr_list *al, const char *addr)
+{
+	struct in_addr in;
+	int i;
+
+	inet_pton(AF_INET, addr, &in);
+	for (i = 0; i < al->n; i++)
+		if (al->a[i].ss_family == AF_INET &&
+		    ((const struct sockaddr_in *)&al->a[i])->sin_addr.s_addr ==
+		        in.s_addr)
+			return 1;
+	return 0;
+}
+
+/*
+ * Several addresses: TCP tries them in turn (127.0.0.2 refuses, being
+ * loopback without a listener); SCTP binds and connects to all of them
+ * (bindx, connectx) and both ends see both.
+ */
+static void
+test_multi(void)
+{
+	struct rec *rs = calloc(1, sizeof(*rs)), *rc = calloc(1, sizeof(*rc));
+	const struct tr_event *e;
+	struct tr_ep *srv, *cli;
+	struct addr_list al;
+	char err[ADDR_ERR_LEN];
+	uint32_t ca;
+	uint16_t port;
+
+	test_section(kind == TR_TCP
+	                 ? "tcp: several peer addresses"
+	                 : "sctp: multi-homed (127.0.0.1, 192.0.2.1)");
+	if (kind == TR_TCP) {
+		srv = server(rs, &port);
+	} else {
+		CHECK(addr_list_parse(&al, "127.0.0.1,192.0.2.1:0", 0,
+		          ADDR_PORT_ZERO_OK, err, sizeof(err)) == 0);
+		srv = tr_ep_new(loop, kind, &al, TR_LISTEN, rec_cb, rs);
+		if (!CHECK(srv != NULL))
+			goto out;
+		CHECK(tr_local_addrs(srv, 0, &al) == 0 && al.n == 2 &&
+		      has_addr(&al, "127.0.0.1") && has_addr(&al, "192.0.2.1"));
+		port = al.port;
+	}
+	cli = tr_ep_new(loop, kind, NULL, 0, rec_cb, rc);
+	CHECK(
+	    addr_list_parse(&al,
+	        kind == TR_TCP ? "127.0.0.2,127.0.0.1" : "127.0.0.1,192.0.2.1",
+	        port, 0, err, sizeof(err)) == 0);
+	CHECK(tr_connect(cli, &al, &ca) == 0);
+	CHECK((e = run_until(rc, TR_EV_UP, 3000)) != NULL && e->assoc == ca);
+	CHECK(tr_peer_addrs(cli, ca, &al) == 0 && has_addr(&al, "127.0.0.1"));
+	if (kind == TR_SCTP) {
+		CHECK(al.n == 2 && has_addr(&al, "192.0.2.1"));
+		CHECK((e = run_until(rs, TR_EV_UP, 2000)) != NULL);
+		CHECK(e && tr_peer_addrs(srv, e->assoc, &al) == 0 &&
+		      has_addr(&al, "192.0.2.1") && has_addr(&al, "127.0.0.1"));
+	} else
+		CHECK(al.n == 1);
+	CHECK(ping(cli, ca, rc, rs, "multi"));
+	tr_ep_free(cli);
+	tr_ep_free(srv);
+out:
+	free(rs);
+	free(rc);
+}
+
+/*
+ * SCTP on the wire: a plain kernel socket as the peer sees the PPID in
+ * network byte order and stream 0, and its PPID comes back converted.
+ */
+static void
+test_sctp_wire(void)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo))];
+	} cbuf;
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	struct rec *rc = calloc(1, sizeof(*rc));
+	struct sctp_rcvinfo ri;
+	struct sctp_sndinfo si;
+	const struct tr_event *e;
+	struct cmsghdr *cm;
+	struct addr_list al;
+	struct tr_ep *cli;
+	struct msghdr mh;
+	struct iovec iov;
+	socklen_t sl = sizeof(sin);
+	uint8_t buf[64];
+	uint64_t end;
+	ssize_t n = -1;
+	uint32_t ca;
+	int fd, on = 1, got = 0;
+
+	test_section("sctp: PPID in network order, stream 0, on the wire");
+	fd = socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (!CHECK(fd != -1 &&
+	           setsockopt(
+	               fd, SOL_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) == 0 &&
+	           bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	           listen(fd, 4) == 0 &&
+	           getsockname(fd, (struct sockaddr *)&sin, &sl) == 0))
+		goto out;
+	cli = tr_ep_new(loop, TR_SCTP, NULL, 0, rec_cb, rc);
+	loopback(&al, ntohs(sin.sin_port));
+	CHECK(tr_connect(cli, &al, &ca) == 0);
+	CHECK(run_until(rc, TR_EV_UP, 2000) != NULL);
+	CHECK(tr_send(cli, ca, RSP_PPID_ASAP, 0, "wire", 4) == 0);
+	memset(&ri, 0, sizeof(ri));
+	for (end = clock_mono_ms() + 2000; n <= 0 && clock_mono_ms() < end;) {
+		ev_run_once(loop, 10);
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+	}
+	for (cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm;
+	     cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == IPPROTO_SCTP &&
+		    cm->cmsg_type == SCTP_RCVINFO) {
+			memcpy(&ri, CMSG_DATA(cm), sizeof(ri));
+			got = 1;
+		}
+	CHECK(n == 4 && memcmp(buf, "wire", 4) == 0 && got);
+	CHECK(ri.rcv_ppid == htonl(RSP_PPID_ASAP) && ri.rcv_sid == 0);
+
+	/* Back: the raw peer sends PPID 12 in network order. */
+	memset(&si, 0, sizeof(si));
+	si.snd_ppid = htonl(RSP_PPID_ENRP);
+	si.snd_assoc_id = ri.rcv_assoc_id;
+	memset(&cbuf, 0, sizeof(cbuf));
+	iov.iov_base = buf;
+	iov.iov_len = 4;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf.b;
+	mh.msg_controllen = CMSG_SPACE(sizeof(si));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_SCTP;
+	cm->cmsg_type = SCTP_SNDINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(si));
+	memcpy(CMSG_DATA(cm), &si, sizeof(si));
+	CHECK(sendmsg(fd, &mh, 0) == 4);
+	CHECK((e = run_until(rc, TR_EV_MSG, 2000)) != NULL &&
+	      e->ppid == RSP_PPID_ENRP && e->stream == 0 && e->len == 4);
+	tr_ep_free(cli);
+out:
+	if (fd != -1)
+		close(fd);
+	free(rc);
+}
+
+static void
+test_api(void)
+{
+	test_data();
+	test_abort_and_refused();
+	test_one_to_one();
+	test_peeloff();
+	test_max_assoc();
+	if (kind == TR_TCP || have_addr("192.0.2.1"))
+		test_multi();
+	else
+		printf("192.0.2.1 is not a local address: multi-homing "
+		       "test skipped\n");
+}
+
 int
 main(void)
 {
 	log_register(log_count, NULL);
+	unsetenv(TR_ENV); /* make check-sctp sets it for the bats suite */
 	loop = ev_loop_new();
 	if (!CHECK(loop != NULL))
 		return test_done();
 	test_options();
-	test_data();
-	test_abort_and_refused();
+	test_map();
+	test_env_and_flags();
+	test_api();
 	test_wire_and_heartbeat();
 	/* The same API tests over kernel SCTP where the kernel has it (the
 	 * SCTP test guest); elsewhere they are skipped. */
 	if (tr_sctp_available()) {
 		kind = TR_SCTP;
 		test_section("sctp");
+		test_api();
+		test_sctp_wire();
+		/* As on kernels without SCTP_EVENT, then also without
+		 * SCTP_RECVRCVINFO (SCTP_SNDRCV cmsgs). */
+		tr_sctp_old_events = 1;
+		test_section("sctp: SCTP_EVENTS subscription");
 		test_data();
 		test_abort_and_refused();
+		test_one_to_one();
+		tr_sctp_old_events = 2;
+		test_section("sctp: SCTP_EVENTS and SCTP_SNDRCV");
+		test_data();
+		test_peeloff();
+		tr_sctp_old_events = 0;
 	} else
 		printf("kernel SCTP not available: SCTP tests skipped\n");
 	ev_loop_free(loop);

@@ -11,5 +11,5 @@ shift
 echo "== kernel $(uname -r): SCTP socket check"
 "$check"
 echo "== bats tests/bats with RSP_TRANSPORT=${RSP_TRANSPORT:-} RSP=$RSP"
-[ $# -gt 0 ] || set -- tests/bats
+[ $# -gt 0 ] || set -- --timing tests/bats
 exec bats "$@"

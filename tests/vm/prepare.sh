@@ -50,8 +50,8 @@ if [ ! -f "$KDIR/modules.order" ]; then
 	vm_log "preparing kernel $KVER in $KDIR"
 	deb=$(find "$VM_CACHE/debs" -name "linux-image-${KVER}_*.deb" | sort -V | tail -n 1)
 	if [ -z "$deb" ]; then
-		(cd "$VM_CACHE/debs" && apt-get download "linux-image-$KVER" 2>&1 |
-			grep -v 'Download is performed unsandboxed' >&2) ||
+		(cd "$VM_CACHE/debs" && apt-get download -qq "linux-image-$KVER" 2>&1 |
+			{ grep -v 'Download is performed unsandboxed' >&2 || true; }) ||
 			vm_die "apt-get download linux-image-$KVER failed"
 		deb=$(find "$VM_CACHE/debs" -name "linux-image-${KVER}_*.deb" | sort -V | tail -n 1)
 		[ -n "$deb" ] || vm_die "apt-get download linux-image-$KVER gave no .deb"

@@ -4,7 +4,7 @@
 # command's output and exits with its exit status.
 #
 # usage: tests/vm/run-in-guest.sh [-t SECONDS] [-C DIR] [-e NAME=VALUE]... [--] CMD [ARG...]
-#   -t SECONDS     kill the guest after this long (default $VM_TIMEOUT or 900); exit 124
+#   -t SECONDS     kill the guest after this long (default $VM_TIMEOUT or 1800); exit 124
 #   -C DIR         run CMD in DIR (default: the project's top directory)
 #   -e NAME=VALUE  set an environment variable for CMD (repeatable)
 # Environment: VM_MEM (MiB, 512), VM_SMP (2), VM_VERBOSE=1 prints the guest
@@ -21,13 +21,13 @@ usage() {
 	exit 2
 }
 
-timeout_s=${VM_TIMEOUT:-900}
+timeout_s=${VM_TIMEOUT:-1800}
 dir=$VM_TOP
 envs=()
 while getopts t:C:e:h opt; do
 	case $opt in
 	t) timeout_s=$OPTARG ;;
-	C) dir=$(cd "$OPTARG" && pwd) ;;
+	C) dir=$(cd "$OPTARG" 2>/dev/null && pwd) || vm_die "-C: no directory '$OPTARG'" ;;
 	e) [[ $OPTARG == [A-Za-z_]*=* ]] || vm_die "-e wants NAME=VALUE, not '$OPTARG'"
 	   envs+=("$OPTARG") ;;
 	*) usage ;;
@@ -43,6 +43,12 @@ kernel=$kdir/vmlinux
 if [ "${VM_KERNEL:-}" = bzimage ] || [ ! -f "$kernel" ]; then
 	kernel=$kdir/vmlinuz
 fi
+
+# console [LINES]: the guest console without SeaBIOS's terminal escapes.
+console() {
+	sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' "$run/console.log" 2>/dev/null |
+		tail -n "${1:-+1}" >&2 || true
+}
 
 mkdir -p "$VM_CACHE/runs"
 run=$(mktemp -d "$VM_CACHE/runs/run.XXXXXX")
@@ -89,18 +95,19 @@ mkfifo "$run/out.fifo"
 tee "$run/out.log" <"$run/out.fifo" &
 tpid=$!
 
+read -ra extra <<<"${VM_QEMU_ARGS:-}"
 start=$(date +%s.%N)
 qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max \
 	-m "${VM_MEM:-512}" -smp "${VM_SMP:-2}" \
 	-nographic -no-reboot -nic none -monitor none -parallel none \
 	-kernel "$kernel" -initrd "$run/initrd" \
-	-append "console=ttyS0 quiet loglevel=4 panic=-1 8250.nr_uarts=3 rsp.9pcache=${VM_9P_CACHE:-loose}" \
+	-append "console=ttyS0 quiet loglevel=4 panic=-1 8250.nr_uarts=3 mitigations=off rsp.9pcache=${VM_9P_CACHE:-loose}" \
 	-virtfs "$share" \
 	-serial "file:$run/console.log" \
 	-serial "file:$run/out.fifo" \
 	-serial "file:$run/status" \
-	${VM_QEMU_ARGS:-} \
+	"${extra[@]}" \
 	</dev/null >"$run/qemu.log" 2>&1 &
 qpid=$!
 
@@ -112,7 +119,7 @@ while kill -0 "$qpid" 2>/dev/null; do
 		wait "$qpid" 2>/dev/null || true
 		qpid=""
 		vm_log "timeout: guest killed after ${timeout_s}s; console:"
-		tail -n 30 "$run/console.log" >&2 || true
+		console 30
 		exit 124
 	fi
 	sleep 0.2
@@ -133,13 +140,13 @@ end=$(date +%s.%N)
 rc=$(tr -dc '0-9' <"$run/status" 2>/dev/null || true)
 if [ "${VM_VERBOSE:-0}" = 1 ]; then
 	vm_log "guest console:"
-	cat "$run/console.log" >&2
+	console
 fi
 vm_log "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "guest ran %.1f s (qemu start to exit)", b - a }')"
 if [ -z "$rc" ]; then
 	vm_log "the guest reported no exit status (qemu exit $qrc); qemu and console:"
 	cat "$run/qemu.log" >&2 || true
-	tail -n 40 "$run/console.log" >&2 || true
+	console 40
 	exit 125
 fi
 exit "$rc"

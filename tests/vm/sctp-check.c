@@ -18,13 +18,15 @@
 #define IPPROTO_SCTP 132
 #endif
 
-static int fail(const char *what)
+static int
+fail(const char *what)
 {
 	fprintf(stderr, "sctp-check: %s: %s\n", what, strerror(errno));
 	return 1;
 }
 
-int main(void)
+int
+main(void)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
@@ -50,7 +52,7 @@ int main(void)
 	if (cli < 0)
 		return fail("socket (client)");
 	if (sendto(cli, msg, sizeof(msg), 0, (struct sockaddr *)&a,
-	    sizeof(a)) != (ssize_t)sizeof(msg))
+	        sizeof(a)) != (ssize_t)sizeof(msg))
 		return fail("sendto");
 	p.fd = srv;
 	p.events = POLLIN;

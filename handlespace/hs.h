@@ -1,0 +1,149 @@
+/*
+ * The handlespace: pools keyed by pool handle, pool elements keyed by PE
+ * ID within a pool, selection by the pool's policy with RSPLIB's exact
+ * semantics (PROTOCOLS.md 5.3-5.5), the per-registrar PE checksum (4.6)
+ * and registration-life expiry.  A pure module: no I/O, no logging, no
+ * exit; it links into unit tests without the daemon (ANCHORS 7.12).
+ *
+ * Costs: register, deregister, find, expire one PE and select n PEs are
+ * O(log n) (n PEs in the pool, plus log of the number of pools).  Each
+ * pool keeps a treap by PE ID with subtree weight sums (weighted random
+ * selection, cursor iteration) and a treap in policy order (sorted
+ * selection); one binary min-heap orders every PE by expiry time, so the
+ * registrar drives expiry with a single timer (hs_next_expiry).
+ *
+ * PE pointers returned by the API stay valid until the next call that
+ * modifies the handlespace (register, deregister, select, unreachable,
+ * expire, set_owner).  The handlespace belongs to one thread.
+ */
+#ifndef RSP_HS_H
+#define RSP_HS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/msg.h"
+
+struct hs;
+struct hs_pe;
+
+/* hs_register() results; -1 is a refusal with *cause set. */
+#define HS_ADDED   1
+#define HS_UPDATED 0
+
+/* Most PEs one hs_select() returns (RSPLIB MAX_MAX_HANDLE_RESOLUTION_ITEMS). */
+#define HS_SELECT_MAX 128
+
+struct hs *hs_new(void);
+void hs_free(struct hs *hs);
+/* Seed the selection generator (tests; default: from core/rand). */
+void hs_seed(struct hs *hs, uint64_t seed);
+/* Most PEs in the whole handlespace, 0 = unlimited: beyond it a new PE
+ * is refused with 0x0006 (lack of resources). */
+void hs_set_limit(struct hs *hs, size_t max_pes);
+
+/*
+ * Insert or update the PE `pe` of pool `handle`, registered (or learned)
+ * at now_ms; it expires at now_ms + pe->life.  pe->home is its owner
+ * (the registrar that answers for it).  An update replaces addresses,
+ * policy values, owner and life, resets the unreachability counter and
+ * the degradation (PROTOCOLS 3.4.1 rule 6).  Refusals (RFC 5354 causes;
+ * RSPLIB's own numbers in parentheses, never sent by rsp):
+ *   0x0003 invalid values: handle empty or > 32 bytes, PE ID 0, home 0,
+ *          policy type unknown, user transport without addresses or
+ *          with more than 64, port 0, unknown protocol or family; ASAP
+ *          transport not SCTP, with use 1, port 0 or 0/>64 addresses
+ *          (0xf000, 0xf003-0xf006)
+ *   0x0005 policy type differs from the pool's
+ *   0x0007 user transport protocol differs from the pool's (0x100a)
+ *   0x0008 transport use differs from the pool's
+ *   0x0006 out of memory or over the PE limit
+ * Returns HS_ADDED, HS_UPDATED, or -1 with *cause.
+ */
+int hs_register(struct hs *hs, const struct rsp_handle *handle,
+    const struct rsp_pe *pe, uint64_t now_ms, uint16_t *cause);
+/* 0 removed; -1 no such PE (cause 0x0009 for the caller to send). */
+int hs_deregister(struct hs *hs, const struct rsp_handle *handle, uint32_t id);
+const struct hs_pe *hs_find_pe(
+    const struct hs *hs, const struct rsp_handle *handle, uint32_t id);
+
+/*
+ * Handle resolution: up to n PEs (n <= HS_SELECT_MAX) by the pool's
+ * policy into out[], RSPLIB's algorithm (PROTOCOLS 5.4), advancing the
+ * pool's selection state.  max_increment 0 = the policy's default (1 for
+ * sorted policies and the RLU family, 0 for RAND, WRAND, WRAND-DPF).
+ * Returns the number of PEs, or -1 when the pool does not exist.
+ */
+int hs_select(struct hs *hs, const struct rsp_handle *handle, unsigned n,
+    unsigned max_increment, const struct hs_pe **out);
+
+/* ASAP Endpoint Unreachable: count one report; at max_reports the PE is
+ * removed.  1 removed, 0 counted, -1 no such PE. */
+int hs_report_unreachable(struct hs *hs, const struct rsp_handle *handle,
+    uint32_t id, unsigned max_reports);
+
+/* Remove every PE whose registration expired at or before now_ms; cb
+ * (may be NULL) sees each one just before it goes.  Returns the count. */
+typedef void hs_expire_cb(void *arg, const struct hs_pe *pe);
+size_t hs_expire(struct hs *hs, uint64_t now_ms, hs_expire_cb *cb, void *arg);
+/* 0 and *when_ms = the earliest expiry; -1 when the handlespace is empty. */
+int hs_next_expiry(const struct hs *hs, uint64_t *when_ms);
+
+/*
+ * PE checksum of the PEs owned by `owner` (PROTOCOLS 4.6), kept
+ * incrementally.  hs_checksum() is what RSPLIB computes (32-bit
+ * accumulator): peers compare it, so it is the one to send.
+ * hs_checksum_rfc() folds a carry-exact 64-bit sum (RFC 1071); the two
+ * differ only when the 32-bit sum wrapped (tens of thousands of PEs).
+ */
+uint16_t hs_checksum(const struct hs *hs, uint32_t owner);
+uint16_t hs_checksum_rfc(const struct hs *hs, uint32_t owner);
+size_t hs_owner_count(const struct hs *hs, uint32_t owner);
+/* Takeover: every PE owned by old_owner now belongs to new_owner.
+ * Returns the number of PEs moved.  O(PEs in the handlespace). */
+size_t hs_set_owner(struct hs *hs, uint32_t old_owner, uint32_t new_owner);
+size_t hs_pe_total(const struct hs *hs);
+size_t hs_pool_total(const struct hs *hs);
+/* PEs in one pool, 0 if it does not exist. */
+size_t hs_pool_size(const struct hs *hs, const struct rsp_handle *handle);
+
+/*
+ * Resumable iteration in handlespace order: pools by handle length, then
+ * bytes; PEs by ascending ID.  Fills out[] with up to max PEs after the
+ * cursor, only those owned by `owner` unless owner is 0, and moves the
+ * cursor past the last one.  Returns the count; fewer than max means the
+ * end was reached.  A cursor stays meaningful across modifications (ENRP
+ * Handle Table Responses with the M flag).
+ */
+struct hs_cursor {
+	struct rsp_handle handle;
+	uint32_t id;
+	int started; /* 0: before the first PE */
+};
+void hs_cursor_init(struct hs_cursor *c);
+size_t hs_next(const struct hs *hs, struct hs_cursor *c, uint32_t owner,
+    const struct hs_pe **out, size_t max);
+
+/* PE accessors. */
+uint32_t hs_pe_id(const struct hs_pe *pe);
+uint32_t hs_pe_home(const struct hs_pe *pe);
+uint32_t hs_pe_life(const struct hs_pe *pe);
+uint64_t hs_pe_expiry(const struct hs_pe *pe);
+const struct rsp_handle *hs_pe_handle(const struct hs_pe *pe);
+uint32_t hs_pe_policy_type(const struct hs_pe *pe);
+uint32_t hs_pe_selections(const struct hs_pe *pe);
+unsigned hs_pe_unreachable(const struct hs_pe *pe);
+/* LUD-family degradation (0 for other policies). */
+uint32_t hs_pe_degradation(const struct hs_pe *pe);
+/* The policy parameter as registered (nvalues per PROTOCOLS 5.1). */
+void hs_pe_policy(const struct hs_pe *pe, struct rsp_policy *pol);
+/*
+ * The PE as the codec wants it.  Addresses go to addrs[0..max): the user
+ * transport's first, then the ASAP transport's; out's transports point
+ * there.  Returns the number of addresses the PE has (<= 2 x
+ * RSP_ADDRS_MAX); when that exceeds max nothing is filled in.
+ */
+size_t hs_pe_export(const struct hs_pe *pe, struct rsp_pe *out,
+    struct rsp_addr *addrs, size_t max);
+
+#endif

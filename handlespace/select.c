@@ -1,0 +1,126 @@
+/*
+ * Handle resolution: RSPLIB's two selection procedures (PROTOCOLS.md
+ * 5.4), each O(n log N) for n PEs out of a pool of N.
+ *
+ * A. Sorted: the first n PEs in policy order; the first k of them
+ *    (k = min(n, MaxIncrement)) get a new SeqNumber, which moves them
+ *    behind their equals, and the policy update, twice (the RSPLIB
+ *    re-insertion quirk).
+ * B. Weighted random without replacement: r uniform below the sum of
+ *    the selection values, the PE whose cumulative interval (in PE ID
+ *    order) holds r; a drawn PE's value is zeroed until the end of the
+ *    request.  The ID treap's subtree sums make each draw O(log N).
+ */
+#include "handlespace/hs_int.h"
+
+struct collect {
+	struct hs_pe **out;
+	unsigned n, want;
+};
+
+static int
+collect_cb(struct hs_tnode *t, void *arg)
+{
+	struct collect *c = arg;
+
+	c->out[c->n++] = HS_CONTAINER(t, struct hs_pe, sortn);
+	return c->n == c->want;
+}
+
+static void
+consume(struct hs_pool *p, struct hs_pe *pe, int update_times)
+{
+	int i;
+
+	pe->seq = p->gseq++;
+	pe->selections++;
+	for (i = 0; i < update_times && p->policy->update != NULL; i++)
+		p->policy->update(pe);
+}
+
+static unsigned
+select_sorted(struct hs_pool *p, unsigned n, unsigned k, struct hs_pe **out)
+{
+	struct collect c = {out, 0, n};
+	unsigned i;
+
+	hs_tree_walk(p->bykey, collect_cb, &c);
+	for (i = 0; i < c.n && i < k; i++) {
+		hs_pe_sort_out(out[i]);
+		consume(p, out[i], 2);
+		hs_pe_sort_in(out[i]);
+	}
+	return c.n;
+}
+
+/* The PE whose cumulative weight interval holds r (< total). */
+static struct hs_pe *
+draw(struct hs_tnode *t, uint64_t r)
+{
+	struct hs_pe *pe;
+	uint64_t l;
+
+	while (t != NULL) {
+		pe = HS_CONTAINER(t, struct hs_pe, idn);
+		l = t->l != NULL ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
+		                 : 0;
+		if (r < l) {
+			t = t->l;
+			continue;
+		}
+		r -= l;
+		if (r < pe->weight)
+			return pe;
+		r -= pe->weight;
+		t = t->r;
+	}
+	return NULL; /* not reached while the sums are right */
+}
+
+static unsigned
+select_random(struct hs *hs, struct hs_pool *p, unsigned n, unsigned k,
+    struct hs_pe **out)
+{
+	uint32_t saved[HS_SELECT_MAX];
+	struct hs_pe *pe;
+	uint64_t total;
+	unsigned i, got = 0;
+
+	while (got < n && p->byid != NULL &&
+	       (total = HS_CONTAINER(p->byid, struct hs_pe, idn)->wsum) > 0) {
+		if ((pe = draw(p->byid, hs_random(hs) % total)) == NULL)
+			break;
+		saved[got] = pe->weight;
+		out[got++] = pe;
+		hs_pe_set_weight(pe, 0); /* without replacement */
+	}
+	for (i = 0; i < got; i++) {
+		hs_pe_set_weight(out[i], saved[i]);
+		consume(p, out[i], i < k);
+	}
+	return got;
+}
+
+int
+hs_select(struct hs *hs, const struct rsp_handle *h, unsigned n,
+    unsigned max_increment, const struct hs_pe **out)
+{
+	struct hs_pool *p = hs_pool_find(hs, h);
+	struct hs_pe *sel[HS_SELECT_MAX];
+	unsigned i, got, k;
+
+	if (p == NULL)
+		return -1;
+	if (n > HS_SELECT_MAX)
+		n = HS_SELECT_MAX;
+	if (n == 0)
+		return 0;
+	k = max_increment != 0 ? max_increment : p->policy->max_increment;
+	if (p->policy->kind == HS_SORTED)
+		got = select_sorted(p, n, k, sel);
+	else
+		got = select_random(hs, p, n, k, sel);
+	for (i = 0; i < got; i++)
+		out[i] = sel[i];
+	return (int)got;
+}
