@@ -49,7 +49,10 @@ static size_t
 heap_bytes(void)
 {
 #ifdef __GLIBC__
-	return mallinfo2().uordblks;
+	struct mallinfo2 mi = mallinfo2();
+
+	/* Large blocks (the expiry heap's array) are mmap()ed: hblkhd. */
+	return mi.uordblks + mi.hblkhd;
 #else
 	return 0;
 #endif

@@ -83,7 +83,9 @@ int hs_report_unreachable(struct hs *hs, const struct rsp_handle *handle,
     uint32_t id, unsigned max_reports);
 
 /* Remove every PE whose registration expired at or before now_ms; cb
- * (may be NULL) sees each one just before it goes.  Returns the count. */
+ * (may be NULL) sees each one just before it goes (to send ENRP DEL_PE)
+ * and must not modify the handlespace.  Returns the count.  A life of 0
+ * expires at the next call. */
 typedef void hs_expire_cb(void *arg, const struct hs_pe *pe);
 size_t hs_expire(struct hs *hs, uint64_t now_ms, hs_expire_cb *cb, void *arg);
 /* 0 and *when_ms = the earliest expiry; -1 when the handlespace is empty. */
@@ -113,7 +115,8 @@ size_t hs_pool_size(const struct hs *hs, const struct rsp_handle *handle);
  * cursor, only those owned by `owner` unless owner is 0, and moves the
  * cursor past the last one.  Returns the count; fewer than max means the
  * end was reached.  A cursor stays meaningful across modifications (ENRP
- * Handle Table Responses with the M flag).
+ * Handle Table Responses with the M flag).  O(log n) per PE returned;
+ * with an owner filter the PEs of other owners are stepped over too.
  */
 struct hs_cursor {
 	struct rsp_handle handle;
@@ -123,6 +126,10 @@ struct hs_cursor {
 void hs_cursor_init(struct hs_cursor *c);
 size_t hs_next(const struct hs *hs, struct hs_cursor *c, uint32_t owner,
     const struct hs_pe **out, size_t max);
+
+/* Check every internal invariant from scratch (trees, sums, heap,
+ * owners); 0 if consistent.  For tests: O(PEs x owners). */
+int hs_verify(const struct hs *hs);
 
 /* PE accessors. */
 uint32_t hs_pe_id(const struct hs_pe *pe);

@@ -60,7 +60,8 @@ id_fix(struct hs_tnode *n)
 {
 	struct hs_pe *pe = HS_CONTAINER(n, struct hs_pe, idn);
 
-	pe->wsum = pe->weight + wsum(n->l) + wsum(n->r);
+	pe->lsum = wsum(n->l);
+	pe->wsum = pe->lsum + pe->weight + wsum(n->r);
 }
 
 static const struct hs_tops id_ops = {id_cmp, id_prio, id_fix};
@@ -205,7 +206,11 @@ weight_add(struct hs_pool *p, struct hs_pe *pe, uint64_t delta)
 		x->wsum += delta;
 		if (x == pe)
 			break;
-		t = pe->id < x->id ? t->l : t->r;
+		if (pe->id < x->id) {
+			x->lsum += delta;
+			t = t->l;
+		} else
+			t = t->r;
 	}
 }
 
@@ -324,15 +329,21 @@ pe_update(struct hs *hs, struct hs_pe *pe, const struct rsp_pe *src,
 	uint32_t home = pe->home;
 	int changed;
 
+	/* The two steps that can fail come first, so that a refused update
+	 * leaves the PE as it was. */
 	*cause = RSP_CAUSE_LACK_OF_RESOURCES;
-	if (hs_pe_set_addrs(pe, src) == -1)
+	pe->home = src->home;
+	if (src->home != home && hs_owner_add(hs, pe) == -1) {
+		pe->home = home;
 		return -1;
+	}
+	if (hs_pe_set_addrs(pe, src) == -1) {
+		if (src->home != home)
+			hs_owner_del(hs, pe);
+		pe->home = home;
+		return -1;
+	}
 	if (src->home != home) {
-		pe->home = src->home;
-		if (hs_owner_add(hs, pe) == -1) {
-			pe->home = home;
-			return -1;
-		}
 		pe->home = home;
 		hs_owner_del(hs, pe);
 		pe->home = src->home;

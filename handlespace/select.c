@@ -7,9 +7,9 @@
  *    behind their equals, and the policy update, twice (the RSPLIB
  *    re-insertion quirk).
  * B. Weighted random without replacement: r uniform below the sum of
- *    the selection values, the PE whose cumulative interval (in PE ID
- *    order) holds r; a drawn PE's value is zeroed until the end of the
- *    request.  The ID treap's subtree sums make each draw O(log N).
+ *    the selection values not yet drawn, the PE whose cumulative
+ *    interval (in PE ID order, drawn PEs left out) holds r.  The ID
+ *    treap's subtree sums make each draw O(log N).
  */
 #include "handlespace/hs_int.h"
 
@@ -53,51 +53,67 @@ select_sorted(struct hs_pool *p, unsigned n, unsigned k, struct hs_pe **out)
 	return c.n;
 }
 
-/* The PE whose cumulative weight interval holds r (< total). */
+/* The PE whose cumulative weight interval holds r (< total), and where
+ * that interval starts. */
 static struct hs_pe *
-draw(struct hs_tnode *t, uint64_t r)
+draw(struct hs_tnode *t, uint64_t r, uint64_t *start)
 {
 	struct hs_pe *pe;
-	uint64_t l;
+	uint64_t l, base = 0;
 
 	while (t != NULL) {
 		pe = HS_CONTAINER(t, struct hs_pe, idn);
-		l = t->l != NULL ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
-		                 : 0;
+		l = pe->lsum;
 		if (r < l) {
 			t = t->l;
 			continue;
 		}
 		r -= l;
-		if (r < pe->weight)
+		base += l;
+		if (r < pe->weight) {
+			*start = base;
 			return pe;
+		}
 		r -= pe->weight;
+		base += pe->weight;
 		t = t->r;
 	}
 	return NULL; /* not reached while the sums are right */
 }
 
+/*
+ * Without replacement, without touching the tree: r is drawn below the
+ * weight not yet picked, then moved past every picked interval that
+ * starts at or before it (kept sorted by start).  That is the same
+ * mapping as zeroing the picked weights, in one walk per pick.
+ */
 static unsigned
 select_random(struct hs *hs, struct hs_pool *p, unsigned n, unsigned k,
     struct hs_pe **out)
 {
-	uint32_t saved[HS_SELECT_MAX];
+	uint64_t start[HS_SELECT_MAX], width[HS_SELECT_MAX], left, r, s;
 	struct hs_pe *pe;
-	uint64_t total;
-	unsigned i, got = 0;
+	unsigned i, j, got = 0;
 
-	while (got < n && p->byid != NULL &&
-	       (total = HS_CONTAINER(p->byid, struct hs_pe, idn)->wsum) > 0) {
-		if ((pe = draw(p->byid, hs_random(hs) % total)) == NULL)
+	left = p->byid != NULL ? HS_CONTAINER(p->byid, struct hs_pe, idn)->wsum
+	                       : 0;
+	while (got < n && left > 0) {
+		r = hs_random(hs) % left;
+		for (i = 0; i < got && start[i] <= r; i++)
+			r += width[i];
+		if ((pe = draw(p->byid, r, &s)) == NULL)
 			break;
-		saved[got] = pe->weight;
+		for (j = got; j > i; j--) {
+			start[j] = start[j - 1];
+			width[j] = width[j - 1];
+		}
+		start[i] = s;
+		width[i] = pe->weight;
+		left -= pe->weight;
 		out[got++] = pe;
-		hs_pe_set_weight(pe, 0); /* without replacement */
 	}
-	for (i = 0; i < got; i++) {
-		hs_pe_set_weight(out[i], saved[i]);
+	for (i = 0; i < got; i++)
 		consume(p, out[i], i < k);
-	}
 	return got;
 }
 

@@ -221,6 +221,19 @@ test_register(void)
 	CHECK(hs_pe_export(hs_find_pe(hs, &h, 5), &out, addrs, 2) == 1);
 	CHECK(!out.has_asap && out.asap.naddrs == 0);
 
+	/* DCCP keeps its service code; transport use comes from the pool. */
+	mkpe(&t, 9, 1, RSP_POLICY_RR, 0, 0);
+	t.pe.user.ptype = RSP_PARAM_DCCP;
+	t.pe.user.service_code = 0xdcc9;
+	t.pe.user.use = RSP_TRANSPORT_DATA_CONTROL;
+	CHECK(reg(hs, "dccp", &t.pe, 0) == HS_ADDED);
+	CHECK(hs_pe_export(hs_find_pe(hs, &(struct rsp_handle){4, "dccp"}, 9),
+	          &out, addrs, 2) == 2);
+	CHECK(out.user.ptype == RSP_PARAM_DCCP &&
+	      out.user.service_code == 0xdcc9 &&
+	      out.user.use == RSP_TRANSPORT_DATA_CONTROL);
+	CHECK(hs_deregister(hs, &(struct rsp_handle){4, "dccp"}, 9) == 0);
+
 	CHECK(hs_deregister(hs, &h, 6) == -1);
 	CHECK(hs_deregister(hs, &h, 5) == 0);
 	CHECK(hs_deregister(hs, &h, 5) == -1);
@@ -615,6 +628,7 @@ test_stress(void)
 		added += k == HS_ADDED;
 	}
 	CHECK(ok && hs_pe_total(hs) == (size_t)added && added > N - 10);
+	CHECK(hs_verify(hs) == 0);
 	CHECK(audit(hs, 1, &cnt) && cnt == hs_owner_count(hs, 1));
 	CHECK(audit(hs, 0, &cnt) && cnt == hs_pe_total(hs));
 	for (i = 0; i < 20000; i++) {
@@ -624,6 +638,7 @@ test_stress(void)
 		ok &= k == 1 + i % 5;
 	}
 	CHECK(ok);
+	CHECK(hs_verify(hs) == 0);
 	/* Remove every other PE, re-register a few, expire the rest. */
 	for (i = 0; i < N; i += 2) {
 		snprintf(name, sizeof(name), "pool%d", i % NPOOLS);
@@ -637,6 +652,7 @@ test_stress(void)
 		ok &= reg(hs, name, &t.pe, 0) == HS_UPDATED;
 	}
 	CHECK(ok);
+	CHECK(hs_verify(hs) == 0);
 	CHECK(audit(hs, 2, &cnt) && cnt == hs_owner_count(hs, 2));
 	CHECK(audit(hs, 0, &cnt) && cnt == hs_pe_total(hs));
 	left = hs_pe_total(hs);
@@ -645,6 +661,65 @@ test_stress(void)
 	CHECK(hs_expire(hs, 200000, NULL, NULL) == (size_t)(N / 100));
 	CHECK(hs_pool_total(hs) == 0 && hs_checksum(hs, 1) == 0xffff);
 	free(ids);
+	hs_free(hs);
+}
+
+/* Random operations on a small space of pools and IDs, every invariant
+ * checked after each one. */
+static void
+test_random_ops(void)
+{
+	static const uint32_t policies[] = {RSP_POLICY_RR, RSP_POLICY_WRR,
+	    RSP_POLICY_WRAND, RSP_POLICY_LUD, RSP_POLICY_PRIO, RSP_POLICY_RPLUD,
+	    RSP_POLICY_LUD_DPF, RSP_POLICY_RAND};
+	const struct hs_pe *out[HS_SELECT_MAX];
+	struct hs *hs = hs_new();
+	struct rsp_handle h;
+	char name[8];
+	struct tpe t;
+	uint64_t now = 0;
+	uint32_t id, op;
+	size_t most = 0;
+	int i, ok = 1;
+
+	test_section("random operations");
+	rand_seed_for_tests(77);
+	hs_seed(hs, 77);
+	for (i = 0; i < 20000 && ok; i++) {
+		snprintf(name, sizeof(name), "p%u", rand_uniform(4));
+		h = H(name);
+		id = 1 + rand_uniform(40);
+		op = rand_uniform(100);
+		now += rand_uniform(50);
+		if (op < 45) {
+			mkpe(&t, id, 1 + rand_uniform(3),
+			    policies[rand_uniform(2) ? (uint32_t)(name[1] - '0')
+			                             : rand_uniform(8)],
+			    rand_uniform(1000), rand_uniform(50));
+			t.pe.life = rand_uniform(3000);
+			t.pe.user.naddrs = (uint16_t)(1 + rand_uniform(4));
+			memset(t.ua, 0, sizeof(t.ua));
+			t.ua[1].family = t.ua[3].family = AF_INET6;
+			t.ua[0].family = t.ua[2].family = AF_INET;
+			reg(hs, name, &t.pe, now);
+		} else if (op < 60)
+			hs_deregister(hs, &h, id);
+		else if (op < 85)
+			hs_select(
+			    hs, &h, 1 + rand_uniform(5), rand_uniform(3), out);
+		else if (op < 93)
+			hs_report_unreachable(hs, &h, id, 3);
+		else if (op < 98)
+			hs_expire(hs, now, NULL, NULL);
+		else
+			hs_set_owner(
+			    hs, 1 + rand_uniform(3), 1 + rand_uniform(3));
+		ok = hs_verify(hs) == 0;
+		if (hs_pe_total(hs) > most)
+			most = hs_pe_total(hs);
+	}
+	CHECK(ok);
+	CHECK(most >= 40); /* the operations did fill the handlespace */
 	hs_free(hs);
 }
 
@@ -660,6 +735,7 @@ main(void)
 	test_owner();
 	test_cursor();
 	test_order_independence();
+	test_random_ops();
 	test_stress();
 	return test_done();
 }

@@ -17,6 +17,9 @@ WANTED="crc32c_generic sctp inet_diag sctp_diag virtio_pci 9pnet_virtio 9p"
 
 vm_ensure_deps
 mkdir -p "$VM_CACHE/debs"
+# One preparation at a time: guests may be started in parallel.
+exec 9>"$VM_CACHE/prepare.lock"
+flock 9
 
 resolve_kver() {
 	local pkg=""
