@@ -101,25 +101,6 @@ sc(struct tr_ep *ep)
 	return ep->priv;
 }
 
-/* Thin typed wrappers: sockaddr_storage in, core/addr.c underneath. */
-static socklen_t
-sa_len(const struct sockaddr_storage *ss)
-{
-	return addr_len((const struct sockaddr *)ss);
-}
-
-static uint16_t
-sa_port(const struct sockaddr_storage *ss)
-{
-	return addr_port((const struct sockaddr *)ss);
-}
-
-static void
-sa_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	addr_set_port((struct sockaddr *)ss, port);
-}
-
 static struct sc_assoc *
 sc_find(struct tr_ep *ep, uint32_t id)
 {
@@ -544,6 +525,22 @@ sc_was_aborted(struct tr_ep *ep, sctp_assoc_t id)
 	return 0;
 }
 
+/*
+ * Both notification layouts end the same way: the undelivered message
+ * follows the header (total says how long header + message are).
+ */
+static void
+sc_emit_send_failed(struct tr_ep *ep, struct tr_event *ev, struct buf *b,
+    uint32_t total, size_t hdr, size_t len)
+{
+	ev->error = EPIPE;
+	if (total > hdr && total <= len) {
+		ev->len = total - hdr;
+		buf_get_ptr(b, ev->len, &ev->data);
+	}
+	tr_emit(ep, ev);
+}
+
 /* The same from the old interface (SCTP_EVENTS subscriptions). */
 static void
 sc_send_failed_old(struct tr_ep *ep, const uint8_t *p, size_t len)
@@ -559,12 +556,7 @@ sc_send_failed_old(struct tr_ep *ep, const uint8_t *p, size_t len)
 	ev.assoc = (uint32_t)sf.ssf_assoc_id;
 	ev.ppid = ntohl(sf.ssf_info.sinfo_ppid);
 	ev.stream = sf.ssf_info.sinfo_stream;
-	ev.error = EPIPE;
-	if (sf.ssf_length > sizeof(sf) && sf.ssf_length <= len) {
-		ev.len = sf.ssf_length - sizeof(sf);
-		buf_get_ptr(&b, ev.len, &ev.data);
-	}
-	tr_emit(ep, &ev);
+	sc_emit_send_failed(ep, &ev, &b, sf.ssf_length, sizeof(sf), len);
 }
 
 /* The kernel returns undelivered messages, also after COMM_LOST. */
@@ -582,13 +574,7 @@ sc_send_failed(struct tr_ep *ep, const uint8_t *p, size_t len)
 	ev.assoc = (uint32_t)sf.ssf_assoc_id;
 	ev.ppid = ntohl(sf.ssfe_info.snd_ppid);
 	ev.stream = sf.ssfe_info.snd_sid;
-	ev.error = EPIPE;
-	/* The undelivered message follows the header. */
-	if (sf.ssf_length > sizeof(sf) && sf.ssf_length <= len) {
-		ev.len = sf.ssf_length - sizeof(sf);
-		buf_get_ptr(&b, ev.len, &ev.data);
-	}
-	tr_emit(ep, &ev);
+	sc_emit_send_failed(ep, &ev, &b, sf.ssf_length, sizeof(sf), len);
 }
 
 static void

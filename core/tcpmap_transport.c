@@ -120,25 +120,6 @@ tc(struct tr_ep *ep)
 	return ep->priv;
 }
 
-/* Thin typed wrappers: sockaddr_storage in, core/addr.c underneath. */
-static socklen_t
-sa_len(const struct sockaddr_storage *ss)
-{
-	return addr_len((const struct sockaddr *)ss);
-}
-
-static uint16_t
-sa_port(const struct sockaddr_storage *ss)
-{
-	return addr_port((const struct sockaddr *)ss);
-}
-
-static void
-sa_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	addr_set_port((struct sockaddr *)ss, port);
-}
-
 static struct tc_assoc *
 tc_find(struct tr_ep *ep, uint32_t id)
 {

@@ -80,4 +80,24 @@ void tr_emit(struct tr_ep *ep, const struct tr_event *ev);
 /* Append sa to out unless already there (ports kept as given). */
 void tr_addr_add(struct addr_list *out, const struct sockaddr *sa);
 
+/* Typed wrappers shared by the backends: sockaddr_storage in, core/addr.c
+ * underneath. */
+static inline socklen_t
+sa_len(const struct sockaddr_storage *ss)
+{
+	return addr_len((const struct sockaddr *)ss);
+}
+
+static inline uint16_t
+sa_port(const struct sockaddr_storage *ss)
+{
+	return addr_port((const struct sockaddr *)ss);
+}
+
+static inline void
+sa_set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	addr_set_port((struct sockaddr *)ss, port);
+}
+
 #endif

@@ -6,10 +6,13 @@
 #   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
 #   4. static musl build and its size, and bats against it
 #   5. libFuzzer targets (clang ASan+UBSan), FUZZ_RUNS inputs each   make fuzz
-#   6. clang-format check (make check-format) and shellcheck
+#   6. the suite over kernel SCTP in a qemu guest, and RSPLIB interop there
+#      (make check-sctp, make check-interop)
+#   7. clang-format check (make check-format) and shellcheck
 # and closes with one "N passed, N failed" line over all of them.
 # Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
-# JOBS (default: number of CPUs).
+# JOBS (default: number of CPUs), SCTP_GUEST (default 1; 0 skips the qemu
+# guest runs: make check-sctp and make check-interop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,6 +74,24 @@ if [ "$FUZZ_RUNS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 		fi
 		rm -rf "$new" "$new.log"
 	done
+fi
+
+# Kernel SCTP: this machine has none, so the same suite runs again in a
+# qemu guest with Debian's kernel (tests/vm/README.md), then RSPLIB's own
+# programs against each other and ours there (tests/interop/).
+# SCTP_GUEST=0 skips both (about 12 minutes under emulation).
+guest() {
+	local name=$1
+	step "$name (qemu guest with kernel SCTP)"
+	if make BUILDROOT="$BUILDROOT" "$name" 2>&1 | tee -a "$LOG"; then
+		echo "$name: 1 passed, 0 failed" >>"$LOG"
+	else
+		echo "$name: 0 passed, 1 failed" >>"$LOG"
+	fi
+}
+if [ "${SCTP_GUEST:-1}" != 0 ]; then
+	guest check-sctp
+	guest check-interop
 fi
 
 # Lints: a failure is counted, and fails the run at the summary.
