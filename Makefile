@@ -176,4 +176,6 @@ check-sctp:
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
 
 check-interop:
-	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/interop/run.sh
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp
+	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
+	    tests/interop/run.sh

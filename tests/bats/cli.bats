@@ -232,8 +232,9 @@ complete_line() {
 	run complete_line "rsp --ins"
 	[ "$output" = --install ]
 	run complete_line "rsp "
+	local all=$output
 	for a in $(applets); do
-		grep -qx "$a" <<<"$output"
+		grep -qx "$a" <<<"$all"
 		run complete_line "rsp ${a:0:3}"
 		grep -qx "$a" <<<"$output"
 	done

@@ -35,7 +35,10 @@ if "$top/tests/interop/pcap-verdict.sh" -n "$out/known-bad.pcap" >/dev/null 2>&1
 fi
 
 rc=0
+# RSP: our binary for tests/interop/rsp-registrar.bats and hsdump.bats
+# (make check-interop builds and passes the sanitizer build).
 "$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-600}" -e RSP_INTEROP_OUT="$out" \
+	${RSP:+-e RSP="$RSP"} \
 	bats --timing tests/interop || rc=$?
 vrc=0
 "$top/tests/interop/pcap-verdict.sh" "$out/rsplib-smoke.pcapng" || vrc=$?

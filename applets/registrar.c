@@ -1,0 +1,84 @@
+// RSP_APPLET(registrar, "rspregistrar", "RSerPool registrar (ASAP side)")
+/*
+ * usage: rsp registrar [-asap=auto|ADDR[,ADDR]:PORT] [-identifier=ID]
+ *            [-minaddressscope=SCOPE] [-asapannounce=auto|off|ADDR:PORT]
+ *            [-endpointkeepalivetransmissioninterval=MS]
+ *            [-endpointkeepalivetimeoutinterval=MS] [-maxhresitems=N]
+ *            [-maxincrement=N] [-maxbadpereports=N] [-maxhrrate=N]
+ *            [-maxeurate=N] [-serverannouncecycle=MS] [-announcettl=N]
+ *
+ * A registrar for pool elements and pool users: registration,
+ * deregistration, endpoint keep-alive, handle resolution, endpoint
+ * unreachable reports and ASAP Server Announces, over kernel SCTP or the
+ * TCP mapping (-transport).  ENRP (registrar peers) is not implemented
+ * yet.  The daemon logic is in core/registrar*.c.  Runs until SIGINT or
+ * SIGTERM; exit 0 then, 1 on a runtime error, 2 on a usage error.
+ * See RFC 5352 s.3, PROTOCOLS.md 3.4 and 10.1.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/registrar.h"
+#include "core/transport.h"
+
+int registrar_main(int argc, char **argv);
+
+static void
+signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)arg;
+	log_notice("registrar: %s, shutting down", strsignal(signo));
+	ev_stop(loop);
+}
+
+static int
+run(const struct reg_config *cfg)
+{
+	struct ev_loop *loop;
+	struct registrar *reg = NULL;
+	int status = 1;
+
+	if ((loop = ev_loop_new()) == NULL) {
+		log_error("registrar: event loop: %s", strerror(errno));
+		return 1;
+	}
+	ev_add_signal(loop, SIGINT, signal_cb, NULL);
+	ev_add_signal(loop, SIGTERM, signal_cb, NULL);
+	if ((reg = reg_new(loop, cfg)) == NULL)
+		log_error("registrar: %s", strerror(errno));
+	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0) {
+		if (ev_run(loop) == 0)
+			status = 0;
+		else
+			log_error("registrar: event loop: %s", strerror(errno));
+	}
+	reg_free(reg);
+	ev_loop_free(loop);
+	return status;
+}
+
+int
+registrar_main(int argc, char **argv)
+{
+	struct reg_config cfg;
+	const struct opt_set sets[] = {
+	    {reg_opts, &cfg}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
+
+	memset(&cfg, 0, sizeof(cfg));
+	opt_parse_or_exit(
+	    argv[0], "[-asap=ADDR:PORT] [options]", argc, argv, sets, 3);
+	if (reg_config_check(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 2;
+	}
+	if (log_setup("registrar") == -1)
+		return 1;
+	return run(&cfg);
+}

@@ -1,0 +1,687 @@
+/*
+ * Registrar state: options, the PE and association index, keep-alive
+ * and expiry timers, and the glue to the transport (PROTOCOLS 3.4).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/registrar.h"
+#include "core/registrar_int.h"
+#include "core/transport.h"
+
+#define REG_OPT(n, k, a, h, d, lo, hi, f)                             \
+	{                                                             \
+		n, k, a, h, d, lo, hi, offsetof(struct reg_config, f) \
+	}
+
+const struct opt reg_opts[] = {
+    REG_OPT("asap", OPT_STR, "auto|ADDR[,ADDR]:PORT",
+        "ASAP endpoint (auto: any address, port 3863; port 0: any, logged)",
+        "auto", 0, 0, asap),
+    REG_OPT("identifier", OPT_STR, "ID",
+        "registrar ID, 0x hex or decimal (default: random)", NULL, 0, 0,
+        identifier),
+    REG_OPT("minaddressscope", OPT_STR, "loopback|link-local|site-local|global",
+        "lowest address scope accepted from pool elements", "site-local", 0, 0,
+        minscope),
+    REG_OPT("endpointkeepalivetransmissioninterval", OPT_INT, "MS",
+        "keep-alive after this long without one acknowledged", "5000", 1,
+        86400000, ka_interval),
+    REG_OPT("endpointkeepalivetimeoutinterval", OPT_INT, "MS",
+        "keep-alive ack timeout; then abort and remove the PE", "5000", 1,
+        86400000, ka_timeout),
+    REG_OPT("maxhresitems", OPT_INT, "N",
+        "PEs per handle resolution when the request names none", "3", 1,
+        HS_SELECT_MAX, max_hr_items),
+    REG_OPT("maxincrement", OPT_INT, "N",
+        "selection increment (0: the policy's default)", "0", 0, 1000000,
+        max_increment),
+    REG_OPT("maxbadpereports", OPT_INT, "N",
+        "unreachability reports that remove a PE", "3", 1, 1000000,
+        max_bad_reports),
+    REG_OPT("maxhrrate", OPT_INT, "N",
+        "handle resolutions per second per association (0: no limit)", "1000",
+        0, 1000000000, max_hr_rate),
+    REG_OPT("maxeurate", OPT_INT, "N",
+        "unreachability reports per second per association (0: no limit)",
+        "100", 0, 1000000000, max_eu_rate),
+    REG_OPT("asapannounce", OPT_STR, "auto|off|ADDR:PORT",
+        "ASAP Server Announce group (auto: 239.0.0.50:3863)", "auto", 0, 0,
+        announce),
+    REG_OPT("serverannouncecycle", OPT_INT, "MS",
+        "Server Announce interval (randomized x0.875..1.125)", "1000", 10,
+        3600000, announce_cycle),
+    REG_OPT("announcettl", OPT_INT, "N", "multicast TTL of the announces", "30",
+        1, 255, announce_ttl),
+    OPT_END,
+};
+
+static const char *const reg_ka_names[] = {
+    [REG_KA_IDLE] = "idle",
+    [REG_KA_WAIT_ACK] = "wait-ack",
+};
+
+/* ---- configuration ---- */
+
+static int
+parse_id(const char *s, uint32_t *id)
+{
+	long long v;
+
+	if (opt_parse_ll(s, &v) == -1 || v <= 0 || v > 0xffffffffLL)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+int
+reg_config_check(const struct reg_config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage group;
+	struct addr_list al;
+	enum addr_scope scope;
+	uint32_t id;
+
+	if (cfg->identifier && parse_id(cfg->identifier, &id) == -1) {
+		snprintf(err, errlen,
+		    "-identifier=%s: not a non-zero 32-bit "
+		    "number",
+		    cfg->identifier);
+		return -1;
+	}
+	if (addr_scope_parse(cfg->minscope, &scope, err, errlen) == -1)
+		return -1;
+	if (addr_list_parse(&al, cfg->asap, REG_ASAP_AUTO_PORT,
+	        ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, err, errlen) == -1)
+		return -1;
+	if (reg_announce_parse(cfg->announce, &group, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+/* ---- small helpers ---- */
+
+void
+reg_handle_str(const struct rsp_handle *h, char *s, size_t n)
+{
+	size_t i, o = 0;
+	int plain = h->len > 0;
+
+	for (i = 0; i < h->len; i++)
+		if (!isgraph(h->bytes[i]))
+			plain = 0;
+	if (plain) {
+		snprintf(s, n, "%.*s", h->len, (const char *)h->bytes);
+		return;
+	}
+	o = (size_t)snprintf(s, n, "0x");
+	for (i = 0; i < h->len && o + 3 <= n; i++)
+		o += (size_t)snprintf(s + o, n - o, "%02x", h->bytes[i]);
+}
+
+int
+reg_bucket_take(struct registrar *reg, struct reg_bucket *b, long long rate)
+{
+	uint64_t now = ev_now_ms(reg->loop);
+
+	if (rate <= 0)
+		return 1;
+	if (!b->started) {
+		b->started = 1;
+		b->tokens = (double)rate;
+	} else
+		b->tokens += (double)(now - b->last_ms) * (double)rate / 1000.0;
+	if (b->tokens > (double)rate)
+		b->tokens = (double)rate;
+	b->last_ms = now;
+	if (b->tokens < 1.0)
+		return 0;
+	b->tokens -= 1.0;
+	return 1;
+}
+
+int
+reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
+{
+	wbuf_init(&reg->out, reg->outmem, sizeof(reg->outmem));
+	if (rsp_msg_encode(m, &reg->out) == -1) {
+		log_error("registrar: cannot encode %s: %s",
+		    rsp_msg_name(m->proto, m->type), strerror(errno));
+		return -1;
+	}
+	if (reg->io.send == NULL || reg->io.send(reg->io.arg, assoc,
+	                                reg->out.data, reg->out.len) == -1) {
+		log_warning("registrar: send %s on assoc %u: %s",
+		    rsp_msg_name(m->proto, m->type), assoc, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the index ---- */
+
+static uint32_t
+pe_hash(const struct rsp_handle *h, uint32_t id)
+{
+	uint32_t x = 2166136261u;
+	int i;
+
+	for (i = 0; i < h->len; i++)
+		x = (x ^ h->bytes[i]) * 16777619u;
+	for (i = 0; i < 4; i++)
+		x = (x ^ ((id >> (8 * i)) & 0xff)) * 16777619u;
+	return x;
+}
+
+static uint32_t
+as_hash(uint32_t id)
+{
+	return id * 2654435761u;
+}
+
+static int
+handle_eq(const struct rsp_handle *a, const struct rsp_handle *b)
+{
+	return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* Double a chained table when it is full; on ENOMEM keep the old one. */
+static void
+pe_tab_grow(struct registrar *reg)
+{
+	size_t i, ncap = reg->pe_cap * 2;
+	struct reg_pe **nt, *p, *next;
+
+	if (reg->pe_n < reg->pe_cap || (nt = calloc(ncap, sizeof(*nt))) == NULL)
+		return;
+	for (i = 0; i < reg->pe_cap; i++)
+		for (p = reg->pe_tab[i]; p; p = next) {
+			next = p->hnext;
+			p->hnext = nt[pe_hash(&p->handle, p->id) & (ncap - 1)];
+			nt[pe_hash(&p->handle, p->id) & (ncap - 1)] = p;
+		}
+	free(reg->pe_tab);
+	reg->pe_tab = nt;
+	reg->pe_cap = ncap;
+}
+
+static void
+as_tab_grow(struct registrar *reg)
+{
+	size_t i, ncap = reg->as_cap * 2;
+	struct reg_assoc **nt, *a, *next;
+
+	if (reg->as_n < reg->as_cap || (nt = calloc(ncap, sizeof(*nt))) == NULL)
+		return;
+	for (i = 0; i < reg->as_cap; i++)
+		for (a = reg->as_tab[i]; a; a = next) {
+			next = a->hnext;
+			a->hnext = nt[as_hash(a->id) & (ncap - 1)];
+			nt[as_hash(a->id) & (ncap - 1)] = a;
+		}
+	free(reg->as_tab);
+	reg->as_tab = nt;
+	reg->as_cap = ncap;
+}
+
+struct reg_pe *
+reg_pe_find(struct registrar *reg, const struct rsp_handle *h, uint32_t id)
+{
+	struct reg_pe *p;
+
+	for (p = reg->pe_tab[pe_hash(h, id) & (reg->pe_cap - 1)]; p;
+	     p = p->hnext)
+		if (p->id == id && handle_eq(&p->handle, h))
+			return p;
+	return NULL;
+}
+
+struct reg_assoc *
+reg_assoc_find(struct registrar *reg, uint32_t id)
+{
+	struct reg_assoc *a;
+
+	for (a = reg->as_tab[as_hash(id) & (reg->as_cap - 1)]; a; a = a->hnext)
+		if (a->id == id)
+			return a;
+	return NULL;
+}
+
+struct reg_assoc *
+reg_assoc_get(struct registrar *reg, uint32_t id)
+{
+	struct reg_assoc *a, **slot;
+
+	if ((a = reg_assoc_find(reg, id)) != NULL)
+		return a;
+	as_tab_grow(reg);
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->id = id;
+	slot = &reg->as_tab[as_hash(id) & (reg->as_cap - 1)];
+	a->hnext = *slot;
+	*slot = a;
+	reg->as_n++;
+	return a;
+}
+
+static void
+assoc_unlink_pe(struct reg_pe *pe)
+{
+	struct reg_pe **pp;
+
+	if (pe->assoc == NULL)
+		return;
+	for (pp = &pe->assoc->pes; *pp; pp = &(*pp)->anext)
+		if (*pp == pe) {
+			*pp = pe->anext;
+			break;
+		}
+	pe->assoc = NULL;
+	pe->anext = NULL;
+}
+
+struct reg_pe *
+reg_pe_add(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
+    uint32_t assoc)
+{
+	struct reg_assoc *a;
+	struct reg_pe *pe, **slot;
+
+	if ((a = reg_assoc_get(reg, assoc)) == NULL)
+		return NULL;
+	if ((pe = reg_pe_find(reg, h, id)) == NULL) {
+		pe_tab_grow(reg);
+		if ((pe = calloc(1, sizeof(*pe))) == NULL)
+			return NULL;
+		pe->reg = reg;
+		pe->handle = *h;
+		pe->id = id;
+		slot = &reg->pe_tab[pe_hash(h, id) & (reg->pe_cap - 1)];
+		pe->hnext = *slot;
+		*slot = pe;
+		reg->pe_n++;
+	}
+	if (pe->assoc != a) {
+		assoc_unlink_pe(pe);
+		pe->assoc = a;
+		pe->anext = a->pes;
+		a->pes = pe;
+	}
+	return pe;
+}
+
+void
+reg_pe_forget(struct registrar *reg, struct reg_pe *pe)
+{
+	struct reg_pe **pp;
+
+	for (pp =
+	         &reg->pe_tab[pe_hash(&pe->handle, pe->id) & (reg->pe_cap - 1)];
+	     *pp; pp = &(*pp)->hnext)
+		if (*pp == pe) {
+			*pp = pe->hnext;
+			break;
+		}
+	assoc_unlink_pe(pe);
+	if (pe->timer != EV_TIMER_NONE)
+		ev_timer_cancel(reg->loop, pe->timer);
+	reg->pe_n--;
+	free(pe);
+}
+
+static void
+assoc_forget(struct registrar *reg, struct reg_assoc *a)
+{
+	struct reg_assoc **pp;
+
+	for (pp = &reg->as_tab[as_hash(a->id) & (reg->as_cap - 1)]; *pp;
+	     pp = &(*pp)->hnext)
+		if (*pp == a) {
+			*pp = a->hnext;
+			break;
+		}
+	reg->as_n--;
+	free(a);
+}
+
+void
+reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
+{
+	struct reg_assoc *a;
+	struct reg_pe *pe;
+	char hs[2 * RSP_HANDLE_MAX + 3];
+
+	if ((a = reg_assoc_find(reg, id)) == NULL)
+		return;
+	while ((pe = a->pes) != NULL) {
+		reg_handle_str(&pe->handle, hs, sizeof(hs));
+		log_info("registrar: removed PE $%08x of pool %s: %s", pe->id,
+		    hs, why);
+		hs_deregister(reg->hs, &pe->handle, pe->id);
+		reg_pe_forget(reg, pe);
+	}
+	assoc_forget(reg, a);
+	reg_expiry_arm(reg);
+}
+
+/* ---- keep-alive (PROTOCOLS 3.4.4) ---- */
+
+static void
+ka_send(struct reg_pe *pe)
+{
+	struct rsp_msg m;
+
+	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
+	m.sender = pe->reg->id;
+	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+	m.handle = pe->handle;
+	m.pe_id = pe->id;
+	reg_send(pe->reg, pe->assoc->id, &m);
+}
+
+static int64_t
+ka_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct reg_pe *pe = arg;
+	struct registrar *reg = pe->reg;
+	char hs[2 * RSP_HANDLE_MAX + 3];
+	uint32_t assoc;
+
+	(void)loop, (void)id;
+	pe->timer = EV_TIMER_NONE;
+	if (pe->ka == REG_KA_IDLE) {
+		ka_send(pe);
+		reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
+		return EV_NOMORE;
+	}
+	reg_handle_str(&pe->handle, hs, sizeof(hs));
+	log_notice("registrar: PE $%08x of pool %s: no keep-alive ack in "
+	           "%lld ms, aborting assoc %u",
+	    pe->id, hs, reg->cfg.ka_timeout, pe->assoc->id);
+	assoc = pe->assoc->id;
+	if (reg->io.abort != NULL)
+		reg->io.abort(reg->io.arg, assoc);
+	reg_assoc_drop(reg, assoc, "keep-alive timeout");
+	return EV_NOMORE;
+}
+
+/* The only place that changes pe->ka; it owns pe->timer. */
+void
+reg_pe_ka_transition(struct reg_pe *pe, enum reg_ka_state st)
+{
+	struct registrar *reg = pe->reg;
+	long long timo =
+	    st == REG_KA_IDLE ? reg->cfg.ka_interval : reg->cfg.ka_timeout;
+
+	log_debug(3, "registrar: PE $%08x keep-alive %s -> %s, %lld ms", pe->id,
+	    reg_ka_names[pe->ka], reg_ka_names[st], timo);
+	pe->ka = st;
+	if (pe->timer != EV_TIMER_NONE)
+		ev_timer_cancel(reg->loop, pe->timer);
+	pe->timer = ev_timer_add(reg->loop, timo, ka_timer, pe);
+	if (pe->timer == EV_TIMER_NONE)
+		log_error("registrar: keep-alive timer: %s", strerror(errno));
+}
+
+/* ---- registration life expiry ---- */
+
+static void
+expire_one(void *arg, const struct hs_pe *hpe)
+{
+	struct registrar *reg = arg;
+	struct reg_pe *pe;
+	char hs[2 * RSP_HANDLE_MAX + 3];
+
+	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
+	log_info("registrar: PE $%08x of pool %s: registration life expired",
+	    hs_pe_id(hpe), hs);
+	if ((pe = reg_pe_find(reg, hs_pe_handle(hpe), hs_pe_id(hpe))) != NULL)
+		reg_pe_forget(reg, pe);
+}
+
+static int64_t
+expiry_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct registrar *reg = arg;
+
+	(void)id;
+	reg->expiry_timer = EV_TIMER_NONE;
+	hs_expire(reg->hs, ev_now_ms(loop), expire_one, reg);
+	reg_expiry_arm(reg);
+	return EV_NOMORE;
+}
+
+/* One timer for the earliest registration expiry in the handlespace. */
+void
+reg_expiry_arm(struct registrar *reg)
+{
+	uint64_t when, now = ev_now_ms(reg->loop);
+	int64_t ms;
+
+	if (hs_next_expiry(reg->hs, &when) == -1) {
+		if (reg->expiry_timer != EV_TIMER_NONE)
+			ev_timer_cancel(reg->loop, reg->expiry_timer);
+		reg->expiry_timer = EV_TIMER_NONE;
+		return;
+	}
+	ms = when > now ? (int64_t)(when - now) : 0;
+	if (reg->expiry_timer != EV_TIMER_NONE &&
+	    ev_timer_reschedule(reg->loop, reg->expiry_timer, ms) == 0)
+		return;
+	reg->expiry_timer = ev_timer_add(reg->loop, ms, expiry_timer, reg);
+}
+
+/* ---- life cycle ---- */
+
+struct registrar *
+reg_new(struct ev_loop *loop, const struct reg_config *cfg)
+{
+	struct registrar *reg;
+	char err[ADDR_ERR_LEN];
+
+	if ((reg = calloc(1, sizeof(*reg))) == NULL)
+		return NULL;
+	reg->cfg = *cfg;
+	reg->loop = loop;
+	reg->pe_cap = reg->as_cap = 64;
+	reg->pe_tab = calloc(reg->pe_cap, sizeof(*reg->pe_tab));
+	reg->as_tab = calloc(reg->as_cap, sizeof(*reg->as_tab));
+	reg->hr_addrs =
+	    calloc(HS_SELECT_MAX * 2 * RSP_ADDRS_MAX, sizeof(*reg->hr_addrs));
+	reg->hr_pes = calloc(HS_SELECT_MAX, sizeof(*reg->hr_pes));
+	reg->hs = hs_new();
+	if (reg->pe_tab == NULL || reg->as_tab == NULL ||
+	    reg->hr_addrs == NULL || reg->hr_pes == NULL || reg->hs == NULL) {
+		reg_free(reg);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (addr_scope_parse(cfg->minscope, &reg->minscope, err, sizeof(err)) ==
+	    -1)
+		reg->minscope = ADDR_SCOPE_SITELOCAL;
+	if (cfg->identifier == NULL ||
+	    parse_id(cfg->identifier, &reg->id) == -1)
+		reg->id = rand_id32();
+	return reg;
+}
+
+void
+reg_free(struct registrar *reg)
+{
+	size_t i;
+
+	if (reg == NULL)
+		return;
+	reg_announce_free(reg->ann);
+	if (reg->ep != NULL)
+		tr_ep_free(reg->ep);
+	for (i = 0; reg->as_tab && i < reg->as_cap; i++)
+		while (reg->as_tab[i] != NULL) {
+			struct reg_assoc *a = reg->as_tab[i];
+
+			while (a->pes != NULL)
+				reg_pe_forget(reg, a->pes);
+			assoc_forget(reg, a);
+		}
+	if (reg->expiry_timer != EV_TIMER_NONE)
+		ev_timer_cancel(reg->loop, reg->expiry_timer);
+	hs_free(reg->hs);
+	free(reg->pe_tab);
+	free(reg->as_tab);
+	free(reg->hr_addrs);
+	free(reg->hr_pes);
+	free(reg);
+}
+
+uint32_t
+reg_id(const struct registrar *reg)
+{
+	return reg->id;
+}
+
+struct hs *
+reg_hs(struct registrar *reg)
+{
+	return reg->hs;
+}
+
+void
+reg_set_io(struct registrar *reg, const struct reg_io *io)
+{
+	reg->io = *io;
+}
+
+size_t
+reg_pe_count(const struct registrar *reg)
+{
+	return reg->pe_n;
+}
+
+size_t
+reg_assoc_count(const struct registrar *reg)
+{
+	return reg->as_n;
+}
+
+const char *
+reg_pe_ka_state(
+    const struct registrar *reg, const struct rsp_handle *h, uint32_t id)
+{
+	struct reg_pe *pe = reg_pe_find((struct registrar *)reg, h, id);
+
+	return pe ? reg_ka_names[pe->ka] : NULL;
+}
+
+/* ---- association events ---- */
+
+void
+reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
+    const uint8_t *data, size_t len)
+{
+	if (ppid != RSP_PPID_ASAP) {
+		/* RSPLIB aborts associations that mix protocols (1.3). */
+		log_notice("registrar: PPID %u on the ASAP socket (assoc %u), "
+		           "aborting",
+		    ppid, assoc);
+		if (reg->io.abort != NULL)
+			reg->io.abort(reg->io.arg, assoc);
+		reg_assoc_drop(reg, assoc, "association aborted");
+		return;
+	}
+	reg_asap_input(reg, assoc, data, len);
+}
+
+void
+reg_assoc_lost(struct registrar *reg, uint32_t assoc)
+{
+	reg_assoc_drop(reg, assoc, "association gone");
+}
+
+/* ---- the transport ---- */
+
+static int
+io_send(void *arg, uint32_t assoc, const void *data, size_t len)
+{
+	struct registrar *reg = arg;
+
+	return tr_send(reg->ep, assoc, RSP_PPID_ASAP, 0, data, len);
+}
+
+static int
+io_abort(void *arg, uint32_t assoc)
+{
+	struct registrar *reg = arg;
+
+	return tr_abort(reg->ep, assoc);
+}
+
+static int
+io_peer_addrs(void *arg, uint32_t assoc, struct addr_list *out)
+{
+	struct registrar *reg = arg;
+
+	return tr_peer_addrs(reg->ep, assoc, out);
+}
+
+static void
+on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct registrar *reg = arg;
+
+	(void)ep;
+	switch (ev->type) {
+	case TR_EV_UP:
+		log_debug(1, "registrar: assoc %u up", ev->assoc);
+		break;
+	case TR_EV_MSG:
+		reg_assoc_msg(reg, ev->assoc, ev->ppid, ev->data, ev->len);
+		break;
+	case TR_EV_LOST:
+	case TR_EV_SHUTDOWN:
+		log_debug(1, "registrar: assoc %u %s", ev->assoc,
+		    tr_event_name(ev->type));
+		reg_assoc_lost(reg, ev->assoc);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+reg_listen(struct registrar *reg, int kind)
+{
+	struct reg_io io = {io_send, io_abort, io_peer_addrs, reg, 0};
+	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
+	struct addr_list al;
+
+	if (addr_list_parse(&al, reg->cfg.asap, REG_ASAP_AUTO_PORT,
+	        ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, err, sizeof(err)) == -1) {
+		log_error("registrar: -asap: %s", err);
+		return -1;
+	}
+	reg->kind = kind;
+	reg->ep = tr_ep_new(reg->loop, kind, &al, TR_LISTEN, on_event, reg);
+	if (reg->ep == NULL) {
+		log_error("registrar: cannot listen for ASAP on %s: %s",
+		    reg->cfg.asap, strerror(errno));
+		return -1;
+	}
+	io.ptype = tr_param_for_kind(kind);
+	reg_set_io(reg, &io);
+	if (tr_local_addrs(reg->ep, 0, &reg->asap) == -1)
+		reg->asap = al;
+	log_notice("registrar: $%08x: ASAP listening on %s (%s)", reg->id,
+	    addr_list_fmt(&reg->asap, buf, sizeof(buf)), tr_kind_name(kind));
+	if (reg_announce_start(reg, err, sizeof(err)) == -1) {
+		log_error("registrar: -asapannounce: %s", err);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * The registrar (PR), ASAP side: pool element registration, keep-alive,
+ * handle resolution, endpoint unreachable reports and Server Announces
+ * (PROTOCOLS.md 3.4, RFC 5352).  ENRP is not implemented yet.
+ *
+ * The message handling (core/registrar_asap.c) talks to its
+ * associations only through struct reg_io, so unit tests drive it with
+ * a fake transport and a fake clock; reg_listen() plugs in the real
+ * transport (core/transport.h).  One thread, one event loop.
+ *
+ * The registrar keeps its own index next to the handlespace: every PE
+ * it owns, by (pool handle, PE ID), with its keep-alive state and timer,
+ * and every association with the PEs registered over it, so losing an
+ * association removes exactly those PEs.
+ */
+#ifndef RSP_REGISTRAR_H
+#define RSP_REGISTRAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/opt.h"
+
+struct ev_loop;
+struct registrar;
+
+struct reg_config {
+	const char *asap;       /* -asap: auto | addr[,addr]:port */
+	const char *identifier; /* -identifier: hex or decimal, NULL random */
+	const char *minscope;   /* -minaddressscope */
+	long long ka_interval;  /* -endpointkeepalivetransmissioninterval */
+	long long ka_timeout;   /* -endpointkeepalivetimeoutinterval */
+	long long max_hr_items; /* -maxhresitems */
+	long long max_increment;
+	long long max_bad_reports; /* -maxbadpereports */
+	long long max_hr_rate;     /* per association and second, 0 off */
+	long long max_eu_rate;
+	const char *announce;     /* -asapannounce: auto | off | addr:port */
+	long long announce_cycle; /* -serverannouncecycle, ms */
+	long long announce_ttl;   /* -announcettl */
+};
+
+/* The registrar's own options (defaults in the table). */
+extern const struct opt reg_opts[];
+
+#define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
+#define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */
+
+/*
+ * What the message handling needs from the transport.  send and abort
+ * return -1 with errno on failure; peer_addrs fills the association's
+ * peer addresses (with the peer's port).
+ */
+struct reg_io {
+	int (*send)(void *arg, uint32_t assoc, const void *data, size_t len);
+	int (*abort)(void *arg, uint32_t assoc);
+	int (*peer_addrs)(void *arg, uint32_t assoc, struct addr_list *out);
+	void *arg;
+	/* Transport parameter type of the associations (RSP_PARAM_SCTP or
+	 * RSP_PARAM_TCP): SCTP ones become the PE's ASAP transport. */
+	uint16_t ptype;
+};
+
+/*
+ * A registrar with validated settings (reg_config_check() first).  The
+ * identifier is cfg's, or random.  NULL with errno on failure.
+ */
+struct registrar *reg_new(struct ev_loop *loop, const struct reg_config *cfg);
+void reg_free(struct registrar *reg);
+/* Check and convert cfg; -1 with a message in err otherwise. */
+int reg_config_check(const struct reg_config *cfg, char *err, size_t errlen);
+uint32_t reg_id(const struct registrar *reg);
+struct hs *reg_hs(struct registrar *reg);
+
+/* Use io for every association (tests); reg_listen() sets its own. */
+void reg_set_io(struct registrar *reg, const struct reg_io *io);
+/*
+ * Listen for ASAP on cfg->asap over transport kind (resolved), log the
+ * bound addresses ("ASAP listening on ADDRS (KIND)"), and start the
+ * announces unless -asapannounce=off.  -1 with a logged reason.
+ */
+int reg_listen(struct registrar *reg, int kind);
+
+/* Association events, from the transport or from tests. */
+void reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
+    const uint8_t *data, size_t len);
+void reg_assoc_lost(struct registrar *reg, uint32_t assoc);
+
+/* PEs the registrar owns, and live associations it tracks. */
+size_t reg_pe_count(const struct registrar *reg);
+size_t reg_assoc_count(const struct registrar *reg);
+/* Keep-alive state of a PE: "idle", "wait-ack", or NULL if unknown. */
+const char *reg_pe_ka_state(
+    const struct registrar *reg, const struct rsp_handle *h, uint32_t id);
+
+#endif

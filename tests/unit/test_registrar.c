@@ -1,0 +1,437 @@
+/*
+ * The registrar's ASAP handling without sockets: a fake transport
+ * (struct reg_io) records what is sent and aborted and answers peer
+ * addresses; a fake clock drives keep-alive and expiry timers.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "core/registrar.h"
+#include "handlespace/hs.h"
+#include "proto/msg.h"
+#include "testlib.h"
+
+#define SENTMAX 64
+
+static struct fake {
+	int nsent;
+	uint32_t assoc[SENTMAX];
+	struct rsp_msg msg[SENTMAX];
+	int naborts;
+	uint32_t aborted;
+	const char *peer; /* "127.0.0.1:5000" or a list */
+} fk;
+
+static uint64_t now_ms = 1000;
+
+static uint64_t
+fake_clock(void *arg)
+{
+	(void)arg;
+	return now_ms;
+}
+
+static int
+fk_send(void *arg, uint32_t assoc, const void *data, size_t len)
+{
+	struct rsp_decode_error err;
+
+	(void)arg;
+	if (fk.nsent >= SENTMAX)
+		return -1;
+	if (rsp_msg_decode(
+	        RSP_PROTO_ASAP, data, len, &fk.msg[fk.nsent], &err) == -1) {
+		CHECK(!"registrar sent something undecodable");
+		return -1;
+	}
+	fk.assoc[fk.nsent++] = assoc;
+	return 0;
+}
+
+static int
+fk_abort(void *arg, uint32_t assoc)
+{
+	(void)arg;
+	fk.naborts++;
+	fk.aborted = assoc;
+	return 0;
+}
+
+static int
+fk_peer(void *arg, uint32_t assoc, struct addr_list *out)
+{
+	(void)arg, (void)assoc;
+	return addr_list_parse(out, fk.peer, 0, ADDR_PORT_REQUIRED, NULL, 0);
+}
+
+static void
+fk_reset(void)
+{
+	int i;
+
+	for (i = 0; i < fk.nsent; i++)
+		rsp_msg_free(&fk.msg[i]);
+	fk.nsent = 0;
+	fk.naborts = 0;
+	fk.aborted = 0;
+}
+
+static const struct rsp_msg *
+last(void)
+{
+	return fk.nsent ? &fk.msg[fk.nsent - 1] : NULL;
+}
+
+static void
+feed(struct registrar *reg, uint32_t assoc, const char *hex)
+{
+	uint8_t b[512];
+	long n = test_hex(hex, b, sizeof(b));
+
+	CHECK(n > 0);
+	reg_assoc_msg(reg, assoc, 11, b, (size_t)n);
+}
+
+static void
+advance(struct ev_loop *loop, uint64_t ms)
+{
+	now_ms += ms;
+	ev_run_once(loop, 0);
+}
+
+/* EchoPool, PE $12345678, SCTP 7 at 127.0.0.1 and 10.1.1.1, RR, 30 s. */
+#define REG2                                                                 \
+	"01 00 00 40 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 30 12 34 " \
+	"56 78 00 00 ab cd 00 00 75 30 00 04 00 18 00 07 00 01 00 01 00 08 " \
+	"7f 00 00 01 00 01 00 08 0a 01 01 01 00 08 00 08 00 00 00 01"
+#define REG                                                                  \
+	"01 00 00 38 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 28 12 34 " \
+	"56 78 00 00 ab cd 00 00 75 30 00 04 00 10 00 07 00 01 00 01 00 08 " \
+	"7f 00 00 01 00 08 00 08 00 00 00 01"
+#define DEREG                                                                \
+	"02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12 34 " \
+	"56 78"
+#define HR "05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c"
+#define KA_ACK                                                               \
+	"08 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12 34 " \
+	"56 78"
+#define EU                                                                   \
+	"09 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12 34 " \
+	"56 78"
+
+/* REG with another PE ID. */
+static void
+feed_reg_id(struct registrar *reg, uint32_t assoc, uint32_t id)
+{
+	char hex[sizeof(REG) + 1];
+	char idhex[12];
+
+	snprintf(idhex, sizeof(idhex), "%02x %02x %02x %02x", id >> 24,
+	    (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
+	snprintf(hex, sizeof(hex), "%s", REG);
+	memcpy(strstr(hex, "12 34 56 78"), idhex, 11);
+	feed(reg, assoc, hex);
+}
+
+static struct reg_config
+config(void)
+{
+	struct reg_config c = {
+	    .asap = "127.0.0.1:0",
+	    .identifier = "0xabcd",
+	    .minscope = "loopback",
+	    .ka_interval = 5000,
+	    .ka_timeout = 5000,
+	    .max_hr_items = 3,
+	    .max_increment = 0,
+	    .max_bad_reports = 3,
+	    .max_hr_rate = 0,
+	    .max_eu_rate = 0,
+	    .announce = "off",
+	    .announce_cycle = 1000,
+	    .announce_ttl = 30,
+	};
+	return c;
+}
+
+static struct registrar *
+make(struct ev_loop *loop, const struct reg_config *c)
+{
+	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004};
+	struct registrar *reg = reg_new(loop, c);
+
+	reg_set_io(reg, &io);
+	fk_reset();
+	fk.peer = "127.0.0.1:5000";
+	return reg;
+}
+
+static const struct rsp_handle echopool = {8, "EchoPool"};
+
+static void
+test_register(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg = make(loop, &c);
+	const struct hs_pe *pe;
+	struct rsp_pe out;
+	struct rsp_addr addrs[8];
+	char err[128];
+
+	test_section("registration");
+	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
+	CHECK(reg_id(reg) == 0xabcd);
+	feed(reg, 1, REG2);
+	CHECK(fk.nsent == 1 && last()->type == ASAP_REGISTRATION_RESPONSE);
+	CHECK(last()->flags == 0 && last()->pe_id == 0x12345678);
+	CHECK(!(last()->present & RSP_HAS_ERROR));
+	CHECK(reg_pe_count(reg) == 1);
+	pe = hs_find_pe(reg_hs(reg), &echopool, 0x12345678);
+	CHECK(pe != NULL);
+	CHECK(hs_pe_home(pe) == 0xabcd);
+	/* 10.1.1.1 is not on the association: dropped. */
+	CHECK(hs_pe_export(pe, &out, addrs, 8) == 2);
+	CHECK(out.user.naddrs == 1 && out.user.addrs[0].a[0] == 127);
+	CHECK(out.has_asap && out.asap.port == 5000 && out.asap.naddrs == 1);
+	CHECK(strcmp(reg_pe_ka_state(reg, &echopool, 0x12345678), "idle") == 0);
+
+	test_section("refusals");
+	fk.peer = "10.9.9.9:5000";
+	fk_reset();
+	feed(reg, 2, REG2); /* same PE from elsewhere: no common address */
+	CHECK(last()->flags == ASAP_FLAG_R);
+	CHECK(last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_INVALID_VALUES);
+	fk.peer = "127.0.0.1:5000";
+	fk_reset();
+	feed(reg, 1, "01 00 00 08 00 09 00 0c");
+	CHECK(last()->type == ASAP_ERROR && last()->error.ncauses == 1);
+	CHECK(reg_pe_count(reg) == 1);
+	/* Discard-and-report parameter: the TLV comes back as cause data. */
+	fk_reset();
+	feed(reg, 1,
+	    "05 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 40 22 00 08 de ad "
+	    "be ef");
+	CHECK(fk.nsent == 1 && last()->type == ASAP_ERROR);
+	CHECK(last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_UNRECOGNIZED_PARAM);
+	CHECK(last()->error.causes[0].data.len == 8 &&
+	      memcmp(last()->error.causes[0].data.data,
+	          "\x40\x22\x00\x08\xde\xad\xbe\xef", 8) == 0);
+
+	test_section("deregistration");
+	fk_reset();
+	feed(reg, 1, DEREG);
+	CHECK(last()->type == ASAP_DEREGISTRATION_RESPONSE &&
+	      !(last()->present & RSP_HAS_ERROR));
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	feed(reg, 1, DEREG); /* unknown: success too */
+	CHECK(last()->type == ASAP_DEREGISTRATION_RESPONSE &&
+	      !(last()->present & RSP_HAS_ERROR));
+	fk_reset();
+	reg_free(reg);
+}
+
+static void
+test_keepalive(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg = make(loop, &c);
+
+	test_section("keep-alive");
+	feed(reg, 7, REG);
+	fk_reset();
+	advance(loop, 4999);
+	CHECK(fk.nsent == 0);
+	advance(loop, 1);
+	CHECK(fk.nsent == 1 && last()->type == ASAP_ENDPOINT_KEEP_ALIVE);
+	CHECK(last()->sender == 0xabcd && last()->flags == 0 &&
+	      last()->pe_id == 0x12345678 && fk.assoc[0] == 7);
+	CHECK(strcmp(reg_pe_ka_state(reg, &echopool, 0x12345678), "wait-ack") ==
+	      0);
+	feed(reg, 7, KA_ACK);
+	CHECK(strcmp(reg_pe_ka_state(reg, &echopool, 0x12345678), "idle") == 0);
+	advance(loop, 5000);
+	CHECK(fk.nsent == 2);
+	/* An ack from another association does not count. */
+	feed(reg, 8, KA_ACK);
+	advance(loop, 5000);
+	CHECK(fk.naborts == 1 && fk.aborted == 7);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	reg_free(reg);
+}
+
+static void
+test_assoc(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg = make(loop, &c);
+
+	test_section("associations");
+	feed(reg, 1, REG);
+	reg_assoc_lost(reg, 1);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	/* Re-registration over a new association moves the PE. */
+	feed(reg, 1, REG);
+	feed(reg, 2, REG);
+	reg_assoc_lost(reg, 1);
+	CHECK(reg_pe_count(reg) == 1 && hs_pe_total(reg_hs(reg)) == 1);
+	reg_assoc_lost(reg, 2);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	/* Another PPID aborts. */
+	feed(reg, 3, REG);
+	fk_reset();
+	reg_assoc_msg(reg, 3, 12, (const uint8_t *)"\x05\0\0\x04", 4);
+	CHECK(fk.naborts == 1 && fk.aborted == 3 && reg_pe_count(reg) == 0);
+	fk_reset();
+	reg_free(reg);
+}
+
+static void
+test_resolution(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+
+	test_section("handle resolution");
+	c.max_hr_rate = 2;
+	c.max_eu_rate = 1;
+	reg = make(loop, &c);
+	feed(reg, 1, HR);
+	CHECK(last()->type == ASAP_HANDLE_RESOLUTION_RESPONSE &&
+	      last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_UNKNOWN_POOL_HANDLE);
+	feed(reg, 1, REG);
+	fk_reset();
+	feed(reg, 2, HR);
+	CHECK(last()->npes == 1 && last()->pes[0].id == 0x12345678 &&
+	      !last()->pes[0].has_asap);
+	CHECK((last()->present & RSP_HAS_POLICY) &&
+	      last()->policy.type == RSP_POLICY_RR);
+	feed(reg, 2, HR);
+	CHECK(last()->npes == 1);
+	feed(reg, 2, HR); /* third in the same second: refused */
+	CHECK(last()->npes == 0 && last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_UNKNOWN_POOL_HANDLE);
+	advance(loop, 500);
+	feed(reg, 2, HR);
+	CHECK(last()->npes == 1);
+
+	test_section("handle resolution items");
+	feed_reg_id(reg, 1, 0x11111111);
+	feed_reg_id(reg, 1, 0x22222222);
+	feed_reg_id(reg, 1, 0x33333333);
+	advance(loop, 1000);
+	feed(reg, 2, HR); /* -maxhresitems=3 */
+	CHECK(last()->npes == 3);
+	feed(reg, 2,
+	    "05 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 80 3f 00 08 00 "
+	    "00 00 02");
+	CHECK(last()->npes == 2);
+	advance(loop, 1000);
+	feed(reg, 2,
+	    "05 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 80 3f 00 08 00 "
+	    "00 00 00");
+	CHECK(last()->npes == 3);
+	feed(reg, 2,
+	    "05 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 80 3f 00 08 ff "
+	    "ff ff ff");
+	CHECK(last()->npes == 4);
+	feed(reg, 1, DEREG);
+	feed(reg, 1,
+	    "02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 11 11 "
+	    "11 11");
+	feed(reg, 1,
+	    "02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 22 22 "
+	    "22 22");
+	feed(reg, 1,
+	    "02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 33 33 "
+	    "33 33");
+	CHECK(reg_pe_count(reg) == 0);
+	feed(reg, 1, REG);
+
+	test_section("unreachable");
+	feed(reg, 2, EU);
+	feed(reg, 2, EU); /* over -maxeurate: ignored */
+	feed(reg, 2, EU);
+	CHECK(reg_pe_count(reg) == 1);
+	advance(loop, 1000);
+	feed(reg, 2, EU);
+	advance(loop, 1000);
+	feed(reg, 2, EU);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	reg_free(reg);
+}
+
+static void
+test_expiry(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+
+	test_section("expiry");
+	c.ka_interval = 100000;
+	reg = make(loop, &c);
+	feed(reg, 1, REG);
+	advance(loop, 29999);
+	CHECK(reg_pe_count(reg) == 1);
+	advance(loop, 1);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	reg_free(reg);
+}
+
+static void
+test_config(void)
+{
+	struct reg_config c = config();
+	char err[128];
+
+	test_section("configuration");
+	c.identifier = "0";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
+	c = config();
+	c.minscope = "galactic";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
+	c = config();
+	c.announce = "auto";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
+	c.announce = "239.1.2.3:999";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
+	c.announce = "x";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
+}
+
+static void
+quiet(int level, const char *msg, void *arg)
+{
+	(void)level, (void)msg, (void)arg;
+}
+
+int
+main(void)
+{
+	struct ev_loop *loop;
+
+	log_register(quiet, NULL);
+	rand_seed_for_tests(1);
+	loop = ev_loop_new();
+	ev_set_clock(loop, fake_clock, NULL);
+	ev_now_update(loop);
+	test_register(loop);
+	test_keepalive(loop);
+	test_assoc(loop);
+	test_resolution(loop);
+	test_expiry(loop);
+	test_config();
+	ev_loop_free(loop);
+	return test_done();
+}
