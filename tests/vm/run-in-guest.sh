@@ -77,6 +77,13 @@ trap 'exit 143' TERM
 		"$PATH" "${HOME:-/root}"
 	if [ -n "${CI:-}" ]; then printf 'export CI=%q\n' "$CI"; fi
 	for e in "${envs[@]}"; do printf 'export %s=%q\n' "${e%%=*}" "${e#*=}"; done
+	# A project under the host's /tmp: bind it back over the guest's tmpfs.
+	case $dir in
+	/tmp/*)
+		printf 'mkdir -p %q && mount -o bind %q %q || exit 125\n' \
+			"$dir" "/run/rsp-vm/hosttmp${dir#/tmp}" "$dir"
+		;;
+	esac
 	printf 'cd %q || exit 125\n' "$dir"
 	printf 'exec'
 	printf ' %q' "$@"
