@@ -59,6 +59,24 @@ const struct opt reg_opts[] = {
         3600000, announce_cycle),
     REG_OPT("announcettl", OPT_INT, "N", "multicast TTL of the announces", "30",
         1, 255, announce_ttl),
+    REG_OPT("enrp", OPT_STR, "off|auto|ADDR[,ADDR]:PORT",
+        "ENRP endpoint (auto: any address, port 9901)", "off", 0, 0, enrp),
+    REG_OPT("peer", OPT_LIST, "ADDR:PORT",
+        "static ENRP peer (repeatable; port default 9901)", NULL, 0, 0, peers),
+    REG_OPT("peerheartbeatcycle", OPT_INT, "MS",
+        "Presence interval (randomized x0.875..1.125)", "2444", 10, 3600000,
+        hb_cycle),
+    REG_OPT("peermaxtimelastheard", OPT_INT, "MS",
+        "silence before a peer is asked for a Presence", "5000", 10, 3600000,
+        last_heard),
+    REG_OPT("peermaxtimenoresponse", OPT_INT, "MS",
+        "then silence before the peer is removed", "5000", 10, 3600000,
+        no_response),
+    REG_OPT("mentordiscoverytimeout", OPT_INT, "MS",
+        "startup: wait this long for a mentor's handle table", "5000", 0,
+        3600000, mentor_timeout),
+    REG_OPT("maxelementsperhtrequest", OPT_INT, "N",
+        "PEs per Handle Table Response", "128", 1, HS_SELECT_MAX, max_ht_pes),
     OPT_END,
 };
 
@@ -101,6 +119,8 @@ reg_config_check(const struct reg_config *cfg, char *err, size_t errlen)
 	        ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, err, errlen) == -1)
 		return -1;
 	if (reg_announce_parse(cfg->announce, &group, err, errlen) == -1)
+		return -1;
+	if (reg_enrp_parse(cfg, &al, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -364,6 +384,7 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 		reg_handle_str(&pe->handle, hs, sizeof(hs));
 		log_info("registrar: removed PE $%08x of pool %s: %s", pe->id,
 		    hs, why);
+		reg_enrp_update(reg, ENRP_DEL_PE, &pe->handle, pe->id);
 		hs_deregister(reg->hs, &pe->handle, pe->id);
 		reg_pe_forget(reg, pe);
 	}
@@ -442,6 +463,7 @@ expire_one(void *arg, const struct hs_pe *hpe)
 	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_info("registrar: PE $%08x of pool %s: registration life expired",
 	    hs_pe_id(hpe), hs);
+	reg_enrp_update(reg, ENRP_DEL_PE, hs_pe_handle(hpe), hs_pe_id(hpe));
 	if ((pe = reg_pe_find(reg, hs_pe_handle(hpe), hs_pe_id(hpe))) != NULL)
 		reg_pe_forget(reg, pe);
 }
@@ -520,6 +542,9 @@ reg_free(struct registrar *reg)
 	if (reg == NULL)
 		return;
 	reg_announce_free(reg->ann);
+	reg_enrp_free(reg);
+	if (reg->enrp_ep != NULL)
+		tr_ep_free(reg->enrp_ep);
 	if (reg->ep != NULL)
 		tr_ep_free(reg->ep);
 	for (i = 0; reg->as_tab && i < reg->as_cap; i++)
@@ -595,6 +620,14 @@ reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 		reg_assoc_drop(reg, assoc, "association aborted");
 		return;
 	}
+	if (reg_in_startup(reg)) {
+		/* Not a home PR before the mentor phase ends (4.5.1). */
+		log_debug(1,
+		    "registrar: startup, ASAP message on assoc %u "
+		    "dropped",
+		    assoc);
+		return;
+	}
 	reg_asap_input(reg, assoc, data, len);
 }
 
@@ -654,6 +687,88 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	}
 }
 
+static int
+enrp_send(void *arg, uint32_t assoc, const void *data, size_t len)
+{
+	struct registrar *reg = arg;
+
+	return tr_send(reg->enrp_ep, assoc, RSP_PPID_ENRP, 0, data, len);
+}
+
+static int
+enrp_abort(void *arg, uint32_t assoc)
+{
+	struct registrar *reg = arg;
+
+	return tr_abort(reg->enrp_ep, assoc);
+}
+
+static int
+enrp_connect(void *arg, const struct addr_list *to, uint32_t *assoc)
+{
+	struct registrar *reg = arg;
+
+	return tr_connect(reg->enrp_ep, to, assoc);
+}
+
+static void
+on_enrp_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct registrar *reg = arg;
+
+	(void)ep;
+	switch (ev->type) {
+	case TR_EV_MSG:
+		reg_enrp_msg(reg, ev->assoc, ev->ppid, ev->data, ev->len);
+		break;
+	case TR_EV_LOST:
+	case TR_EV_SHUTDOWN:
+	case TR_EV_CANT_START:
+		log_debug(1, "registrar: ENRP assoc %u %s", ev->assoc,
+		    tr_event_name(ev->type));
+		reg_enrp_lost(reg, ev->assoc);
+		break;
+	default:
+		break;
+	}
+}
+
+/* -enrp: listen for peers (PPID 12) and start the mentor phase. */
+static int
+reg_enrp_listen(struct registrar *reg, int kind)
+{
+	struct reg_enrp_io io = {
+	    enrp_send, enrp_abort, enrp_connect, reg, 0, {0}};
+	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
+	struct addr_list al;
+	int on;
+
+	if ((on = reg_enrp_parse(&reg->cfg, &al, err, sizeof(err))) == -1) {
+		log_error("registrar: -enrp: %s", err);
+		return -1;
+	}
+	if (on == 0)
+		return 0;
+	reg->enrp_ep =
+	    tr_ep_new(reg->loop, kind, &al, TR_LISTEN, on_enrp_event, reg);
+	if (reg->enrp_ep == NULL) {
+		log_error("registrar: cannot listen for ENRP on %s: %s",
+		    reg->cfg.enrp, strerror(errno));
+		return -1;
+	}
+	io.ptype = RSP_PARAM_SCTP;
+	if (tr_local_addrs(reg->enrp_ep, 0, &io.local) == -1)
+		io.local = al;
+	reg_set_enrp_io(reg, &io);
+	log_notice("registrar: $%08x: ENRP listening on %s (%s)", reg->id,
+	    addr_list_fmt(&io.local, buf, sizeof(buf)), tr_kind_name(kind));
+	if (reg_enrp_start(reg) == -1) {
+		log_error("registrar: ENRP start: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 reg_listen(struct registrar *reg, int kind)
 {
@@ -679,7 +794,10 @@ reg_listen(struct registrar *reg, int kind)
 		reg->asap = al;
 	log_notice("registrar: $%08x: ASAP listening on %s (%s)", reg->id,
 	    addr_list_fmt(&reg->asap, buf, sizeof(buf)), tr_kind_name(kind));
-	if (reg_announce_start(reg, err, sizeof(err)) == -1) {
+	if (reg_enrp_listen(reg, kind) == -1)
+		return -1;
+	if (!reg_in_startup(reg) &&
+	    reg_announce_start(reg, err, sizeof(err)) == -1) {
 		log_error("registrar: -asapannounce: %s", err);
 		return -1;
 	}

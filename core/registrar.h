@@ -39,6 +39,14 @@ struct reg_config {
 	const char *announce;     /* -asapannounce: auto | off | addr:port */
 	long long announce_cycle; /* -serverannouncecycle, ms */
 	long long announce_ttl;   /* -announcettl */
+	/* ENRP (core/registrar_enrp.c) */
+	const char *enrp;         /* -enrp: off | auto | addr[,addr]:port */
+	struct opt_list peers;    /* -peer=addr:port, repeatable */
+	long long hb_cycle;       /* -peerheartbeatcycle, ms */
+	long long last_heard;     /* -peermaxtimelastheard, ms */
+	long long no_response;    /* -peermaxtimenoresponse, ms */
+	long long mentor_timeout; /* -mentordiscoverytimeout, ms */
+	long long max_ht_pes;     /* -maxelementsperhtrequest */
 };
 
 /* The registrar's own options (defaults in the table). */
@@ -46,6 +54,21 @@ extern const struct opt reg_opts[];
 
 #define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
 #define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */
+#define REG_ENRP_AUTO_PORT 9901 /* -enrp=auto: wildcard, port 9901 */
+#define REG_HT_MAX_BYTES   1400 /* Handle Table Response size (4.4.3) */
+
+/*
+ * ENRP associations (PPID 12), like struct reg_io.  connect opens an
+ * association to a peer's ENRP endpoint and returns its id.
+ */
+struct reg_enrp_io {
+	int (*send)(void *arg, uint32_t assoc, const void *data, size_t len);
+	int (*abort)(void *arg, uint32_t assoc);
+	int (*connect)(void *arg, const struct addr_list *to, uint32_t *assoc);
+	void *arg;
+	uint16_t ptype; /* transport parameter of our Server Information */
+	struct addr_list local; /* our ENRP addresses and port */
+};
 
 /*
  * What the message handling needs from the transport.  send and abort
@@ -81,6 +104,21 @@ void reg_set_io(struct registrar *reg, const struct reg_io *io);
  * announces unless -asapannounce=off.  -1 with a logged reason.
  */
 int reg_listen(struct registrar *reg, int kind);
+
+/*
+ * ENRP: use io (tests), then start the peer table, the Presence cycle
+ * and the mentor phase.  reg_listen() does both itself for -enrp.
+ */
+void reg_set_enrp_io(struct registrar *reg, const struct reg_enrp_io *io);
+int reg_enrp_start(struct registrar *reg);
+void reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
+    const uint8_t *data, size_t len);
+void reg_enrp_lost(struct registrar *reg, uint32_t assoc);
+/* Peers in the table (any state); 1 while the mentor phase runs. */
+size_t reg_peer_count(const struct registrar *reg);
+int reg_in_startup(const struct registrar *reg);
+/* A peer's state name ("unknown", "alive", "wait-response"), or NULL. */
+const char *reg_peer_state(const struct registrar *reg, uint32_t id);
 
 /* Association events, from the transport or from tests. */
 void reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,

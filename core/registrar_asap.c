@@ -207,6 +207,7 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	reg_pe_ka_transition(rpe, REG_KA_IDLE);
 	reg_expiry_arm(reg);
 	send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, pe.id, 0);
+	reg_enrp_update(reg, ENRP_ADD_PE, &m->handle, pe.id);
 }
 
 /* ---- deregistration (3.4.2) ---- */
@@ -219,6 +220,7 @@ on_deregistration(
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
 	reg_handle_str(&m->handle, hs, sizeof(hs));
+	reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
 	/* Unknown PEs are answered with success, as RSPLIB does. */
 	if (hs_deregister(reg->hs, &m->handle, m->pe_id) == 0)
 		log_info("registrar: deregistered PE $%08x of pool %s "
@@ -335,6 +337,11 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		return;
 	}
 	reg_handle_str(&m->handle, hs, sizeof(hs));
+	if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL &&
+	    hs_find_pe(reg->hs, &m->handle, m->pe_id) != NULL &&
+	    hs_pe_unreachable(hs_find_pe(reg->hs, &m->handle, m->pe_id)) + 1 >=
+	        (unsigned)reg->cfg.max_bad_reports)
+		reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
 	switch (hs_report_unreachable(reg->hs, &m->handle, m->pe_id,
 	    (unsigned)reg->cfg.max_bad_reports)) {
 	case 1:

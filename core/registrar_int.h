@@ -14,6 +14,7 @@
 
 struct tr_ep;
 struct reg_announce;
+struct reg_enrp;
 
 /*
  * Endpoint keep-alive of one PE (PROTOCOLS 3.4.4): IDLE waits
@@ -71,6 +72,8 @@ struct registrar {
 	int kind;
 	struct addr_list asap; /* where we listen (port filled in) */
 	struct reg_announce *ann;
+	struct reg_enrp *enrp; /* NULL: -enrp=off */
+	struct tr_ep *enrp_ep;
 
 	struct wbuf out; /* one message being encoded */
 	uint8_t outmem[RSP_MSG_MAX];
@@ -108,5 +111,16 @@ void reg_announce_free(struct reg_announce *ann);
 /* Parse -asapannounce: 0 off, 1 with *group set, -1 on error. */
 int reg_announce_parse(
     const char *s, struct sockaddr_storage *group, char *err, size_t errlen);
+
+/* core/registrar_enrp.c */
+struct reg_enrp *reg_enrp_new(struct registrar *reg);
+void reg_enrp_free(struct registrar *reg);
+/* Tell every peer about an own PE (ENRP_UPDATE_ADD_PE / _DEL_PE); call
+ * DEL before the PE leaves the handlespace. */
+void reg_enrp_update(struct registrar *reg, uint16_t action,
+    const struct rsp_handle *h, uint32_t id);
+/* Parse -enrp: 0 off, 1 on with *al, -1 on error. */
+int reg_enrp_parse(const struct reg_config *cfg, struct addr_list *al,
+    char *err, size_t errlen);
 
 #endif

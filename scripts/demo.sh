@@ -1,22 +1,20 @@
 #!/bin/bash
-# The demo: builds rsp and shows what it does today.
+# The demo: a registrar, two echo pool elements and a pool user that
+# fails over, all of it rsp, over the TCP mapping on 127.0.0.1.
 #   1. installs gcc/make/libsctp-dev when missing (scripts/deps.sh build)
 #   2. builds ./rsp (make)
-#   3. shows the binary, its applets, and an RSPLIB-named symlink at work
-#   4. two asapcat processes exchange ASAP messages over the TCP mapping on
-#      127.0.0.1: an echo server and a client sending a registration and a
-#      handle resolution, both printed decoded
-# The RSerPool demo proper (a registrar, pool elements and a pool user that
-# fails over) needs applets that do not exist yet; README.md says what does.
-# Everything runs on 127.0.0.1 and stops by itself.
+#   3. starts rsp registrar (announces off: no multicast leaves the host)
+#   4. starts two rsp server -echo pool elements in pool EchoPool
+#   5. rsp terminal sends a line every 0.4 s and prints the echoes
+#   6. the PE the terminal talks to is killed with SIGKILL: the terminal
+#      reports it unreachable, resolves EchoPool again and goes on with
+#      the other PE
+#   7. the surviving PE is stopped with SIGTERM and deregisters
+# Bounded (about 10 s) and every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\n== %s\n' "$*"; }
-run() {
-	printf '$ %s\n' "$*"
-	"$@"
-}
 
 scripts/deps.sh build
 say "build"
@@ -27,68 +25,82 @@ TMP=$(mktemp -d)
 pids=()
 cleanup() {
 	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	exec 4>&- 2>/dev/null || true
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-say "one binary"
-run ls -l rsp
-run ./rsp --version
-say "its applets: name, RSPLIB name, summary"
-run ./rsp --help
-mapfile -t applets < <("$RSP" --list)
-if [ ${#applets[@]} -eq 0 ]; then
-	echo "(no applet in this build yet)"
-	exit 0
-fi
-
-say "RSPLIB names are symlinks to rsp"
-run ./rsp --install "$TMP"
-run ls -l "$TMP"
-alias=$("$RSP" --aliases | head -n 1)
-run "$TMP/$alias" --help
-
-if ! printf '%s\n' "${applets[@]}" | grep -qx asapcat; then
-	exit 0
-fi
-
-say "ASAP over the TCP mapping: an echo server and a client on 127.0.0.1"
-# Two ASAP messages, one hex line each (tests/vectors/rsplib-3-generated.txt):
-# a PE registering in pool "EchoPool", then a handle resolution for it.
-reg='01 00 00 38 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 28 12 34 56 78'
-reg+=' 00 00 ab cd 00 00 75 30 00 04 00 10 00 07 00 01 00 01 00 08 0a 01 01 01'
-reg+=' 00 08 00 08 00 00 00 01'
-hr='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
-printf '# ASAP Registration: pool EchoPool, PE 0x12345678\n%s\n' "$reg" \
-	>"$TMP/messages"
-printf '# ASAP Handle Resolution: pool EchoPool\n%s\n' "$hr" >>"$TMP/messages"
-
-# Port 0: the listener takes a free port and prints it.
-echo '$ rsp asapcat -listen=127.0.0.1:0 -echo -transport=tcp -timeout=20000 &'
-"$RSP" asapcat -listen=127.0.0.1:0 -echo -transport=tcp -timeout=20000 \
-	>"$TMP/listener.out" 2>&1 &
-pids+=($!)
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^event=listening .*addr=127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-		"$TMP/listener.out")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-[ -n "$port" ] || {
-	cat "$TMP/listener.out"
+# Wait at most 5 s for a line matching $1 in file $2.
+wait_for() {
+	for _ in $(seq 50); do
+		grep -q -- "$1" "$2" && return 0
+		sleep 0.1
+	done
+	echo "demo: timed out waiting for '$1' in $2:" >&2
+	cat "$2" >&2
 	exit 1
 }
-cat "$TMP/listener.out"
 
-echo
-echo "\$ rsp asapcat -connect=127.0.0.1:$port -transport=tcp -count=2 <messages"
-sed 's/^/  messages: /' "$TMP/messages"
-timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$port" -transport=tcp \
-	-count=2 -timeout=5000 <"$TMP/messages"
+say "a registrar on 127.0.0.1, free port, announces off"
+echo '$ rsp registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off -minaddressscope=loopback -loglevel=4 &'
+"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	-minaddressscope=loopback -loglevel=4 -logcolor=off >"$TMP/registrar.log" 2>&1 &
+pids+=($!)
+wait_for 'ASAP listening on' "$TMP/registrar.log"
+port=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' \
+	"$TMP/registrar.log")
+cat "$TMP/registrar.log"
+reg=-registrar=127.0.0.1:$port
 
-sleep 0.2
-echo
-echo "The listener received, decoded and echoed:"
-grep '^event=msg' "$TMP/listener.out"
+say "two echo pool elements in pool EchoPool"
+declare -A pe_pid
+for n in 1 2; do
+	echo "\$ rsp server -echo -transport=tcp $reg &"
+	"$RSP" server -echo -transport=tcp "$reg" -logcolor=off \
+		>"$TMP/pe$n.log" 2>&1 &
+	pids+=($!)
+	wait_for 'registered in pool' "$TMP/pe$n.log"
+	id=$(sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' \
+		"$TMP/pe$n.log")
+	pe_pid[$id]=$!
+	echo "PE \$$id (pid $!): $(grep -o 'registered in pool.*' "$TMP/pe$n.log")"
+done
+
+say "a pool user: rsp terminal, one line every 0.4 s"
+echo "\$ rsp terminal -transport=tcp $reg"
+mkfifo "$TMP/in"
+timeout 30 "$RSP" terminal -transport=tcp "$reg" -logcolor=off \
+	<"$TMP/in" 2>&1 | tee "$TMP/term.out" | sed -u 's/^/  terminal | /' &
+pids+=($!)
+exec 4>"$TMP/in"
+for i in 1 2 3; do
+	echo "line $i" >&4
+	sleep 0.4
+done
+# The terminal's PE: the one that echoed the first line.
+victim=$(sed -n 's/.*from PE \$\([0-9a-f]*\)> line 1$/\1/p' "$TMP/term.out")
+[ -n "$victim" ] || { echo "demo: no echo came back" >&2; exit 1; }
+
+say "kill -9 PE \$$victim, the one the terminal talks to"
+kill -9 "${pe_pid[$victim]}"
+for i in 4 5 6 7; do
+	echo "line $i" >&4
+	sleep 0.4
+done
+exec 4>&-
+sleep 1.5
+
+say "the registrar's view"
+sed 's/^/  registrar | /' "$TMP/registrar.log"
+
+say "stop the surviving PE (SIGTERM: it deregisters)"
+for id in "${!pe_pid[@]}"; do
+	[ "$id" = "$victim" ] && continue
+	kill "${pe_pid[$id]}"
+	wait "${pe_pid[$id]}" 2>/dev/null || true
+done
+sleep 0.3
+grep 'deregistered' "$TMP/registrar.log" | sed 's/^/  registrar | /'
+say "done"

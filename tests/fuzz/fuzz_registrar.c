@@ -75,8 +75,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
-	struct reg_config c = {"127.0.0.1:0", "0xabcd", "loopback", 1000, 500,
-	    3, 0, 3, 5, 5, "off", 1000, 30};
+	struct reg_config c = {.asap = "127.0.0.1:0",
+	    .identifier = "0xabcd",
+	    .minscope = "loopback",
+	    .ka_interval = 1000,
+	    .ka_timeout = 500,
+	    .max_hr_items = 3,
+	    .max_increment = 0,
+	    .max_bad_reports = 3,
+	    .max_hr_rate = 5,
+	    .max_eu_rate = 5,
+	    .announce = "off",
+	    .announce_cycle = 1000,
+	    .announce_ttl = 30};
 	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004};
 	struct registrar *reg;
 	size_t len;

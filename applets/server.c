@@ -1,0 +1,276 @@
+// RSP_APPLET(server, "rspserver", "pool element running an example service")
+/*
+ * usage: rsp server [-echo | -discard | -daytime | -chargen]
+ *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
+ *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
+ *            [-runtime=MS] [-quiet]
+ *
+ * A pool element (PROTOCOLS.md 9.2, 9.3): registers with a registrar
+ * through the library (include/rsp.h), re-registers every
+ * -rereginterval, answers keep-alives and serves Echo (default),
+ * Discard, Daytime or CharGen on its sessions.  SIGINT, SIGTERM or the
+ * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
+ * runtime error (registration refused, no registrar), 2 usage.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/transport.h"
+#include "include/rsp.h"
+#include "proto/msg.h"
+#include "services/service.h"
+
+int server_main(int argc, char **argv);
+
+struct server_opts {
+	int echo, discard, daytime, chargen;
+	const char *poolhandle;
+	const char *policy;
+	struct opt_list registrar;
+	long long rereg;
+	const char *local;
+	const char *identifier;
+	long long runtime;
+	int quiet;
+};
+
+static const struct opt server_opts[] = {
+    {"echo", OPT_FLAG, NULL, "Echo service (the default), pool EchoPool", NULL,
+        0, 0, offsetof(struct server_opts, echo)},
+    {"discard", OPT_FLAG, NULL, "Discard service, pool DiscardPool", NULL, 0, 0,
+        offsetof(struct server_opts, discard)},
+    {"daytime", OPT_FLAG, NULL, "Daytime service, pool DaytimePool", NULL, 0, 0,
+        offsetof(struct server_opts, daytime)},
+    {"chargen", OPT_FLAG, NULL, "CharGen service, pool CharGenPool", NULL, 0, 0,
+        offsetof(struct server_opts, chargen)},
+    {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
+        NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
+    {"policy", OPT_STR, "POLICY",
+        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5", "RoundRobin",
+        0, 0, offsetof(struct server_opts, policy)},
+    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
+        offsetof(struct server_opts, registrar)},
+    {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
+        "30000", 10, 1000000000, offsetof(struct server_opts, rereg)},
+    {"local", OPT_STR, "ADDR,...:PORT",
+        "user transport addresses and port (default: any, ephemeral)", NULL, 0,
+        0, offsetof(struct server_opts, local)},
+    {"identifier", OPT_STR, "ID",
+        "PE ID, hex with 0x or decimal (default: random)", NULL, 0, 0,
+        offsetof(struct server_opts, identifier)},
+    {"runtime", OPT_INT, "MS", "deregister and exit after MS (0: never)", "0",
+        0, 1000000000000LL, offsetof(struct server_opts, runtime)},
+    {"quiet", OPT_FLAG, NULL, "print nothing on standard output", NULL, 0, 0,
+        offsetof(struct server_opts, quiet)},
+    OPT_END,
+};
+
+struct server {
+	struct server_opts o;
+	const struct svc *svc;
+	struct svc_ctx ctx;
+	struct ev_loop *loop;
+	const char *pool;
+	int status;
+	int stopping;
+};
+
+static void say(const struct server *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(const struct server *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->o.quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void
+server_stop(struct server *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	if (rsp_element_deregister(s->ctx.e) != RSP_OK)
+		ev_stop(s->loop);
+}
+
+static void
+on_event(const struct rsp_event *ev, void *arg)
+{
+	struct server *s = arg;
+
+	switch (ev->type) {
+	case RSP_EV_REGISTERED:
+		log_notice(
+		    "server: PE $%08x registered in pool %s (%s port %u)",
+		    ev->pe_id, s->pool,
+		    tr_kind_name(tr_resolve(tr_config.kind)),
+		    rsp_element_port(s->ctx.e));
+		say(s, "Registered PE $%08x in pool %s\n", ev->pe_id, s->pool);
+		break;
+	case RSP_EV_REG_FAILED:
+		log_error(
+		    "server: PE $%08x: %s", ev->pe_id, rsp_strerror(ev->error));
+		s->status = 1;
+		ev_stop(s->loop);
+		break;
+	case RSP_EV_DEREGISTERED:
+		log_notice("server: PE $%08x deregistered%s%s", ev->pe_id,
+		    ev->error ? ": " : "",
+		    ev->error ? rsp_strerror(ev->error) : "");
+		ev_stop(s->loop);
+		break;
+	case RSP_EV_SESSION_UP:
+		log_info("server: session %u up", ev->session);
+		s->svc->up(&s->ctx, ev->session);
+		break;
+	case RSP_EV_MSG:
+		s->svc->msg(&s->ctx, ev);
+		break;
+	case RSP_EV_SESSION_DOWN:
+		log_info("server: session %u ended", ev->session);
+		s->svc->down(&s->ctx, ev->session);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)loop;
+	log_notice("server: %s, deregistering", strsignal(signo));
+	server_stop(arg);
+}
+
+static int64_t
+runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)loop;
+	(void)id;
+	log_notice("server: runtime over, deregistering");
+	server_stop(arg);
+	return EV_NOMORE;
+}
+
+static int
+server_config(
+    struct server *s, struct rsp_element_config *cfg, const char *argv0)
+{
+	struct rsp_policy pol;
+	long long id = 0;
+	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen;
+
+	if (n > 1) {
+		fprintf(stderr, "%s: give at most one service\n", argv0);
+		return -1;
+	}
+	s->svc = s->o.discard   ? &svc_discard
+	         : s->o.daytime ? &svc_daytime
+	         : s->o.chargen ? &svc_chargen
+	                        : &svc_echo;
+	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
+	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
+		fprintf(stderr,
+		    "%s: -policy=%s: unknown policy or bad parameter\n", argv0,
+		    s->o.policy);
+		return -1;
+	}
+	if (s->o.identifier != NULL &&
+	    (opt_parse_ll(s->o.identifier, &id) == -1 || id < 1 ||
+	        id > 0xffffffffLL)) {
+		fprintf(stderr,
+		    "%s: -identifier=%s: not a PE ID 1-0xffffffff\n", argv0,
+		    s->o.identifier);
+		return -1;
+	}
+	if (s->o.registrar.n == 0 || s->o.registrar.n > RSP_REGISTRARS_MAX) {
+		fprintf(stderr,
+		    "%s: give 1 to %d -registrar= options "
+		    "(announces are not supported yet)\n",
+		    argv0, RSP_REGISTRARS_MAX);
+		return -1;
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->pool_handle = s->pool;
+	cfg->policy = s->o.policy;
+	for (i = 0; i < s->o.registrar.n; i++)
+		cfg->registrars[i] = s->o.registrar.v[i];
+	cfg->nregistrars = s->o.registrar.n;
+	cfg->local = s->o.local;
+	cfg->identifier = (uint32_t)id;
+	cfg->rereg_ms = s->o.rereg;
+	cfg->transport = tr_resolve(tr_config.kind);
+	return 0;
+}
+
+static int
+server_run(struct server *s, const struct rsp_element_config *cfg)
+{
+	int err;
+
+	if ((s->loop = ev_loop_new()) == NULL) {
+		log_error("server: event loop: %s", strerror(errno));
+		return 1;
+	}
+	s->ctx.loop = s->loop;
+	ev_add_signal(s->loop, SIGINT, signal_cb, s);
+	ev_add_signal(s->loop, SIGTERM, signal_cb, s);
+	s->ctx.e = rsp_element_new(s->loop, cfg, on_event, s, &err);
+	if (s->ctx.e == NULL) {
+		log_error("server: %s", rsp_strerror(err));
+		ev_loop_free(s->loop);
+		return 1;
+	}
+	if (s->svc->init != NULL && s->svc->init(&s->ctx) == -1) {
+		log_error("server: %s: %s", s->svc->name, strerror(errno));
+		s->status = 1;
+	} else {
+		log_notice("server: %s service, PE $%08x, pool %s",
+		    s->svc->name, rsp_element_id(s->ctx.e), s->pool);
+		if (s->o.runtime > 0)
+			ev_timer_add(s->loop, s->o.runtime, runtime_cb, s);
+		if (ev_run(s->loop) == -1)
+			s->status = 1;
+	}
+	if (s->svc->fini != NULL)
+		s->svc->fini(&s->ctx);
+	rsp_element_free(s->ctx.e);
+	ev_loop_free(s->loop);
+	return s->status;
+}
+
+int
+server_main(int argc, char **argv)
+{
+	struct server s;
+	struct rsp_element_config cfg;
+	const struct opt_set sets[] = {{server_opts, &s.o},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+
+	memset(&s, 0, sizeof(s));
+	opt_parse_or_exit(argv[0],
+	    "[-echo|-discard|-daytime|-chargen] "
+	    "-registrar=ADDR:PORT [options]",
+	    argc, argv, sets, 3);
+	if (server_config(&s, &cfg, argv[0]) == -1)
+		return 2;
+	if (log_setup("server") == -1)
+		return 1;
+	return server_run(&s, &cfg);
+}

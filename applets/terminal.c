@@ -1,0 +1,242 @@
+// RSP_APPLET(terminal, "rspterminal", "pool user sending standard input lines to a pool")
+/*
+ * usage: rsp terminal [-poolhandle=NAME] -registrar=ADDR:PORT...
+ *            [-runtime=MS]
+ *
+ * A pool user (PROTOCOLS.md 9.3): each line read from standard input
+ * goes to a PE of the pool as one message with PPID 0; whatever comes
+ * back is printed as "from PE $xxxxxxxx> text".  When the PE fails or
+ * ends the session while input remains, the PE is reported unreachable
+ * and the session fails over to another PE; the failover is logged.  Unlike RSPLIB's rspterminal it exits at the end
+ * of input, once every line is acknowledged and nothing has arrived for
+ * a second (or the PE closed the session), or after -runtime.  Exit: 0
+ * ok, 1 runtime error, 2 usage.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/transport.h"
+#include "include/rsp.h"
+
+int terminal_main(int argc, char **argv);
+
+#define TERM_LINE_MAX 65000
+#define TERM_QUIET_MS 1000 /* silence after the input that ends the run */
+#define TERM_TICK_MS  100
+
+struct terminal_opts {
+	const char *poolhandle;
+	struct opt_list registrar;
+	long long runtime;
+};
+
+static const struct opt terminal_opts[] = {
+    {"poolhandle", OPT_STR, "NAME", "pool handle", "EchoPool", 0, 0,
+        offsetof(struct terminal_opts, poolhandle)},
+    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
+        offsetof(struct terminal_opts, registrar)},
+    {"runtime", OPT_INT, "MS", "exit after MS (0: at the end of input)", "0", 0,
+        1000000000000LL, offsetof(struct terminal_opts, runtime)},
+    OPT_END,
+};
+
+struct terminal {
+	struct terminal_opts o;
+	struct ev_loop *loop;
+	struct rsp_session *s;
+	int eof;
+	int closed; /* the PE ended the session */
+	uint64_t last;
+	int status;
+	size_t len;
+	char line[TERM_LINE_MAX + 1];
+};
+
+static void
+term_send(struct terminal *t, const char *data, size_t len)
+{
+	int rc;
+
+	if (t->closed) {
+		t->closed = 0;
+		rsp_session_failover(t->s);
+	}
+	if ((rc = rsp_session_send(t->s, 0, 0, data, len)) != RSP_OK)
+		log_warning("terminal: line dropped: %s", rsp_strerror(rc));
+	t->last = ev_now_ms(t->loop);
+}
+
+/* Send every complete line of the buffer; at EOF the rest too. */
+static void
+term_lines(struct terminal *t)
+{
+	char *nl;
+	size_t n;
+
+	while ((nl = memchr(t->line, '\n', t->len)) != NULL) {
+		n = (size_t)(nl - t->line) + 1;
+		term_send(t, t->line, n);
+		memmove(t->line, t->line + n, t->len - n);
+		t->len -= n;
+	}
+	if (t->len == TERM_LINE_MAX || (t->eof && t->len > 0)) {
+		term_send(t, t->line, t->len);
+		t->len = 0;
+	}
+}
+
+static void
+stdin_cb(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct terminal *t = arg;
+	ssize_t n;
+
+	(void)events;
+	n = read(fd, t->line + t->len, TERM_LINE_MAX - t->len);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		ev_del_fd(loop, fd);
+		t->eof = 1;
+		t->last = ev_now_ms(loop);
+	} else
+		t->len += (size_t)n;
+	term_lines(t);
+}
+
+static void
+on_event(const struct rsp_event *ev, void *arg)
+{
+	struct terminal *t = arg;
+
+	switch (ev->type) {
+	case RSP_EV_SESSION_UP:
+		log_notice("terminal: connected to PE $%08x", ev->pe_id);
+		break;
+	case RSP_EV_FAILOVER:
+		log_notice("terminal: failover to PE $%08x", ev->pe_id);
+		break;
+	case RSP_EV_MSG:
+		printf("from PE $%08x> ", ev->pe_id);
+		fwrite(ev->data, 1, ev->len, stdout);
+		fflush(stdout);
+		t->last = ev_now_ms(t->loop);
+		break;
+	case RSP_EV_CLOSED:
+		log_notice("terminal: PE $%08x closed the session", ev->pe_id);
+		if (t->eof)
+			t->closed = 1; /* done */
+		else
+			rsp_session_failover(t->s);
+		break;
+	default:
+		break;
+	}
+}
+
+static int64_t
+tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct terminal *t = arg;
+
+	(void)id;
+	if (!t->eof)
+		return TERM_TICK_MS;
+	if (t->closed ||
+	    (rsp_session_is_up(t->s) && rsp_session_unacked(t->s) == 0 &&
+	        ev_now_ms(loop) - t->last >= TERM_QUIET_MS)) {
+		ev_stop(loop);
+		return EV_NOMORE;
+	}
+	return TERM_TICK_MS;
+}
+
+static int64_t
+runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	ev_stop(loop);
+	return EV_NOMORE;
+}
+
+static void
+signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	ev_stop(loop);
+}
+
+static int
+term_run(struct terminal *t, const struct rsp_session_config *cfg)
+{
+	int err;
+
+	if ((t->loop = ev_loop_new()) == NULL) {
+		log_error("terminal: event loop: %s", strerror(errno));
+		return 1;
+	}
+	ev_add_signal(t->loop, SIGINT, signal_cb, t);
+	ev_add_signal(t->loop, SIGTERM, signal_cb, t);
+	if ((t->s = rsp_session_new(t->loop, cfg, on_event, t, &err)) == NULL) {
+		log_error("terminal: %s", rsp_strerror(err));
+		ev_loop_free(t->loop);
+		return 1;
+	}
+	if (ev_add_fd(t->loop, STDIN_FILENO, EV_READ, stdin_cb, t) == -1) {
+		t->eof = 1; /* a regular file or /dev/null: read it now */
+		stdin_cb(t->loop, STDIN_FILENO, EV_READ, t);
+		while (!t->eof)
+			stdin_cb(t->loop, STDIN_FILENO, EV_READ, t);
+	}
+	ev_timer_add(t->loop, TERM_TICK_MS, tick_cb, t);
+	if (t->o.runtime > 0)
+		ev_timer_add(t->loop, t->o.runtime, runtime_cb, t);
+	if (ev_run(t->loop) == -1)
+		t->status = 1;
+	rsp_session_free(t->s);
+	ev_loop_free(t->loop);
+	return t->status;
+}
+
+int
+terminal_main(int argc, char **argv)
+{
+	struct terminal *t;
+	struct rsp_session_config cfg;
+	int i, rc;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return 1;
+	const struct opt_set sets[] = {{terminal_opts, &t->o},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	opt_parse_or_exit(
+	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	if (t->o.registrar.n == 0 || t->o.registrar.n > RSP_REGISTRARS_MAX) {
+		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
+		    argv[0], RSP_REGISTRARS_MAX);
+		free(t);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.pool_handle = t->o.poolhandle;
+	for (i = 0; i < t->o.registrar.n; i++)
+		cfg.registrars[i] = t->o.registrar.v[i];
+	cfg.nregistrars = t->o.registrar.n;
+	cfg.transport = tr_resolve(tr_config.kind);
+	if (log_setup("terminal") == -1) {
+		free(t);
+		return 1;
+	}
+	rc = term_run(t, &cfg);
+	free(t);
+	return rc;
+}

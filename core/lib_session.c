@@ -1,0 +1,421 @@
+/*
+ * Pool user sessions (PROTOCOLS.md section 6, 10.4): resolve, connect
+ * to a PE's user transport, carry application messages and ASAP
+ * control messages (PPID 11) on one association, fail over when it
+ * fails.  s_state() is the transition function; it owns the timer.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ev.h"
+#include "core/lib_int.h"
+#include "core/transport.h"
+#include "proto/wire.h"
+
+#define S_QUEUE_MAX (1u << 20) /* bytes queued while not connected */
+
+enum s_state {
+	S_RESOLVING = 0, /* waiting for the registrar's answer */
+	S_CONNECTING,    /* association to the PE starting */
+	S_UP,
+	S_RETRY,  /* waiting LIB_RETRY_MS before resolving again */
+	S_CLOSED, /* the PE (or we) ended the association */
+};
+
+struct s_qmsg {
+	struct s_qmsg *next;
+	uint32_t ppid;
+	uint16_t stream;
+	size_t len;
+	uint8_t data[];
+};
+
+struct rsp_session {
+	struct ev_loop *loop;
+	rsp_event_cb *cb;
+	void *arg;
+	struct lib_reg reg;
+	struct rsp_handle handle;
+	enum s_state state;
+	uint64_t timer;
+	struct tr_ep *ep, *old_ep;
+	uint32_t assoc;
+	uint32_t pe_id;  /* the PE of ep */
+	uint32_t avoid;  /* the PE that failed last */
+	int was_up;      /* a failover is a failover, not a first connect */
+	uint8_t *cookie; /* the latest cookie from a PE */
+	size_t cookie_len;
+	struct s_qmsg *qhead, **qtail;
+	size_t qbytes;
+};
+
+static void s_resolve(struct rsp_session *s);
+static void s_fail(struct rsp_session *s);
+
+static int64_t
+s_timer_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct rsp_session *s = arg;
+
+	(void)loop;
+	(void)id;
+	s->timer = EV_TIMER_NONE;
+	if (s->state == S_RETRY)
+		s_resolve(s);
+	else if (s->state == S_CONNECTING)
+		s_fail(s);
+	return EV_NOMORE;
+}
+
+static void
+s_state(struct rsp_session *s, enum s_state st)
+{
+	if (s->timer != EV_TIMER_NONE)
+		ev_timer_cancel(s->loop, s->timer);
+	s->timer = EV_TIMER_NONE;
+	s->state = st;
+	if (st == S_CONNECTING)
+		s->timer = ev_timer_add(s->loop, LIB_CONNECT_MS, s_timer_cb, s);
+	else if (st == S_RETRY)
+		s->timer = ev_timer_add(s->loop, LIB_RETRY_MS, s_timer_cb, s);
+}
+
+static void
+s_emit(
+    struct rsp_session *s, enum rsp_event_type type, const struct tr_event *tev)
+{
+	struct rsp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.session = s->assoc;
+	ev.pe_id = s->pe_id;
+	if (tev != NULL) {
+		ev.ppid = tev->ppid;
+		ev.stream = tev->stream;
+		ev.data = tev->data;
+		ev.len = tev->len;
+	}
+	s->cb(&ev, s->arg);
+}
+
+/* Drop the PE's association; the endpoint is freed later, never from
+ * its own callback. */
+static void
+s_drop_ep(struct rsp_session *s)
+{
+	if (s->ep == NULL)
+		return;
+	tr_abort(s->ep, s->assoc);
+	if (s->old_ep != NULL)
+		tr_ep_free(s->old_ep);
+	s->old_ep = s->ep;
+	s->ep = NULL;
+}
+
+/* The PE failed: report it, resolve again after the retry delay. */
+static void
+s_fail(struct rsp_session *s)
+{
+	struct rsp_msg m;
+
+	if (s->pe_id != 0) {
+		lib_pu_unreachable(&m, &s->handle, s->pe_id);
+		lib_reg_send(&s->reg, &m, 0);
+		s->avoid = s->pe_id;
+	}
+	s_drop_ep(s);
+	s->pe_id = 0;
+	s_state(s, S_RETRY);
+}
+
+static int
+s_send_cookie_echo(struct rsp_session *s)
+{
+	struct rsp_msg m;
+	struct wbuf w;
+	int rc;
+
+	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_COOKIE_ECHO);
+	m.present = RSP_HAS_COOKIE;
+	m.cookie.len = (uint16_t)s->cookie_len;
+	m.cookie.data = s->cookie;
+	if (wbuf_init_dynamic(&w, 64 + s->cookie_len, RSP_MSG_MAX) == -1)
+		return -1;
+	rc = rsp_msg_encode(&m, &w);
+	if (rc == 0)
+		rc = tr_send(s->ep, s->assoc, RSP_PPID_ASAP, 0, w.data, w.len);
+	wbuf_free(&w);
+	return rc;
+}
+
+static void
+s_flush(struct rsp_session *s)
+{
+	struct s_qmsg *q;
+
+	while ((q = s->qhead) != NULL) {
+		if (tr_send(s->ep, s->assoc, q->ppid, q->stream, q->data,
+		        q->len) == -1 &&
+		    errno == EAGAIN)
+			return;
+		s->qhead = q->next;
+		s->qbytes -= q->len;
+		free(q);
+	}
+	s->qtail = &s->qhead;
+}
+
+static void
+s_up(struct rsp_session *s)
+{
+	s_state(s, S_UP);
+	if (s->cookie != NULL)
+		s_send_cookie_echo(s);
+	s_flush(s);
+	s_emit(s, s->was_up ? RSP_EV_FAILOVER : RSP_EV_SESSION_UP, NULL);
+	s->was_up = 1;
+}
+
+static void
+s_control(struct rsp_session *s, const struct tr_event *tev)
+{
+	struct rsp_decode_error derr;
+	struct rsp_msg m;
+	uint8_t *c;
+
+	if (rsp_msg_decode(RSP_PROTO_ASAP, tev->data, tev->len, &m, &derr))
+		return;
+	if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
+	    (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
+		memcpy(c, m.cookie.data, m.cookie.len);
+		free(s->cookie);
+		s->cookie = c;
+		s->cookie_len = m.cookie.len;
+	}
+	rsp_msg_free(&m);
+}
+
+static void
+s_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
+{
+	struct rsp_session *s = arg;
+
+	if (ep != s->ep || tev->assoc != s->assoc)
+		return;
+	switch (tev->type) {
+	case TR_EV_UP:
+		if (s->state == S_CONNECTING)
+			s_up(s);
+		break;
+	case TR_EV_MSG:
+		if (tev->ppid == RSP_PPID_ASAP)
+			s_control(s, tev);
+		else
+			s_emit(s, RSP_EV_MSG, tev);
+		break;
+	case TR_EV_SHUTDOWN:
+		if (s->state == S_UP) {
+			s_drop_ep(s);
+			s_state(s, S_CLOSED);
+			s_emit(s, RSP_EV_CLOSED, NULL);
+			break;
+		}
+		/* FALLTHROUGH */
+	case TR_EV_LOST:
+	case TR_EV_CANT_START:
+		if (s->state == S_UP || s->state == S_CONNECTING)
+			s_fail(s);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+s_connect(struct rsp_session *s, const struct rsp_pe *pe)
+{
+	struct addr_list al;
+	int kind = tr_kind_for_param(pe->user.ptype);
+
+	if (s->old_ep != NULL) {
+		tr_ep_free(s->old_ep);
+		s->old_ep = NULL;
+	}
+	if (lib_transport_addrs(&pe->user, &al) == -1 ||
+	    (s->ep = tr_ep_new(
+	         s->loop, kind, NULL, TR_ONE_TO_ONE, s_event, s)) == NULL) {
+		s_state(s, S_RETRY);
+		return;
+	}
+	if (tr_connect(s->ep, &al, &s->assoc) == -1) {
+		tr_ep_free(s->ep);
+		s->ep = NULL;
+		s_state(s, S_RETRY);
+		return;
+	}
+	s->pe_id = pe->id;
+	s_state(s, S_CONNECTING);
+}
+
+static void
+s_resolve(struct rsp_session *s)
+{
+	struct rsp_msg m;
+
+	s_state(s, S_RESOLVING);
+	if (s->reg.state != LIB_REG_READY) {
+		lib_reg_start(&s->reg); /* LIB_REG_UP resolves */
+		return;
+	}
+	lib_pu_hr(&m, &s->handle);
+	if (lib_reg_send(&s->reg, &m, 1) == -1)
+		s_state(s, S_RETRY);
+}
+
+static void
+s_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
+{
+	struct rsp_session *s = arg;
+	const struct rsp_pe *pe;
+
+	if (s->state != S_RESOLVING)
+		return;
+	switch (ev) {
+	case LIB_REG_UP:
+		s_resolve(s);
+		break;
+	case LIB_REG_MSG:
+		if (m->type != ASAP_HANDLE_RESOLUTION_RESPONSE)
+			break;
+		if ((pe = lib_pu_choose(m, s->avoid)) == NULL)
+			s_state(s, S_RETRY);
+		else
+			s_connect(s, pe);
+		break;
+	case LIB_REG_DOWN:
+		break; /* the channel reconnects; LIB_REG_UP resolves */
+	}
+}
+
+struct rsp_session *
+rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
+    rsp_event_cb *cb, void *arg, int *err)
+{
+	struct rsp_session *s;
+	size_t hl;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		*err = RSP_ESYSTEM;
+		return NULL;
+	}
+	s->loop = loop;
+	s->cb = cb;
+	s->arg = arg;
+	s->qtail = &s->qhead;
+	if (cfg->pool_handle == NULL || (hl = strlen(cfg->pool_handle)) == 0 ||
+	    hl > RSP_HANDLE_MAX ||
+	    lib_reg_init(&s->reg, loop, cfg->transport, cfg->registrars,
+	        cfg->nregistrars, s_reg_cb, s) == -1) {
+		free(s);
+		*err = RSP_ECONFIG;
+		return NULL;
+	}
+	s->handle.len = (uint8_t)hl;
+	memcpy(s->handle.bytes, cfg->pool_handle, hl);
+	s_resolve(s);
+	*err = RSP_OK;
+	return s;
+}
+
+int
+rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
+    const void *data, size_t len)
+{
+	struct s_qmsg *q;
+
+	if (len > TR_TCP_MSG_MAX)
+		return RSP_EMSGSIZE;
+	if (s->state == S_UP && s->qhead == NULL) {
+		if (tr_send(s->ep, s->assoc, ppid, stream, data, len) == 0)
+			return RSP_OK;
+		if (errno != EAGAIN)
+			return errno == EMSGSIZE ? RSP_EMSGSIZE : RSP_ESYSTEM;
+	}
+	if (s->state == S_CLOSED)
+		return RSP_ESTATE;
+	if (s->qbytes + len > S_QUEUE_MAX)
+		return RSP_EAGAIN;
+	if ((q = malloc(sizeof(*q) + len)) == NULL)
+		return RSP_ESYSTEM;
+	q->next = NULL;
+	q->ppid = ppid;
+	q->stream = stream;
+	q->len = len;
+	memcpy(q->data, data, len);
+	*s->qtail = q;
+	s->qtail = &q->next;
+	s->qbytes += len;
+	return RSP_OK;
+}
+
+int
+rsp_session_failover(struct rsp_session *s)
+{
+	if (s->state == S_RESOLVING || s->state == S_RETRY)
+		return RSP_OK;
+	s->was_up = 1;
+	s_fail(s);
+	return RSP_OK;
+}
+
+int
+rsp_session_is_up(const struct rsp_session *s)
+{
+	return s->state == S_UP;
+}
+
+int
+rsp_session_unacked(const struct rsp_session *s)
+{
+	if (s->state != S_UP)
+		return -1;
+	return tr_unacked(s->ep, s->assoc) + (s->qhead != NULL);
+}
+
+uint32_t
+rsp_session_pe_id(const struct rsp_session *s)
+{
+	return s->state == S_UP ? s->pe_id : 0;
+}
+
+int
+rsp_session_shutdown(struct rsp_session *s)
+{
+	if (s->state != S_UP)
+		return RSP_ESTATE;
+	return tr_shutdown(s->ep, s->assoc) == 0 ? RSP_OK : RSP_ESYSTEM;
+}
+
+void
+rsp_session_free(struct rsp_session *s)
+{
+	struct s_qmsg *q;
+
+	if (s == NULL)
+		return;
+	if (s->timer != EV_TIMER_NONE)
+		ev_timer_cancel(s->loop, s->timer);
+	lib_reg_fini(&s->reg);
+	if (s->ep != NULL)
+		tr_ep_free(s->ep);
+	if (s->old_ep != NULL)
+		tr_ep_free(s->old_ep);
+	while ((q = s->qhead) != NULL) {
+		s->qhead = q->next;
+		free(q);
+	}
+	free(s->cookie);
+	free(s);
+}

@@ -1,0 +1,140 @@
+/*
+ * rsp library: the pool element and pool user sides of ASAP plus the
+ * session layer (PROTOCOLS.md sections 3.4, 6, 10.2-10.4), in basic
+ * mode: everything runs in the caller's event loop (core/ev.h), the
+ * library never prints, never exits and never blocks.  Errors are
+ * returned as RSP_E* codes; rsp_strerror() names them.
+ *
+ * A pool element (struct rsp_element) registers with a registrar from
+ * a static list, re-registers every rereg_ms (life 3 x rereg_ms),
+ * answers endpoint keep-alives and deregisters on request.  Its sessions
+ * are the associations PUs open to its user transport.
+ *
+ * A pool user session (struct rsp_session) resolves a pool handle,
+ * connects to one PE and carries application messages; when that PE's
+ * association fails it reports the PE unreachable, resolves again,
+ * connects to another PE, sends a Cookie Echo first if a cookie was
+ * received, and tells the application (RSP_EV_FAILOVER).
+ */
+#ifndef RSP_H
+#define RSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RSP_LIB_VERSION 1 /* bumped on incompatible API changes */
+
+struct ev_loop;
+struct rsp_element;
+struct rsp_session;
+
+enum rsp_error {
+	RSP_OK = 0,
+	RSP_ESYSTEM = 1,  /* see errno */
+	RSP_ECONFIG = 2,  /* a configuration value is invalid */
+	RSP_EREFUSED = 3, /* the registrar refused the registration */
+	RSP_ENOREG = 4,   /* no registrar reachable */
+	RSP_ENOPE = 5,    /* no pool element available */
+	RSP_ESTATE = 6,   /* not possible in the current state */
+	RSP_EMSGSIZE = 7, /* message too long */
+	RSP_EAGAIN = 8,   /* try again later */
+};
+
+const char *rsp_strerror(int err);
+int rsp_lib_version(void);
+
+#define RSP_REGISTRARS_MAX 16
+
+struct rsp_element_config {
+	const char *pool_handle;
+	const char *policy; /* RSPLIB -policy= form, NULL: RoundRobin */
+	const char *registrars[RSP_REGISTRARS_MAX]; /* "addr:port" lists */
+	int nregistrars;
+	const char *local;   /* user transport addresses, NULL: any */
+	uint32_t identifier; /* PE ID, 0: random */
+	long long rereg_ms;  /* re-registration interval, 0: 30000 */
+	int transport;       /* resolved transport kind (core/transport.h) */
+};
+
+struct rsp_session_config {
+	const char *pool_handle;
+	const char *registrars[RSP_REGISTRARS_MAX];
+	int nregistrars;
+	int transport;
+};
+
+enum rsp_event_type {
+	RSP_EV_REGISTERED = 1, /* element: registration accepted (pe_id) */
+	RSP_EV_REG_FAILED,     /* element: refused or no registrar (error) */
+	RSP_EV_DEREGISTERED,   /* element: deregistered (or gave up) */
+	RSP_EV_SESSION_UP,     /* element: a PU connected; session: connected */
+	RSP_EV_MSG,            /* a message: session, ppid, stream, data */
+	RSP_EV_COOKIE_ECHO,    /* element: a PU's Cookie Echo (data) */
+	RSP_EV_SESSION_DOWN,   /* element: a session ended */
+	RSP_EV_FAILOVER,       /* session: now connected to another PE */
+	RSP_EV_CLOSED,         /* session: the PE ended it gracefully */
+};
+
+struct rsp_event {
+	enum rsp_event_type type;
+	uint32_t session; /* element: the session (association) id */
+	uint32_t pe_id;   /* the PE concerned */
+	uint32_t ppid;
+	uint16_t stream;
+	const uint8_t *data; /* valid during the callback only */
+	size_t len;
+	int error; /* RSP_E* */
+};
+
+typedef void rsp_event_cb(const struct rsp_event *ev, void *arg);
+
+/* Parse an RSPLIB -policy= value ("LeastUsedDegradation:0.5") into a
+ * type and its wire fields; load fields start at 0. */
+struct rsp_policy;
+int rsp_policy_parse(const char *s, struct rsp_policy *out);
+
+/*
+ * Start a pool element in loop: listen on its user transport, then
+ * find a registrar and register.  NULL with *err set on failure.
+ */
+struct rsp_element *rsp_element_new(struct ev_loop *loop,
+    const struct rsp_element_config *cfg, rsp_event_cb *cb, void *arg,
+    int *err);
+uint32_t rsp_element_id(const struct rsp_element *e);
+/* The user transport port. */
+uint16_t rsp_element_port(const struct rsp_element *e);
+int rsp_element_send(struct rsp_element *e, uint32_t session, uint32_t ppid,
+    uint16_t stream, const void *data, size_t len);
+/* Send an ASAP Cookie (PPID 11) on a session. */
+int rsp_element_send_cookie(
+    struct rsp_element *e, uint32_t session, const void *data, size_t len);
+/* Graceful end of a session. */
+int rsp_element_close_session(struct rsp_element *e, uint32_t session);
+/* New load (0..0xffffffff) for load-based policies: re-registers. */
+int rsp_element_set_load(struct rsp_element *e, uint32_t load);
+/* Deregister; RSP_EV_DEREGISTERED follows (at most 3 s later). */
+int rsp_element_deregister(struct rsp_element *e);
+/* Abort everything, free.  Not from within the element's callback. */
+void rsp_element_free(struct rsp_element *e);
+
+/* Start a session: resolve, connect.  Messages sent before it is up
+ * are queued. */
+struct rsp_session *rsp_session_new(struct ev_loop *loop,
+    const struct rsp_session_config *cfg, rsp_event_cb *cb, void *arg,
+    int *err);
+int rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
+    const void *data, size_t len);
+/* Report the current PE unreachable and fail over to another one. */
+int rsp_session_failover(struct rsp_session *s);
+/* 1 when connected to a PE. */
+int rsp_session_is_up(const struct rsp_session *s);
+/* Messages sent to the current PE not yet acknowledged (-1: none up). */
+int rsp_session_unacked(const struct rsp_session *s);
+/* The current PE's ID, 0 if none. */
+uint32_t rsp_session_pe_id(const struct rsp_session *s);
+/* Graceful close of the current association. */
+int rsp_session_shutdown(struct rsp_session *s);
+/* Not from within the session's callback. */
+void rsp_session_free(struct rsp_session *s);
+
+#endif

@@ -1,0 +1,19 @@
+/* Echo (PROTOCOLS.md 9.3): every message back, same PPID and stream. */
+#include "services/service.h"
+
+static void
+echo_up(struct svc_ctx *c, uint32_t session)
+{
+	(void)c;
+	(void)session;
+}
+
+static void
+echo_msg(struct svc_ctx *c, const struct rsp_event *ev)
+{
+	rsp_element_send(
+	    c->e, ev->session, ev->ppid, ev->stream, ev->data, ev->len);
+}
+
+const struct svc svc_echo = {
+    "echo", "EchoPool", NULL, NULL, echo_up, echo_msg, echo_up};
