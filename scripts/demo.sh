@@ -4,12 +4,12 @@
 #   1. installs gcc/make/libsctp-dev when missing (scripts/deps.sh build)
 #   2. builds ./rsp (make)
 #   3. starts rsp registrar (announces off: no multicast leaves the host)
-#   4. starts two rsp server -echo pool elements in pool EchoPool
+#   4. starts three rsp server -echo pool elements in pool EchoPool
 #   5. rsp terminal sends a line every 0.4 s and prints the echoes
 #   6. the PE the terminal talks to is killed with SIGKILL: the terminal
 #      reports it unreachable, resolves EchoPool again and goes on with
-#      the other PE
-#   7. the surviving PE is stopped with SIGTERM and deregisters
+#      another PE
+#   7. the surviving PEs are stopped with SIGTERM and deregister
 # Bounded (about 10 s) and every process it starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,9 +54,9 @@ port=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' \
 cat "$TMP/registrar.log"
 reg=-registrar=127.0.0.1:$port
 
-say "two echo pool elements in pool EchoPool"
+say "three echo pool elements in pool EchoPool"
 declare -A pe_pid
-for n in 1 2; do
+for n in 1 2 3; do
 	echo "\$ rsp server -echo -transport=tcp $reg &"
 	"$RSP" server -echo -transport=tcp "$reg" -logcolor=off \
 		>"$TMP/pe$n.log" 2>&1 &
@@ -84,7 +84,12 @@ victim=$(sed -n 's/.*from PE \$\([0-9a-f]*\)> line 1$/\1/p' "$TMP/term.out")
 [ -n "$victim" ] || { echo "demo: no echo came back" >&2; exit 1; }
 
 say "kill -9 PE \$$victim, the one the terminal talks to"
+# disown: no "Killed" job report from bash in the middle of the output
+disown "${pe_pid[$victim]}"
 kill -9 "${pe_pid[$victim]}"
+# A line written while the PE dies can be lost, as with RSPLIB: the
+# library does not replay unacknowledged messages.  Let the loss show.
+sleep 0.5
 for i in 4 5 6 7; do
 	echo "line $i" >&4
 	sleep 0.4
@@ -95,7 +100,7 @@ sleep 1.5
 say "the registrar's view"
 sed 's/^/  registrar | /' "$TMP/registrar.log"
 
-say "stop the surviving PE (SIGTERM: it deregisters)"
+say "stop the surviving PEs (SIGTERM: they deregister)"
 for id in "${!pe_pid[@]}"; do
 	[ "$id" = "$victim" ] && continue
 	kill "${pe_pid[$id]}"
