@@ -88,7 +88,8 @@ say "kill -9 PE \$$victim, the one the terminal talks to"
 disown "${pe_pid[$victim]}"
 kill -9 "${pe_pid[$victim]}"
 # A line written while the PE dies can be lost, as with RSPLIB: the
-# library does not replay unacknowledged messages.  Let the loss show.
+# library does not replay unacknowledged messages.  Give the terminal
+# half a second to notice the loss before the next line.
 sleep 0.5
 for i in 4 5 6 7; do
 	echo "line $i" >&4
