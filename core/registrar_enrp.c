@@ -1126,6 +1126,7 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 	struct rsp_msg m;
 	char buf[ADDR_FMT_LEN * 2];
 	uint16_t port;
+	int i;
 
 	if (e == NULL ||
 	    rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == -1)
@@ -1147,6 +1148,14 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 		addr_set_port((struct sockaddr *)&ss, port);
 		p->addrs.port = port; /* addr_list_add() applies it */
 		addr_list_add(&p->addrs, (struct sockaddr *)&ss);
+		/* RSPLIB uses the source; the announced ones may help */
+		for (i = 0; m.servers[0].has_transport &&
+		            i < m.servers[0].transport.naddrs;
+		     i++)
+			if (addr_from_rsp(&m.servers[0].transport.addrs[i],
+			        port, &ss) == 0)
+				addr_list_add(
+				    &p->addrs, (struct sockaddr *)&ss);
 		log_info("registrar: peer $%08x heard on the multicast group "
 		         "(ENRP at %s)",
 		    p->id, addr_list_fmt(&p->addrs, buf, sizeof(buf)));

@@ -45,16 +45,33 @@ struct reg_suggest {
 	uint32_t id;
 };
 
+/* Our ASAP endpoint reaches IPv6 addresses only if it has one (or is a
+ * wildcard); RSPLIB PEs list ::1 next to their IPv4 addresses. */
 static int
-transport_addrs(const struct rsp_transport *t, struct addr_list *al)
+reaches_ipv6(const struct registrar *reg)
+{
+	int i;
+
+	if (reg->asap.is_auto || reg->asap.n == 0)
+		return 1;
+	for (i = 0; i < reg->asap.n; i++)
+		if (reg->asap.a[i].ss_family == AF_INET6)
+			return 1;
+	return 0;
+}
+
+static int
+transport_addrs(const struct registrar *reg, const struct rsp_transport *t,
+    struct addr_list *al)
 {
 	struct sockaddr_storage ss;
-	int i;
+	int i, v6 = reaches_ipv6(reg);
 
 	memset(al, 0, sizeof(*al));
 	al->port = t->port;
 	for (i = 0; i < t->naddrs; i++)
-		if (addr_from_rsp(&t->addrs[i], t->port, &ss) == 0)
+		if (addr_from_rsp(&t->addrs[i], t->port, &ss) == 0 &&
+		    (v6 || ss.ss_family != AF_INET6))
 			addr_list_add(al, (struct sockaddr *)&ss);
 	return al->n > 0 && al->port != 0 ? 0 : -1;
 }
@@ -119,13 +136,14 @@ adopt_one(struct registrar *reg, struct conns *cs, const struct rsp_handle *h,
 		return;
 	reg_handle_str(h, hs, sizeof(hs));
 	hs_pe_export(hpe, &x, addrs, 2 * RSP_ADDRS_MAX);
-	if (!x.has_asap || transport_addrs(&x.asap, &to) == -1) {
+	if (!x.has_asap || transport_addrs(reg, &x.asap, &to) == -1 ||
+	    conn_get(reg, cs, &to, &assoc) == -1) {
 		how = REG_ADOPT_USER;
-		if (transport_addrs(&x.user, &to) == -1)
+		if (transport_addrs(reg, &x.user, &to) == -1 ||
+		    conn_get(reg, cs, &to, &assoc) == -1)
 			goto unreachable;
 	}
-	if (conn_get(reg, cs, &to, &assoc) == -1 ||
-	    (pe = reg_pe_add(reg, h, id, assoc)) == NULL)
+	if ((pe = reg_pe_add(reg, h, id, assoc)) == NULL)
 		goto unreachable;
 	pe->adopt = how;
 	log_info("registrar: taking over PE $%08x of pool %s (assoc %u)", id,
@@ -135,8 +153,8 @@ adopt_one(struct registrar *reg, struct conns *cs, const struct rsp_handle *h,
 	reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
 	return;
 unreachable:
-	log_notice(
-	    "registrar: cannot reach PE $%08x of pool %s: removed", id, hs);
+	log_notice("registrar: cannot reach PE $%08x of pool %s (%s): removed",
+	    id, hs, strerror(errno));
 	reg_enrp_update(reg, ENRP_DEL_PE, h, id);
 	hs_deregister(reg->hs, h, id);
 }
@@ -239,7 +257,7 @@ reg_takeover_retry(struct registrar *reg, uint32_t assoc)
 		if ((hpe = hs_find_pe(reg->hs, &pe->handle, pe->id)) == NULL)
 			continue;
 		hs_pe_export(hpe, &x, addrs, 2 * RSP_ADDRS_MAX);
-		if (transport_addrs(&x.user, &to) == -1 ||
+		if (transport_addrs(reg, &x.user, &to) == -1 ||
 		    conn_get(reg, &cs, &to, &na) == -1)
 			continue;
 		log_info("registrar: PE $%08x not at its ASAP transport, "
@@ -265,8 +283,8 @@ reg_takeover_suggested(
 	if (hpe == NULL)
 		return;
 	hs_pe_export(hpe, &x, addrs, 2 * RSP_ADDRS_MAX);
-	if ((!x.has_asap || transport_addrs(&x.asap, &to) == -1) &&
-	    transport_addrs(&x.user, &to) == -1)
+	if ((!x.has_asap || transport_addrs(reg, &x.asap, &to) == -1) &&
+	    transport_addrs(reg, &x.user, &to) == -1)
 		return;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return;
