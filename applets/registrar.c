@@ -10,9 +10,12 @@
  * A registrar for pool elements and pool users: registration,
  * deregistration, endpoint keep-alive, handle resolution, endpoint
  * unreachable reports and ASAP Server Announces, over kernel SCTP or the
- * TCP mapping (-transport).  ENRP (registrar peers) is not implemented
- * yet.  The daemon logic is in core/registrar*.c.  Runs until SIGINT or
- * SIGTERM; exit 0 then, 1 on a runtime error, 2 on a usage error.
+ * TCP mapping (-transport), and with -enrp the ENRP side: peers,
+ * handlespace synchronization, takeover of dead peers, multicast
+ * Presence.  The daemon logic is in core/registrar*.c.  Runs until
+ * SIGINT or SIGTERM, then closes everything without Handle Updates, as
+ * RSPLIB does (peers take the PEs over); exit 0 then, 1 on a runtime
+ * error, 2 on a usage error (checked before any socket is opened).
  * See RFC 5352 s.3, PROTOCOLS.md 3.4 and 10.1.
  */
 #include <errno.h>

@@ -55,6 +55,13 @@ int lib_reg_init(struct lib_reg *r, struct ev_loop *loop, int kind,
 void lib_reg_start(struct lib_reg *r);
 /* Send m; expect_answer arms the request timeout.  -1 if not ready. */
 int lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer);
+/*
+ * A new home PR reached us on another endpoint (ASAP Keep-Alive with
+ * H=1 after a takeover, PROTOCOLS 3.4.7): peel its association off
+ * `from`, make it the channel's association (dropping the old one) and
+ * report LIB_REG_UP.  -1 with errno if it cannot be peeled off.
+ */
+int lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc);
 /* Local addresses of the registrar association. */
 int lib_reg_local_addrs(struct lib_reg *r, struct addr_list *out);
 void lib_reg_fini(struct lib_reg *r);

@@ -208,7 +208,9 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 
 	switch (ev) {
 	case LIB_REG_UP:
-		if (e->state == PE_HUNTING)
+		/* Also after a takeover (lib_reg_adopt): register with the
+		 * new home PR at once. */
+		if (e->state == PE_HUNTING || e->state == PE_REGISTERED)
 			pe_register(e);
 		break;
 	case LIB_REG_MSG:
@@ -226,8 +228,35 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 	}
 }
 
+/*
+ * A registrar that took us over (Keep-Alive H=1, 3.4.7) reached the user
+ * endpoint: the association leaves the sessions (the application saw it
+ * come up, so it sees it go) and becomes our registrar channel; the
+ * Keep-Alive is answered there.  Other Keep-Alives here are ignored, as
+ * RSPLIB ignores them from a registrar that is not its home.
+ */
+static int
+pe_new_home(
+    struct rsp_element *e, const struct tr_event *tev, const struct rsp_msg *m)
+{
+	struct rsp_event ev;
+
+	if (!(m->flags & ASAP_FLAG_H) ||
+	    ((m->present & RSP_HAS_PE_ID) && m->pe_id != e->id))
+		return 0;
+	if (lib_reg_adopt(&e->reg, e->ep, tev->assoc) == -1)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RSP_EV_SESSION_DOWN;
+	ev.session = tev->assoc;
+	ev.pe_id = e->id;
+	e->cb(&ev, e->arg);
+	pe_ka_ack(e, m);
+	return 1;
+}
+
 /* Control messages on a session: Cookie Echo goes to the application,
- * anything else is ignored (6.1). */
+ * a Keep-Alive H=1 is a new home PR, anything else is ignored (6.1). */
 static void
 pe_session_asap(struct rsp_element *e, const struct tr_event *tev)
 {
@@ -237,6 +266,10 @@ pe_session_asap(struct rsp_element *e, const struct tr_event *tev)
 
 	if (rsp_msg_decode(RSP_PROTO_ASAP, tev->data, tev->len, &m, &derr))
 		return;
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && pe_new_home(e, tev, &m)) {
+		rsp_msg_free(&m);
+		return;
+	}
 	if (m.type == ASAP_COOKIE_ECHO && (m.present & RSP_HAS_COOKIE)) {
 		memset(&ev, 0, sizeof(ev));
 		ev.type = RSP_EV_COOKIE_ECHO;

@@ -182,6 +182,27 @@ lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer)
 }
 
 int
+lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc)
+{
+	struct tr_ep *nep;
+
+	if ((nep = tr_peeloff(from, assoc, reg_event, r)) == NULL)
+		return -1;
+	reg_timer_cancel(r);
+	if (r->old_ep != NULL)
+		tr_ep_free(r->old_ep);
+	if (r->ep != NULL)
+		tr_ep_free(r->ep);
+	r->old_ep = NULL;
+	r->ep = nep;
+	r->assoc = assoc;
+	r->pending = 0;
+	r->state = LIB_REG_READY;
+	r->cb(LIB_REG_UP, NULL, r->arg);
+	return 0;
+}
+
+int
 lib_reg_local_addrs(struct lib_reg *r, struct addr_list *out)
 {
 	if (r->state != LIB_REG_READY)

@@ -77,6 +77,18 @@ const struct opt reg_opts[] = {
         3600000, mentor_timeout),
     REG_OPT("maxelementsperhtrequest", OPT_INT, "N",
         "PEs per Handle Table Response", "128", 1, HS_SELECT_MAX, max_ht_pes),
+    REG_OPT("takeoverexpiryinterval", OPT_INT, "MS",
+        "give up a takeover without every peer's ack after this long", "5000",
+        10, 3600000, takeover_expiry),
+    REG_OPT("supporttakeoversuggestion", OPT_FLAG, NULL,
+        "suggest better-placed peers as home PRs (Handle Update T flag) and "
+        "follow such suggestions",
+        NULL, 0, 0, takeover_suggestion),
+    REG_OPT("enrpannounce", OPT_STR, "auto|off|ADDR:PORT",
+        "multicast Presence group, with -enrp (auto: 239.0.0.51:9901)", "auto",
+        0, 0, enrp_announce),
+    REG_OPT("enrpmulticast", OPT_STR, "auto|off|ADDR:PORT",
+        "deprecated name of -enrpannounce (RSPLIB)", NULL, 0, 0, enrp_mcast),
     OPT_END,
 };
 
@@ -121,6 +133,8 @@ reg_config_check(const struct reg_config *cfg, char *err, size_t errlen)
 	if (reg_announce_parse(cfg->announce, &group, err, errlen) == -1)
 		return -1;
 	if (reg_enrp_parse(cfg, &al, err, errlen) == -1)
+		return -1;
+	if (reg_mcast_parse(cfg, &group, err, errlen) == -1)
 		return -1;
 	return 0;
 }
@@ -394,12 +408,13 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 
 /* ---- keep-alive (PROTOCOLS 3.4.4) ---- */
 
-static void
-ka_send(struct reg_pe *pe)
+void
+reg_pe_ka_send(struct reg_pe *pe, int home)
 {
 	struct rsp_msg m;
 
 	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
+	m.flags = home ? ASAP_FLAG_H : 0;
 	m.sender = pe->reg->id;
 	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
 	m.handle = pe->handle;
@@ -418,7 +433,7 @@ ka_timer(struct ev_loop *loop, uint64_t id, void *arg)
 	(void)loop, (void)id;
 	pe->timer = EV_TIMER_NONE;
 	if (pe->ka == REG_KA_IDLE) {
-		ka_send(pe);
+		reg_pe_ka_send(pe, 0);
 		reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
 		return EV_NOMORE;
 	}
@@ -542,6 +557,7 @@ reg_free(struct registrar *reg)
 	if (reg == NULL)
 		return;
 	reg_announce_free(reg->ann);
+	reg_takeover_free(reg);
 	reg_enrp_free(reg);
 	if (reg->enrp_ep != NULL)
 		tr_ep_free(reg->enrp_ep);
@@ -634,7 +650,14 @@ reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 void
 reg_assoc_lost(struct registrar *reg, uint32_t assoc)
 {
+	reg_takeover_retry(reg, assoc);
 	reg_assoc_drop(reg, assoc, "association gone");
+}
+
+void
+reg_assoc_up(struct registrar *reg, uint32_t assoc)
+{
+	reg_takeover_up(reg, assoc);
 }
 
 /* ---- the transport ---- */
@@ -663,6 +686,14 @@ io_peer_addrs(void *arg, uint32_t assoc, struct addr_list *out)
 	return tr_peer_addrs(reg->ep, assoc, out);
 }
 
+static int
+io_connect(void *arg, const struct addr_list *to, uint32_t *assoc)
+{
+	struct registrar *reg = arg;
+
+	return tr_connect(reg->ep, to, assoc);
+}
+
 static void
 on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 {
@@ -672,10 +703,12 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	switch (ev->type) {
 	case TR_EV_UP:
 		log_debug(1, "registrar: assoc %u up", ev->assoc);
+		reg_assoc_up(reg, ev->assoc);
 		break;
 	case TR_EV_MSG:
 		reg_assoc_msg(reg, ev->assoc, ev->ppid, ev->data, ev->len);
 		break;
+	case TR_EV_CANT_START:
 	case TR_EV_LOST:
 	case TR_EV_SHUTDOWN:
 		log_debug(1, "registrar: assoc %u %s", ev->assoc,
@@ -762,6 +795,10 @@ reg_enrp_listen(struct registrar *reg, int kind)
 	reg_set_enrp_io(reg, &io);
 	log_notice("registrar: $%08x: ENRP listening on %s (%s)", reg->id,
 	    addr_list_fmt(&io.local, buf, sizeof(buf)), tr_kind_name(kind));
+	if (reg_enrp_mcast_on(reg, err, sizeof(err)) == -1) {
+		log_error("registrar: -enrpannounce: %s", err);
+		return -1;
+	}
 	if (reg_enrp_start(reg) == -1) {
 		log_error("registrar: ENRP start: %s", strerror(errno));
 		return -1;
@@ -772,7 +809,8 @@ reg_enrp_listen(struct registrar *reg, int kind)
 int
 reg_listen(struct registrar *reg, int kind)
 {
-	struct reg_io io = {io_send, io_abort, io_peer_addrs, reg, 0};
+	struct reg_io io = {
+	    io_send, io_abort, io_peer_addrs, reg, 0, io_connect};
 	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
 	struct addr_list al;
 

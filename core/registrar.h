@@ -1,7 +1,9 @@
 /*
  * The registrar (PR), ASAP side: pool element registration, keep-alive,
  * handle resolution, endpoint unreachable reports and Server Announces
- * (PROTOCOLS.md 3.4, RFC 5352).  ENRP is not implemented yet.
+ * (PROTOCOLS.md 3.4, RFC 5352); ENRP with peers (core/registrar_enrp.c),
+ * takeover of a dead peer's PEs (core/registrar_takeover.c) and
+ * multicast Presence (core/registrar_enrp_mcast.c).
  *
  * The message handling (core/registrar_asap.c) talks to its
  * associations only through struct reg_io, so unit tests drive it with
@@ -40,22 +42,27 @@ struct reg_config {
 	long long announce_cycle; /* -serverannouncecycle, ms */
 	long long announce_ttl;   /* -announcettl */
 	/* ENRP (core/registrar_enrp.c) */
-	const char *enrp;         /* -enrp: off | auto | addr[,addr]:port */
-	struct opt_list peers;    /* -peer=addr:port, repeatable */
-	long long hb_cycle;       /* -peerheartbeatcycle, ms */
-	long long last_heard;     /* -peermaxtimelastheard, ms */
-	long long no_response;    /* -peermaxtimenoresponse, ms */
-	long long mentor_timeout; /* -mentordiscoverytimeout, ms */
-	long long max_ht_pes;     /* -maxelementsperhtrequest */
+	const char *enrp;          /* -enrp: off | auto | addr[,addr]:port */
+	struct opt_list peers;     /* -peer=addr:port, repeatable */
+	long long hb_cycle;        /* -peerheartbeatcycle, ms */
+	long long last_heard;      /* -peermaxtimelastheard, ms */
+	long long no_response;     /* -peermaxtimenoresponse, ms */
+	long long mentor_timeout;  /* -mentordiscoverytimeout, ms */
+	long long max_ht_pes;      /* -maxelementsperhtrequest */
+	long long takeover_expiry; /* -takeoverexpiryinterval, ms */
+	int takeover_suggestion;   /* -supporttakeoversuggestion */
+	const char *enrp_announce; /* -enrpannounce: auto | off | addr:port */
+	const char *enrp_mcast;    /* -enrpmulticast: deprecated alias */
 };
 
 /* The registrar's own options (defaults in the table). */
 extern const struct opt reg_opts[];
 
-#define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
-#define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */
-#define REG_ENRP_AUTO_PORT 9901 /* -enrp=auto: wildcard, port 9901 */
-#define REG_HT_MAX_BYTES   1400 /* Handle Table Response size (4.4.3) */
+#define REG_ASAP_AUTO_PORT     3863 /* -asap=auto: wildcard, port 3863 */
+#define REG_ANNOUNCE_AUTO      "239.0.0.50:3863" /* -asapannounce=auto */
+#define REG_ENRP_AUTO_PORT     9901 /* -enrp=auto: wildcard, port 9901 */
+#define REG_HT_MAX_BYTES       1400 /* Handle Table Response size (4.4.3) */
+#define REG_ENRP_ANNOUNCE_AUTO "239.0.0.51:9901" /* -enrpannounce=auto */
 
 /*
  * ENRP associations (PPID 12), like struct reg_io.  connect opens an
@@ -83,6 +90,9 @@ struct reg_io {
 	/* Transport parameter type of the associations (RSP_PARAM_SCTP or
 	 * RSP_PARAM_TCP): SCTP ones become the PE's ASAP transport. */
 	uint16_t ptype;
+	/* Open an association to a PE (takeover, 3.4.7): its id at once,
+	 * then reg_assoc_up() or reg_assoc_lost().  NULL: no takeover. */
+	int (*connect)(void *arg, const struct addr_list *to, uint32_t *assoc);
 };
 
 /*
@@ -117,13 +127,19 @@ void reg_enrp_lost(struct registrar *reg, uint32_t assoc);
 /* Peers in the table (any state); 1 while the mentor phase runs. */
 size_t reg_peer_count(const struct registrar *reg);
 int reg_in_startup(const struct registrar *reg);
-/* A peer's state name ("unknown", "alive", "wait-response"), or NULL. */
+/* A peer's state name ("unknown", "alive", "wait-response",
+ * "takeover"), or NULL. */
 const char *reg_peer_state(const struct registrar *reg, uint32_t id);
 
 /* Association events, from the transport or from tests. */
 void reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
     const uint8_t *data, size_t len);
 void reg_assoc_lost(struct registrar *reg, uint32_t assoc);
+/* An association we opened (takeover) is up. */
+void reg_assoc_up(struct registrar *reg, uint32_t assoc);
+/* Who takes over peer id: our own ID while our takeover runs, the ID of
+ * the registrar whose Init Takeover we acknowledged, else 0. */
+uint32_t reg_peer_taker(const struct registrar *reg, uint32_t id);
 
 /* PEs the registrar owns, and live associations it tracks. */
 size_t reg_pe_count(const struct registrar *reg);

@@ -321,6 +321,11 @@ on_ka_ack(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		    m->pe_id);
 		return;
 	}
+	if (pe->adopt != REG_ADOPT_NONE)
+		log_info("registrar: PE $%08x accepted us as its home PR "
+		         "(assoc %u)",
+		    pe->id, assoc);
+	pe->adopt = REG_ADOPT_NONE;
 	reg_pe_ka_transition(pe, REG_KA_IDLE);
 }
 

@@ -2,9 +2,10 @@
  * Registrar, ENRP side (PROTOCOLS.md 4, RFC 5353): the peer table with
  * one state machine per peer, Presence and peer monitoring, the mentor
  * phase (List Request + Handle Table Request W=0), Handle Table and
- * List responses, Handle Updates and the checksum audit.  Takeover of
- * dead peers and multicast Presence are not implemented: the PEs of a
- * dead peer expire with their registration life.
+ * List responses, Handle Updates, the checksum audit, and the takeover
+ * agreement for a dead peer (Init Takeover / Ack / Takeover Server,
+ * 4.5.7); adopting the PEs themselves is core/registrar_takeover.c,
+ * the multicast group core/registrar_enrp_mcast.c.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,15 +19,20 @@
 #include "core/transport.h"
 
 /*
- * Peer monitoring (4.5.2).  UNKNOWN: a static -peer never heard (ID 0),
- * no timer.  ALIVE: heard; timer -peermaxtimelastheard.  WAIT_RESPONSE:
- * a Presence R=1 went out; timer -peermaxtimenoresponse.  DEAD: removed
- * (a static peer goes back to UNKNOWN with ID 0).
+ * Peer monitoring (4.5.2) and takeover (4.5.7).  UNKNOWN: a static
+ * -peer never heard (ID 0), no timer.  ALIVE: heard; timer
+ * -peermaxtimelastheard.  WAIT_RESPONSE: a Presence R=1 went out; timer
+ * -peermaxtimenoresponse.  TAKEOVER: the peer is dead and owns PEs, and
+ * nobody else announced a takeover: Init Takeover went to every peer;
+ * timer -takeoverexpiryinterval.  DEAD: removed (a static peer goes
+ * back to UNKNOWN with ID 0).  Any Presence brings a peer back to
+ * ALIVE and cancels the takeover.
  */
 enum reg_peer_state {
 	REG_PEER_UNKNOWN = 0,
 	REG_PEER_ALIVE,
 	REG_PEER_WAIT_RESPONSE,
+	REG_PEER_TAKEOVER,
 	REG_PEER_DEAD,
 };
 
@@ -34,6 +40,7 @@ static const char *const peer_state_names[] = {
     [REG_PEER_UNKNOWN] = "unknown",
     [REG_PEER_ALIVE] = "alive",
     [REG_PEER_WAIT_RESPONSE] = "wait-response",
+    [REG_PEER_TAKEOVER] = "takeover",
     [REG_PEER_DEAD] = "dead",
 };
 
@@ -61,6 +68,12 @@ struct reg_peer {
 	int syncing;
 	struct reg_sync_id *seen;
 	size_t nseen, capseen;
+	/* Takeover (4.5.7): the registrar whose Init Takeover for this
+	 * peer we acknowledged; in TAKEOVER, the peers still to ack. */
+	uint32_t taker;
+	uint32_t *await;
+	size_t nawait;
+	const char *why; /* for the DEAD log line */
 };
 
 struct reg_enrp {
@@ -70,12 +83,14 @@ struct reg_enrp {
 	struct reg_peer *mentor;
 	int startup;
 	uint64_t hb_timer, mentor_timer;
+	struct reg_mcast *mc; /* NULL: -enrpannounce=off */
 	struct rsp_pool_entry pools[HS_SELECT_MAX];
 	struct rsp_addr srv_addrs[ADDR_MAX];
 	uint8_t buf[RSP_MSG_MAX];
 };
 
 static void peer_transition(struct reg_peer *p, enum reg_peer_state st);
+static void takeover_finish(struct reg_enrp *e, struct reg_peer *t);
 static void normal_operation(struct reg_enrp *e, const char *why);
 
 /* ---- sending ---- */
@@ -162,6 +177,41 @@ send_presence_assoc(struct reg_enrp *e, uint32_t assoc, uint32_t to, int r)
 	presence_build(e, &m, &si, r);
 	m.receiver = to;
 	enrp_send_assoc(e, assoc, &m);
+}
+
+/* Our Presence to every peer, and to the group when multicasting. */
+static void
+send_presence_all(struct reg_enrp *e)
+{
+	struct rsp_server_info si;
+	struct reg_peer *p, *next;
+	struct rsp_msg m;
+	struct wbuf w;
+
+	for (p = e->peers; p; p = next) {
+		next = p->next;
+		send_presence(e, p, p->st == REG_PEER_UNKNOWN);
+	}
+	if (e->mc == NULL)
+		return;
+	presence_build(e, &m, &si, 0);
+	m.sender = e->reg->id;
+	m.receiver = 0;
+	wbuf_init(&w, e->buf, sizeof(e->buf));
+	if (rsp_msg_encode(&m, &w) == 0)
+		reg_mcast_send(e->mc, w.data, w.len);
+}
+
+/* Init Takeover, its Ack and Takeover Server: header and target. */
+static void
+send_takeover_msg(
+    struct reg_enrp *e, struct reg_peer *p, int type, uint32_t target)
+{
+	struct rsp_msg m;
+
+	rsp_msg_init(&m, RSP_PROTO_ENRP, type);
+	m.target = target;
+	enrp_send_peer(e, p, &m);
 }
 
 static void
@@ -271,6 +321,7 @@ peer_free(struct reg_enrp *e, struct reg_peer *p)
 	if (e->mentor == p)
 		e->mentor = NULL;
 	free(p->seen);
+	free(p->await);
 	free(p);
 }
 
@@ -283,9 +334,100 @@ peer_timer(struct ev_loop *loop, uint64_t id, void *arg)
 	p->timer = EV_TIMER_NONE;
 	if (p->st == REG_PEER_ALIVE)
 		peer_transition(p, REG_PEER_WAIT_RESPONSE);
-	else if (p->st == REG_PEER_WAIT_RESPONSE)
+	else if (p->st == REG_PEER_WAIT_RESPONSE) {
+		p->why = "no response";
+		/* RSPLIB: a takeover only if nobody else announced one
+		 * and the peer owns PEs (4.5.7 step 1). */
+		if (p->taker == 0 && p->id != 0 &&
+		    hs_owner_count(p->reg->hs, p->id) > 0)
+			peer_transition(p, REG_PEER_TAKEOVER);
+		else
+			peer_transition(p, REG_PEER_DEAD);
+	} else if (p->st == REG_PEER_TAKEOVER && p->nawait == 0) {
+		takeover_finish(p->reg->enrp, p);
+	} else if (p->st == REG_PEER_TAKEOVER) {
+		log_warning("registrar: takeover of $%08x expired, %zu "
+		            "acknowledgements missing",
+		    p->id, p->nawait);
+		p->why = "takeover expired";
 		peer_transition(p, REG_PEER_DEAD);
+	}
 	return EV_NOMORE;
+}
+
+/* A peer that leaves the table can no longer acknowledge: do not wait
+ * for it (RSPLIB would, until the takeover expires).  Finishing happens
+ * from the timer, outside the caller's walk of the table. */
+static void
+takeover_forget(struct reg_enrp *e, uint32_t id)
+{
+	struct reg_peer *t;
+	size_t i;
+
+	for (t = e->peers; t; t = t->next) {
+		if (t->st != REG_PEER_TAKEOVER || id == 0)
+			continue;
+		for (i = 0; i < t->nawait; i++)
+			if (t->await[i] == id) {
+				t->await[i] = t->await[--t->nawait];
+				break;
+			}
+		if (t->nawait == 0 && t->timer != EV_TIMER_NONE)
+			ev_timer_reschedule(e->reg->loop, t->timer, 0);
+	}
+}
+
+static void
+takeover_cancel(struct reg_peer *p)
+{
+	free(p->await);
+	p->await = NULL;
+	p->nawait = 0;
+}
+
+/* Every other known peer must acknowledge; Init Takeover goes to all of
+ * them and to the target itself, so that a live target can object. */
+static int
+takeover_begin(struct reg_enrp *e, struct reg_peer *t)
+{
+	struct reg_peer *q;
+	size_t n = 0;
+
+	takeover_cancel(t);
+	for (q = e->peers; q; q = q->next)
+		n++;
+	if ((t->await = calloc(n + 1, sizeof(*t->await))) == NULL)
+		return -1;
+	for (q = e->peers; q; q = q->next)
+		if (q != t && q->id != 0 && q->id != t->id)
+			t->await[t->nawait++] = q->id;
+	log_notice("registrar: initiating takeover of dead peer $%08x "
+	           "(%zu PEs, %zu acknowledgements to wait for)",
+	    t->id, hs_owner_count(e->reg->hs, t->id), t->nawait);
+	for (q = e->peers; q; q = q->next)
+		if (q->id != 0)
+			send_takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
+	return 0;
+}
+
+/* All acks are in: tell the peers, adopt the PEs, forget the target. */
+static void
+takeover_finish(struct reg_enrp *e, struct reg_peer *t)
+{
+	struct reg_peer *q;
+	uint32_t target = t->id;
+	size_t n;
+
+	log_notice(
+	    "registrar: takeover of $%08x confirmed, taking it over", target);
+	for (q = e->peers; q; q = q->next)
+		if (q->id != 0 && q != t)
+			send_takeover_msg(e, q, ENRP_TAKEOVER_SERVER, target);
+	n = reg_takeover_adopt(e->reg, target);
+	log_notice("registrar: takeover of $%08x completed: %zu PEs are ours",
+	    target, n);
+	t->why = "taken over";
+	peer_transition(t, REG_PEER_DEAD);
 }
 
 /* The only place that changes p->st; it owns p->timer.  DEAD frees p
@@ -305,23 +447,46 @@ peer_transition(struct reg_peer *p, enum reg_peer_state st)
 	p->st = st;
 	switch (st) {
 	case REG_PEER_ALIVE:
+		if (p->nawait > 0 || p->taker != 0)
+			log_notice("registrar: peer $%08x is alive: takeover "
+			           "cancelled",
+			    p->id);
+		takeover_cancel(p);
+		p->taker = 0;
 		timo = reg->cfg.last_heard;
 		break;
 	case REG_PEER_WAIT_RESPONSE:
+		takeover_cancel(p);
 		send_presence(e, p, 1);
 		timo = reg->cfg.no_response;
 		break;
+	case REG_PEER_TAKEOVER:
+		if (takeover_begin(e, p) == -1) {
+			log_error("registrar: takeover: %s", strerror(errno));
+			p->why = "takeover failed";
+			peer_transition(p, REG_PEER_DEAD);
+			return;
+		}
+		if (p->nawait == 0) {
+			takeover_finish(e, p);
+			return;
+		}
+		timo = reg->cfg.takeover_expiry > 0 ? reg->cfg.takeover_expiry
+		                                    : 5000;
+		break;
 	case REG_PEER_DEAD:
-		log_notice("registrar: peer $%08x dead: no response in "
-		           "%lld ms, removed",
-		    p->id, reg->cfg.no_response);
+		log_notice("registrar: peer $%08x dead: %s, removed", p->id,
+		    p->why ? p->why : "gone");
+		takeover_forget(e, p->id);
 		if (p->has_assoc && e->io.abort != NULL)
 			e->io.abort(e->io.arg, p->assoc);
 		if (!p->is_static) {
 			peer_free(e, p);
 			return;
 		}
+		takeover_cancel(p);
 		p->id = 0;
+		p->taker = 0;
 		p->has_assoc = 0;
 		p->syncing = 0;
 		p->st = REG_PEER_UNKNOWN;
@@ -378,13 +543,9 @@ static int64_t
 hb_timer(struct ev_loop *loop, uint64_t id, void *arg)
 {
 	struct reg_enrp *e = arg;
-	struct reg_peer *p, *next;
 
 	(void)loop, (void)id;
-	for (p = e->peers; p; p = next) {
-		next = p->next;
-		send_presence(e, p, p->st == REG_PEER_UNKNOWN);
-	}
+	send_presence_all(e);
 	return hb_delay(e->reg->cfg.hb_cycle);
 }
 
@@ -522,6 +683,7 @@ static uint16_t
 learn_pe(
     struct reg_enrp *e, const struct rsp_handle *h, const struct rsp_pe *pe)
 {
+	struct reg_pe *rpe;
 	uint16_t cause = 0;
 
 	if (!pe->has_asap)
@@ -533,6 +695,13 @@ learn_pe(
 	if (hs_register(e->reg->hs, h, pe, ev_now_ms(e->reg->loop), &cause) ==
 	    -1)
 		return cause;
+	if ((rpe = reg_pe_find(e->reg, h, pe->id)) != NULL) {
+		/* It has a new home PR (a takeover suggestion it followed,
+		 * or a registration elsewhere): no longer ours to watch. */
+		log_info(
+		    "registrar: PE $%08x now has home $%08x", pe->id, pe->home);
+		reg_pe_forget(e->reg, rpe);
+	}
 	return 0;
 }
 
@@ -591,8 +760,8 @@ on_ht_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		save = p->ht_cursor;
 		if (hs_next(reg->hs, &p->ht_cursor, owner, &pe, 1) != 1)
 			break;
-		hs_pe_export(pe, &reg->hr_pes[n],
-		    reg->hr_addrs + n * 2 * RSP_ADDRS_MAX, 2 * RSP_ADDRS_MAX);
+		reg_enrp_export_pe(
+		    pe, &reg->hr_pes[n], reg->hr_addrs + n * 2 * RSP_ADDRS_MAX);
 		if (np == 0 ||
 		    e->pools[np - 1].handle.len != hs_pe_handle(pe)->len ||
 		    memcmp(e->pools[np - 1].handle.bytes,
@@ -679,7 +848,113 @@ on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 			hs_deregister(e->reg->hs, &m->handle, m->pes[0].id);
 	} else if ((cause = learn_pe(e, &m->handle, &m->pes[0])) != 0)
 		send_error(e, assoc, p->id, cause);
+	else if ((m->flags & ENRP_FLAG_UPDATE_T) &&
+	         e->reg->cfg.takeover_suggestion &&
+	         m->pes[0].home != e->reg->id) {
+		log_info("registrar: $%08x suggests we take over PE $%08x",
+		    p->id, m->pes[0].id);
+		reg_takeover_suggested(e->reg, &m->handle, m->pes[0].id);
+	}
 	reg_expiry_arm(e->reg);
+}
+
+/* ---- takeover (4.5.7) ---- */
+
+static void
+on_init_takeover(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t;
+	uint32_t self = e->reg->id;
+
+	if (m->target == self) {
+		log_warning("registrar: $%08x started to take us over: "
+		            "Presence to everybody",
+		    p->id);
+		send_presence_all(e);
+		return;
+	}
+	if ((t = peer_by_id(e, m->target)) != NULL &&
+	    t->st == REG_PEER_TAKEOVER) {
+		/* Two takers: RSPLIB lets the lower ID win (4.5.7). */
+		if (m->sender > self) {
+			log_notice("registrar: $%08x also takes over $%08x; "
+			           "our ID is lower, we continue",
+			    p->id, t->id);
+			return;
+		}
+		log_notice("registrar: $%08x also takes over $%08x; its "
+		           "ID is lower, we give up",
+		    p->id, t->id);
+		t->taker = m->sender;
+		peer_transition(t, REG_PEER_WAIT_RESPONSE);
+	} else if (t != NULL) {
+		log_info("registrar: acknowledging $%08x's takeover of $%08x",
+		    p->id, t->id);
+		t->taker = m->sender;
+	} else
+		log_info("registrar: acknowledging $%08x's takeover of "
+		         "unknown $%08x",
+		    p->id, m->target);
+	{
+		struct rsp_msg r;
+
+		rsp_msg_init(&r, RSP_PROTO_ENRP, ENRP_INIT_TAKEOVER_ACK);
+		r.target = m->target;
+		r.receiver = p->id;
+		enrp_send_assoc(e, assoc, &r);
+	}
+}
+
+static void
+on_init_takeover_ack(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t = peer_by_id(e, m->target);
+	size_t i;
+
+	(void)assoc;
+	if (t == NULL || t->st != REG_PEER_TAKEOVER) {
+		log_debug(1,
+		    "registrar: takeover ack from $%08x for $%08x "
+		    "ignored",
+		    p->id, m->target);
+		return;
+	}
+	for (i = 0; i < t->nawait; i++)
+		if (t->await[i] == p->id) {
+			t->await[i] = t->await[--t->nawait];
+			break;
+		}
+	log_info("registrar: $%08x acknowledges our takeover of $%08x, %zu "
+	         "to go",
+	    p->id, t->id, t->nawait);
+	if (t->nawait == 0)
+		takeover_finish(e, t);
+}
+
+static void
+on_takeover_server(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t;
+	size_t n;
+
+	(void)assoc;
+	if (m->target == e->reg->id || m->target == 0) {
+		log_warning("registrar: $%08x claims to have taken us over; "
+		            "ignored",
+		    p->id);
+		return;
+	}
+	n = hs_set_owner(e->reg->hs, m->target, m->sender);
+	log_notice("registrar: $%08x took over $%08x: %zu PEs change home",
+	    p->id, m->target, n);
+	if ((t = peer_by_id(e, m->target)) != NULL) {
+		t->taker = m->sender;
+		if (t->st == REG_PEER_TAKEOVER)
+			peer_transition(t, REG_PEER_WAIT_RESPONSE);
+	}
 }
 
 static void
@@ -769,6 +1044,9 @@ static const struct {
     {ENRP_HANDLE_UPDATE, 0, on_update},
     {ENRP_LIST_REQUEST, 0, on_list_request},
     {ENRP_LIST_RESPONSE, 0, on_list_response},
+    {ENRP_INIT_TAKEOVER, 0, on_init_takeover},
+    {ENRP_INIT_TAKEOVER_ACK, 0, on_init_takeover_ack},
+    {ENRP_TAKEOVER_SERVER, 0, on_takeover_server},
     {ENRP_ERROR, 0, on_error},
 };
 
@@ -829,7 +1107,101 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	rsp_msg_free(&m);
 }
 
+/* ---- multicast Presence (4.1) ---- */
+
+/*
+ * A Presence on the group: the peer's address is the UDP source, its
+ * port the Server Information's (RSPLIB).  A new peer gets a unicast
+ * Presence R=1, whose answer makes it alive (and maybe our mentor); a
+ * known one is refreshed.  No audit: RSPLIB audits only over SCTP.
+ */
+void
+reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
+    const uint8_t *data, size_t len)
+{
+	struct reg_enrp *e = reg->enrp;
+	struct rsp_decode_error err;
+	struct sockaddr_storage ss;
+	struct reg_peer *p;
+	struct rsp_msg m;
+	char buf[ADDR_FMT_LEN * 2];
+	uint16_t port;
+	int i;
+
+	if (e == NULL ||
+	    rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == -1)
+		return;
+	if (m.type != ENRP_PRESENCE || m.sender == 0 || m.sender == reg->id ||
+	    m.nservers != 1) {
+		rsp_msg_free(&m);
+		return;
+	}
+	port = m.servers[0].has_transport ? m.servers[0].transport.port
+	                                  : addr_port(src);
+	if ((p = peer_by_id(e, m.sender)) == NULL &&
+	    (p = peer_by_info(e, &m.servers[0])) == NULL) {
+		if ((p = peer_new(e, m.sender)) == NULL) {
+			rsp_msg_free(&m);
+			return;
+		}
+		memcpy(&ss, src, addr_len(src));
+		addr_set_port((struct sockaddr *)&ss, port);
+		p->addrs.port = port; /* addr_list_add() applies it */
+		addr_list_add(&p->addrs, (struct sockaddr *)&ss);
+		/* RSPLIB uses the source; the announced ones may help */
+		for (i = 0; m.servers[0].has_transport &&
+		            i < m.servers[0].transport.naddrs;
+		     i++)
+			if (addr_from_rsp(&m.servers[0].transport.addrs[i],
+			        port, &ss) == 0)
+				addr_list_add(
+				    &p->addrs, (struct sockaddr *)&ss);
+		log_info("registrar: peer $%08x heard on the multicast group "
+		         "(ENRP at %s)",
+		    p->id, addr_list_fmt(&p->addrs, buf, sizeof(buf)));
+		send_presence(e, p, 1);
+	} else if (p->id == 0)
+		p->id = m.sender;
+	else if (p->st == REG_PEER_ALIVE || p->st == REG_PEER_WAIT_RESPONSE ||
+	         p->st == REG_PEER_TAKEOVER)
+		peer_transition(p, REG_PEER_ALIVE);
+	rsp_msg_free(&m);
+}
+
 /* ---- handle updates we send (4.5.4) ---- */
+
+void
+reg_enrp_export_pe(
+    const struct hs_pe *hpe, struct rsp_pe *pe, struct rsp_addr *addrs)
+{
+	hs_pe_export(hpe, pe, addrs, 2 * RSP_ADDRS_MAX);
+	if (pe->has_asap)
+		return;
+	/* Over the TCP mapping there is no SCTP ASAP endpoint: the user
+	 * transport, where our PEs also take a new home PR's Keep-Alive,
+	 * stands in (RSPLIB peers insist on an ASAP transport). */
+	pe->has_asap = 1;
+	pe->asap = pe->user;
+	pe->asap.ptype = RSP_PARAM_SCTP;
+	pe->asap.use = RSP_TRANSPORT_DATA_ONLY;
+}
+
+/* [TAKEOVER]: the peer whose ID XOR the PE ID is largest, if larger
+ * than ours (RSPLIB's peerListManagementGetUsefulPeerForPE). */
+static struct reg_peer *
+suggest_peer(struct reg_enrp *e, uint32_t pe_id)
+{
+	struct reg_peer *p, *best = NULL;
+	uint32_t bestv = e->reg->id ^ pe_id;
+
+	for (p = e->peers; p; p = p->next)
+		if (p->id != 0 && p->st == REG_PEER_ALIVE &&
+		    (p->id ^ pe_id) > bestv) {
+			best = p;
+			bestv = p->id ^ pe_id;
+		}
+	return best;
+}
 
 void
 reg_enrp_update(struct registrar *reg, uint16_t action,
@@ -837,8 +1209,7 @@ reg_enrp_update(struct registrar *reg, uint16_t action,
 {
 	struct reg_enrp *e = reg->enrp;
 	const struct hs_pe *hpe;
-	struct rsp_addr fake[RSP_ADDRS_MAX];
-	struct reg_peer *p;
+	struct reg_peer *p, *better = NULL;
 	struct rsp_msg m;
 	struct rsp_pe pe;
 
@@ -846,20 +1217,7 @@ reg_enrp_update(struct registrar *reg, uint16_t action,
 	    (hpe = hs_find_pe(reg->hs, h, id)) == NULL ||
 	    hs_pe_home(hpe) != reg->id)
 		return;
-	hs_pe_export(hpe, &reg->hr_pes[0], reg->hr_addrs, 2 * RSP_ADDRS_MAX);
-	pe = reg->hr_pes[0];
-	if (!pe.has_asap) {
-		/* Over the TCP mapping there is no SCTP ASAP endpoint; the
-		 * user addresses stand in (takeover would need the real
-		 * one, and is not implemented). */
-		memcpy(fake, pe.user.addrs, pe.user.naddrs * sizeof(*fake));
-		pe.has_asap = 1;
-		pe.asap.ptype = RSP_PARAM_SCTP;
-		pe.asap.port = pe.user.port;
-		pe.asap.use = RSP_TRANSPORT_DATA_ONLY;
-		pe.asap.naddrs = pe.user.naddrs;
-		pe.asap.addrs = fake;
-	}
+	reg_enrp_export_pe(hpe, &pe, reg->hr_addrs);
 	rsp_msg_init(&m, RSP_PROTO_ENRP, ENRP_HANDLE_UPDATE);
 	m.action = action;
 	m.present = RSP_HAS_HANDLE;
@@ -869,6 +1227,13 @@ reg_enrp_update(struct registrar *reg, uint16_t action,
 	for (p = e->peers; p; p = p->next)
 		if (p->id != 0)
 			enrp_send_peer(e, p, &m);
+	if (action == ENRP_ADD_PE && reg->cfg.takeover_suggestion &&
+	    (better = suggest_peer(e, id)) != NULL) {
+		log_info("registrar: suggesting $%08x as home of PE $%08x",
+		    better->id, id);
+		m.flags = ENRP_FLAG_UPDATE_T;
+		enrp_send_peer(e, better, &m);
+	}
 }
 
 /* ---- life cycle and glue ---- */
@@ -914,6 +1279,7 @@ reg_enrp_free(struct registrar *reg)
 		return;
 	while (e->peers != NULL)
 		peer_free(e, e->peers);
+	reg_mcast_free(e->mc);
 	if (e->hb_timer != EV_TIMER_NONE)
 		ev_timer_cancel(reg->loop, e->hb_timer);
 	if (e->mentor_timer != EV_TIMER_NONE)
@@ -1012,6 +1378,31 @@ int
 reg_in_startup(const struct registrar *reg)
 {
 	return reg->enrp != NULL && reg->enrp->startup;
+}
+
+uint32_t
+reg_peer_taker(const struct registrar *reg, uint32_t id)
+{
+	struct reg_peer *p;
+
+	if (reg->enrp == NULL || (p = peer_by_id(reg->enrp, id)) == NULL)
+		return 0;
+	return p->st == REG_PEER_TAKEOVER ? reg->id : p->taker;
+}
+
+int
+reg_enrp_mcast_on(struct registrar *reg, char *err, size_t errlen)
+{
+	struct reg_enrp *e = reg->enrp;
+	struct sockaddr_storage group;
+	int on;
+
+	if (e == NULL ||
+	    (on = reg_mcast_parse(&reg->cfg, &group, err, errlen)) <= 0)
+		return e == NULL ? 0 : on;
+	if ((e->mc = reg_mcast_start(reg, err, errlen)) == NULL)
+		return -1;
+	return 1;
 }
 
 const char *

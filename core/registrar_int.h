@@ -15,6 +15,7 @@
 struct tr_ep;
 struct reg_announce;
 struct reg_enrp;
+struct reg_suggest;
 
 /*
  * Endpoint keep-alive of one PE (PROTOCOLS 3.4.4): IDLE waits
@@ -29,6 +30,17 @@ enum reg_ka_state {
 
 struct reg_assoc;
 
+/*
+ * A PE we took over (4.5.7) waits for its first KA-Ack: the Keep-Alive
+ * with H=1 went (or goes, once the association is up) to its ASAP
+ * transport, or to its user transport when that association failed.
+ */
+enum reg_adopt {
+	REG_ADOPT_NONE = 0,
+	REG_ADOPT_ASAP,
+	REG_ADOPT_USER,
+};
+
 struct reg_pe {
 	struct reg_pe *hnext; /* index chain */
 	struct reg_pe *anext; /* PEs of the same association */
@@ -37,6 +49,7 @@ struct reg_pe {
 	struct rsp_handle handle;
 	uint32_t id;
 	enum reg_ka_state ka;
+	enum reg_adopt adopt;
 	uint64_t timer;
 };
 
@@ -52,6 +65,7 @@ struct reg_assoc {
 	uint32_t id;
 	struct reg_pe *pes;
 	struct reg_bucket hr, eu;
+	int opening; /* we connect it (takeover): wait for reg_assoc_up() */
 };
 
 struct registrar {
@@ -74,6 +88,7 @@ struct registrar {
 	struct reg_announce *ann;
 	struct reg_enrp *enrp; /* NULL: -enrp=off */
 	struct tr_ep *enrp_ep;
+	struct reg_suggest *suggest; /* KAs with H for suggested PEs */
 
 	struct wbuf out; /* one message being encoded */
 	uint8_t outmem[RSP_MSG_MAX];
@@ -94,6 +109,8 @@ struct reg_assoc *reg_assoc_get(struct registrar *reg, uint32_t id);
 /* Remove every PE of the association from both, and forget it. */
 void reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why);
 void reg_pe_ka_transition(struct reg_pe *pe, enum reg_ka_state st);
+/* ASAP_ENDPOINT_KEEP_ALIVE to the PE, H=1 with home. */
+void reg_pe_ka_send(struct reg_pe *pe, int home);
 void reg_expiry_arm(struct registrar *reg);
 int reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m);
 /* 1 if a request may go through the bucket now (rate 0: always). */
@@ -119,8 +136,44 @@ void reg_enrp_free(struct registrar *reg);
  * DEL before the PE leaves the handlespace. */
 void reg_enrp_update(struct registrar *reg, uint16_t action,
     const struct rsp_handle *h, uint32_t id);
+/* The PE as peers get it (addrs: 2 x RSP_ADDRS_MAX): over the TCP
+ * mapping there is no SCTP ASAP endpoint, the user transport stands in
+ * (a taker connects there). */
+void reg_enrp_export_pe(
+    const struct hs_pe *hpe, struct rsp_pe *pe, struct rsp_addr *addrs);
 /* Parse -enrp: 0 off, 1 on with *al, -1 on error. */
 int reg_enrp_parse(const struct reg_config *cfg, struct addr_list *al,
     char *err, size_t errlen);
+
+/* core/registrar_enrp_mcast.c: multicast Presence (4.1) */
+struct reg_mcast;
+/* Parse -enrpannounce / -enrpmulticast: 0 off, 1 on, -1 error. */
+int reg_mcast_parse(const struct reg_config *cfg,
+    struct sockaddr_storage *group, char *err, size_t errlen);
+struct reg_mcast *reg_mcast_start(
+    struct registrar *reg, char *err, size_t errlen);
+void reg_mcast_free(struct reg_mcast *mc);
+/* Send one encoded Presence (receiver ID 0) to the group. */
+void reg_mcast_send(struct reg_mcast *mc, const void *data, size_t len);
+/* core/registrar_enrp.c: a Presence heard on the group from src. */
+/* Join and announce on the group unless -enrpannounce=off: 1 on, 0 off,
+ * -1 with a message in err. */
+int reg_enrp_mcast_on(struct registrar *reg, char *err, size_t errlen);
+void reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
+    const uint8_t *data, size_t len);
+
+/* core/registrar_takeover.c (4.5.7, 3.4.7, 4.5.4) */
+/* Become the home PR of every PE owned by target and tell each one
+ * (Keep-Alive H=1); returns how many. */
+size_t reg_takeover_adopt(struct registrar *reg, uint32_t target);
+/* Handle Update T=1: offer ourselves to one PE (Keep-Alive H=1). */
+void reg_takeover_suggested(
+    struct registrar *reg, const struct rsp_handle *h, uint32_t id);
+/* Association events for the associations we opened. */
+void reg_takeover_up(struct registrar *reg, uint32_t assoc);
+/* Before reg_assoc_drop(): PEs whose ASAP transport failed get a second
+ * chance at their user transport. */
+void reg_takeover_retry(struct registrar *reg, uint32_t assoc);
+void reg_takeover_free(struct registrar *reg);
 
 #endif

@@ -2,7 +2,10 @@
 # ENRP interop: our registrar and RSPLIB 3.4.4's rspregistrar as static
 # peers over kernel SCTP.  An RSPLIB echo PE registered at one is
 # visible in the other's handlespace (Handle Update, Handle Table),
-# read with our hsdump and RSPLIB's, with the same checksum.  Guest only:
+# read with our hsdump and RSPLIB's, with the same checksum.  Then each
+# takes over the other's PEs when the other is killed (ENRP takeover,
+# Keep-Alive with H), and a second pair finds itself by multicast
+# Presence on lo (the guest has no NIC).  Guest only:
 #   tests/vm/run-in-guest.sh -e RSP=$PWD/build/san/rsp bats tests/interop/rsp-enrp.bats
 # RSP: the rsp binary (default build/san/rsp).
 
@@ -10,7 +13,50 @@ RSPLIB_ASAP=127.0.0.1:3863
 RSPLIB_ENRP=127.0.0.1:9901
 OUR_ASAP=127.0.0.1:3864
 OUR_ENRP=127.0.0.1:9902
+RSPLIB_ID=00005150
+OUR_ID=0000abcd
+# Peer monitoring: 2 s + 2 s instead of 5 s + 5 s (RSPLIB's minimum is 1 s).
+# ENRP endpoints include 192.0.2.1: RSPLIB skips loopback addresses in a
+# Server Information and refuses a Presence without another one.
+FAST="-peermaxtimelastheard=2000 -peermaxtimenoresponse=2000"
 
+# rsplib_registrar LOG [options]: RSPLIB's registrar at RSPLIB_ASAP/ENRP.
+rsplib_registrar() {
+	local log=$1
+	shift
+	# shellcheck disable=SC2086
+	start RSPLIB_PID "$log" rspregistrar -logcolor=off -loglevel=3 \
+		-minaddressscope=loopback -asap="$RSPLIB_ASAP,192.0.2.1" \
+		-enrp="$RSPLIB_ENRP,192.0.2.1" -asapannounce=off -enrpannounce=off \
+		-identifier=0x$RSPLIB_ID $FAST "$@"
+}
+
+# our_registrar LOG [options]: ours at OUR_ASAP/ENRP.
+our_registrar() {
+	local log=$1
+	shift
+	# shellcheck disable=SC2086
+	start OUR_PID "$log" "$RSP" registrar -transport=sctp \
+		-minaddressscope=loopback -asap="$OUR_ASAP,192.0.2.1" \
+		-enrp="$OUR_ENRP,192.0.2.1" -asapannounce=off -enrpannounce=off \
+		-identifier=0x$OUR_ID $FAST -loglevel=5 -logcolor=off "$@"
+	wait_for 30 grep -q 'normal operation' "$log"
+}
+
+# kill9 NAME: SIGKILL the process of $OUT/NAME.pid, wait until gone.
+kill9() {
+	local pid
+	pid=$(cat "$OUT/$1.pid")
+	kill -KILL "$pid" 2>/dev/null || true
+	wait_for 10 eval "! kill -0 $pid 2>/dev/null"
+	rm -f "$OUT/$1.pid"
+}
+
+# RSPLIB's hsdump of RSPLIB_ENRP into $OUT/$1 shows 2 PEs, both its own.
+rsplib_owns_both() {
+	rsplib_dump_has "$RSPLIB_ENRP" "$1" 2 &&
+		[ "$(grep -c "home=\\\$$RSPLIB_ID" "$OUT/$1")" -eq 2 ]
+}
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
 wait_for() {
 	local end=$((SECONDS + $1))
@@ -71,15 +117,8 @@ setup_file() {
 	export OUT=${RSP_INTEROP_OUT:-$BATS_TEST_DIRNAME/../../build/vm/interop}/enrp
 	mkdir -p "$OUT"
 	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.txt
-	start RSPLIB_PID "$OUT/rspregistrar.log" rspregistrar -logcolor=off \
-		-loglevel=3 -minaddressscope=loopback -asap="$RSPLIB_ASAP" \
-		-enrp="$RSPLIB_ENRP" -asapannounce=off -enrpannounce=off \
-		-peer="$OUR_ENRP"
-	start OUR_PID "$OUT/rsp-registrar.log" "$RSP" registrar \
-		-transport=sctp -minaddressscope=loopback -asap="$OUR_ASAP" \
-		-enrp="$OUR_ENRP" -asapannounce=off -peer="$RSPLIB_ENRP" \
-		-loglevel=5 -logcolor=off
-	wait_for 30 grep -q 'normal operation' "$OUT/rsp-registrar.log" || {
+	rsplib_registrar "$OUT/rspregistrar.log" -peer="$OUR_ENRP"
+	our_registrar "$OUT/rsp-registrar.log" -peer="$RSPLIB_ENRP" || {
 		echo "# our registrar did not start:" >&3
 		sed 's/^/#   /' "$OUT/rsp-registrar.log" >&3
 		return 1
@@ -129,4 +168,86 @@ teardown_file() {
 	wait_for 30 rsp_dump_has "$RSPLIB_ENRP" 2 rsplib-2.txt
 	wait_for 30 rsplib_dump_has "$OUR_ENRP" rsplib-of-ours-2.txt 2
 	[ "$(rsplib_sum rsplib-of-ours-2.txt)" = "$(rsplib_sum rsplib-of-rsplib-2.txt)" ]
+}
+
+# The PE ID of the one PE with home $1 in our hsdump -f kv output $2.
+pe_of() {
+	sed -n "s/^pool=EchoPool pe=0x\([0-9a-f]*\) .*home=0x$1.*/\1/p" "$OUT/$2" |
+		head -1
+}
+
+@test "killing rspregistrar: rsp registrar takes over its PE (Keep-Alive H)" {
+	local id
+	wait_for 30 rsp_dump_has "$OUR_ENRP" 2 ours-4.txt
+	id=$(pe_of "$RSPLIB_ID" ours-4.txt)
+	[ -n "$id" ]
+	kill9 RSPLIB_PID
+	if ! wait_for 60 grep -q "PE \\\$$id accepted us as its home" \
+	    "$OUT/rsp-registrar.log"; then
+		cat "$OUT/rsp-registrar.log" "$OUT/rspserver1.log"
+		false
+	fi
+	grep -q 'takeover of \$'"$RSPLIB_ID"' completed: 1 PEs' \
+	    "$OUT/rsp-registrar.log"
+	wait_for 30 rsp_dump_has "$OUR_ENRP" 2 ours-5.txt
+	[ "$(pe_of "$OUR_ID" ours-5.txt)" != "" ]
+	[ "$(grep -c "home=0x$OUR_ID" "$OUT/ours-5.txt")" -eq 2 ]
+	# it stays: the RSPLIB PE answers our keep-alives
+	sleep 8
+	rsp_dump_has "$OUR_ENRP" 2 ours-6.txt
+	[ "$(grep -c "home=0x$OUR_ID" "$OUT/ours-6.txt")" -eq 2 ]
+}
+
+@test "a new rspregistrar syncs from rsp registrar, then takes over its PEs" {
+	rsplib_registrar "$OUT/rspregistrar2.log" -peer="$OUR_ENRP"
+	if ! wait_for 90 rsplib_dump_has "$RSPLIB_ENRP" rsplib-of-rsplib-3.txt 2; then
+		cat "$OUT/rsplib-of-rsplib-3.txt" "$OUT/rspregistrar2.log"
+		false
+	fi
+	wait_for 30 rsplib_dump_has "$OUR_ENRP" rsplib-of-ours-3.txt 2
+	[ "$(rsplib_sum rsplib-of-ours-3.txt)" = "$(rsplib_sum rsplib-of-rsplib-3.txt)" ]
+	# hsdump is a peer too; RSPLIB would wait for its ack until the
+	# takeover expires: let both registrars forget it first (2 s + 2 s)
+	sleep 6
+	kill9 OUR_PID
+	if ! wait_for 60 grep -q 'Takeover of peer \$'"$OUR_ID"' completed' \
+	    "$OUT/rspregistrar2.log"; then
+		cat "$OUT/rspregistrar2.log"
+		false
+	fi
+	if ! wait_for 90 rsplib_owns_both rsplib-4.txt; then
+		cat "$OUT/rsplib-4.txt" "$OUT/rspregistrar2.log"
+		false
+	fi
+	cat "$OUT/rsplib-4.txt"
+	# they stay: both RSPLIB PEs answer RSPLIB's keep-alives
+	sleep 8
+	rsplib_owns_both rsplib-5.txt
+}
+
+@test "rsp registrar and rspregistrar find each other by multicast Presence" {
+	start MC_RSPLIB_PID "$OUT/mc-rspregistrar.log" rspregistrar \
+		-logcolor=off -loglevel=3 -minaddressscope=loopback \
+		-asap=127.0.0.1:3873,192.0.2.1 -enrp=127.0.0.1:9911,192.0.2.1 \
+		-asapannounce=off -enrpannounce=auto -identifier=0x00005151
+	start MC_OUR_PID "$OUT/mc-rsp-registrar.log" "$RSP" registrar \
+		-transport=sctp -minaddressscope=loopback \
+		-asap=127.0.0.1:3874,192.0.2.1 -enrp=127.0.0.1:9912,192.0.2.1 \
+		-asapannounce=off -enrpannounce=auto -identifier=0x0000abce \
+		-loglevel=5 -logcolor=off
+	if ! wait_for 60 grep -q 'peer \$00005151 alive' "$OUT/mc-rsp-registrar.log"; then
+		cat "$OUT/mc-rsp-registrar.log" "$OUT/mc-rspregistrar.log"
+		false
+	fi
+	grep -q 'ENRP Presence to and from 239.0.0.51:9901' "$OUT/mc-rsp-registrar.log"
+	start MC_SRV_PID "$OUT/mc-rspserver.log" rspserver -logcolor=off \
+		-loglevel=2 -echo -registrar=127.0.0.1:3873
+	if ! wait_for 90 rsp_dump_has 127.0.0.1:9912 1 mc-ours.txt; then
+		cat "$OUT/mc-ours.txt" "$OUT/mc-rsp-registrar.log" "$OUT/mc-rspserver.log"
+		false
+	fi
+	wait_for 30 rsplib_dump_has 127.0.0.1:9911 mc-rsplib-of-rsplib.txt 1
+	wait_for 30 rsplib_dump_has 127.0.0.1:9912 mc-rsplib-of-ours.txt 1
+	[ "$(rsplib_sum mc-rsplib-of-ours.txt)" = "$(rsplib_sum mc-rsplib-of-rsplib.txt)" ]
+	grep -q "home=0x00005151" "$OUT/mc-ours.txt"
 }

@@ -162,7 +162,7 @@ config(void)
 static struct registrar *
 make(struct ev_loop *loop, const struct reg_config *c)
 {
-	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004};
+	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL};
 	struct registrar *reg = reg_new(loop, c);
 
 	reg_set_io(reg, &io);

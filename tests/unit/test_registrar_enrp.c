@@ -131,10 +131,37 @@ advance(struct ev_loop *loop, uint64_t ms)
 
 /* ---- fake ASAP transport ---- */
 
+/* Keep-Alives with H=1 a node sent, and associations it opened. */
+static int ka_home[NODES], connects[NODES];
+static uint32_t ka_home_assoc[NODES], ka_home_pe[NODES][8];
+
 static int
 as_send(void *arg, uint32_t assoc, const void *data, size_t len)
 {
-	(void)arg, (void)assoc, (void)data, (void)len;
+	struct node *n = arg;
+	struct rsp_decode_error err;
+	struct rsp_msg m;
+
+	if (n == NULL)
+		return 0;
+	CHECK(rsp_msg_decode(RSP_PROTO_ASAP, data, len, &m, &err) == 0);
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && (m.flags & ASAP_FLAG_H)) {
+		ka_home_assoc[n->idx] = assoc;
+		if (ka_home[n->idx] < 8)
+			ka_home_pe[n->idx][ka_home[n->idx]] = m.pe_id;
+		ka_home[n->idx]++;
+	}
+	rsp_msg_free(&m);
+	return 0;
+}
+
+static int
+as_connect(void *arg, const struct addr_list *to, uint32_t *assoc)
+{
+	struct node *n = arg;
+
+	CHECK(to->port == 5000);
+	*assoc = 1000 + (uint32_t)connects[n->idx]++;
 	return 0;
 }
 
@@ -212,9 +239,11 @@ start(
 	    .no_response = 2000,
 	    .mentor_timeout = 2000,
 	    .max_ht_pes = max_ht,
+	    .takeover_expiry = 3000,
 	};
 	static char ids[NODES][8];
-	struct reg_io aio = {as_send, as_abort, as_peer, NULL, 0x0004};
+	struct reg_io aio = {
+	    as_send, as_abort, as_peer, &nodes[i], 0x0004, as_connect};
 	struct reg_enrp_io eio = {
 	    en_send, en_abort, en_connect, &nodes[i], 0x0004, {0}};
 	char err[128];
@@ -233,6 +262,7 @@ start(
 	    &eio.local, peer_ports[i], 0, ADDR_PORT_REQUIRED, NULL, 0);
 	reg_set_enrp_io(nodes[i].reg, &eio);
 	CHECK(reg_enrp_start(nodes[i].reg) == 0);
+	ka_home[i] = connects[i] = 0;
 	return nodes[i].reg;
 }
 
@@ -420,6 +450,171 @@ test_strangers(struct ev_loop *loop)
 }
 
 static void
+feed_ka_ack(struct registrar *reg, uint32_t assoc, uint32_t id)
+{
+	char hex[128];
+	uint8_t b[64];
+	long n;
+
+	snprintf(hex, sizeof(hex),
+	    "08 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 "
+	    "%02x %02x %02x %02x",
+	    id >> 24, (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
+	n = test_hex(hex, b, sizeof(b));
+	CHECK(n == 24);
+	reg_assoc_msg(reg, assoc, 11, b, (size_t)n);
+}
+
+/* A, B, C know each other; A owns two PEs (its node is nodes[0]). */
+static void
+three(struct ev_loop *loop, struct registrar **a, struct registrar **b,
+    struct registrar **c)
+{
+	const int pa[] = {1, 2}, pb[] = {0}, pc[] = {0};
+
+	*a = start(loop, 0, pa, 2, 128);
+	*b = start(loop, 1, pb, 1, 128);
+	*c = start(loop, 2, pc, 1, 128);
+	pump();
+	advance(loop, 2500);
+	CHECK(reg_peer_count(*a) == 2 && reg_peer_count(*b) == 2 &&
+	      reg_peer_count(*c) == 2);
+	feed_asap(*a, REG, 0x101);
+	feed_asap(*a, REG, 0x102);
+	pump();
+	CHECK(hs_owner_count(reg_hs(*b), 0x10) == 2);
+	CHECK(hs_owner_count(reg_hs(*c), 0x10) == 2);
+}
+
+static void
+test_takeover(struct ev_loop *loop)
+{
+	struct registrar *a, *b, *c;
+	int i;
+
+	test_section("takeover: both notice, the lower ID wins, PEs adopted");
+	three(loop, &a, &b, &c);
+	nodes[0].down = 1;
+	advance(loop, 3500); /* last heard: Presence R=1 */
+	CHECK(strcmp(reg_peer_state(b, 0x10), "wait-response") == 0);
+	CHECK(hs_owner_count(reg_hs(b), 0x10) == 2);
+	advance(loop, 2500); /* no response: both start, B (0x11) wins */
+	CHECK(nodes[1].sent[ENRP_INIT_TAKEOVER] >= 1);
+	CHECK(nodes[2].sent[ENRP_INIT_TAKEOVER] >= 1);
+	CHECK(nodes[2].sent[ENRP_INIT_TAKEOVER_ACK] == 1);
+	CHECK(nodes[1].sent[ENRP_INIT_TAKEOVER_ACK] == 0);
+	CHECK(nodes[1].sent[ENRP_TAKEOVER_SERVER] >= 1);
+	CHECK(nodes[2].sent[ENRP_TAKEOVER_SERVER] == 0);
+	CHECK(reg_peer_state(b, 0x10) == NULL);
+	CHECK(hs_owner_count(reg_hs(b), 0x10) == 0);
+	CHECK(hs_owner_count(reg_hs(b), 0x11) == 2);
+	CHECK(hs_owner_count(reg_hs(c), 0x11) == 2);
+	CHECK(hs_checksum(reg_hs(c), 0x11) == hs_checksum(reg_hs(b), 0x11));
+	CHECK(reg_pe_count(b) == 2);
+	/* one association to the PEs' shared ASAP transport; the
+	 * Keep-Alives H=1 go out once it is up */
+	CHECK(connects[1] == 1 && connects[2] == 0);
+	CHECK(ka_home[1] == 0);
+	CHECK(strcmp(reg_pe_ka_state(b, &echopool, 0x101), "wait-ack") == 0);
+	reg_assoc_up(b, 1000);
+	CHECK(ka_home[1] == 2 && ka_home_assoc[1] == 1000);
+	CHECK((ka_home_pe[1][0] == 0x101 && ka_home_pe[1][1] == 0x102) ||
+	      (ka_home_pe[1][0] == 0x102 && ka_home_pe[1][1] == 0x101));
+	feed_ka_ack(b, 1000, 0x101);
+	feed_ka_ack(b, 1000, 0x102);
+	CHECK(strcmp(reg_pe_ka_state(b, &echopool, 0x101), "idle") == 0);
+	CHECK(strcmp(reg_pe_ka_state(b, &echopool, 0x102), "idle") == 0);
+	/* B's Presences now carry the PEs: C's audit agrees, no request */
+	i = nodes[2].sent[ENRP_HANDLE_TABLE_REQUEST];
+	advance(loop, 3000);
+	CHECK(nodes[2].sent[ENRP_HANDLE_TABLE_REQUEST] == i);
+	stop(0);
+	stop(1);
+	stop(2);
+	pump();
+}
+
+static void
+test_takeover_silent_pe(struct ev_loop *loop)
+{
+	struct registrar *a, *b, *c;
+
+	test_section("takeover: a PE that never acks goes at the timeout");
+	three(loop, &a, &b, &c);
+	nodes[0].down = 1;
+	advance(loop, 6000);
+	CHECK(hs_owner_count(reg_hs(b), 0x11) == 2);
+	/* the association fails: no user transport other than the ASAP
+	 * one to try, then the keep-alive timeout removes both */
+	reg_assoc_up(b, 1000);
+	advance(loop, 5500);
+	CHECK(reg_pe_count(b) == 0);
+	CHECK(hs_pe_total(reg_hs(b)) == 0);
+	CHECK(hs_pe_total(reg_hs(c)) == 0); /* DEL_PE reached C */
+	stop(0);
+	stop(1);
+	stop(2);
+	pump();
+}
+
+static void
+test_takeover_cancel(struct ev_loop *loop)
+{
+	struct registrar *a, *b, *c;
+
+	test_section("takeover: the target's Presence cancels it; expiry");
+	three(loop, &a, &b, &c);
+	/* A and C fall silent together: B's takeover waits for C's ack
+	 * until C is dropped too, then goes ahead */
+	nodes[0].down = 1;
+	nodes[2].down = 1;
+	advance(loop, 6000);
+	CHECK(reg_peer_state(b, 0x12) == NULL);
+	CHECK(reg_peer_state(b, 0x10) == NULL);
+	CHECK(hs_owner_count(reg_hs(b), 0x11) == 2);
+	stop(0);
+	stop(1);
+	stop(2);
+	pump();
+
+	three(loop, &a, &b, &c);
+	/* A and C (which owns a PE too) fall silent: at B each takeover
+	 * waits for the other target's ack */
+	feed_asap(c, REG, 0x201);
+	pump();
+	nodes[0].down = 1;
+	nodes[2].down = 1;
+	advance(loop, 5300);
+	CHECK(reg_peer_state(b, 0x10) != NULL &&
+	      strcmp(reg_peer_state(b, 0x10), "takeover") == 0);
+	CHECK(reg_peer_state(b, 0x12) != NULL &&
+	      strcmp(reg_peer_state(b, 0x12), "takeover") == 0);
+	CHECK(reg_peer_taker(b, 0x10) == 0x11);
+	/* A comes back: its Presence cancels the takeover of A */
+	nodes[0].down = 0;
+	advance(loop, 1200);
+	CHECK(reg_peer_state(b, 0x10) != NULL &&
+	      strcmp(reg_peer_state(b, 0x10), "alive") == 0);
+	CHECK(reg_peer_taker(b, 0x10) == 0);
+	/* A's own PEs are still A's (while it was cut off, A took over
+	 * C's PE as well: its Presence's checksum makes B audit it) */
+	CHECK(hs_find_pe(reg_hs(b), &echopool, 0x101) != NULL &&
+	      hs_pe_home(hs_find_pe(reg_hs(b), &echopool, 0x101)) == 0x10);
+	CHECK(hs_owner_count(reg_hs(b), 0x10) >= 2);
+	CHECK(ka_home[1] == 0 && connects[1] == 0);
+	/* C never answers: its takeover expires, C is removed, its PE
+	 * stays until its registration life ends */
+	advance(loop, 2500);
+	CHECK(reg_peer_state(b, 0x12) == NULL);
+	CHECK(hs_find_pe(reg_hs(b), &echopool, 0x201) != NULL);
+	CHECK(connects[1] == 0);
+	stop(0);
+	stop(1);
+	stop(2);
+	pump();
+}
+
+static void
 test_config(void)
 {
 	struct reg_config c = {
@@ -438,6 +633,16 @@ test_config(void)
 	c.peers.v[0] = "127.0.0.1:9901";
 	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
 	c.peers.v[0] = "bad address";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
+	c.peers.n = 0;
+	c.enrp_announce = "auto";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
+	c.enrp_announce = "239.1.2.3:5000";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
+	c.enrp_announce = "10.1.2.3:5000";
+	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
+	c.enrp_announce = "off";
+	c.enrp_mcast = "nowhere";
 	CHECK(reg_config_check(&c, err, sizeof(err)) == -1);
 }
 
@@ -460,6 +665,9 @@ main(void)
 	test_pair(loop);
 	test_mentor(loop);
 	test_strangers(loop);
+	test_takeover(loop);
+	test_takeover_silent_pe(loop);
+	test_takeover_cancel(loop);
 	test_config();
 	ev_loop_free(loop);
 	return test_done();
