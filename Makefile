@@ -15,6 +15,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -I. -Icore -Iinclude -I$(B)/gen
 CFLAGS   ?= -O2 -g
 LDLIBS   += -lpthread
+LDLIBS   += -lm
 
 ifeq ($(VARIANT),san)
 CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

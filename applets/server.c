@@ -1,14 +1,16 @@
 // RSP_APPLET(server, "rspserver", "pool element running an example service")
 /*
- * usage: rsp server [-echo | -discard | -daytime | -chargen]
+ * usage: rsp server [-echo | -discard | -daytime | -chargen | -pingpong |
+ *            -calcapp] [service options]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet]
  *
- * A pool element (PROTOCOLS.md 9.2, 9.3): registers with a registrar
+ * A pool element (PROTOCOLS.md 9.2-9.6): registers with a registrar
  * through the library (include/rsp.h), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
- * Discard, Daytime or CharGen on its sessions.  SIGINT, SIGTERM or the
+ * Discard, Daytime, CharGen, Ping Pong or CalcApp on its sessions (the
+ * services' own options come from their tables in services/).  SIGINT, SIGTERM or the
  * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
  * runtime error (registration refused, no registrar), 2 usage.
  */
@@ -30,7 +32,7 @@
 int server_main(int argc, char **argv);
 
 struct server_opts {
-	int echo, discard, daytime, chargen;
+	int echo, discard, daytime, chargen, pingpong, calcapp;
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
@@ -50,6 +52,10 @@ static const struct opt server_opts[] = {
         offsetof(struct server_opts, daytime)},
     {"chargen", OPT_FLAG, NULL, "CharGen service, pool CharGenPool", NULL, 0, 0,
         offsetof(struct server_opts, chargen)},
+    {"pingpong", OPT_FLAG, NULL, "Ping Pong service, pool PingPongPool", NULL,
+        0, 0, offsetof(struct server_opts, pingpong)},
+    {"calcapp", OPT_FLAG, NULL, "CalcApp service, pool CalcAppPool", NULL, 0, 0,
+        offsetof(struct server_opts, calcapp)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
@@ -139,6 +145,7 @@ on_event(const struct rsp_event *ev, void *arg)
 		s->svc->up(&s->ctx, ev->session);
 		break;
 	case RSP_EV_MSG:
+	case RSP_EV_COOKIE_ECHO:
 		s->svc->msg(&s->ctx, ev);
 		break;
 	case RSP_EV_SESSION_DOWN:
@@ -174,16 +181,22 @@ server_config(
 {
 	struct rsp_policy pol;
 	long long id = 0;
-	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen;
+	const struct rsp_policy_info *pi;
+	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
+	           s->o.pingpong + s->o.calcapp;
 
 	if (n > 1) {
 		fprintf(stderr, "%s: give at most one service\n", argv0);
 		return -1;
 	}
-	s->svc = s->o.discard   ? &svc_discard
-	         : s->o.daytime ? &svc_daytime
-	         : s->o.chargen ? &svc_chargen
-	                        : &svc_echo;
+	s->svc = s->o.discard    ? &svc_discard
+	         : s->o.daytime  ? &svc_daytime
+	         : s->o.chargen  ? &svc_chargen
+	         : s->o.pingpong ? &svc_pingpong
+	         : s->o.calcapp  ? &svc_calcapp
+	                         : &svc_echo;
+	if (s->svc == &svc_calcapp && svc_calcapp_check(argv0) == -1)
+		return -1;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
@@ -191,6 +204,11 @@ server_config(
 		    s->o.policy);
 		return -1;
 	}
+	/* Services report their load only when the policy uses it. */
+	pi = rsp_policy_info(pol.type);
+	for (i = 0; pi != NULL && i < pi->nvalues; i++)
+		if (strcmp(pi->fields[i], "load") == 0)
+			s->ctx.adaptive = 1;
 	if (s->o.identifier != NULL &&
 	    (opt_parse_ll(s->o.identifier, &id) == -1 || id < 1 ||
 	        id > 0xffffffffLL)) {
@@ -261,13 +279,14 @@ server_main(int argc, char **argv)
 	struct server s;
 	struct rsp_element_config cfg;
 	const struct opt_set sets[] = {{server_opts, &s.o},
+	    {pingpong_opts, &pingpong_conf}, {calcapp_opts, &calcapp_conf},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen] "
+	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp] "
 	    "-registrar=ADDR:PORT [options]",
-	    argc, argv, sets, 3);
+	    argc, argv, sets, 5);
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (log_setup("server") == -1)

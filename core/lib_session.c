@@ -114,20 +114,30 @@ s_drop_ep(struct rsp_session *s)
 	s->ep = NULL;
 }
 
-/* The PE failed: report it, resolve again after the retry delay. */
+/* Leave the PE (reporting it unreachable if report), resolve again
+ * after the retry delay. */
 static void
-s_fail(struct rsp_session *s)
+s_leave(struct rsp_session *s, int report)
 {
 	struct rsp_msg m;
 
 	if (s->pe_id != 0) {
-		lib_pu_unreachable(&m, &s->handle, s->pe_id);
-		lib_reg_send(&s->reg, &m, 0);
+		if (report) {
+			lib_pu_unreachable(&m, &s->handle, s->pe_id);
+			lib_reg_send(&s->reg, &m, 0);
+		}
 		s->avoid = s->pe_id;
 	}
 	s_drop_ep(s);
 	s->pe_id = 0;
 	s_state(s, S_RETRY);
+}
+
+/* The PE failed: report it, resolve again after the retry delay. */
+static void
+s_fail(struct rsp_session *s)
+{
+	s_leave(s, 1);
 }
 
 static int
@@ -368,6 +378,22 @@ rsp_session_failover(struct rsp_session *s)
 	s->was_up = 1;
 	s_fail(s);
 	return RSP_OK;
+}
+
+int
+rsp_session_reconnect(struct rsp_session *s)
+{
+	if (s->state == S_RESOLVING || s->state == S_RETRY)
+		return RSP_OK;
+	s->was_up = 1;
+	s_leave(s, 0);
+	return RSP_OK;
+}
+
+int
+rsp_session_has_cookie(const struct rsp_session *s)
+{
+	return s->cookie != NULL;
 }
 
 int

@@ -110,6 +110,10 @@ int rsp_element_send_cookie(
     struct rsp_element *e, uint32_t session, const void *data, size_t len);
 /* Graceful end of a session. */
 int rsp_element_close_session(struct rsp_element *e, uint32_t session);
+/* Immediate end of a session (SCTP ABORT), as RSPLIB's services end a
+ * session on a protocol error: the PU fails over.  No further events
+ * come for the session, RSP_EV_SESSION_DOWN included. */
+int rsp_element_abort_session(struct rsp_element *e, uint32_t session);
 /* New load (0..0xffffffff) for load-based policies: re-registers. */
 int rsp_element_set_load(struct rsp_element *e, uint32_t load);
 /* Deregister; RSP_EV_DEREGISTERED follows (at most 3 s later). */
@@ -126,6 +130,13 @@ int rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
     const void *data, size_t len);
 /* Report the current PE unreachable and fail over to another one. */
 int rsp_session_failover(struct rsp_session *s);
+/* Fail over to another PE without reporting the current one (RSPLIB's
+ * rsp_forcefailover with FFF_NONE): for a PE that refused the session
+ * or closed it, which is not unreachable. */
+int rsp_session_reconnect(struct rsp_session *s);
+/* 1 when a PE sent a cookie on this session (the next failover starts
+ * with a Cookie Echo). */
+int rsp_session_has_cookie(const struct rsp_session *s);
 /* 1 when connected to a PE. */
 int rsp_session_is_up(const struct rsp_session *s);
 /* Messages sent to the current PE not yet acknowledged (-1: none up). */

@@ -11,6 +11,8 @@ echo_up(struct svc_ctx *c, uint32_t session)
 static void
 echo_msg(struct svc_ctx *c, const struct rsp_event *ev)
 {
+	if (ev->type != RSP_EV_MSG)
+		return; /* a Cookie Echo is not echoed */
 	rsp_element_send(
 	    c->e, ev->session, ev->ppid, ev->stream, ev->data, ev->len);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/opt.h"
 #include "include/rsp.h"
 
 struct ev_loop;
@@ -16,7 +17,8 @@ struct ev_loop;
 struct svc_ctx {
 	struct ev_loop *loop;
 	struct rsp_element *e;
-	void *priv; /* the service's own state */
+	void *priv;   /* the service's own state */
+	int adaptive; /* the PE's policy uses load: report it */
 };
 
 struct svc {
@@ -25,11 +27,46 @@ struct svc {
 	int (*init)(struct svc_ctx *c);  /* may be NULL */
 	void (*fini)(struct svc_ctx *c); /* may be NULL */
 	void (*up)(struct svc_ctx *c, uint32_t session);
+	/* RSP_EV_MSG, and RSP_EV_COOKIE_ECHO (a PU's cookie, first thing
+	 * on a session after a failover) */
 	void (*msg)(struct svc_ctx *c, const struct rsp_event *ev);
 	void (*down)(struct svc_ctx *c, uint32_t session);
 };
 
 extern const struct svc svc_echo, svc_discard, svc_daytime, svc_chargen;
+extern const struct svc svc_pingpong, svc_calcapp;
+
+/*
+ * Service options (PROTOCOLS.md 9.2): rsp server adds these tables to
+ * its own; svc_*_check() validates what a table cannot (fractions) and
+ * prints the error, -1 then.
+ */
+struct pingpong_conf {
+	long long failure_after; /* -pppfailureafter, 0: never */
+	long long max_threads;   /* -pppmaxthreads: sessions at a time */
+};
+extern struct pingpong_conf pingpong_conf;
+extern const struct opt pingpong_opts[];
+
+struct calcapp_conf {
+	long long max_jobs;             /* -capmaxjobs */
+	const char *capacity_s;         /* -capcapacity, calculations/s */
+	long long ka_tx_ms, ka_tout_ms; /* -capkeepalive*interval */
+	const char *cookie_time_s;      /* -capcookiemaxtime, seconds */
+	const char *cookie_calc_s;      /* -capcookiemaxcalculations */
+	const char *clean_shutdown_s;   /* -capcleanshutdownprobability */
+	const char *object, *vector, *scalar;
+	/* parsed by svc_calcapp_check() */
+	double capacity, cookie_time_us, cookie_calc, clean_shutdown;
+};
+extern struct calcapp_conf calcapp_conf;
+extern const struct opt calcapp_opts[];
+int svc_calcapp_check(const char *argv0);
+
+/* A number for an option whose table entry is a string: -1 with a
+ * message when s is not a number in [min, max]. */
+int svc_parse_double(const char *argv0, const char *name, const char *s,
+    double min, double max, double *out);
 
 #define CHARGEN_MSG_LEN 1024
 /* Fill buf with CharGen's pattern: byte i is 30 + (i mod 98). */

@@ -1,0 +1,246 @@
+// RSP_APPLET(pingpongclient, "pingpongclient", "pool user of the Ping Pong service")
+/*
+ * usage: rsp pingpongclient -registrar=ADDR:PORT... [-poolhandle=NAME]
+ *            [-interval=MS] [-runtime=MS] [-quiet]
+ *
+ * A Ping Pong pool user (PROTOCOLS.md 9.4): every -interval a Ping with
+ * the next MessageNo and RSPLIB's text ("Nachricht: N, Zeitstempel:
+ * microseconds") goes to a PE of the pool; each Pong is printed as
+ * RSPLIB's client does ("Ack #N from PE $xxxxxxxx (reply #R)"), and a
+ * ReplyNo that does not follow the previous one by exactly 1 as a gap.
+ * The PE's cookies are kept by the library: after a failover (PE
+ * aborted or died: reported unreachable; PE closed the session, e.g.
+ * because it is full: not reported) the new PE gets the Cookie Echo and
+ * numbers on.  Runs until SIGINT/SIGTERM or -runtime, then prints one
+ * summary line.  Exit: 0 if a Pong came, 1 if none or on error, 2 usage.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/transport.h"
+#include "include/rsp.h"
+#include "proto/pingpong.h"
+#include "proto/wire.h"
+
+int pingpongclient_main(int argc, char **argv);
+
+struct ppc_opts {
+	const char *poolhandle;
+	struct opt_list registrar;
+	long long interval;
+	long long runtime;
+	int quiet;
+};
+
+static const struct opt ppc_opts[] = {
+    {"poolhandle", OPT_STR, "NAME", "pool handle", "PingPongPool", 0, 0,
+        offsetof(struct ppc_opts, poolhandle)},
+    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
+        offsetof(struct ppc_opts, registrar)},
+    {"interval", OPT_INT, "MS", "time between two Pings", "500", 1, 3600000,
+        offsetof(struct ppc_opts, interval)},
+    {"runtime", OPT_INT, "MS", "stop after MS (0: never)", "0", 0,
+        1000000000000LL, offsetof(struct ppc_opts, runtime)},
+    {"quiet", OPT_FLAG, NULL, "print only the summary on standard output", NULL,
+        0, 0, offsetof(struct ppc_opts, quiet)},
+    OPT_END,
+};
+
+struct ppc {
+	struct ppc_opts o;
+	struct ev_loop *loop;
+	struct rsp_session *s;
+	uint64_t message_no; /* of the next Ping */
+	uint64_t last_reply;
+	unsigned long long sent, received, failovers, gaps, refused;
+	int status;
+};
+
+static unsigned long long
+wall_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (unsigned long long)tv.tv_sec * 1000000ULL +
+	       (unsigned long long)tv.tv_usec;
+}
+
+static int64_t
+ping_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct ppc *p = arg;
+	struct pingpong_msg m;
+	char text[96];
+	uint8_t b[PINGPONG_PING_SIZE + sizeof(text)];
+	struct wbuf w;
+	int n, rc;
+
+	(void)loop;
+	(void)id;
+	n = snprintf(text, sizeof(text), "Nachricht: %llu, Zeitstempel: %llu",
+	    (unsigned long long)p->message_no, wall_us());
+	memset(&m, 0, sizeof(m));
+	m.type = PINGPONG_PING;
+	m.message_no = p->message_no;
+	m.data = (const uint8_t *)text;
+	m.datalen = (size_t)n;
+	wbuf_init(&w, b, sizeof(b));
+	if (pingpong_encode(&m, &w) == -1)
+		return p->o.interval;
+	rc = rsp_session_send(p->s, RSP_PPID_PINGPONG, 0, w.data, w.len);
+	if (rc == RSP_OK) {
+		log_info("pingpongclient: message #%llu sent",
+		    (unsigned long long)p->message_no);
+		p->message_no++;
+		p->sent++;
+	} else
+		log_warning(
+		    "pingpongclient: Ping not sent: %s", rsp_strerror(rc));
+	return p->o.interval;
+}
+
+static void
+on_pong(struct ppc *p, const struct rsp_event *ev)
+{
+	struct pingpong_msg m;
+	enum app_err err;
+
+	if ((err = pingpong_decode(ev->data, ev->len, &m)) != APP_OK ||
+	    m.type != PINGPONG_PONG) {
+		log_warning("pingpongclient: from PE $%08x: %s", ev->pe_id,
+		    err != APP_OK ? app_err_name(err) : "not a Pong");
+		return;
+	}
+	p->received++;
+	if (!p->o.quiet)
+		printf("Ack #%llu from PE $%08x (reply #%llu)\n",
+		    (unsigned long long)m.message_no, ev->pe_id,
+		    (unsigned long long)m.reply_no);
+	if (m.reply_no - p->last_reply != 1) {
+		p->gaps++;
+		if (!p->o.quiet)
+			printf("*** Detected gap of %lld! ***\n",
+			    (long long)(m.reply_no - p->last_reply));
+	}
+	p->last_reply = m.reply_no;
+	fflush(stdout);
+}
+
+static void
+on_event(const struct rsp_event *ev, void *arg)
+{
+	struct ppc *p = arg;
+
+	switch (ev->type) {
+	case RSP_EV_SESSION_UP:
+		log_notice("pingpongclient: connected to PE $%08x", ev->pe_id);
+		break;
+	case RSP_EV_FAILOVER:
+		p->failovers++;
+		log_notice("pingpongclient: failover to PE $%08x%s", ev->pe_id,
+		    rsp_session_has_cookie(p->s) ? " (cookie echoed)" : "");
+		break;
+	case RSP_EV_MSG:
+		on_pong(p, ev);
+		break;
+	case RSP_EV_CLOSED:
+		/* A full PE closes new sessions at once: not unreachable. */
+		p->refused++;
+		log_notice(
+		    "pingpongclient: PE $%08x closed the session", ev->pe_id);
+		rsp_session_reconnect(p->s);
+		break;
+	default:
+		break;
+	}
+}
+
+static int64_t
+runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	ev_stop(loop);
+	return EV_NOMORE;
+}
+
+static void
+signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	ev_stop(loop);
+}
+
+static int
+ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
+{
+	int err;
+
+	if ((p->loop = ev_loop_new()) == NULL) {
+		log_error("pingpongclient: event loop: %s", strerror(errno));
+		return 1;
+	}
+	ev_add_signal(p->loop, SIGINT, signal_cb, p);
+	ev_add_signal(p->loop, SIGTERM, signal_cb, p);
+	if ((p->s = rsp_session_new(p->loop, cfg, on_event, p, &err)) == NULL) {
+		log_error("pingpongclient: %s", rsp_strerror(err));
+		ev_loop_free(p->loop);
+		return 1;
+	}
+	p->message_no = 1;
+	ev_timer_add(p->loop, 0, ping_cb, p);
+	if (p->o.runtime > 0)
+		ev_timer_add(p->loop, p->o.runtime, runtime_cb, p);
+	if (ev_run(p->loop) == -1)
+		p->status = 1;
+	rsp_session_free(p->s);
+	ev_loop_free(p->loop);
+	printf("pingpongclient: sent=%llu received=%llu failovers=%llu "
+	       "closed=%llu gaps=%llu last_reply=%llu\n",
+	    p->sent, p->received, p->failovers, p->refused, p->gaps,
+	    (unsigned long long)p->last_reply);
+	fflush(stdout);
+	if (p->received == 0) {
+		log_error("pingpongclient: no Pong received");
+		return 1;
+	}
+	return p->status;
+}
+
+int
+pingpongclient_main(int argc, char **argv)
+{
+	struct ppc p;
+	struct rsp_session_config cfg;
+	const struct opt_set sets[] = {
+	    {ppc_opts, &p.o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	int i;
+
+	memset(&p, 0, sizeof(p));
+	opt_parse_or_exit(
+	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	if (p.o.registrar.n == 0 || p.o.registrar.n > RSP_REGISTRARS_MAX) {
+		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
+		    argv[0], RSP_REGISTRARS_MAX);
+		return 2;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.pool_handle = p.o.poolhandle;
+	for (i = 0; i < p.o.registrar.n; i++)
+		cfg.registrars[i] = p.o.registrar.v[i];
+	cfg.nregistrars = p.o.registrar.n;
+	cfg.transport = tr_resolve(tr_config.kind);
+	if (log_setup("pingpongclient") == -1)
+		return 1;
+	return ppc_run(&p, &cfg);
+}

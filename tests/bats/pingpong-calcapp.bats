@@ -1,0 +1,248 @@
+#!/usr/bin/env bats
+# rsp server -pingpong / -calcapp (pool elements) with rsp pingpongclient
+# and rsp calcappclient (pool users) and rsp registrar, as real processes
+# over the TCP mapping on 127.0.0.1.  Announces are off.  Every process
+# is started in the background with its PID kept and killed in teardown.
+
+setup() {
+	: "${RSP:?set RSP to the rsp binary}"
+	T=$BATS_TEST_TMPDIR
+	PIDS=
+	cd "$T" || return 1
+}
+
+teardown() {
+	local p
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# Wait at most $2 s for a line matching $1 in file $3.
+wait_for_line() {
+	for _ in $(seq $(($2 * 10))); do
+		grep -q -- "$1" "$3" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "--- $3:" >&2
+	cat "$3" >&2
+	return 1
+}
+
+start_registrar() {
+	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	    -minaddressscope=loopback -loglevel=4 -logcolor=off "$@" \
+	    >"$T/registrar.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'ASAP listening on' 10 "$T/registrar.log"
+	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
+	[ -n "$PORT" ]
+}
+
+# start_server NAME [options]: a PE logging to $T/NAME.log; sets SPID
+# and waits for its registration.
+start_server() {
+	local name=$1
+	shift
+	"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" -quiet \
+	    -loglevel=5 -logcolor=off "$@" >"$T/$name.log" 2>&1 3>&- &
+	SPID=$!
+	PIDS="$PIDS $SPID"
+	echo "$name $SPID" >>"$T/servers"
+	wait_for_line 'registered in pool' 10 "$T/$name.log"
+}
+
+pe_id() {
+	sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' "$T/$1.log"
+}
+
+pe_pid() {
+	awk -v n="$1" '$1 == n { print $2 }' "$T/servers"
+}
+
+pingpong() {
+	timeout 60 "$RSP" pingpongclient -transport=tcp \
+	    -registrar=127.0.0.1:"$PORT" -logcolor=off "$@"
+}
+
+calcapp_pe() {
+	local name=$1
+	shift
+	start_server "$name" -calcapp -capvector="$T/$name.vec" \
+	    -capscalar="$T/$name.sca" "$@"
+}
+
+calcapp() {
+	timeout 120 "$RSP" calcappclient -transport=tcp \
+	    -registrar=127.0.0.1:"$PORT" -logcolor=off -vector="$T/pu.vec" \
+	    -scalar="$T/pu.sca" "$@"
+}
+
+@test "pingpong: Pongs carry the MessageNo and ReplyNo 1, 2, 3, ..." {
+	start_registrar
+	start_server pe1 -pingpong
+	run pingpong -interval=50 -runtime=1500 -loglevel=2
+	[ "$status" -eq 0 ]
+	id=$(pe_id pe1)
+	[ "${lines[0]}" = "Ack #1 from PE \$$id (reply #1)" ]
+	[ "${lines[1]}" = "Ack #2 from PE \$$id (reply #2)" ]
+	[[ "${lines[-1]}" =~ ^pingpongclient:\ sent=[0-9]+\ received=([0-9]+)\ failovers=0\ closed=0\ gaps=0\ last_reply=([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 5 ]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+
+@test "pingpong: the PU survives -pppfailureafter failovers, ReplyNo goes on from the cookie" {
+	start_registrar
+	start_server pe1 -pingpong -pppfailureafter=3
+	start_server pe2 -pingpong -pppfailureafter=3
+	run pingpong -interval=50 -runtime=4000 -quiet
+	[ "$status" -eq 0 ]
+	[[ "${lines[-1]}" =~ ^pingpongclient:\ sent=[0-9]+\ received=([0-9]+)\ failovers=([0-9]+)\ closed=[0-9]+\ gaps=0\ last_reply=([0-9]+)$ ]]
+	received=${BASH_REMATCH[1]}
+	[ "$received" -ge 12 ]
+	[ "${BASH_REMATCH[2]}" -ge 3 ]
+	# every reply counted once: the numbering went on across PEs
+	[ "$received" = "${BASH_REMATCH[3]}" ]
+	grep -q 'failure tester, aborting' "$T/pe1.log"
+	grep -q 'failure tester, aborting' "$T/pe2.log"
+	grep -q 'resumed from cookie, next reply' "$T/pe1.log"
+	grep -q 'resumed from cookie, next reply' "$T/pe2.log"
+}
+
+@test "pingpong: a full PE (-pppmaxthreads=1) closes new sessions, PUs go to the other PE" {
+	start_registrar
+	start_server pe1 -pingpong -pppmaxthreads=1
+	"$RSP" pingpongclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -interval=200 -runtime=60000 >"$T/a.out" 2>"$T/a.err" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line "from PE \$$(pe_id pe1)" 10 "$T/a.out"
+	start_server pe2 -pingpong
+	id2=$(pe_id pe2)
+	for c in b c d; do
+		pingpong -interval=100 -runtime=1000 >"$T/$c.out" 2>"$T/$c.err"
+		grep -q "^Ack #[0-9]* from PE \$$id2 (reply #1)$" "$T/$c.out"
+		! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
+	done
+	grep -q 'rejected: all 1 sessions busy' "$T/pe1.log"
+	grep -q 'closed the session' "$T/b.err" "$T/c.err" "$T/d.err"
+	! grep -q 'rejected' "$T/pe2.log"
+}
+
+@test "pingpong: a malformed message aborts the session" {
+	start_registrar
+	start_server pe1 -pingpong
+	run timeout 20 "$RSP" terminal -transport=tcp -poolhandle=PingPongPool \
+	    -registrar=127.0.0.1:"$PORT" -logcolor=off -runtime=1500 \
+	    < <(echo not-a-ping)
+	wait_for_line 'aborting' 5 "$T/pe1.log"
+	grep -q 'pingpong: session [0-9]*: .*, aborting' "$T/pe1.log"
+}
+
+@test "calcapp: a job completes, JobSize = Completed; statistics and files" {
+	start_registrar
+	calcapp_pe pe1 -capcapacity=2000000
+	run calcapp -jobinterval=0.01 -jobsize=1000000 -fixedjobsize -jobcount=2
+	[ "$status" -eq 0 ]
+	id=$(pe_id pe1)
+	[[ "$output" == *"Job #1 accepted by PE \$$id"* ]]
+	[[ "$output" == *"Job #1 completed by PE \$$id: JobSize=1000000 Completed=1000000 "* ]]
+	[[ "$output" == *"Job #2 completed by PE \$$id: JobSize=1000000 Completed=1000000 "* ]]
+	[[ "$output" == *"CalcApp statistics: queued=2 started=2 completed=2 requests=2 accepts=2 rejects=0 completes=2 "* ]]
+	grep -q '"CalcAppPU Total Jobs Completed" 2$' "$T/pu.sca"
+	[ "$(wc -l <"$T/pu.vec")" -eq 3 ]
+	[ "$(wc -l <"$T/pe1.vec")" -eq 3 ]
+	kill -TERM "$SPID"
+	wait "$SPID" || true
+	grep -q '"CalcAppPE Total Jobs Accepted" 2$' "$T/pe1.sca"
+	grep -q '"CalcAppPE Service Capacity" 2000000$' "$T/pe1.sca"
+}
+
+@test "calcapp: kill -9 of the PE, the job resumes on another PE from the cookie" {
+	start_registrar
+	opts="-capcookiemaxtime=0.3 -capkeepalivetransmissioninterval=500"
+	calcapp_pe pe1 $opts
+	calcapp_pe pe2 $opts
+	calcapp -jobinterval=0.01 -jobsize=4000000 -fixedjobsize -jobcount=1 \
+	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	wait_for_line 'accepted by PE' 10 "$T/pu.out"
+	used=$(sed -n 's/^Job #1 accepted by PE \$\([0-9a-f]*\)$/\1/p' "$T/pu.out")
+	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1 other=pe2; else
+		victim=pe2 other=pe1; fi
+	[ "$used" = "$(pe_id $victim)" ]
+	wait_for_line 'calcapp: cookie for job' 10 "$T/$victim.log"
+	sleep 0.5
+	kill -9 "$(pe_pid $victim)"
+	wait "$CPID"
+	id2=$(pe_id $other)
+	grep -q "^Failover of job #1 to PE \$$id2 (cookie echo)$" "$T/pu.out"
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=4000000 Completed=4000000 " "$T/pu.out"
+	# the new PE started from the cookie's progress, not from 0
+	done=$(sed -n 's/.*of size 4000000, completed \([0-9]*\), accepted from cookie echo.*/\1/p' "$T/$other.log")
+	[ "$done" -gt 0 ]
+	grep -q 'requests=1 accepts=2 ' "$T/pu.out"
+}
+
+@test "calcapp: a full PE (-capmaxjobs=1) rejects, the PU goes to the other PE" {
+	start_registrar
+	calcapp_pe pe1 -capmaxjobs=1
+	"$RSP" calcappclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -jobinterval=0.01 -jobsize=100000000 -fixedjobsize -jobcount=1 \
+	    -vector="$T/a.vec" -scalar="$T/a.sca" >"$T/a.out" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'accepted by PE' 10 "$T/a.out"
+	calcapp_pe pe2
+	run calcapp -jobinterval=0.01 -jobsize=300000 -fixedjobsize -jobcount=3
+	[ "$status" -eq 0 ]
+	id1=$(pe_id pe1)
+	id2=$(pe_id pe2)
+	[[ "$output" == *"rejected by PE \$$id1"* ]]
+	[[ "$output" == *"Job #3 completed by PE \$$id2: JobSize=300000 Completed=300000 "* ]]
+	[[ "$output" != *"completed by PE \$$id1"* ]]
+	[[ "$output" == *"completed=3 "* ]]
+	grep -q 'rejected: 1 jobs running' "$T/pe1.log"
+}
+
+@test "pingpongclient, calcappclient, server: usage errors exit 2" {
+	run "$RSP" pingpongclient
+	[ "$status" -eq 2 ]
+	run "$RSP" pingpongclient -registrar=127.0.0.1:1 -interval=0
+	[ "$status" -eq 2 ]
+	run "$RSP" pingpongclient -registrar=127.0.0.1:1 -nosuchoption
+	[ "$status" -eq 2 ]
+	run "$RSP" calcappclient
+	[ "$status" -eq 2 ]
+	run "$RSP" calcappclient -registrar=127.0.0.1:1 -jobinterval=abc
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-jobinterval=abc: expected a number"* ]]
+	run "$RSP" calcappclient -registrar=127.0.0.1:1 -jobsize=0
+	[ "$status" -eq 2 ]
+	run "$RSP" calcappclient -registrar=127.0.0.1:1 -keepalivetimeoutinterval=10
+	[ "$status" -eq 2 ]
+	run "$RSP" calcappclient -registrar=127.0.0.1:1 \
+	    -poolhandle=0123456789012345678901234567890123
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -pingpong -calcapp
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -calcapp \
+	    -capcleanshutdownprobability=1.5
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -calcapp -capcapacity=fast
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -calcapp -capcookiemaxtime=0.01
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -pingpong -pppmaxthreads=0
+	[ "$status" -eq 2 ]
+	run "$RSP" server -registrar=127.0.0.1:1 -calcapp -capmaxjobs=0
+	[ "$status" -eq 2 ]
+}
+
+@test "calcapp: an unwritable -capvector is a runtime error (exit 1)" {
+	start_registrar
+	run timeout 20 "$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -calcapp -capvector=/nonexistent/dir/x.vec -capscalar="$T/x.sca"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent/dir/x.vec"* ]]
+}
