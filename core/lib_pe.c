@@ -348,6 +348,16 @@ rsp_element_id(const struct rsp_element *e)
 	return e->id;
 }
 
+void
+rsp_element_status(const struct rsp_element *e, struct rsp_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->registrar_up = e->reg.state == LIB_REG_READY;
+	st->registrar_id = e->reg.server_id;
+	st->registrar_since_ms = e->reg.up_ms;
+	st->transport = e->kind;
+}
+
 uint16_t
 rsp_element_port(const struct rsp_element *e)
 {
