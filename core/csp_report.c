@@ -48,6 +48,7 @@ struct csp_reporter {
 	csp_fill_fn *fill;
 	void *arg;
 	char location[CSP_TEXT_SIZE];
+	uint16_t port;            /* shown in the location */
 	struct csp_assoc *assocs; /* of the report being built */
 	size_t nassocs, cap;
 	uint64_t sent, failed;
@@ -117,7 +118,7 @@ append(char *s, size_t n, const char *what)
 }
 
 void
-csp_location(char *s, size_t n)
+csp_location(char *s, size_t n, uint16_t port)
 {
 	static const enum addr_scope scopes[] = {
 	    ADDR_SCOPE_GLOBAL, ADDR_SCOPE_SITELOCAL};
@@ -143,9 +144,13 @@ csp_location(char *s, size_t n)
 			    scopes[k])
 				continue;
 			append(s, n, found ? ", " : (s[0] ? ": " : ""));
+			addr_set_port((struct sockaddr *)&al.a[i], port);
 			append(s, n,
-			    addr_fmt_host(
-			        (struct sockaddr *)&al.a[i], a, sizeof(a)));
+			    found || port == 0
+			        ? addr_fmt_host(
+			              (struct sockaddr *)&al.a[i], a, sizeof(a))
+			        : addr_fmt((struct sockaddr *)&al.a[i], a,
+			              sizeof(a)));
 			found++;
 		}
 	}
@@ -191,8 +196,8 @@ csp_send(struct csp_reporter *rep, int final)
 	if (final) {
 		r.flags = CSP_FLAG_FINAL;
 	} else {
-		csp_set_text(r.location, rep->location);
 		rep->fill(rep, &r, rep->arg);
+		csp_set_text(r.location, rep->location);
 		r.nassocs = (uint16_t)rep->nassocs;
 		r.assocs = rep->assocs;
 	}
@@ -240,7 +245,7 @@ csp_reporter_new(struct ev_loop *loop, const struct csp_config *c,
 	rep->fill = fill;
 	rep->arg = arg;
 	rep->start_ms = ev_now_update(loop);
-	csp_location(rep->location, sizeof(rep->location));
+	csp_location(rep->location, sizeof(rep->location), 0);
 	rep->fd = socket(
 	    rep->to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (rep->fd == -1 || (rep->timer = ev_timer_add(loop, 0, csp_timer_cb,
@@ -266,6 +271,15 @@ csp_reporter_free(struct csp_reporter *rep)
 	free(rep->assocs);
 	free(rep);
 	errno = e;
+}
+
+void
+csp_reporter_set_port(struct csp_reporter *rep, uint16_t port)
+{
+	if (port == rep->port)
+		return;
+	rep->port = port;
+	csp_location(rep->location, sizeof(rep->location), port);
 }
 
 void
@@ -304,9 +318,10 @@ csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg)
 	char text[CSP_TEXT_SIZE];
 
 	memset(&st, 0, sizeof(st));
-	if (app->element != NULL)
+	if (app->element != NULL) {
 		rsp_element_status(app->element, &st);
-	else if (app->session != NULL)
+		csp_reporter_set_port(rep, rsp_element_port(app->element));
+	} else if (app->session != NULL)
 		rsp_session_status(app->session, &st);
 	if (st.registrar_up)
 		csp_reporter_add_assoc(rep, CSP_GROUP_PR, st.registrar_id,

@@ -83,11 +83,19 @@ uint64_t csp_reporter_sent(const struct csp_reporter *rep);
 uint64_t csp_reporter_failed(const struct csp_reporter *rep);
 
 /*
+ * Show port (0: none) with the first address of the location, as
+ * RSPLIB does with its socket's port (a registrar's ASAP port, a PE's
+ * user transport port).  Rebuilds the location when the port changes.
+ */
+void csp_reporter_set_port(struct csp_reporter *rep, uint16_t port);
+
+/*
  * "hostname: addr, addr, ..." as RSPLIB's reporters write it: global
  * addresses, else site-local ones, else "(local only)" after the host
- * name.  Truncated to fit the 127-character field.
+ * name; the first address with ":port" unless port is 0.  Truncated to
+ * fit the 127-character field.
  */
-void csp_location(char *s, size_t n);
+void csp_location(char *s, size_t n, uint16_t port);
 
 /* IP protocol number of a transport kind (132 SCTP, 6 TCP mapping). */
 uint16_t csp_protocol(int tr_kind);

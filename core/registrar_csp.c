@@ -26,6 +26,7 @@ csp_fill_registrar(struct csp_reporter *rep, struct csp_report *r, void *arg)
 	    hs_pe_total(hs), hs_owner_count(hs, reg_id(reg)), pools,
 	    pools == 1 ? "" : "s", peers, peers == 1 ? "" : "s");
 	csp_set_text(r->status, text);
+	csp_reporter_set_port(rep, reg->asap.port);
 	n = reg_peer_ids(reg, ids, REG_CSP_PEERS_MAX);
 	for (i = 0; i < n; i++)
 		csp_reporter_add_assoc(rep, CSP_GROUP_PR, ids[i],

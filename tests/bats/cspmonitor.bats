@@ -218,3 +218,39 @@ start_terminal() {
 	PIDS="$PIDS $!"
 	wait_table 10 '1 PRs'
 }
+
+# RSPLIB's screen: the last one, without its escape sequences.
+rsplib_screen() {
+	sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$T/rsplib.out" |
+	    awk '/Current Component Status/ { s = "" } { s = s $0 "\n" } END { printf "%s", s }'
+}
+
+@test "RSPLIB's cspmonitor shows rsp's registrar, server and terminal (UDP, on this host)" {
+	command -v cspmonitor >/dev/null ||
+	    skip "RSPLIB's cspmonitor not installed (rsplib-tools)"
+	local port
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 40000))
+		cspmonitor -localaddress=127.0.0.1:"$port" -full \
+		    -updateinterval=200 >"$T/rsplib.out" 2>&1 </dev/null &
+		RMPID=$!
+		PIDS="$PIDS $RMPID"
+		sleep 0.5
+		kill -0 "$RMPID" 2>/dev/null && break
+	done
+	CSP=127.0.0.1:$port
+	start_registrar
+	start_server
+	start_terminal
+	for _ in $(seq 100); do
+		rsplib_screen | grep -q "PE \\\$$PEID .*A=1 \"1 Session\"" &&
+		    rsplib_screen | grep -qE 'PU \$[0-9a-f]{14} .*A=2' && break
+		sleep 0.1
+	done
+	run rsplib_screen
+	echo "$output"
+	[[ "$output" == *"1 PRs"*"1 PEs"*"1 PUs"* ]]
+	[[ "$output" == *"PR \$$PRID ["*"\"1[1] PEs in 1 Pool, 0 Peers\""* ]]
+	[[ "$output" == *"PE \$$PEID ["*"A=1 \"1 Session\""* ]]
+	[[ "$output" == *"-> PE \$$PEID Data/TCP"* ]]
+}

@@ -84,13 +84,19 @@ test_location(void)
 	char s[CSP_TEXT_SIZE], host[256];
 
 	test_section("location");
-	csp_location(s, sizeof(s));
+	csp_location(s, sizeof(s), 0);
 	CHECK(gethostname(host, sizeof(host)) == 0);
 	host[sizeof(host) - 1] = '\0';
 	CHECK(strncmp(s, host, strnlen(host, 100)) == 0);
 	CHECK(strlen(s) < CSP_TEXT_SIZE);
 	CHECK(strstr(s, "127.0.0.1") == NULL); /* loopback never counts */
-	csp_location(s, 8);
+	if (strchr(s, ',') == NULL && strstr(s, ": ") != NULL &&
+	    strstr(s, "(local only)") == NULL) {
+		/* One address: ":port" after it (IPv4) or "]:port" (IPv6). */
+		csp_location(s, sizeof(s), 3863);
+		CHECK(strstr(s, ":3863") != NULL);
+	}
+	csp_location(s, 8, 0);
 	CHECK(strlen(s) == 7 || strlen(s) == strlen(host));
 }
 
@@ -239,6 +245,10 @@ test_registrar_report(struct pcap_out *po)
 		CHECK(r.sender == csp_id(CSP_GROUP_PR, 0xabcd));
 		csp_text(r.status, text, sizeof(text));
 		CHECK(strcmp(text, "0[0] PEs in 0 Pools, 0 Peers") == 0);
+		/* Its ASAP port follows the first address (none here: not
+		 * listening), or the host name alone. */
+		csp_text(r.location, text, sizeof(text));
+		CHECK(text[0] != '\0');
 		CHECK(r.workload == CSP_WORKLOAD_NA && r.nassocs == 0);
 		csp_report_free(&r);
 	}
