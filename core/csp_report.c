@@ -338,6 +338,10 @@ csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg)
 		    app->sessions == 1 ? "" : "s");
 		csp_set_text(r->status, text);
 	}
-	r->workload =
-	    app->has_workload ? csp_workload(app->workload) : CSP_WORKLOAD_NA;
+	/* RSPLIB: a PE with a load-based policy reports its load. */
+	r->workload = CSP_WORKLOAD_NA;
+	if (app->has_workload)
+		r->workload = csp_workload(app->workload);
+	else if (st.has_load)
+		r->workload = csp_workload(st.load / 4294967295.0);
 }

@@ -112,8 +112,8 @@ struct csp_app {
 	struct rsp_session *session; /* PU, or NULL */
 	int sessions;                /* sessions the component has */
 	const char *status;          /* application text, NULL: none */
-	int has_workload;            /* else the workload is N/A */
-	double workload;             /* 0..1 */
+	int has_workload; /* else: the PE's load if its policy uses one, N/A */
+	double workload;  /* 0..1 */
 };
 void csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg);
 

@@ -149,6 +149,8 @@ struct rsp_status {
 	uint64_t pe_since_ms;
 	uint32_t ppid; /* session: PPID of the last message sent */
 	int transport; /* transport kind (core/transport.h) */
+	int has_load;  /* element: its policy is load-based */
+	uint32_t load; /* element: its current load, 0..0xffffffff */
 };
 void rsp_element_status(const struct rsp_element *e, struct rsp_status *st);
 void rsp_session_status(const struct rsp_session *s, struct rsp_status *st);

@@ -254,3 +254,39 @@ rsplib_screen() {
 	[[ "$output" == *"PE \$$PEID ["*"A=1 \"1 Session\""* ]]
 	[[ "$output" == *"-> PE \$$PEID Data/TCP"* ]]
 }
+
+@test "cspmonitor: two peer registrars list each other (ENRP associations)" {
+	start_monitor -full
+	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	    -enrp=127.0.0.1:0 -minaddressscope=loopback -loglevel=4 \
+	    -logcolor=off -peerheartbeatcycle=300 -mentordiscoverytimeout=500 \
+	    -cspserver="$CSP" -cspinterval=250 >"$T/pr1.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_line 'ENRP listening on' 5 "$T/pr1.log"
+	enrp1=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/pr1.log")
+	id1=$(sed -n 's/.*registrar: \$\([0-9a-f]*\): ASAP listening.*/\1/p' "$T/pr1.log")
+	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	    -enrp=127.0.0.1:0 -peer=127.0.0.1:"$enrp1" \
+	    -minaddressscope=loopback -loglevel=4 -logcolor=off \
+	    -peerheartbeatcycle=300 -mentordiscoverytimeout=500 \
+	    -cspserver="$CSP" -cspinterval=250 >"$T/pr2.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_line 'ENRP listening on' 5 "$T/pr2.log"
+	id2=$(sed -n 's/.*registrar: \$\([0-9a-f]*\): ASAP listening.*/\1/p' "$T/pr2.log")
+	wait_table 15 "PR \\\$$id1 .*A=1 \"0\\[0\\] PEs in 0 Pools, 1 Peer\""
+	wait_table 15 "PR \\\$$id2 .*A=1 \"0\\[0\\] PEs in 0 Pools, 1 Peer\""
+	run last_table
+	echo "$output"
+	[[ "$output" == *"-> PR \$$id2 ENRP/TCP"* ]]
+	[[ "$output" == *"-> PR \$$id1 ENRP/TCP"* ]]
+}
+
+@test "cspmonitor: a PE with a load-based policy reports its load (L=)" {
+	start_monitor
+	start_registrar
+	start_server -policy=LeastUsed
+	wait_table 10 "PE \\\$$PEID .* A=1 L=  0% \"0 Sessions\""
+	# A registrar reports no workload: no L= field.
+	run last_table
+	! grep '^PR ' <<<"$output" | grep -q 'L='
+}
