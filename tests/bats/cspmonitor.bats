@@ -290,3 +290,16 @@ rsplib_screen() {
 	run last_table
 	! grep '^PR ' <<<"$output" | grep -q 'L='
 }
+
+@test "cspmonitor on a terminal redraws in place, in colour" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	run timeout 10 script -qfec "$RSP cspmonitor -localaddress=127.0.0.1:0 -once -updateinterval=200 -loglevel=1" /dev/null
+	[ "$status" -eq 0 ]
+	# Clear once, home, the coloured header, erase the rest.
+	[[ "$output" == $'\x1b[H\x1b[2J\x1b[HCurrent Component Status -- \x1b[31;1m0 PRs'* ]]
+	[[ "$output" == *$'\x1b[0J' ]]
+	# -color=off on a terminal: plain text, the screen cleared each time.
+	run timeout 10 script -qfec "$RSP cspmonitor -localaddress=127.0.0.1:0 -once -updateinterval=200 -loglevel=1 -color=off" /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\x1b[H\x1b[2JCurrent Component Status -- 0 PRs, 0 PEs, 0 PUs'* ]]
+}
