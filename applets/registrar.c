@@ -6,6 +6,7 @@
  *            [-endpointkeepalivetimeoutinterval=MS] [-maxhresitems=N]
  *            [-maxincrement=N] [-maxbadpereports=N] [-maxhrrate=N]
  *            [-maxeurate=N] [-serverannouncecycle=MS] [-announcettl=N]
+ *            [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
  * A registrar for pool elements and pool users: registration,
  * deregistration, endpoint keep-alive, handle resolution, endpoint
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -41,10 +43,11 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 }
 
 static int
-run(const struct reg_config *cfg)
+run(const struct reg_config *cfg, const struct csp_config *csp)
 {
 	struct ev_loop *loop;
 	struct registrar *reg = NULL;
+	struct csp_reporter *rep = NULL;
 	int status = 1;
 
 	if ((loop = ev_loop_new()) == NULL) {
@@ -56,11 +59,17 @@ run(const struct reg_config *cfg)
 	if ((reg = reg_new(loop, cfg)) == NULL)
 		log_error("registrar: %s", strerror(errno));
 	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0) {
+		if (csp->enabled && (rep = csp_reporter_new(loop, csp,
+		                         csp_id(CSP_GROUP_PR, reg_id(reg)),
+		                         csp_fill_registrar, reg)) == NULL)
+			log_warning(
+			    "registrar: CSP reporting: %s", strerror(errno));
 		if (ev_run(loop) == 0)
 			status = 0;
 		else
 			log_error("registrar: event loop: %s", strerror(errno));
 	}
+	csp_reporter_free(rep);
 	reg_free(reg);
 	ev_loop_free(loop);
 	return status;
@@ -70,18 +79,21 @@ int
 registrar_main(int argc, char **argv)
 {
 	struct reg_config cfg;
-	const struct opt_set sets[] = {
-	    {reg_opts, &cfg}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	struct csp_config csp;
+	const struct opt_set sets[] = {{reg_opts, &cfg}, {csp_opts, &csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&cfg, 0, sizeof(cfg));
+	memset(&csp, 0, sizeof(csp));
 	opt_parse_or_exit(
-	    argv[0], "[-asap=ADDR:PORT] [options]", argc, argv, sets, 3);
-	if (reg_config_check(&cfg, err, sizeof(err)) == -1) {
+	    argv[0], "[-asap=ADDR:PORT] [options]", argc, argv, sets, 4);
+	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
+	    csp_config_check(&csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
 	}
 	if (log_setup("registrar") == -1)
 		return 1;
-	return run(&cfg);
+	return run(&cfg, &csp);
 }

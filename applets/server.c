@@ -4,7 +4,7 @@
  *            -calcapp] [service options]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
- *            [-runtime=MS] [-quiet]
+ *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
  * A pool element (PROTOCOLS.md 9.2-9.6): registers with a registrar
  * through the library (include/rsp.h), re-registers every
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -86,6 +87,8 @@ struct server {
 	const char *pool;
 	int status;
 	int stopping;
+	struct csp_config csp;
+	struct csp_app csp_app; /* what the CSP reports say */
 };
 
 static void say(const struct server *s, const char *fmt, ...)
@@ -142,6 +145,7 @@ on_event(const struct rsp_event *ev, void *arg)
 		break;
 	case RSP_EV_SESSION_UP:
 		log_info("server: session %u up", ev->session);
+		s->csp_app.sessions++;
 		s->svc->up(&s->ctx, ev->session);
 		break;
 	case RSP_EV_MSG:
@@ -150,6 +154,8 @@ on_event(const struct rsp_event *ev, void *arg)
 		break;
 	case RSP_EV_SESSION_DOWN:
 		log_info("server: session %u ended", ev->session);
+		if (s->csp_app.sessions > 0)
+			s->csp_app.sessions--;
 		s->svc->down(&s->ctx, ev->session);
 		break;
 	default:
@@ -240,6 +246,7 @@ server_config(
 static int
 server_run(struct server *s, const struct rsp_element_config *cfg)
 {
+	struct csp_reporter *rep = NULL;
 	int err;
 
 	if ((s->loop = ev_loop_new()) == NULL) {
@@ -263,8 +270,16 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 		    s->svc->name, rsp_element_id(s->ctx.e), s->pool);
 		if (s->o.runtime > 0)
 			ev_timer_add(s->loop, s->o.runtime, runtime_cb, s);
+		s->csp_app.element = s->ctx.e;
+		if (s->csp.enabled &&
+		    (rep = csp_reporter_new(s->loop, &s->csp,
+		         csp_id(CSP_GROUP_PE, rsp_element_id(s->ctx.e)),
+		         csp_fill_app, &s->csp_app)) == NULL)
+			log_warning(
+			    "server: CSP reporting: %s", strerror(errno));
 		if (ev_run(s->loop) == -1)
 			s->status = 1;
+		csp_reporter_free(rep);
 	}
 	if (s->svc->fini != NULL)
 		s->svc->fini(&s->ctx);
@@ -280,15 +295,20 @@ server_main(int argc, char **argv)
 	struct rsp_element_config cfg;
 	const struct opt_set sets[] = {{server_opts, &s.o},
 	    {pingpong_opts, &pingpong_conf}, {calcapp_opts, &calcapp_conf},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {csp_opts, &s.csp}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
 	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp] "
 	    "-registrar=ADDR:PORT [options]",
-	    argc, argv, sets, 5);
+	    argc, argv, sets, 6);
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
+	if (csp_config_check(&s.csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 2;
+	}
 	if (log_setup("server") == -1)
 		return 1;
 	return server_run(&s, &cfg);

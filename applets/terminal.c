@@ -1,7 +1,7 @@
 // RSP_APPLET(terminal, "rspterminal", "pool user sending standard input lines to a pool")
 /*
  * usage: rsp terminal [-poolhandle=NAME] -registrar=ADDR:PORT...
- *            [-runtime=MS]
+ *            [-runtime=MS] [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
  * A pool user (PROTOCOLS.md 9.3): each line read from standard input
  * goes to a PE of the pool as one message with PPID 0; whatever comes
@@ -19,9 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/rand.h"
 #include "core/transport.h"
 #include "include/rsp.h"
 
@@ -55,6 +57,8 @@ struct terminal {
 	int closed; /* the PE ended the session */
 	uint64_t last;
 	int status;
+	struct csp_config csp;
+	struct csp_app csp_app;
 	size_t len;
 	char line[TERM_LINE_MAX + 1];
 };
@@ -178,6 +182,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 static int
 term_run(struct terminal *t, const struct rsp_session_config *cfg)
 {
+	struct csp_reporter *rep = NULL;
 	int err;
 
 	if ((t->loop = ev_loop_new()) == NULL) {
@@ -200,8 +205,16 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 	ev_timer_add(t->loop, TERM_TICK_MS, tick_cb, t);
 	if (t->o.runtime > 0)
 		ev_timer_add(t->loop, t->o.runtime, runtime_cb, t);
+	/* Like RSPLIB's rspterminal: one session, a random PU ID. */
+	t->csp_app.session = t->s;
+	t->csp_app.sessions = 1;
+	if (t->csp.enabled && (rep = csp_reporter_new(t->loop, &t->csp,
+	                           csp_id(CSP_GROUP_PU, rand_u64()),
+	                           csp_fill_app, &t->csp_app)) == NULL)
+		log_warning("terminal: CSP reporting: %s", strerror(errno));
 	if (ev_run(t->loop) == -1)
 		t->status = 1;
+	csp_reporter_free(rep);
 	rsp_session_free(t->s);
 	ev_loop_free(t->loop);
 	return t->status;
@@ -217,9 +230,17 @@ terminal_main(int argc, char **argv)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return 1;
 	const struct opt_set sets[] = {{terminal_opts, &t->o},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {csp_opts, &t->csp}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
+
 	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 4);
+	if (csp_config_check(&t->csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		free(t);
+		return 2;
+	}
 	if (t->o.registrar.n == 0 || t->o.registrar.n > RSP_REGISTRARS_MAX) {
 		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
 		    argv[0], RSP_REGISTRARS_MAX);

@@ -43,8 +43,10 @@ struct lib_reg {
 	enum lib_reg_state state;
 	struct tr_ep *ep, *old_ep; /* old_ep: freed from the timer */
 	uint32_t assoc;
-	uint64_t timer; /* connect/request timeout, or retry */
-	int pending;    /* requests awaiting an answer */
+	uint64_t timer;     /* connect/request timeout, or retry */
+	int pending;        /* requests awaiting an answer */
+	uint32_t server_id; /* the registrar's ID from its keep-alives, 0 */
+	uint64_t up_ms;     /* when the association came up (ev_now_ms) */
 	lib_reg_cb *cb;
 	void *arg;
 };

@@ -381,6 +381,24 @@ rsp_element_id(const struct rsp_element *e)
 	return e->id;
 }
 
+void
+rsp_element_status(const struct rsp_element *e, struct rsp_status *st)
+{
+	const struct rsp_policy_info *pi = rsp_policy_info(e->policy.type);
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->registrar_up = e->reg.state == LIB_REG_READY;
+	st->registrar_id = e->reg.server_id;
+	st->registrar_since_ms = e->reg.up_ms;
+	st->transport = e->kind;
+	for (i = 0; pi != NULL && i < pi->nvalues; i++)
+		if (strcmp(pi->fields[i], "load") == 0) {
+			st->has_load = 1;
+			st->load = e->policy.v[i];
+		}
+}
+
 uint16_t
 rsp_element_port(const struct rsp_element *e)
 {

@@ -52,6 +52,7 @@ reg_down(struct lib_reg *r)
 	}
 	r->state = LIB_REG_IDLE;
 	r->pending = 0;
+	r->server_id = 0;
 	r->cur = (r->cur + 1) % r->nregs;
 	r->timer = ev_timer_add(r->loop, LIB_RETRY_MS, retry_cb, r);
 	if (was_ready)
@@ -85,6 +86,8 @@ reg_msg(struct lib_reg *r, const struct tr_event *ev)
 		if (r->pending > 0 && --r->pending == 0)
 			reg_timer_cancel(r);
 	}
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && m.sender != 0)
+		r->server_id = m.sender; /* for CSP reports */
 	r->cb(LIB_REG_MSG, &m, r->arg);
 	rsp_msg_free(&m);
 }
@@ -100,6 +103,7 @@ reg_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	case TR_EV_UP:
 		reg_timer_cancel(r);
 		r->state = LIB_REG_READY;
+		r->up_ms = ev_now_ms(r->loop);
 		r->cb(LIB_REG_UP, NULL, r->arg);
 		break;
 	case TR_EV_MSG:

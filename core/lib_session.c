@@ -48,6 +48,9 @@ struct rsp_session {
 	size_t cookie_len;
 	struct s_qmsg *qhead, **qtail;
 	size_t qbytes;
+	int kind;       /* transport kind of the PE association */
+	uint64_t up_ms; /* when it came up (CSP reports) */
+	uint32_t ppid;  /* of the last message sent (CSP reports) */
 };
 
 static void s_resolve(struct rsp_session *s);
@@ -181,6 +184,7 @@ static void
 s_up(struct rsp_session *s)
 {
 	s_state(s, S_UP);
+	s->up_ms = ev_now_ms(s->loop);
 	if (s->cookie != NULL)
 		s_send_cookie_echo(s);
 	s_flush(s);
@@ -266,6 +270,7 @@ s_connect(struct rsp_session *s, const struct rsp_pe *pe)
 		return;
 	}
 	s->pe_id = pe->id;
+	s->kind = kind;
 	s_state(s, S_CONNECTING);
 }
 
@@ -347,6 +352,7 @@ rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
 
 	if (len > TR_TCP_MSG_MAX)
 		return RSP_EMSGSIZE;
+	s->ppid = ppid;
 	if (s->state == S_UP && s->qhead == NULL) {
 		if (tr_send(s->ep, s->assoc, ppid, stream, data, len) == 0)
 			return RSP_OK;
@@ -414,6 +420,22 @@ uint32_t
 rsp_session_pe_id(const struct rsp_session *s)
 {
 	return s->state == S_UP ? s->pe_id : 0;
+}
+
+void
+rsp_session_status(const struct rsp_session *s, struct rsp_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->registrar_up = s->reg.state == LIB_REG_READY;
+	st->registrar_id = s->reg.server_id;
+	st->registrar_since_ms = s->reg.up_ms;
+	st->transport = s->reg.kind;
+	if (s->state == S_UP) {
+		st->pe_id = s->pe_id;
+		st->pe_since_ms = s->up_ms;
+		st->ppid = s->ppid;
+		st->transport = s->kind;
+	}
 }
 
 int

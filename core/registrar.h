@@ -127,6 +127,8 @@ void reg_enrp_lost(struct registrar *reg, uint32_t assoc);
 /* Peers in the table (any state); 1 while the mentor phase runs. */
 size_t reg_peer_count(const struct registrar *reg);
 int reg_in_startup(const struct registrar *reg);
+/* IDs of the peers known by ID (up to max, for CSP reports). */
+size_t reg_peer_ids(const struct registrar *reg, uint32_t *ids, size_t max);
 /* A peer's state name ("unknown", "alive", "wait-response",
  * "takeover"), or NULL. */
 const char *reg_peer_state(const struct registrar *reg, uint32_t id);

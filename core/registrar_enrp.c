@@ -1414,3 +1414,17 @@ reg_peer_state(const struct registrar *reg, uint32_t id)
 		return NULL;
 	return peer_state_names[p->st];
 }
+
+size_t
+reg_peer_ids(const struct registrar *reg, uint32_t *ids, size_t max)
+{
+	struct reg_peer *p;
+	size_t n = 0;
+
+	if (reg->enrp == NULL)
+		return 0;
+	for (p = reg->enrp->peers; p != NULL && n < max; p = p->next)
+		if (p->id != 0)
+			ids[n++] = p->id;
+	return n;
+}

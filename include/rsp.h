@@ -148,4 +148,22 @@ int rsp_session_shutdown(struct rsp_session *s);
 /* Not from within the session's callback. */
 void rsp_session_free(struct rsp_session *s);
 
+/*
+ * Monitoring (CSP reports, core/csp_report.h): what an element or a
+ * session is associated with right now.  Times are ev_now_ms() values.
+ */
+struct rsp_status {
+	int registrar_up;      /* associated with a registrar */
+	uint32_t registrar_id; /* its server ID (from keep-alives), 0 unknown */
+	uint64_t registrar_since_ms;
+	uint32_t pe_id; /* session: the PE it is connected to, 0 none */
+	uint64_t pe_since_ms;
+	uint32_t ppid; /* session: PPID of the last message sent */
+	int transport; /* transport kind (core/transport.h) */
+	int has_load;  /* element: its policy is load-based */
+	uint32_t load; /* element: its current load, 0..0xffffffff */
+};
+void rsp_element_status(const struct rsp_element *e, struct rsp_status *st);
+void rsp_session_status(const struct rsp_session *s, struct rsp_status *st);
+
 #endif

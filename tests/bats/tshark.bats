@@ -19,6 +19,12 @@ setup_file() {
 		mkdir -p "$OUT"
 		(cd "$ROOT" && "$bin" >/dev/null)
 	fi
+	# csp-reporter.pcap: datagrams the CSP reporter really sent.
+	bin="${RSP_TESTBIN:-$ROOT/build/san/tests}/test_cspmon"
+	if [ -x "$bin" ]; then
+		mkdir -p "$OUT"
+		(cd "$ROOT" && "$bin" >/dev/null)
+	fi
 }
 
 setup() {
@@ -85,6 +91,11 @@ judge() {
 
 @test "tshark: CSP reports decode cleanly" {
 	judge csp.pcap componentstatusprotocol \
+	    componentstatusprotocol.message_type 1
+}
+
+@test "tshark: the CSP reporter's datagrams decode cleanly" {
+	judge csp-reporter.pcap componentstatusprotocol \
 	    componentstatusprotocol.message_type 1
 }
 

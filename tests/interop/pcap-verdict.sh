@@ -1,9 +1,10 @@
 #!/bin/bash
 # Judges captures with tshark (on the host: tshark is slow under emulation).
 # usage: tests/interop/pcap-verdict.sh [-n] FILE...
-# Fails when an ASAP or ENRP frame (by dissector, SCTP PPID 11/12 or port
-# 3863/9901) is malformed or carries an expert error, when tshark cannot read
-# the file, and, unless -n, when the file holds no ASAP or no ENRP at all.
+# Fails when an ASAP, ENRP or CSP frame (by dissector, SCTP PPID 11/12 or
+# port 3863/9901, UDP 2960) is malformed or carries an expert error, when
+# tshark cannot read the file, and, unless -n, when the file holds no ASAP
+# or no ENRP at all.
 # Prints the message types seen and any expert warnings (these do not fail).
 set -euo pipefail
 
@@ -15,7 +16,7 @@ fi
 [ $# -gt 0 ] || { echo "usage: $0 [-n] FILE..." >&2; exit 2; }
 command -v tshark >/dev/null || { echo "pcap-verdict: tshark missing (apt-get install tshark)" >&2; exit 2; }
 
-RSERPOOL='(asap || enrp || sctp.data_payload_proto_id == 11 || sctp.data_payload_proto_id == 12 || sctp.port == 3863 || sctp.port == 9901 || udp.port == 3863 || udp.port == 9901)'
+RSERPOOL='(asap || enrp || sctp.data_payload_proto_id == 11 || sctp.data_payload_proto_id == 12 || sctp.port == 3863 || sctp.port == 9901 || udp.port == 3863 || udp.port == 9901 || componentstatusprotocol || udp.port == 2960)'
 
 # tshark FILE ARGS...: tshark without its "Running as root" warning.
 ts() {

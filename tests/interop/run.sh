@@ -42,6 +42,10 @@ rc=0
 	bats --timing tests/interop || rc=$?
 vrc=0
 "$top/tests/interop/pcap-verdict.sh" "$out/rsplib-smoke.pcapng" || vrc=$?
+# CSP reports both ways (tests/interop/rsp-cspmonitor.bats): UDP only.
+if [ -s "$out/rsp-cspmonitor.pcapng" ]; then
+	"$top/tests/interop/pcap-verdict.sh" -n "$out/rsp-cspmonitor.pcapng" || vrc=1
+fi
 if [ "$rc" -ne 0 ]; then
 	echo "interop: the guest run failed (exit $rc); logs in $out" >&2
 	exit "$rc"
