@@ -1,16 +1,17 @@
 // RSP_APPLET(server, "rspserver", "pool element running an example service")
 /*
- * usage: rsp server [-echo | -discard | -daytime | -chargen]
+ * usage: rsp server [-echo | -discard | -daytime | -chargen | -fractal]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
- *            [-runtime=MS] [-quiet]
+ *            [-runtime=MS] [-quiet] [-fgp...=]
  *
  * A pool element (PROTOCOLS.md 9.2, 9.3): registers with a registrar
  * through the library (include/rsp.h), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
- * Discard, Daytime or CharGen on its sessions.  SIGINT, SIGTERM or the
- * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
- * runtime error (registration refused, no registrar), 2 usage.
+ * Discard, Daytime, CharGen or the Fractal Generator (9.5) on its
+ * sessions.  SIGINT, SIGTERM or the end of -runtime deregister it and
+ * end the program.  Exit: 0 ok, 1 runtime error (registration refused,
+ * no registrar), 2 usage.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,7 +31,8 @@
 int server_main(int argc, char **argv);
 
 struct server_opts {
-	int echo, discard, daytime, chargen;
+	int echo, discard, daytime, chargen, fractal;
+	struct fractal_opts fgp;
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
@@ -50,6 +52,30 @@ static const struct opt server_opts[] = {
         offsetof(struct server_opts, daytime)},
     {"chargen", OPT_FLAG, NULL, "CharGen service, pool CharGenPool", NULL, 0, 0,
         offsetof(struct server_opts, chargen)},
+    {"fractal", OPT_FLAG, NULL,
+        "Fractal Generator service, pool FractalGeneratorPool", NULL, 0, 0,
+        offsetof(struct server_opts, fractal)},
+    {"fgpcookiemaxtime", OPT_INT, "MS", "fractal: a cookie at least every MS",
+        "1000", 100, 86400000,
+        offsetof(struct server_opts, fgp.cookie_max_time)},
+    {"fgpcookiemaxpackets", OPT_INT, "N",
+        "fractal: a cookie after N Data messages", "10", 1, 1000000000,
+        offsetof(struct server_opts, fgp.cookie_max_packets)},
+    {"fgpdatamaxtime", OPT_INT, "MS",
+        "fractal: send a partial Data message after MS without one", "1000",
+        100, 86400000, offsetof(struct server_opts, fgp.data_max_time)},
+    {"fgptransmittimeout", OPT_INT, "MS",
+        "fractal: abort a session whose send waits MS", "2500", 0, 86400000,
+        offsetof(struct server_opts, fgp.transmit_timeout)},
+    {"fgptestmode", OPT_FLAG, NULL,
+        "fractal: send the test pattern (x * y) mod 256", NULL, 0, 0,
+        offsetof(struct server_opts, fgp.test_mode)},
+    {"fgpfailureafter", OPT_INT, "N",
+        "fractal: end each session after N Data messages (0: never)", "0", 0,
+        1000000000, offsetof(struct server_opts, fgp.failure_after)},
+    {"fgpmaxthreads", OPT_INT, "N",
+        "fractal: sessions served at once; more are refused", "4", 1, 4096,
+        offsetof(struct server_opts, fgp.max_threads)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
@@ -141,6 +167,10 @@ on_event(const struct rsp_event *ev, void *arg)
 	case RSP_EV_MSG:
 		s->svc->msg(&s->ctx, ev);
 		break;
+	case RSP_EV_COOKIE_ECHO:
+		if (s->svc->cookie_echo != NULL)
+			s->svc->cookie_echo(&s->ctx, ev);
+		break;
 	case RSP_EV_SESSION_DOWN:
 		log_info("server: session %u ended", ev->session);
 		s->svc->down(&s->ctx, ev->session);
@@ -174,7 +204,9 @@ server_config(
 {
 	struct rsp_policy pol;
 	long long id = 0;
-	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen;
+	const struct rsp_policy_info *pi;
+	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
+	           s->o.fractal;
 
 	if (n > 1) {
 		fprintf(stderr, "%s: give at most one service\n", argv0);
@@ -183,7 +215,10 @@ server_config(
 	s->svc = s->o.discard   ? &svc_discard
 	         : s->o.daytime ? &svc_daytime
 	         : s->o.chargen ? &svc_chargen
+	         : s->o.fractal ? &svc_fractal
 	                        : &svc_echo;
+	if (s->o.fractal)
+		s->ctx.cfg = &s->o.fgp;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
@@ -191,6 +226,10 @@ server_config(
 		    s->o.policy);
 		return -1;
 	}
+	pi = rsp_policy_info(pol.type);
+	for (i = 0; pi != NULL && i < pi->nvalues; i++)
+		if (strcmp(pi->fields[i], "load") == 0)
+			s->ctx.adaptive = 1;
 	if (s->o.identifier != NULL &&
 	    (opt_parse_ll(s->o.identifier, &id) == -1 || id < 1 ||
 	        id > 0xffffffffLL)) {
@@ -265,7 +304,7 @@ server_main(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen] "
+	    "[-echo|-discard|-daytime|-chargen|-fractal] "
 	    "-registrar=ADDR:PORT [options]",
 	    argc, argv, sets, 3);
 	if (server_config(&s, &cfg, argv[0]) == -1)

@@ -396,6 +396,12 @@ rsp_element_close_session(struct rsp_element *e, uint32_t session)
 }
 
 int
+rsp_element_abort_session(struct rsp_element *e, uint32_t session)
+{
+	return tr_abort(e->ep, session) == 0 ? RSP_OK : RSP_ESYSTEM;
+}
+
+int
 rsp_element_set_load(struct rsp_element *e, uint32_t load)
 {
 	const struct rsp_policy_info *pi = rsp_policy_info(e->policy.type);

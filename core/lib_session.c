@@ -371,6 +371,23 @@ rsp_session_failover(struct rsp_session *s)
 }
 
 int
+rsp_session_reconnect(struct rsp_session *s)
+{
+	if (s->state == S_RESOLVING || s->state == S_RETRY)
+		return RSP_OK;
+	s->was_up = 1;
+	s->pe_id = 0; /* nothing to report */
+	s_fail(s);
+	return RSP_OK;
+}
+
+int
+rsp_session_has_cookie(const struct rsp_session *s)
+{
+	return s->cookie != NULL;
+}
+
+int
 rsp_session_is_up(const struct rsp_session *s)
 {
 	return s->state == S_UP;

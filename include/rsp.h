@@ -110,6 +110,8 @@ int rsp_element_send_cookie(
     struct rsp_element *e, uint32_t session, const void *data, size_t len);
 /* Graceful end of a session. */
 int rsp_element_close_session(struct rsp_element *e, uint32_t session);
+/* Abort a session (SCTP ABORT): no further event comes for it. */
+int rsp_element_abort_session(struct rsp_element *e, uint32_t session);
 /* New load (0..0xffffffff) for load-based policies: re-registers. */
 int rsp_element_set_load(struct rsp_element *e, uint32_t load);
 /* Deregister; RSP_EV_DEREGISTERED follows (at most 3 s later). */
@@ -126,6 +128,11 @@ int rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
     const void *data, size_t len);
 /* Report the current PE unreachable and fail over to another one. */
 int rsp_session_failover(struct rsp_session *s);
+/* Fail over without reporting the PE (RSPLIB FFF_NONE): after the PE
+ * ended the session, or when the application gave up waiting. */
+int rsp_session_reconnect(struct rsp_session *s);
+/* 1 when a PE's cookie is held (a failover sends its Cookie Echo). */
+int rsp_session_has_cookie(const struct rsp_session *s);
 /* 1 when connected to a PE. */
 int rsp_session_is_up(const struct rsp_session *s);
 /* Messages sent to the current PE not yet acknowledged (-1: none up). */
