@@ -14,8 +14,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -I. -Icore -Iinclude -I$(B)/gen
 CFLAGS   ?= -O2 -g
-LDLIBS   += -lpthread
-LDLIBS   += -lm
+LDLIBS   += -lpthread -lm
 
 ifeq ($(VARIANT),san)
 CFLAGS   = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -1,7 +1,7 @@
 // RSP_APPLET(server, "rspserver", "pool element running an example service")
 /*
  * usage: rsp server [-echo | -discard | -daytime | -chargen | -pingpong |
- *            -calcapp] [service options]
+ *            -calcapp | -fractal] [service options]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
@@ -9,7 +9,7 @@
  * A pool element (PROTOCOLS.md 9.2-9.6): registers with a registrar
  * through the library (include/rsp.h), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
- * Discard, Daytime, CharGen, Ping Pong or CalcApp on its sessions (the
+ * Discard, Daytime, CharGen, Ping Pong, CalcApp or the Fractal Generator on its sessions (the
  * services' own options come from their tables in services/).  SIGINT, SIGTERM or the
  * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
  * runtime error (registration refused, no registrar), 2 usage.
@@ -33,7 +33,8 @@
 int server_main(int argc, char **argv);
 
 struct server_opts {
-	int echo, discard, daytime, chargen, pingpong, calcapp;
+	int echo, discard, daytime, chargen, pingpong, calcapp, fractal;
+	struct fractal_opts fgp;
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
@@ -57,6 +58,30 @@ static const struct opt server_opts[] = {
         0, 0, offsetof(struct server_opts, pingpong)},
     {"calcapp", OPT_FLAG, NULL, "CalcApp service, pool CalcAppPool", NULL, 0, 0,
         offsetof(struct server_opts, calcapp)},
+    {"fractal", OPT_FLAG, NULL,
+        "Fractal Generator service, pool FractalGeneratorPool", NULL, 0, 0,
+        offsetof(struct server_opts, fractal)},
+    {"fgpcookiemaxtime", OPT_INT, "MS", "fractal: a cookie at least every MS",
+        "1000", 100, 86400000,
+        offsetof(struct server_opts, fgp.cookie_max_time)},
+    {"fgpcookiemaxpackets", OPT_INT, "N",
+        "fractal: a cookie after N Data messages", "10", 1, 1000000000,
+        offsetof(struct server_opts, fgp.cookie_max_packets)},
+    {"fgpdatamaxtime", OPT_INT, "MS",
+        "fractal: send a partial Data message after MS without one", "1000",
+        100, 86400000, offsetof(struct server_opts, fgp.data_max_time)},
+    {"fgptransmittimeout", OPT_INT, "MS",
+        "fractal: abort a session whose send waits MS", "2500", 0, 86400000,
+        offsetof(struct server_opts, fgp.transmit_timeout)},
+    {"fgptestmode", OPT_FLAG, NULL,
+        "fractal: send the test pattern (x * y) mod 256", NULL, 0, 0,
+        offsetof(struct server_opts, fgp.test_mode)},
+    {"fgpfailureafter", OPT_INT, "N",
+        "fractal: end each session after N Data messages (0: never)", "0", 0,
+        1000000000, offsetof(struct server_opts, fgp.failure_after)},
+    {"fgpmaxthreads", OPT_INT, "N",
+        "fractal: sessions served at once; more are refused", "4", 1, 4096,
+        offsetof(struct server_opts, fgp.max_threads)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
@@ -149,8 +174,14 @@ on_event(const struct rsp_event *ev, void *arg)
 		s->svc->up(&s->ctx, ev->session);
 		break;
 	case RSP_EV_MSG:
-	case RSP_EV_COOKIE_ECHO:
 		s->svc->msg(&s->ctx, ev);
+		break;
+	case RSP_EV_COOKIE_ECHO:
+		/* Services without a cookie_echo take it as a message. */
+		if (s->svc->cookie_echo != NULL)
+			s->svc->cookie_echo(&s->ctx, ev);
+		else
+			s->svc->msg(&s->ctx, ev);
 		break;
 	case RSP_EV_SESSION_DOWN:
 		log_info("server: session %u ended", ev->session);
@@ -189,7 +220,7 @@ server_config(
 	long long id = 0;
 	const struct rsp_policy_info *pi;
 	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
-	           s->o.pingpong + s->o.calcapp;
+	           s->o.pingpong + s->o.calcapp + s->o.fractal;
 
 	if (n > 1) {
 		fprintf(stderr, "%s: give at most one service\n", argv0);
@@ -200,9 +231,12 @@ server_config(
 	         : s->o.chargen  ? &svc_chargen
 	         : s->o.pingpong ? &svc_pingpong
 	         : s->o.calcapp  ? &svc_calcapp
+	         : s->o.fractal  ? &svc_fractal
 	                         : &svc_echo;
 	if (s->svc == &svc_calcapp && svc_calcapp_check(argv0) == -1)
 		return -1;
+	if (s->o.fractal)
+		s->ctx.cfg = &s->o.fgp;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
@@ -300,7 +334,7 @@ server_main(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp] "
+	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal] "
 	    "-registrar=ADDR:PORT [options]",
 	    argc, argv, sets, 6);
 	if (server_config(&s, &cfg, argv[0]) == -1)

@@ -497,4 +497,4 @@ calcapp_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_calcapp = {"calcapp", "CalcAppPool", calcapp_init,
-    calcapp_fini, calcapp_up, calcapp_msg, calcapp_down};
+    calcapp_fini, calcapp_up, calcapp_msg, calcapp_down, NULL};

@@ -116,4 +116,4 @@ chargen_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_chargen = {"chargen", "CharGenPool", chargen_init,
-    chargen_fini, chargen_up, chargen_msg, chargen_down};
+    chargen_fini, chargen_up, chargen_msg, chargen_down, NULL};

@@ -60,4 +60,4 @@ daytime_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_daytime = {"daytime", "DaytimePool", NULL, NULL,
-    daytime_up, daytime_msg, daytime_down};
+    daytime_up, daytime_msg, daytime_down, NULL};

@@ -16,4 +16,4 @@ discard_msg(struct svc_ctx *c, const struct rsp_event *ev)
 }
 
 const struct svc svc_discard = {"discard", "DiscardPool", NULL, NULL,
-    discard_session, discard_msg, discard_session};
+    discard_session, discard_msg, discard_session, NULL};

@@ -18,4 +18,4 @@ echo_msg(struct svc_ctx *c, const struct rsp_event *ev)
 }
 
 const struct svc svc_echo = {
-    "echo", "EchoPool", NULL, NULL, echo_up, echo_msg, echo_up};
+    "echo", "EchoPool", NULL, NULL, echo_up, echo_msg, echo_up, NULL};

@@ -190,4 +190,4 @@ pingpong_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_pingpong = {"pingpong", "PingPongPool", pingpong_init,
-    pingpong_fini, pingpong_up, pingpong_msg, pingpong_down};
+    pingpong_fini, pingpong_up, pingpong_msg, pingpong_down, NULL};

@@ -17,8 +17,9 @@ struct ev_loop;
 struct svc_ctx {
 	struct ev_loop *loop;
 	struct rsp_element *e;
-	void *priv;   /* the service's own state */
-	int adaptive; /* the PE's policy uses load: report it */
+	void *priv;      /* the service's own state */
+	const void *cfg; /* the service's options, from rsp server */
+	int adaptive;    /* the PE's policy uses the load: report it */
 };
 
 struct svc {
@@ -28,9 +29,11 @@ struct svc {
 	void (*fini)(struct svc_ctx *c); /* may be NULL */
 	void (*up)(struct svc_ctx *c, uint32_t session);
 	/* RSP_EV_MSG, and RSP_EV_COOKIE_ECHO (a PU's cookie, first thing
-	 * on a session after a failover) */
+	 * on a session after a failover) when cookie_echo is NULL */
 	void (*msg)(struct svc_ctx *c, const struct rsp_event *ev);
 	void (*down)(struct svc_ctx *c, uint32_t session);
+	/* a PU's Cookie Echo (data, len); may be NULL */
+	void (*cookie_echo)(struct svc_ctx *c, const struct rsp_event *ev);
 };
 
 extern const struct svc svc_echo, svc_discard, svc_daytime, svc_chargen;
@@ -67,6 +70,21 @@ int svc_calcapp_check(const char *argv0);
  * message when s is not a number in [min, max]. */
 int svc_parse_double(const char *argv0, const char *name, const char *s,
     double min, double max, double *out);
+
+extern const struct svc svc_fractal;
+
+/* rsp server -fgp* options (PROTOCOLS.md 9.5); times in ms. */
+struct fractal_opts {
+	long long cookie_max_time, cookie_max_packets, data_max_time;
+	long long transmit_timeout, failure_after, max_threads;
+	int test_mode;
+};
+
+struct fgp_parameter;
+/* The value of point (x, y) as RSPLIB's PE computes it (escape
+ * iteration, or the test pattern); *iterations: the work it took. */
+uint32_t fractal_point(const struct fgp_parameter *p, uint32_t x, uint32_t y,
+    int test_mode, uint32_t *iterations);
 
 #define CHARGEN_MSG_LEN 1024
 /* Fill buf with CharGen's pattern: byte i is 30 + (i mod 98). */

@@ -1,0 +1,759 @@
+// RSP_APPLET(fractalpooluser, "fractalpooluser", "pool user computing fractal images through a Fractal Generator pool")
+/*
+ * usage: rsp fractalpooluser -registrar=ADDR:PORT... [-poolhandle=NAME]
+ *            [-width=N] [-height=N] [-threads=N] [-configdir=DIR]
+ *            [-caption=TEXT] [-output=FILE] [-imagestorageprefix=PREFIX]
+ *            [-images=N] [-runtime=MS] [-recvtimeout=MS]
+ *            [-interimagetime=S] [-colormarks] [-sessions]
+ *
+ * RSPLIB's fractalpooluser without a window (PROTOCOLS.md 9.5): each
+ * image is split into -threads rectangles as RSPLIB splits it, each
+ * computed by its own session with a PE of the pool.  A session whose PE
+ * fails, ends the session or sends nothing for -recvtimeout fails over
+ * and resumes from the PE's last cookie (or starts again without one).
+ * Finished images go to -output (PNG or PPM by its extension) and/or to
+ * PREFIX-NNNNNN.png; one line per image on standard output, a progress
+ * bar on standard error when it is a terminal.  Exit: 0 ok, 1 runtime
+ * error, 2 usage.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/ev.h"
+#include "core/image.h"
+#include "core/log.h"
+#include "core/opt.h"
+#include "core/rand.h"
+#include "core/transport.h"
+#include "include/rsp.h"
+#include "proto/fgp.h"
+#include "proto/wire.h"
+
+int fractalpooluser_main(int argc, char **argv);
+
+#define FPU_TICK_MS  100
+#define FPU_BAR_COLS 30
+#define FPU_FILE_MAX 65536 /* a parameter file larger than this is bad */
+
+struct fpu_opts {
+	const char *poolhandle;
+	struct opt_list registrar;
+	long long width, height, threads;
+	const char *configdir;
+	const char *caption;
+	const char *output;
+	const char *prefix;
+	long long images;
+	long long runtime;
+	long long recvtimeout;
+	long long interimage;
+	int colormarks, nocolormarks, sessions, nosessions;
+};
+
+static const struct opt fpu_opts[] = {
+    {"poolhandle", OPT_STR, "NAME", "pool handle", "FractalGeneratorPool", 0, 0,
+        offsetof(struct fpu_opts, poolhandle)},
+    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
+        offsetof(struct fpu_opts, registrar)},
+    {"width", OPT_INT, "N", "image width in pixels", "400", 1, 8192,
+        offsetof(struct fpu_opts, width)},
+    {"height", OPT_INT, "N", "image height in pixels", "250", 1, 4096,
+        offsetof(struct fpu_opts, height)},
+    {"threads", OPT_INT, "N", "sessions per image, each one rectangle", "1", 1,
+        512, offsetof(struct fpu_opts, threads)},
+    {"configdir", OPT_STR, "DIR",
+        "directory of .fsf parameter files, one picked per image "
+        "(default: the built-in Mandelbrot view)",
+        NULL, 0, 0, offsetof(struct fpu_opts, configdir)},
+    {"caption", OPT_STR, "TEXT",
+        "title: progress bar, PNG Title text, PPM comment", NULL, 0, 0,
+        offsetof(struct fpu_opts, caption)},
+    {"output", OPT_STR, "FILE",
+        "write each finished image to FILE (.png or .ppm)", NULL, 0, 0,
+        offsetof(struct fpu_opts, output)},
+    {"imagestorageprefix", OPT_STR, "PREFIX",
+        "also store each image as PREFIX-NNNNNN.png (first free number)", NULL,
+        0, 0, offsetof(struct fpu_opts, prefix)},
+    {"images", OPT_INT, "N", "images to compute (0: until -runtime)", "1", 0,
+        1000000000, offsetof(struct fpu_opts, images)},
+    {"runtime", OPT_INT, "MS", "exit after MS (0: never)", "0", 0,
+        1000000000000LL, offsetof(struct fpu_opts, runtime)},
+    {"recvtimeout", OPT_INT, "MS", "fail over after MS without data", "5000",
+        100, 86400000, offsetof(struct fpu_opts, recvtimeout)},
+    {"interimagetime", OPT_INT, "S", "pause between two images", "5", 0, 86400,
+        offsetof(struct fpu_opts, interimage)},
+    {"colormarks", OPT_FLAG, NULL,
+        "shift colours per image and per PE used (RSPLIB's failover marks)",
+        NULL, 0, 0, offsetof(struct fpu_opts, colormarks)},
+    {"nocolormarks", OPT_FLAG, NULL, "no failover marks (the default)", NULL, 0,
+        0, offsetof(struct fpu_opts, nocolormarks)},
+    {"sessions", OPT_FLAG, NULL, "shift colours per session", NULL, 0, 0,
+        offsetof(struct fpu_opts, sessions)},
+    {"nosessions", OPT_FLAG, NULL, "no session colours (the default)", NULL, 0,
+        0, offsetof(struct fpu_opts, nosessions)},
+    OPT_END,
+};
+
+struct fpu;
+
+/* One rectangle of the image and the session computing it. */
+struct fpu_part {
+	struct fpu *f;
+	unsigned idx;
+	uint32_t vx, vy, vw, vh; /* the view, in image pixels */
+	struct rsp_session *s;
+	int done;
+	unsigned usages; /* PEs used after the first */
+	uint64_t last_rx;
+	uint64_t progress; /* points up to the furthest one received */
+};
+
+struct fpu {
+	struct fpu_opts o;
+	struct rsp_session_config cfg;
+	struct ev_loop *loop;
+	char **files; /* parameter files, sorted */
+	int nfiles;
+	struct fgp_parameter img; /* this image: Width, Height, view */
+	const char *source;       /* its parameter file, or NULL */
+	struct image im;
+	struct fpu_part *parts;
+	unsigned nparts;
+	int computing;
+	unsigned run; /* images started */
+	unsigned completed;
+	unsigned failovers;
+	uint64_t started, next_start;
+	int status;
+	int tty;
+	int bar_shown;
+};
+
+/* ---- parameter files (RSPLIB's XMLFractalSave .fsf) ---- */
+
+/* The text of the first <tag>...</tag> in doc, into out. */
+static int
+xml_text(const char *doc, const char *tag, char *out, size_t n)
+{
+	char open[64], close[64];
+	const char *a, *b;
+	size_t len;
+
+	snprintf(open, sizeof(open), "<%s>", tag);
+	snprintf(close, sizeof(close), "</%s>", tag);
+	if ((a = strstr(doc, open)) == NULL)
+		return -1;
+	a += strlen(open);
+	if ((b = strstr(a, close)) == NULL)
+		return -1;
+	while (a < b && (*a == ' ' || *a == '\n' || *a == '\t' || *a == '\r'))
+		a++;
+	len = (size_t)(b - a);
+	while (len > 0 && strchr(" \n\t\r", a[len - 1]) != NULL)
+		len--;
+	if (len >= n)
+		return -1;
+	memcpy(out, a, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+xml_double(const char *doc, const char *tag, double *v)
+{
+	char s[128], *end;
+
+	if (xml_text(doc, tag, s, sizeof(s)) == -1)
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	return end == s || *end != '\0' || errno == ERANGE ? -1 : 0;
+}
+
+/*
+ * Read a parameter file into p (Width and Height untouched).  RSPLIB's
+ * rules: MandelbrotN or Mandelbrot (anything else: Mandelbrot), N 2 and
+ * MaxIterations 123 unless given.  -1 with a reason in *why.
+ */
+static int
+fsf_load(const char *path, struct fgp_parameter *p, const char **why)
+{
+	char doc[FPU_FILE_MAX + 1], name[64], s[64], *end;
+	struct fgp_parameter q = *p;
+	long long it;
+	size_t n;
+	FILE *f;
+
+	*why = "unreadable";
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(doc, 1, FPU_FILE_MAX, f);
+	fclose(f);
+	doc[n] = '\0';
+	*why = "not a FractalV1 file";
+	if (strstr(doc, "<FractalV1>") == NULL)
+		return -1;
+	q.algorithm = FGP_ALG_MANDELBROT;
+	if (xml_text(doc, "AlgorithmName", name, sizeof(name)) == 0 &&
+	    strcmp(name, "MandelbrotN") == 0)
+		q.algorithm = FGP_ALG_MANDELBROT_N;
+	*why = "C1Real, C1Imag, C2Real or C2Imag missing or bad";
+	if (xml_double(doc, "C1Real", &q.c1_real) == -1 ||
+	    xml_double(doc, "C1Imag", &q.c1_imag) == -1 ||
+	    xml_double(doc, "C2Real", &q.c2_real) == -1 ||
+	    xml_double(doc, "C2Imag", &q.c2_imag) == -1)
+		return -1;
+	q.n = 2.0;
+	q.max_iterations = 123;
+	*why = "bad N";
+	if (strstr(doc, "<N>") != NULL && xml_double(doc, "N", &q.n) == -1)
+		return -1;
+	*why = "bad MaxIterations";
+	if (xml_text(doc, "MaxIterations", s, sizeof(s)) == 0) {
+		it = strtoll(s, &end, 10);
+		if (end == s || *end != '\0' || it < 0 || it > 1000000)
+			return -1;
+		q.max_iterations = (uint32_t)it;
+	}
+	*p = q;
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .fsf files of dir, sorted by name. */
+static int
+fsf_list(struct fpu *f, const char *dir)
+{
+	struct dirent *de;
+	size_t l;
+	char **v;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (l < 5 || strcmp(de->d_name + l - 4, ".fsf") != 0)
+			continue;
+		if ((v = realloc(f->files,
+		         sizeof(*v) * (size_t)(f->nfiles + 1))) == NULL)
+			break;
+		f->files = v;
+		if (asprintf(&f->files[f->nfiles], "%s/%s", dir, de->d_name) ==
+		    -1)
+			break;
+		f->nfiles++;
+	}
+	closedir(d);
+	qsort(f->files, (size_t)f->nfiles, sizeof(*f->files), name_cmp);
+	return 0;
+}
+
+/* This image's parameters: the defaults, then a random parameter file
+ * (RSPLIB: a bad file leaves the defaults). */
+static void
+fpu_choose(struct fpu *f)
+{
+	struct fgp_parameter *p = &f->img;
+	const char *why, *path;
+
+	memset(p, 0, sizeof(*p));
+	p->width = (uint32_t)f->o.width;
+	p->height = (uint32_t)f->o.height;
+	p->c1_real = -1.5;
+	p->c1_imag = 1.5;
+	p->c2_real = 1.5;
+	p->c2_imag = -1.5;
+	p->n = 2.0;
+	p->max_iterations = 1024;
+	p->algorithm = FGP_ALG_MANDELBROT;
+	f->source = NULL;
+	if (f->nfiles == 0)
+		return;
+	path = f->files[rand_uniform((uint32_t)f->nfiles)];
+	if (fsf_load(path, p, &why) == -1) {
+		log_warning(
+		    "fractalpooluser: %s: %s; using the defaults", path, why);
+		return;
+	}
+	f->source = path;
+}
+
+/* ---- sessions ---- */
+
+static void
+part_send_parameter(struct fpu_part *pt)
+{
+	const struct fgp_parameter *g = &pt->f->img;
+	uint8_t mem[FGP_PARAMETER_SIZE];
+	struct fgp_msg m;
+	struct wbuf w;
+	int rc;
+
+	/* RSPLIB's view corners, evaluated in the same order */
+	memset(&m, 0, sizeof(m));
+	m.type = FGP_PARAMETER;
+	m.u.param = *g;
+	m.u.param.width = pt->vw;
+	m.u.param.height = pt->vh;
+	m.u.param.c1_real = g->c1_real + (double)pt->vx *
+	                                     (g->c2_real - g->c1_real) /
+	                                     (double)g->width;
+	m.u.param.c1_imag = g->c1_imag + (double)pt->vy *
+	                                     (g->c2_imag - g->c1_imag) /
+	                                     (double)g->height;
+	m.u.param.c2_real = g->c1_real + (double)(pt->vx + pt->vw) *
+	                                     (g->c2_real - g->c1_real) /
+	                                     (double)g->width;
+	m.u.param.c2_imag = g->c1_imag + (double)(pt->vy + pt->vh) *
+	                                     (g->c2_imag - g->c1_imag) /
+	                                     (double)g->height;
+	wbuf_init(&w, mem, sizeof(mem));
+	fgp_encode(&m, &w);
+	if ((rc = rsp_session_send(pt->s, RSP_PPID_FGP, 0, w.data, w.len)) !=
+	    RSP_OK)
+		log_warning("fractalpooluser: session %u: Parameter: %s",
+		    pt->idx + 1, rsp_strerror(rc));
+}
+
+static void
+part_colour(struct fpu_part *pt, uint32_t value, uint8_t rgb[3])
+{
+	struct fpu *f = pt->f;
+
+	if (f->o.colormarks)
+		value += 2 * f->run + 5 * pt->usages;
+	if (f->o.sessions)
+		value += 3 * pt->idx;
+	image_hsv_to_rgb((int)(((value % 72) * 5) % 360), 255, 255, rgb);
+}
+
+static void
+part_data(struct fpu_part *pt, const struct rsp_event *ev)
+{
+	const struct fgp_data *d;
+	struct fgp_msg m;
+	uint32_t x, y, i;
+	uint8_t rgb[3];
+	enum app_err e;
+
+	if ((e = fgp_decode(ev->data, ev->len, &m)) != APP_OK ||
+	    m.type != FGP_DATA) {
+		log_warning("fractalpooluser: session %u: invalid message "
+		            "(%s)",
+		    pt->idx + 1, e ? app_err_name(e) : "not Data");
+		return;
+	}
+	pt->last_rx = ev_now_ms(pt->f->loop);
+	if (fgp_is_end_of_image(&m)) {
+		pt->done = 1;
+		pt->progress = (uint64_t)pt->vw * pt->vh;
+		rsp_session_shutdown(pt->s);
+		return;
+	}
+	d = &m.u.data;
+	if (d->start_x >= pt->vw || d->start_y >= pt->vh) {
+		log_warning("fractalpooluser: session %u: Data outside the "
+		            "view",
+		    pt->idx + 1);
+		return;
+	}
+	log_debug(1, "fractalpooluser: session %u: Data, %u points at (%u, %u)",
+	    pt->idx + 1, d->points, d->start_x, d->start_y);
+	x = d->start_x;
+	y = d->start_y;
+	for (i = 0; i < d->points && y < pt->vh; i++) {
+		part_colour(pt, d->values[i], rgb);
+		image_set(&pt->f->im, pt->vx + x, pt->vy + y, rgb);
+		if (++x >= pt->vw) {
+			x = 0;
+			y++;
+		}
+	}
+	if ((uint64_t)y * pt->vw + x > pt->progress)
+		pt->progress = (uint64_t)y * pt->vw + x;
+}
+
+static void
+part_event(const struct rsp_event *ev, void *arg)
+{
+	struct fpu_part *pt = arg;
+	struct fpu *f = pt->f;
+
+	switch (ev->type) {
+	case RSP_EV_SESSION_UP:
+		log_info("fractalpooluser: session %u: PE $%08x", pt->idx + 1,
+		    ev->pe_id);
+		pt->last_rx = ev_now_ms(f->loop);
+		break;
+	case RSP_EV_FAILOVER:
+		pt->usages++;
+		f->failovers++;
+		log_notice("fractalpooluser: session %u: failover to PE $%08x "
+		           "(cookie: %s)",
+		    pt->idx + 1, ev->pe_id,
+		    rsp_session_has_cookie(pt->s) ? "yes" : "no");
+		pt->last_rx = ev_now_ms(f->loop);
+		if (!rsp_session_has_cookie(pt->s))
+			part_send_parameter(pt); /* start again */
+		break;
+	case RSP_EV_MSG:
+		if (!pt->done)
+			part_data(pt, ev);
+		break;
+	case RSP_EV_CLOSED:
+		if (pt->done)
+			break;
+		log_info("fractalpooluser: session %u: PE $%08x ended the "
+		         "session",
+		    pt->idx + 1, ev->pe_id);
+		rsp_session_reconnect(pt->s);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * RSPLIB's split: floor(sqrt(threads)) rows of rint(height / rows)
+ * pixels, each with min(remaining, rows) rectangles (the last row: all
+ * remaining) of width / count pixels.  Here the last rectangle of a row
+ * and the last row reach the image's edge, so no pixel stays grey.
+ */
+static int
+fpu_split(struct fpu *f)
+{
+	uint32_t w = f->img.width, h = f->img.height, ycount, ystep, xcount,
+	         xstep, row, col, rem = (uint32_t)f->o.threads;
+	struct fpu_part *pt;
+	unsigned k = 0;
+
+	ycount = (uint32_t)floor(sqrt((double)f->o.threads));
+	ystep = (uint32_t)rint((double)h / ycount);
+	if ((f->parts = calloc((size_t)f->o.threads, sizeof(*f->parts))) ==
+	    NULL)
+		return -1;
+	for (row = 0; row < ycount; row++) {
+		xcount = row < ycount - 1 ? (rem < ycount ? rem : ycount) : rem;
+		if (xcount == 0)
+			continue;
+		xstep = w / xcount;
+		rem -= xcount;
+		for (col = 0; col < xcount; col++) {
+			pt = &f->parts[k];
+			pt->f = f;
+			pt->idx = k++;
+			pt->vx = col * xstep;
+			pt->vy = row * ystep;
+			pt->vw = col == xcount - 1 ? w - pt->vx : xstep;
+			pt->vh = row == ycount - 1 ? h - pt->vy : ystep;
+			if (xstep == 0 || ystep == 0 || pt->vy >= h) {
+				errno = EDOM;
+				return -1;
+			}
+		}
+	}
+	f->nparts = k;
+	return 0;
+}
+
+static void
+fpu_free_parts(struct fpu *f)
+{
+	unsigned i;
+
+	for (i = 0; f->parts != NULL && i < f->nparts; i++)
+		rsp_session_free(f->parts[i].s);
+	free(f->parts);
+	f->parts = NULL;
+	f->nparts = 0;
+}
+
+static int
+fpu_start_image(struct fpu *f)
+{
+	unsigned i;
+	int err;
+
+	fpu_choose(f);
+	f->run++;
+	f->failovers = 0;
+	if (image_init(&f->im, f->img.width, f->img.height, 200, 200, 200) ==
+	    -1) {
+		log_error("fractalpooluser: image: %s", strerror(errno));
+		return -1;
+	}
+	if (fpu_split(f) == -1) {
+		log_error("fractalpooluser: %ux%u is too small for %lld "
+		          "sessions",
+		    f->img.width, f->img.height, f->o.threads);
+		return -1;
+	}
+	log_info("fractalpooluser: image %u from %s: %ux%u, %u sessions",
+	    f->run, f->source ? f->source : "the defaults", f->img.width,
+	    f->img.height, f->nparts);
+	f->started = ev_now_ms(f->loop);
+	for (i = 0; i < f->nparts; i++) {
+		f->parts[i].last_rx = f->started;
+		f->parts[i].s = rsp_session_new(
+		    f->loop, &f->cfg, part_event, &f->parts[i], &err);
+		if (f->parts[i].s == NULL) {
+			log_error(
+			    "fractalpooluser: session: %s", rsp_strerror(err));
+			return -1;
+		}
+		part_send_parameter(&f->parts[i]);
+	}
+	f->computing = 1;
+	return 0;
+}
+
+/* PREFIX-NNNNNN.png, the first number not taken (RSPLIB). */
+static int
+fpu_store_prefixed(struct fpu *f)
+{
+	static unsigned number;
+	struct stat st;
+	char path[4096];
+
+	do {
+		number++;
+		snprintf(
+		    path, sizeof(path), "%s-%06u.png", f->o.prefix, number);
+	} while (stat(path, &st) == 0 && number < 999999);
+	if (image_write(&f->im, path, IMAGE_PNG, f->o.caption) == -1) {
+		log_error("fractalpooluser: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+fpu_bar_clear(struct fpu *f)
+{
+	if (f->bar_shown) {
+		fputs("\r\033[K", stderr);
+		f->bar_shown = 0;
+	}
+}
+
+static void
+fpu_bar(struct fpu *f)
+{
+	uint64_t total = (uint64_t)f->img.width * f->img.height, got = 0;
+	char bar[FPU_BAR_COLS + 1];
+	unsigned i, fill;
+
+	if (!f->tty)
+		return;
+	for (i = 0; i < f->nparts; i++)
+		got += f->parts[i].progress;
+	fill = (unsigned)(got * FPU_BAR_COLS / (total ? total : 1));
+	for (i = 0; i < FPU_BAR_COLS; i++)
+		bar[i] = i < fill ? '#' : '-';
+	bar[FPU_BAR_COLS] = '\0';
+	fprintf(stderr, "\r\033[K%s%simage %u [%s] %3u%% %u failover%s",
+	    f->o.caption ? f->o.caption : "", f->o.caption ? ": " : "", f->run,
+	    bar, (unsigned)(got * 100 / (total ? total : 1)), f->failovers,
+	    f->failovers == 1 ? "" : "s");
+	fflush(stderr);
+	f->bar_shown = 1;
+}
+
+static void
+fpu_finish_image(struct fpu *f)
+{
+	uint64_t ms = ev_now_ms(f->loop) - f->started;
+
+	fpu_bar_clear(f);
+	f->computing = 0;
+	fpu_free_parts(f);
+	if (f->o.output != NULL &&
+	    image_write(&f->im, f->o.output, image_format_for(f->o.output),
+	        f->o.caption) == -1) {
+		log_error(
+		    "fractalpooluser: %s: %s", f->o.output, strerror(errno));
+		f->status = 1;
+	}
+	if (f->o.prefix != NULL && fpu_store_prefixed(f) == -1)
+		f->status = 1;
+	image_free(&f->im);
+	f->completed++;
+	printf("Image %u: %ux%u, %lld session%s, %u failover%s, %.3f s%s%s\n",
+	    f->run, f->img.width, f->img.height, f->o.threads,
+	    f->o.threads == 1 ? "" : "s", f->failovers,
+	    f->failovers == 1 ? "" : "s", (double)ms / 1000.0,
+	    f->source ? ", from " : "", f->source ? f->source : "");
+	fflush(stdout);
+	if (f->status != 0 ||
+	    (f->o.images > 0 && f->completed >= (unsigned)f->o.images)) {
+		ev_stop(f->loop);
+		return;
+	}
+	f->next_start = ev_now_ms(f->loop) + 1000 * (uint64_t)f->o.interimage;
+}
+
+static int64_t
+tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct fpu *f = arg;
+	uint64_t now = ev_now_ms(loop);
+	unsigned i, done = 0;
+
+	(void)id;
+	if (!f->computing) {
+		if (now >= f->next_start && fpu_start_image(f) == -1) {
+			f->status = 1;
+			ev_stop(loop);
+			return EV_NOMORE;
+		}
+		return FPU_TICK_MS;
+	}
+	for (i = 0; i < f->nparts; i++) {
+		struct fpu_part *pt = &f->parts[i];
+
+		if (pt->done) {
+			done++;
+			continue;
+		}
+		if (now - pt->last_rx >= (uint64_t)f->o.recvtimeout &&
+		    rsp_session_is_up(pt->s)) {
+			log_notice("fractalpooluser: session %u: nothing for "
+			           "%lld ms, failing over",
+			    pt->idx + 1, f->o.recvtimeout);
+			pt->last_rx = now;
+			rsp_session_reconnect(pt->s);
+		}
+	}
+	if (done == f->nparts)
+		fpu_finish_image(f);
+	else
+		fpu_bar(f);
+	return FPU_TICK_MS;
+}
+
+static int64_t
+runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)id;
+	(void)arg;
+	ev_stop(loop);
+	return EV_NOMORE;
+}
+
+static void
+signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	ev_stop(loop);
+}
+
+static int
+fpu_run(struct fpu *f)
+{
+	if ((f->loop = ev_loop_new()) == NULL) {
+		log_error("fractalpooluser: event loop: %s", strerror(errno));
+		return 1;
+	}
+	ev_add_signal(f->loop, SIGINT, signal_cb, f);
+	ev_add_signal(f->loop, SIGTERM, signal_cb, f);
+	f->tty = isatty(STDERR_FILENO);
+	if (fpu_start_image(f) == -1)
+		f->status = 1;
+	else {
+		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
+		if (f->o.runtime > 0)
+			ev_timer_add(f->loop, f->o.runtime, runtime_cb, f);
+		if (ev_run(f->loop) == -1)
+			f->status = 1;
+	}
+	fpu_bar_clear(f);
+	fpu_free_parts(f);
+	image_free(&f->im);
+	ev_loop_free(f->loop);
+	return f->status;
+}
+
+static int
+fpu_config(struct fpu *f, const char *argv0)
+{
+	int i;
+
+	if (f->o.registrar.n == 0 || f->o.registrar.n > RSP_REGISTRARS_MAX) {
+		fprintf(stderr, "%s: give 1 to %d -registrar= options\n", argv0,
+		    RSP_REGISTRARS_MAX);
+		return 2;
+	}
+	if (f->o.output != NULL && image_format_for(f->o.output) == 0) {
+		fprintf(stderr, "%s: -output=%s: give a .png or .ppm file\n",
+		    argv0, f->o.output);
+		return 2;
+	}
+	if (f->o.colormarks && f->o.nocolormarks) {
+		fprintf(stderr, "%s: -colormarks or -nocolormarks, not both\n",
+		    argv0);
+		return 2;
+	}
+	if (f->o.sessions && f->o.nosessions) {
+		fprintf(
+		    stderr, "%s: -sessions or -nosessions, not both\n", argv0);
+		return 2;
+	}
+	if (f->o.configdir != NULL) {
+		if (fsf_list(f, f->o.configdir) == -1) {
+			fprintf(stderr, "%s: -configdir=%s: %s\n", argv0,
+			    f->o.configdir, strerror(errno));
+			return 1;
+		}
+		if (f->nfiles == 0)
+			log_warning("fractalpooluser: no .fsf file in %s; "
+			            "using the defaults",
+			    f->o.configdir);
+	}
+	memset(&f->cfg, 0, sizeof(f->cfg));
+	f->cfg.pool_handle = f->o.poolhandle;
+	for (i = 0; i < f->o.registrar.n; i++)
+		f->cfg.registrars[i] = f->o.registrar.v[i];
+	f->cfg.nregistrars = f->o.registrar.n;
+	f->cfg.transport = tr_resolve(tr_config.kind);
+	return 0;
+}
+
+int
+fractalpooluser_main(int argc, char **argv)
+{
+	struct fpu *f;
+	int i, rc;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return 1;
+	const struct opt_set sets[] = {
+	    {fpu_opts, &f->o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	opt_parse_or_exit(
+	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	if ((rc = fpu_config(f, argv[0])) == 0) {
+		if (log_setup("fractalpooluser") == -1)
+			rc = 1;
+		else
+			rc = fpu_run(f);
+	}
+	for (i = 0; i < f->nfiles; i++)
+		free(f->files[i]);
+	free(f->files);
+	free(f);
+	return rc;
+}
