@@ -1,6 +1,6 @@
 // RSP_APPLET(server, "rspserver", "pool element running an example service")
 /*
- * usage: rsp server [-echo | -discard | -daytime | -chargen]
+ * usage: rsp server [-echo | -discard | -daytime | -chargen | -scripting]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet]
@@ -8,8 +8,9 @@
  * A pool element (PROTOCOLS.md 9.2, 9.3): registers with a registrar
  * through the library (include/rsp.h), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
- * Discard, Daytime or CharGen on its sessions.  SIGINT, SIGTERM or the
- * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
+ * Discard, Daytime, CharGen or the Scripting Service (9.7,
+ * services/scripting.c, its -ss* options) on its sessions.  SIGINT,
+ * SIGTERM or the end of -runtime deregister it and end the program.  Exit: 0 ok, 1
  * runtime error (registration refused, no registrar), 2 usage.
  */
 #include <errno.h>
@@ -25,12 +26,14 @@
 #include "core/transport.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
+#include "services/scripting.h"
 #include "services/service.h"
 
 int server_main(int argc, char **argv);
 
 struct server_opts {
 	int echo, discard, daytime, chargen;
+	int scripting;
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
@@ -50,11 +53,14 @@ static const struct opt server_opts[] = {
         offsetof(struct server_opts, daytime)},
     {"chargen", OPT_FLAG, NULL, "CharGen service, pool CharGenPool", NULL, 0, 0,
         offsetof(struct server_opts, chargen)},
+    {"scripting", OPT_FLAG, NULL, "Scripting Service, pool ScriptingPool", NULL,
+        0, 0, offsetof(struct server_opts, scripting)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
-        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5", "RoundRobin",
-        0, 0, offsetof(struct server_opts, policy)},
+        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5 (default: "
+        "RoundRobin; scripting: LeastUsedDegradation:1/ssmaxthreads)",
+        NULL, 0, 0, offsetof(struct server_opts, policy)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct server_opts, registrar)},
     {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
@@ -174,17 +180,22 @@ server_config(
 {
 	struct rsp_policy pol;
 	long long id = 0;
-	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen;
+	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
+	           s->o.scripting;
 
 	if (n > 1) {
 		fprintf(stderr, "%s: give at most one service\n", argv0);
 		return -1;
 	}
-	s->svc = s->o.discard   ? &svc_discard
-	         : s->o.daytime ? &svc_daytime
-	         : s->o.chargen ? &svc_chargen
-	                        : &svc_echo;
+	s->svc = s->o.discard     ? &svc_discard
+	         : s->o.daytime   ? &svc_daytime
+	         : s->o.chargen   ? &svc_chargen
+	         : s->o.scripting ? &svc_scripting
+	                          : &svc_echo;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
+	if (s->o.policy == NULL)
+		s->o.policy = s->svc == &svc_scripting ? ssp_default_policy()
+		                                       : "RoundRobin";
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
 		    "%s: -policy=%s: unknown policy or bad parameter\n", argv0,
@@ -261,13 +272,14 @@ server_main(int argc, char **argv)
 	struct server s;
 	struct rsp_element_config cfg;
 	const struct opt_set sets[] = {{server_opts, &s.o},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {tr_opts, &tr_config}, {log_opts, &log_config},
+	    {ssp_opts, &ssp_config}};
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen] "
+	    "[-echo|-discard|-daytime|-chargen|-scripting] "
 	    "-registrar=ADDR:PORT [options]",
-	    argc, argv, sets, 3);
+	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (log_setup("server") == -1)

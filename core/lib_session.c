@@ -371,6 +371,18 @@ rsp_session_failover(struct rsp_session *s)
 }
 
 int
+rsp_session_restart(struct rsp_session *s)
+{
+	if (s->state == S_RESOLVING || s->state == S_RETRY)
+		return RSP_OK;
+	s->was_up = 1;
+	s->avoid = s->pe_id;
+	s->pe_id = 0; /* s_fail() reports nothing */
+	s_fail(s);
+	return RSP_OK;
+}
+
+int
 rsp_session_is_up(const struct rsp_session *s)
 {
 	return s->state == S_UP;

@@ -126,6 +126,10 @@ int rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
     const void *data, size_t len);
 /* Report the current PE unreachable and fail over to another one. */
 int rsp_session_failover(struct rsp_session *s);
+/* Move to another PE (the current one only if it is the only one)
+ * without reporting the current one unreachable: the PE works but
+ * refused or failed the job (RSPLIB rsp_forcefailover with FFF_NONE). */
+int rsp_session_restart(struct rsp_session *s);
 /* 1 when connected to a PE. */
 int rsp_session_is_up(const struct rsp_session *s);
 /* Messages sent to the current PE not yet acknowledged (-1: none up). */
