@@ -359,3 +359,52 @@ tar czf "$out" result.txt'
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"-sskeyring=$T/missing"* ]]
 }
+
+# The PE's user transport port, from its log.
+pe_port() {
+	sed -n 's/.*registered in pool .* (tcp port \([0-9]*\)).*/\1/p' "$T/$1.log"
+}
+
+@test "the PE closes a silent session after -sstransmittimeout, and a malformed one" {
+	start_registrar
+	start_pe pe1 -sstransmittimeout=500
+	port=$(pe_port pe1)
+	[ -n "$port" ]
+	# A TCP-mapping peer that sends INIT (PROTOCOLS.md 7.4) and nothing else.
+	exec 5<>"/dev/tcp/127.0.0.1/$port"
+	printf '\001\000\000\004' >&5
+	wait_for_line 'transmit timeout during upload' 10 "$T/pe1.log"
+	exec 5>&-
+	# One DATA chunk (7.3) with PPID 35 carrying an SSP type 0x09.
+	exec 5<>"/dev/tcp/127.0.0.1/$port"
+	printf '\001\000\000\004\000\000\000\024\000\000\000\000\000\000\000\000\000\000\000\043\011\000\000\004' >&5
+	wait_for_line 'malformed SSP message, closing it' 10 "$T/pe1.log"
+	exec 5>&-
+	no_session_dirs
+}
+
+@test "the PE gives up a session whose client stops answering keep-alives" {
+	start_registrar
+	start_pe pe1 -sskeepaliveinterval=200 -sskeepalivetimeout=1000
+	make_package slow 'echo "$$" >"'"$T"'/worker.pid"
+sleep 30
+tar czf "$out" /dev/null'
+	# Not through client(): $! must be the scriptingclient itself.
+	"$RSP" scriptingclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -logcolor=off -input="$T/slow.tar.gz" -output="$T/out" \
+	    >"$T/client.log" 2>&1 &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	wait_for_line 'is processing' 20 "$T/client.log"
+	kill -STOP "$CPID"
+	wait_for_line 'keep-alive timeout, closing it' 15 "$T/pe1.log"
+	kill -9 "$CPID"
+	# The worker was killed and its directory removed.
+	pid=$(cat "$T/worker.pid")
+	for _ in $(seq 50); do
+		[ -z "$(ps -o stat= -p "$pid" | grep -v Z)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(ps -o stat= -p "$pid" | grep -v Z)" ]
+	no_session_dirs
+}
