@@ -61,6 +61,9 @@ const struct opt ssp_opts[] = {
     {"sskeyring", OPT_STR, "FILE",
         "scripting: check work package signatures with gpgv and FILE", NULL, 0,
         0, offsetof(struct ssp_config, keyring)},
+    {"sstrustdb", OPT_STR, "FILE",
+        "scripting: RSPLIB's GnuPG trust database (ignored: gpgv needs none)",
+        NULL, 0, 0, offsetof(struct ssp_config, trustdb)},
     {"sskeeptempdirs", OPT_FLAG, NULL,
         "scripting: keep the session directories", NULL, 0, 0,
         offsetof(struct ssp_config, keeptempdirs)},
@@ -606,6 +609,9 @@ ss_init(struct svc_ctx *c)
 		    strerror(errno));
 		return -1;
 	}
+	if (ssp_config.trustdb != NULL)
+		log_notice("scripting: -sstrustdb ignored: gpgv trusts every "
+		           "key of the -sskeyring file");
 	if (v->keyring[0] == '\0')
 		log_warning("scripting: no -sskeyring: work packages are not "
 		            "verified");

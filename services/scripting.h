@@ -29,6 +29,7 @@ struct ssp_config {
 	long long cache_entries;
 	long long cache_kib;
 	const char *keyring; /* -sskeyring: gpgv keyring, NULL: no check */
+	const char *trustdb; /* -sstrustdb: accepted, not needed by gpgv */
 	int keeptempdirs;
 };
 

@@ -317,7 +317,8 @@ tar czf "$out" result.txt'
 tar czf "$out" result.txt'
 	gpg --batch --quiet --yes -o "$T/signed.gpg" --sign "$T/signed.tar.gz"
 	start_registrar
-	start_pe pe1 -sskeyring="$T/keyring.gpg"
+	start_pe pe1 -sskeyring="$T/keyring.gpg" -sstrustdb=/nonexistent
+	grep -q -- '-sstrustdb ignored' "$T/pe1.log"
 	run client -input="$T/signed.gpg" -output="$T/out.tar.gz" -maxretry=1
 	echo "$output"
 	[ "$status" -eq 0 ]

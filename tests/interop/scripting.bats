@@ -105,9 +105,12 @@ setup() {
 }
 
 teardown() {
-	[ -f "$OUT/PE_PID.pid" ] || return 0
-	stop "$(cat "$OUT/PE_PID.pid")"
-	rm -f "$OUT/PE_PID.pid"
+	local f
+	for f in PE_PID PE2_PID CLIENT_PID; do
+		[ -f "$OUT/$f.pid" ] || continue
+		stop "$(cat "$OUT/$f.pid")" KILL
+		rm -f "$OUT/$f.pid"
+	done
 }
 
 # Both runs of a pair must return the environment and the second must
@@ -187,4 +190,69 @@ rsp_client_rsplib_pe() {
 
 @test "rsp scriptingclient runs a job on RSPLIB rspserver -scripting (rsp registrar)" {
 	rsp_client_rsplib_pe rspreg-rsppu "$OUR_ASAP" SSPool4
+}
+
+# A mixed pool: rsp server -scripting and RSPLIB's rspserver -scripting
+# in POOL at REGISTRAR, each with its own TMPDIR so that the work
+# directory tells which PE runs the job.  The job writes its directory to
+# $W/started and sleeps; the PE running it is killed with SIGKILL, and
+# the client given as CLIENT... must finish on the other PE.
+mixed_pool_failover() {
+	local name=$1 reg=$2 pool=$3 victim
+	shift 3
+	mkdir -p "$W/tmp-rsp" "$W/tmp-rsplib"
+	printf '#!/bin/sh\npwd >>"%s/started"\nsleep 4\necho "done in $(pwd)" >result.txt\ntar czf "$1" result.txt\n' \
+		"$W" >"$W/pkg/ssrun"
+	tar czf "$W/job.tar.gz" -C "$W/pkg" ssrun
+	start PE_PID "$OUT/$name-rsp-pe.log" env TMPDIR="$W/tmp-rsp" "$RSP" \
+		server -scripting -transport=sctp -registrar="$reg" \
+		-poolhandle="$pool" -loglevel=4 -logcolor=off
+	start PE2_PID "$OUT/$name-rsplib-pe.log" env TMPDIR="$W/tmp-rsplib" \
+		rspserver -scripting -registrar="$reg" -poolhandle="$pool" \
+		-logcolor=off -loglevel=3
+	wait_for 60 grep -q 'registered in pool' "$OUT/$name-rsp-pe.log" ||
+		{ cat "$OUT/$name-rsp-pe.log"; false; }
+	sleep 3 # RSPLIB's PE logs nothing on registration at this level
+	start CLIENT_PID "$OUT/$name-client.log" "$@"
+	if ! wait_for 120 test -s "$W/started"; then
+		cat "$OUT/$name-client.log" "$OUT/$name-rsp-pe.log" "$OUT/$name-rsplib-pe.log"
+		false
+	fi
+	if grep -q tmp-rsplib/ "$W/started"; then
+		victim=$PE2_PID
+	else
+		victim=$PE_PID
+	fi
+	echo "# first PE: $(head -n 1 "$W/started")" >&3
+	kill -KILL "$victim"
+	if ! wait_for 150 eval '! kill -0 $CLIENT_PID 2>/dev/null'; then
+		cat "$OUT/$name-client.log"
+		false
+	fi
+	wait "$CLIENT_PID" || { cat "$OUT/$name-client.log"; false; }
+	rm -f "$OUT/CLIENT_PID.pid"
+	# Finished on the other PE.
+	[ "$(wc -l <"$W/started")" -ge 2 ]
+	result=$(tar xzf "$W/out.tar.gz" -O result.txt)
+	if [ "$victim" = "$PE_PID" ]; then
+		[[ "$result" == "done in $W/tmp-rsplib/"* ]]
+	else
+		[[ "$result" == "done in $W/tmp-rsp/"* ]]
+	fi
+}
+
+@test "mixed pool, the working PE killed: rsp scriptingclient finishes on the other (RSPLIB registrar)" {
+	mixed_pool_failover mixed-rsppu "$RSPLIB_ASAP" SSPool5 \
+		"$RSP" scriptingclient -transport=sctp -logcolor=off \
+		-registrar="$RSPLIB_ASAP" -poolhandle=SSPool5 \
+		-input="$W/job.tar.gz" -output="$W/out.tar.gz" -retrydelay=500
+	grep -q 'FAILOVER, trial 2 of 3' "$OUT/mixed-rsppu-client.log"
+}
+
+@test "mixed pool, the working PE killed: RSPLIB scriptingclient finishes on the other (rsp registrar)" {
+	mixed_pool_failover mixed-rsplibpu "$OUR_ASAP" SSPool6 \
+		scriptingclient -logcolor=off -registrar="$OUR_ASAP" \
+		-poolhandle=SSPool6 -input="$W/job.tar.gz" \
+		-output="$W/out.tar.gz" -retrydelay=500
+	grep -q 'Download completed' "$OUT/mixed-rsplibpu-client.log"
 }
