@@ -90,14 +90,15 @@ drop(struct ss_cache *c, int i)
 	c->e[i] = c->e[--c->n];
 }
 
-/* Evict least recently used entries until one of size more fits. */
+/* Evict least recently used entries until `more` entries of size bytes
+ * more fit. */
 static void
-make_room(struct ss_cache *c, long long size)
+make_room(struct ss_cache *c, int more, long long size)
 {
 	int i, lru;
 
-	while (c->n > 0 &&
-	       (c->n + 1 > c->max_entries || c->total + size > c->max_bytes)) {
+	while (c->n > 0 && (c->n + more > c->max_entries ||
+	                       c->total + size > c->max_bytes)) {
 		for (i = 1, lru = 0; i < c->n; i++)
 			if (c->e[i].used < c->e[lru].used)
 				lru = i;
@@ -187,7 +188,7 @@ ss_cache_init(
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return -1;
 	adopt(c);
-	make_room(c, 0);
+	make_room(c, 0, 0);
 	return 0;
 }
 
@@ -219,16 +220,19 @@ ss_cache_put(struct ss_cache *c, const uint8_t *hash, const char *src)
 	char path[sizeof(c->dir) + 64];
 	struct stat st;
 	long long size;
+	int i;
 
-	if (find(c, hash) != -1)
+	if ((i = find(c, hash)) != -1) {
+		c->e[i].used = ++c->clock;
 		return 0;
+	}
 	if (stat(src, &st) == -1)
 		return -1;
 	if (st.st_size > c->max_bytes) {
 		errno = EFBIG;
 		return -1;
 	}
-	make_room(c, (long long)st.st_size);
+	make_room(c, 1, (long long)st.st_size);
 	entry_path(c, hash, path, sizeof(path));
 	if ((size = copy_file(src, path, NULL)) == -1)
 		return -1;

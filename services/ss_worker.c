@@ -11,6 +11,7 @@
  * (PR_SET_PDEATHSIG) when the PE is killed before it can clean up.  The child's diagnostics
  * go to the PE's standard error (its log).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +31,28 @@
 #define SS_VERIFIED "input.verified"
 #define SS_OUTPUT   "output.data"
 #define SS_ENV      "environment.data"
+
+/* Close every descriptor above 2 (closefrom() is not in musl). */
+static void
+close_fds(void)
+{
+	struct dirent *e;
+	DIR *d;
+	long fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		fd = strtol(e->d_name, NULL, 10);
+		if (fd > 2 && fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
+}
 
 /* Run a program in the child and wait for it; 0 if it exited 0. */
 static int
@@ -99,7 +123,7 @@ worker(const struct ss_job *job, pid_t pe)
 			close(fd);
 	}
 	dup2(STDERR_FILENO, STDOUT_FILENO);
-	closefrom(3);
+	close_fds();
 	if (chdir(job->dir) == -1) {
 		fprintf(stderr, "scripting worker: %s: %s\n", job->dir,
 		    strerror(errno));
