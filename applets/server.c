@@ -1,7 +1,8 @@
 // RSP_APPLET(server, "rspserver", "pool element running an example service")
 /*
  * usage: rsp server [-echo | -discard | -daytime | -chargen | -pingpong |
- *            -calcapp | -fractal] [service options]
+ *            -calcapp | -fractal |
+ *            -scripting] [service options]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
@@ -9,8 +10,9 @@
  * A pool element (PROTOCOLS.md 9.2-9.6): registers with a registrar
  * through the library (include/rsp.h), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
- * Discard, Daytime, CharGen, Ping Pong, CalcApp or the Fractal Generator on its sessions (the
- * services' own options come from their tables in services/).  SIGINT, SIGTERM or the
+ * Discard, Daytime, CharGen, Ping Pong, CalcApp, the Fractal Generator
+ * or the Scripting Service on its sessions (the services' own options
+ * come from their tables in services/).  SIGINT, SIGTERM or the
  * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
  * runtime error (registration refused, no registrar), 2 usage.
  */
@@ -28,12 +30,14 @@
 #include "core/transport.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
+#include "services/scripting.h"
 #include "services/service.h"
 
 int server_main(int argc, char **argv);
 
 struct server_opts {
 	int echo, discard, daytime, chargen, pingpong, calcapp, fractal;
+	int scripting;
 	struct fractal_opts fgp;
 	const char *poolhandle;
 	const char *policy;
@@ -82,11 +86,14 @@ static const struct opt server_opts[] = {
     {"fgpmaxthreads", OPT_INT, "N",
         "fractal: sessions served at once; more are refused", "4", 1, 4096,
         offsetof(struct server_opts, fgp.max_threads)},
+    {"scripting", OPT_FLAG, NULL, "Scripting Service, pool ScriptingPool", NULL,
+        0, 0, offsetof(struct server_opts, scripting)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
-        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5", "RoundRobin",
-        0, 0, offsetof(struct server_opts, policy)},
+        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5 (default: "
+        "RoundRobin; scripting: LeastUsedDegradation:1/ssmaxthreads)",
+        NULL, 0, 0, offsetof(struct server_opts, policy)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct server_opts, registrar)},
     {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
@@ -220,24 +227,28 @@ server_config(
 	long long id = 0;
 	const struct rsp_policy_info *pi;
 	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
-	           s->o.pingpong + s->o.calcapp + s->o.fractal;
+	           s->o.pingpong + s->o.calcapp + s->o.fractal + s->o.scripting;
 
 	if (n > 1) {
 		fprintf(stderr, "%s: give at most one service\n", argv0);
 		return -1;
 	}
-	s->svc = s->o.discard    ? &svc_discard
-	         : s->o.daytime  ? &svc_daytime
-	         : s->o.chargen  ? &svc_chargen
-	         : s->o.pingpong ? &svc_pingpong
-	         : s->o.calcapp  ? &svc_calcapp
-	         : s->o.fractal  ? &svc_fractal
-	                         : &svc_echo;
+	s->svc = s->o.discard     ? &svc_discard
+	         : s->o.daytime   ? &svc_daytime
+	         : s->o.chargen   ? &svc_chargen
+	         : s->o.pingpong  ? &svc_pingpong
+	         : s->o.calcapp   ? &svc_calcapp
+	         : s->o.fractal   ? &svc_fractal
+	         : s->o.scripting ? &svc_scripting
+	                          : &svc_echo;
 	if (s->svc == &svc_calcapp && svc_calcapp_check(argv0) == -1)
 		return -1;
 	if (s->o.fractal)
 		s->ctx.cfg = &s->o.fgp;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
+	if (s->o.policy == NULL)
+		s->o.policy = s->svc == &svc_scripting ? ssp_default_policy()
+		                                       : "RoundRobin";
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
 		    "%s: -policy=%s: unknown policy or bad parameter\n", argv0,
@@ -329,14 +340,16 @@ server_main(int argc, char **argv)
 	struct rsp_element_config cfg;
 	const struct opt_set sets[] = {{server_opts, &s.o},
 	    {pingpong_opts, &pingpong_conf}, {calcapp_opts, &calcapp_conf},
-	    {csp_opts, &s.csp}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {csp_opts, &s.csp}, {tr_opts, &tr_config}, {log_opts, &log_config},
+	    {ssp_opts, &ssp_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal] "
+	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal|-"
+	    "scripting] "
 	    "-registrar=ADDR:PORT [options]",
-	    argc, argv, sets, 6);
+	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (csp_config_check(&s.csp, err, sizeof(err)) == -1) {

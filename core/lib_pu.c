@@ -32,19 +32,24 @@ lib_pu_unreachable(
 const struct rsp_pe *
 lib_pu_choose(const struct rsp_msg *resp, uint32_t avoid)
 {
+	const struct rsp_pe *fallback = NULL;
 	int i;
 
 	if (resp->type != ASAP_HANDLE_RESOLUTION_RESPONSE ||
 	    (resp->present & RSP_HAS_ERROR))
 		return NULL;
+
 	for (i = 0; i < resp->npes; i++) {
 		const struct rsp_pe *pe = &resp->pes[i];
 
-		if (pe->id == avoid || pe->user.naddrs == 0)
+		if (pe->user.naddrs == 0 ||
+		    tr_kind_for_param(pe->user.ptype) < 0)
 			continue;
-		if (tr_kind_for_param(pe->user.ptype) < 0)
-			continue;
-		return pe;
+		if (pe->id != avoid)
+			return pe;
+		fallback = pe;
 	}
-	return NULL;
+	/* The PE to avoid only if it is the only one: a pool of one PE
+	 * (busy or restarted) must stay usable. */
+	return fallback;
 }

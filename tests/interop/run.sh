@@ -10,7 +10,10 @@ out=${VM_CACHE:-$top/build/vm}/interop
 
 pkgs=()
 command -v rspregistrar >/dev/null || pkgs+=(rsplib-registrar)
-command -v rspserver >/dev/null || pkgs+=(rsplib-services)
+# rsplib-services: rspserver, and scriptingclient/scriptingcontrol for
+# tests/interop/scripting.bats.
+{ command -v rspserver >/dev/null && command -v scriptingclient >/dev/null &&
+	command -v scriptingcontrol >/dev/null; } || pkgs+=(rsplib-services)
 { command -v rspterminal >/dev/null && command -v hsdump >/dev/null; } || pkgs+=(rsplib-tools)
 { command -v tshark >/dev/null && command -v dumpcap >/dev/null &&
 	command -v text2pcap >/dev/null; } || pkgs+=(tshark)
@@ -35,7 +38,8 @@ if "$top/tests/interop/pcap-verdict.sh" -n "$out/known-bad.pcap" >/dev/null 2>&1
 fi
 
 rc=0
-# RSP: our binary for tests/interop/rsp-registrar.bats and hsdump.bats
+# RSP: our binary for tests/interop/rsp-registrar.bats, hsdump.bats and
+# scripting.bats
 # (make check-interop builds and passes the sanitizer build).
 "$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-600}" -e RSP_INTEROP_OUT="$out" \
 	${RSP:+-e RSP="$RSP"} \

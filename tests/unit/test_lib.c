@@ -90,7 +90,13 @@ test_choose(void)
 	CHECK(lib_pu_choose(&m, 0) == &pes[0]);
 	CHECK(lib_pu_choose(&m, 1) == &pes[2]);
 	m.npes = 2;
+	/* The PE to avoid is still taken when it is the only usable one. */
+	CHECK(lib_pu_choose(&m, 1) == &pes[0]);
+	m.npes = 1;
+	CHECK(lib_pu_choose(&m, 1) == &pes[0]);
+	pes[0].user.naddrs = 0;
 	CHECK(lib_pu_choose(&m, 1) == NULL);
+	pes[0].user.naddrs = 1;
 	m.npes = 0;
 	CHECK(lib_pu_choose(&m, 0) == NULL);
 	CHECK(lib_transport_addrs(&pes[0].user, &al) == 0 && al.n == 1 &&
