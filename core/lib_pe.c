@@ -223,6 +223,8 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 			lib_reg_start(&e->reg);
 		}
 		break;
+	case LIB_REG_FAILED:
+		break; /* the channel hunts again; so do we */
 	}
 }
 
@@ -318,15 +320,20 @@ rsp_element_new(struct ev_loop *loop, const struct rsp_element_config *cfg,
 		*err = RSP_ESYSTEM;
 		return NULL;
 	}
+	e->reg.announce_fd = -1; /* lib_reg_fini-safe */
 	e->loop = loop;
 	e->cb = cb;
 	e->arg = arg;
 	e->kind = cfg->transport;
 	*err = RSP_ECONFIG;
-	if (pe_config(e, cfg) == -1 ||
-	    lib_reg_init(&e->reg, loop, e->kind, cfg->registrars,
-	        cfg->nregistrars, pe_reg_cb, e) == -1)
+	if (pe_config(e, cfg) == -1)
 		goto fail;
+	if (lib_reg_init(&e->reg, loop, e->kind, cfg->registrars,
+	        cfg->nregistrars, cfg->announce, pe_reg_cb, e) == -1) {
+		if (errno != EINVAL)
+			*err = RSP_ESYSTEM;
+		goto fail;
+	}
 	*err = RSP_ESYSTEM;
 	e->ep = tr_ep_new(loop, e->kind, cfg->local ? &e->local : NULL,
 	    TR_LISTEN, pe_user_event, e);

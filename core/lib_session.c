@@ -295,7 +295,8 @@ s_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 			s_connect(s, pe);
 		break;
 	case LIB_REG_DOWN:
-		break; /* the channel reconnects; LIB_REG_UP resolves */
+	case LIB_REG_FAILED:
+		break; /* the channel hunts again; LIB_REG_UP resolves */
 	}
 }
 
@@ -310,6 +311,7 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 		*err = RSP_ESYSTEM;
 		return NULL;
 	}
+	s->reg.announce_fd = -1; /* lib_reg_fini-safe */
 	s->loop = loop;
 	s->cb = cb;
 	s->arg = arg;
@@ -317,9 +319,10 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 	if (cfg->pool_handle == NULL || (hl = strlen(cfg->pool_handle)) == 0 ||
 	    hl > RSP_HANDLE_MAX ||
 	    lib_reg_init(&s->reg, loop, cfg->transport, cfg->registrars,
-	        cfg->nregistrars, s_reg_cb, s) == -1) {
+	        cfg->nregistrars, cfg->announce, s_reg_cb, s) == -1) {
+		*err = errno == EINVAL ? RSP_ECONFIG : RSP_ESYSTEM;
+		lib_reg_fini(&s->reg);
 		free(s);
-		*err = RSP_ECONFIG;
 		return NULL;
 	}
 	s->handle.len = (uint8_t)hl;

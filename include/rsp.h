@@ -54,6 +54,10 @@ struct rsp_element_config {
 	uint32_t identifier; /* PE ID, 0: random */
 	long long rereg_ms;  /* re-registration interval, 0: 30000 */
 	int transport;       /* resolved transport kind (core/transport.h) */
+	/* ASAP Server Announce group: NULL or "off" none, "auto"
+	 * (RSP_ANNOUNCE_AUTO) or "group[:port]".  Announced registrars
+	 * join the static ones; nregistrars may then be 0. */
+	const char *announce;
 };
 
 struct rsp_session_config {
@@ -61,7 +65,11 @@ struct rsp_session_config {
 	const char *registrars[RSP_REGISTRARS_MAX];
 	int nregistrars;
 	int transport;
+	const char *announce; /* as in rsp_element_config */
 };
+
+/* RSPLIB's default ASAP announce group (-asapannounce=auto). */
+#define RSP_ANNOUNCE_AUTO "239.0.0.50:3863"
 
 enum rsp_event_type {
 	RSP_EV_REGISTERED = 1, /* element: registration accepted (pe_id) */
