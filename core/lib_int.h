@@ -133,5 +133,14 @@ void lib_pu_unreachable(
 /* The first PE of an HR response that is not `avoid` and has a
  * transport this build reaches; NULL if none. */
 const struct rsp_pe *lib_pu_choose(const struct rsp_msg *resp, uint32_t avoid);
+/* A PE parameter as the application sees it. */
+void lib_info_from_pe(struct rsp_pe_info *pi, const struct rsp_pe *pe);
+/* Business card (RFC form): append it to w.  -1 on bad PEs. */
+int lib_card_encode(struct wbuf *w, const struct rsp_handle *h,
+    const struct rsp_pe_info *pes, int n);
+/* A received card as an RSP_EV_BUSINESS_CARD event (ev's other fields
+ * untouched); out holds the PEs.  -1 if m is no card. */
+int lib_card_event(const struct rsp_msg *m, struct rsp_event *ev,
+    struct rsp_pe_info *out, int max);
 
 #endif

@@ -181,14 +181,21 @@ s_up(struct rsp_session *s)
 static void
 s_control(struct rsp_session *s, const struct tr_event *tev)
 {
+	struct rsp_pe_info pes[RSP_RESOLVE_MAX];
+	struct rsp_event ev;
 	struct rsp_decode_error derr;
 	struct rsp_msg m;
 	uint8_t *c;
 
 	if (rsp_msg_decode(RSP_PROTO_ASAP, tev->data, tev->len, &m, &derr))
 		return;
-	if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
-	    (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
+	memset(&ev, 0, sizeof(ev));
+	if (lib_card_event(&m, &ev, pes, RSP_RESOLVE_MAX) == 0) {
+		ev.session = s->assoc;
+		ev.pe_id = s->pe_id;
+		s->cb(&ev, s->arg);
+	} else if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
+	           (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
 		memcpy(c, m.cookie.data, m.cookie.len);
 		free(s->cookie);
 		s->cookie = c;
@@ -421,4 +428,30 @@ rsp_session_free(struct rsp_session *s)
 	}
 	free(s->cookie);
 	free(s);
+}
+
+int
+rsp_session_send_business_card(struct rsp_session *s, const char *pool_handle,
+    const struct rsp_pe_info *pes, int n)
+{
+	struct rsp_handle h;
+	struct wbuf w;
+	size_t hl;
+	int rc;
+
+	if (pool_handle == NULL || (hl = strlen(pool_handle)) == 0 ||
+	    hl > RSP_HANDLE_MAX)
+		return RSP_ECONFIG;
+	if (s->state != S_UP)
+		return RSP_ESTATE;
+	h.len = (uint8_t)hl;
+	memcpy(h.bytes, pool_handle, hl);
+	if (wbuf_init_dynamic(&w, 256, RSP_MSG_MAX) == -1)
+		return RSP_ESYSTEM;
+	rc = lib_card_encode(&w, &h, pes, n) == -1 ? RSP_ECONFIG
+	     : tr_send(s->ep, s->assoc, RSP_PPID_ASAP, 0, w.data, w.len) == 0
+	         ? RSP_OK
+	         : RSP_ESYSTEM;
+	wbuf_free(&w);
+	return rc;
 }
