@@ -2,11 +2,15 @@
 /*
  * usage: rsp server [-echo | -discard | -daytime | -chargen]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
+ *            [-asapannounce=auto|off|GROUP:PORT]
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet]
  *
  * A pool element (PROTOCOLS.md 9.2, 9.3): registers with a registrar
- * through the library (include/rsp.h), re-registers every
+ * through the library (include/rsp.h), found from the -registrar=
+ * list and, with -asapannounce=, from ASAP Server Announces (default:
+ * announces at 239.0.0.50:3863 only when no -registrar= is given, so
+ * that nothing joins a multicast group unasked), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
  * Discard, Daytime or CharGen on its sessions.  SIGINT, SIGTERM or the
  * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
@@ -34,6 +38,7 @@ struct server_opts {
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
+	const char *asapannounce;
 	long long rereg;
 	const char *local;
 	const char *identifier;
@@ -57,6 +62,10 @@ static const struct opt server_opts[] = {
         0, 0, offsetof(struct server_opts, policy)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct server_opts, registrar)},
+    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
+        "hear registrars' ASAP announces on this multicast group "
+        "(default: auto without -registrar, else off)",
+        NULL, 0, 0, offsetof(struct server_opts, asapannounce)},
     {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
         "30000", 10, 1000000000, offsetof(struct server_opts, rereg)},
     {"local", OPT_STR, "ADDR,...:PORT",
@@ -199,10 +208,12 @@ server_config(
 		    s->o.identifier);
 		return -1;
 	}
-	if (s->o.registrar.n == 0 || s->o.registrar.n > RSP_REGISTRARS_MAX) {
+	if (rsp_discovery_options(s->o.registrar.n, &s->o.asapannounce) !=
+	    RSP_OK) {
 		fprintf(stderr,
-		    "%s: give 1 to %d -registrar= options "
-		    "(announces are not supported yet)\n",
+		    "%s: give up to %d -registrar= options and "
+		    "-asapannounce=auto|off|GROUP:PORT (not off without "
+		    "-registrar=)\n",
 		    argv0, RSP_REGISTRARS_MAX);
 		return -1;
 	}
@@ -212,6 +223,7 @@ server_config(
 	for (i = 0; i < s->o.registrar.n; i++)
 		cfg->registrars[i] = s->o.registrar.v[i];
 	cfg->nregistrars = s->o.registrar.n;
+	cfg->announce = s->o.asapannounce;
 	cfg->local = s->o.local;
 	cfg->identifier = (uint32_t)id;
 	cfg->rereg_ms = s->o.rereg;
@@ -266,7 +278,7 @@ server_main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
 	    "[-echo|-discard|-daytime|-chargen] "
-	    "-registrar=ADDR:PORT [options]",
+	    "[-registrar=ADDR:PORT]... [options]",
 	    argc, argv, sets, 3);
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;

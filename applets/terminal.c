@@ -1,7 +1,7 @@
 // RSP_APPLET(terminal, "rspterminal", "pool user sending standard input lines to a pool")
 /*
- * usage: rsp terminal [-poolhandle=NAME] -registrar=ADDR:PORT...
- *            [-runtime=MS]
+ * usage: rsp terminal [-poolhandle=NAME] [-registrar=ADDR:PORT]...
+ *            [-asapannounce=auto|off|GROUP:PORT] [-runtime=MS]
  *
  * A pool user (PROTOCOLS.md 9.3): each line read from standard input
  * goes to a PE of the pool as one message with PPID 0; whatever comes
@@ -34,6 +34,7 @@ int terminal_main(int argc, char **argv);
 struct terminal_opts {
 	const char *poolhandle;
 	struct opt_list registrar;
+	const char *asapannounce;
 	long long runtime;
 };
 
@@ -42,6 +43,10 @@ static const struct opt terminal_opts[] = {
         offsetof(struct terminal_opts, poolhandle)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct terminal_opts, registrar)},
+    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
+        "hear registrars' ASAP announces on this multicast group "
+        "(default: auto without -registrar, else off)",
+        NULL, 0, 0, offsetof(struct terminal_opts, asapannounce)},
     {"runtime", OPT_INT, "MS", "exit after MS (0: at the end of input)", "0", 0,
         1000000000000LL, offsetof(struct terminal_opts, runtime)},
     OPT_END,
@@ -218,10 +223,14 @@ terminal_main(int argc, char **argv)
 		return 1;
 	const struct opt_set sets[] = {{terminal_opts, &t->o},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
-	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
-	if (t->o.registrar.n == 0 || t->o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
+	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
+	    argv, sets, 3);
+	if (rsp_discovery_options(t->o.registrar.n, &t->o.asapannounce) !=
+	    RSP_OK) {
+		fprintf(stderr,
+		    "%s: give up to %d -registrar= options and "
+		    "-asapannounce=auto|off|GROUP:PORT (not off without "
+		    "-registrar=)\n",
 		    argv[0], RSP_REGISTRARS_MAX);
 		free(t);
 		return 2;
@@ -231,6 +240,7 @@ terminal_main(int argc, char **argv)
 	for (i = 0; i < t->o.registrar.n; i++)
 		cfg.registrars[i] = t->o.registrar.v[i];
 	cfg.nregistrars = t->o.registrar.n;
+	cfg.announce = t->o.asapannounce;
 	cfg.transport = tr_resolve(tr_config.kind);
 	if (log_setup("terminal") == -1) {
 		free(t);

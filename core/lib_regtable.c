@@ -41,6 +41,24 @@ lib_announce_parse(const char *s, struct sockaddr_storage *group)
 	return 1;
 }
 
+int
+rsp_discovery_options(int nregistrars, const char **announce)
+{
+	struct sockaddr_storage g;
+
+	if (nregistrars < 0 || nregistrars > RSP_REGISTRARS_MAX)
+		return RSP_ECONFIG;
+	if (*announce == NULL)
+		*announce = nregistrars == 0 ? "auto" : "off";
+	switch (lib_announce_parse(*announce, &g)) {
+	case 0:
+		return nregistrars > 0 ? RSP_OK : RSP_ECONFIG;
+	case 1:
+		return RSP_OK;
+	}
+	return RSP_ECONFIG;
+}
+
 static int
 cand_free_slot(struct lib_reg *r)
 {

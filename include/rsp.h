@@ -80,6 +80,14 @@ struct rsp_session_config {
 /* RSPLIB's default ASAP announce group (-asapannounce=auto). */
 #define RSP_ANNOUNCE_AUTO "239.0.0.50:3863"
 
+/*
+ * The applets' rule for -registrar= and -asapannounce=: *announce NULL
+ * becomes "auto" when there is no static registrar (RSPLIB's default)
+ * and "off" otherwise (nothing joins a multicast group unasked).
+ * RSP_ECONFIG if *announce is invalid or nregistrars is out of range.
+ */
+int rsp_discovery_options(int nregistrars, const char **announce);
+
 enum rsp_event_type {
 	RSP_EV_REGISTERED = 1, /* element: registration accepted (pe_id) */
 	RSP_EV_REG_FAILED,     /* element: refused or no registrar (error) */
