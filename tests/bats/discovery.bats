@@ -211,3 +211,13 @@ make_netns() {
 	sleep 1
 	! grep -q 'registered in pool' "$T/deaf.log"
 }
+
+@test "docs/library.md shows the example program it says the tests build" {
+	TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	# The C blocks before it are fragments; the example has main.
+	awk 'BEGIN { n = 0 } /^```c$/ { n++; on = 1; buf = ""; next }
+	     /^```$/ { if (on && buf ~ /int\nmain/) { printf "%s", buf; exit }
+	               on = 0; next }
+	     on { buf = buf $0 "\n" }' "$TOP/docs/library.md" >"$T/doc.c"
+	cmp "$T/doc.c" "$TOP/docs/examples/resolve.c"
+}
