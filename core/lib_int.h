@@ -33,6 +33,7 @@
 #define LIB_ANNOUNCE_TIMEOUT_MS 5000 /* announce validity */
 #define LIB_ANNOUNCE_AUTO       "239.0.0.50:3863"
 #define LIB_CANDS_MAX           (RSP_REGISTRARS_MAX + 16)
+#define LIB_CAND_ADDRS          8 /* addresses kept per registrar */
 
 enum lib_reg_state {
 	LIB_REG_IDLE = 0, /* between hunt rounds */
@@ -59,7 +60,9 @@ struct lib_cand {
 	uint32_t id;      /* server ID from announces, 0 if unknown */
 	uint64_t expiry;  /* announced: valid until (ev_now_ms scale) */
 	uint32_t attempt; /* hunt association in progress, 0 if none */
-	struct addr_list addrs;
+	uint16_t port;
+	int naddrs; /* compact: a channel holds LIB_CANDS_MAX of these */
+	struct sockaddr_storage addrs[LIB_CAND_ADDRS];
 };
 
 struct lib_reg {
@@ -112,6 +115,8 @@ int lib_cand_add_static(struct lib_reg *r, const char *s);
 int lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
     const struct sockaddr *from);
 int lib_cand_usable(const struct lib_reg *r, int i);
+/* Entry i's addresses as a list (to connect). */
+void lib_cand_addrs(const struct lib_reg *r, int i, struct addr_list *al);
 int lib_announce_open(struct lib_reg *r);
 /* Join the group again (at each hunt round, as RSPLIB). */
 void lib_announce_rejoin(struct lib_reg *r);

@@ -162,6 +162,8 @@ reg_msg(struct lib_reg *r, const struct tr_event *ev)
 	    m.type == ASAP_HANDLE_RESOLUTION_RESPONSE || m.type == ASAP_ERROR) {
 		if (r->pending > 0 && --r->pending == 0)
 			reg_timer_cancel(r);
+		else if (r->pending > 0) /* the next one's turn: 3 s */
+			reg_timer_set(r, LIB_REQ_TIMEOUT_MS, timeout_cb);
 	}
 	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && m.sender != 0)
 		r->server_id = m.sender;
@@ -263,11 +265,13 @@ static int
 hunt_connect(struct lib_reg *r, int i)
 {
 	struct lib_cand *c = &r->cand[i];
+	struct addr_list al;
 
+	lib_cand_addrs(r, i, &al);
 	if (r->hunt == NULL && (r->hunt = tr_ep_new(r->loop, r->kind, NULL, 0,
 	                            hunt_event, r)) == NULL)
 		return -1;
-	if (tr_connect(r->hunt, &c->addrs, &c->attempt) == -1) {
+	if (tr_connect(r->hunt, &al, &c->attempt) == -1) {
 		c->attempt = 0;
 		return -1;
 	}

@@ -59,6 +59,29 @@ rsp_discovery_options(int nregistrars, const char **announce)
 	return RSP_ECONFIG;
 }
 
+static void
+cand_set_addrs(struct lib_cand *c, const struct addr_list *al)
+{
+	int i;
+
+	c->port = al->port;
+	c->naddrs = 0;
+	for (i = 0; i < al->n && i < LIB_CAND_ADDRS; i++)
+		c->addrs[c->naddrs++] = al->a[i];
+}
+
+void
+lib_cand_addrs(const struct lib_reg *r, int i, struct addr_list *al)
+{
+	const struct lib_cand *c = &r->cand[i];
+	int k;
+
+	memset(al, 0, sizeof(*al));
+	al->port = c->port;
+	for (k = 0; k < c->naddrs; k++)
+		addr_list_add(al, (const struct sockaddr *)&c->addrs[k]);
+}
+
 static int
 cand_free_slot(struct lib_reg *r)
 {
@@ -83,6 +106,7 @@ cand_free_slot(struct lib_reg *r)
 int
 lib_cand_add_static(struct lib_reg *r, const char *s)
 {
+	struct addr_list al;
 	struct lib_cand *c;
 	int i;
 
@@ -92,10 +116,11 @@ lib_cand_add_static(struct lib_reg *r, const char *s)
 	}
 	c = &r->cand[i];
 	memset(c, 0, sizeof(*c));
-	if (addr_list_parse(&c->addrs, s, RSP_PORT_ASAP, 0, NULL, 0) == -1) {
+	if (addr_list_parse(&al, s, RSP_PORT_ASAP, 0, NULL, 0) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
+	cand_set_addrs(c, &al);
 	c->used = 1;
 	c->is_static = 1;
 	return 0;
@@ -106,7 +131,7 @@ lib_cand_usable(const struct lib_reg *r, int i)
 {
 	const struct lib_cand *c = &r->cand[i];
 
-	return c->used && c->addrs.n > 0 &&
+	return c->used && c->naddrs > 0 &&
 	       (c->is_static || c->expiry > ev_now_ms(r->loop));
 }
 
@@ -177,7 +202,7 @@ lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
 		c->used = 1;
 		c->id = m.sender;
 	}
-	c->addrs = al;
+	cand_set_addrs(c, &al);
 	c->expiry = ev_now_ms(r->loop) + LIB_ANNOUNCE_TIMEOUT_MS;
 	rsp_msg_free(&m);
 	return i;

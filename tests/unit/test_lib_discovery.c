@@ -120,21 +120,21 @@ test_announce_table(void)
 		CHECK(lib_reg_init(
 		          &r, loop, TR_TCP, regs, 2, "off", NULL, NULL) == 0);
 		CHECK(lib_cand_usable(&r, 0) && lib_cand_usable(&r, 1));
-		CHECK(r.cand[1].addrs.port == 3863); /* default port */
+		CHECK(r.cand[1].port == 3863); /* default port */
 		CHECK(!lib_cand_usable(&r, 2));
 	}
 	addr_parse(&from, "127.0.0.1:4000", 0, 0, NULL, 0);
 	CHECK((i = lib_cand_announce(
 	           &r, plain, sizeof(plain), (struct sockaddr *)&from)) == 2);
-	CHECK(r.cand[2].id == 0x12345678 && r.cand[2].addrs.n == 1 &&
-	      r.cand[2].addrs.port == 4000 && lib_cand_usable(&r, 2));
+	CHECK(r.cand[2].id == 0x12345678 && r.cand[2].naddrs == 1 &&
+	      r.cand[2].port == 4000 && lib_cand_usable(&r, 2));
 	/* the same registrar again: the same entry */
 	CHECK(lib_cand_announce(
 	          &r, plain, sizeof(plain), (struct sockaddr *)&from) == 2);
 	CHECK((i = lib_cand_announce(
 	           &r, tcp, sizeof(tcp), (struct sockaddr *)&from)) == 3);
-	CHECK(r.cand[3].addrs.port == 3863 &&
-	      strcmp(addr_fmt((struct sockaddr *)&r.cand[3].addrs.a[0], buf,
+	CHECK(r.cand[3].port == 3863 &&
+	      strcmp(addr_fmt((struct sockaddr *)&r.cand[3].addrs[0], buf,
 	                 sizeof(buf)),
 	          "127.0.0.2:3863") == 0);
 	/* not an announce, truncated: ignored */
