@@ -4,11 +4,15 @@
  *            -calcapp | -fractal |
  *            -scripting] [service options]
  *            [-poolhandle=NAME] [-policy=POLICY] [-registrar=ADDR:PORT]...
+ *            [-asapannounce=auto|off|GROUP:PORT]
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
- * A pool element (PROTOCOLS.md 9.2-9.6): registers with a registrar
- * through the library (include/rsp.h), re-registers every
+ * A pool element (PROTOCOLS.md 9.2-9.7): registers with a registrar
+ * through the library (include/rsp.h), found from the -registrar=
+ * list and, with -asapannounce=, from ASAP Server Announces (default:
+ * announces at 239.0.0.50:3863 only when no -registrar= is given, so
+ * that nothing joins a multicast group unasked), re-registers every
  * -rereginterval, answers keep-alives and serves Echo (default),
  * Discard, Daytime, CharGen, Ping Pong, CalcApp, the Fractal Generator
  * or the Scripting Service on its sessions (the services' own options
@@ -42,6 +46,7 @@ struct server_opts {
 	const char *poolhandle;
 	const char *policy;
 	struct opt_list registrar;
+	const char *asapannounce;
 	long long rereg;
 	const char *local;
 	const char *identifier;
@@ -96,6 +101,10 @@ static const struct opt server_opts[] = {
         NULL, 0, 0, offsetof(struct server_opts, policy)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct server_opts, registrar)},
+    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
+        "hear registrars' ASAP announces on this multicast group "
+        "(default: auto without -registrar, else off)",
+        NULL, 0, 0, offsetof(struct server_opts, asapannounce)},
     {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
         "30000", 10, 1000000000, offsetof(struct server_opts, rereg)},
     {"local", OPT_STR, "ADDR,...:PORT",
@@ -268,10 +277,12 @@ server_config(
 		    s->o.identifier);
 		return -1;
 	}
-	if (s->o.registrar.n == 0 || s->o.registrar.n > RSP_REGISTRARS_MAX) {
+	if (rsp_discovery_options(s->o.registrar.n, &s->o.asapannounce) !=
+	    RSP_OK) {
 		fprintf(stderr,
-		    "%s: give 1 to %d -registrar= options "
-		    "(announces are not supported yet)\n",
+		    "%s: give up to %d -registrar= options and "
+		    "-asapannounce=auto|off|GROUP:PORT (not off without "
+		    "-registrar=)\n",
 		    argv0, RSP_REGISTRARS_MAX);
 		return -1;
 	}
@@ -281,6 +292,7 @@ server_config(
 	for (i = 0; i < s->o.registrar.n; i++)
 		cfg->registrars[i] = s->o.registrar.v[i];
 	cfg->nregistrars = s->o.registrar.n;
+	cfg->announce = s->o.asapannounce;
 	cfg->local = s->o.local;
 	cfg->identifier = (uint32_t)id;
 	cfg->rereg_ms = s->o.rereg;
@@ -346,9 +358,8 @@ server_main(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal|-"
-	    "scripting] "
-	    "-registrar=ADDR:PORT [options]",
+	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal|"
+	    "-scripting] [-registrar=ADDR:PORT]... [options]",
 	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;

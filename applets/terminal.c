@@ -1,7 +1,8 @@
 // RSP_APPLET(terminal, "rspterminal", "pool user sending standard input lines to a pool")
 /*
- * usage: rsp terminal [-poolhandle=NAME] -registrar=ADDR:PORT...
- *            [-runtime=MS] [-cspserver=ADDR:PORT] [-cspinterval=MS]
+ * usage: rsp terminal [-poolhandle=NAME] [-registrar=ADDR:PORT]...
+ *            [-asapannounce=auto|off|GROUP:PORT] [-runtime=MS]
+ *            [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
  * A pool user (PROTOCOLS.md 9.3): each line read from standard input
  * goes to a PE of the pool as one message with PPID 0; whatever comes
@@ -36,6 +37,7 @@ int terminal_main(int argc, char **argv);
 struct terminal_opts {
 	const char *poolhandle;
 	struct opt_list registrar;
+	const char *asapannounce;
 	long long runtime;
 };
 
@@ -44,6 +46,10 @@ static const struct opt terminal_opts[] = {
         offsetof(struct terminal_opts, poolhandle)},
     {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
         offsetof(struct terminal_opts, registrar)},
+    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
+        "hear registrars' ASAP announces on this multicast group "
+        "(default: auto without -registrar, else off)",
+        NULL, 0, 0, offsetof(struct terminal_opts, asapannounce)},
     {"runtime", OPT_INT, "MS", "exit after MS (0: at the end of input)", "0", 0,
         1000000000000LL, offsetof(struct terminal_opts, runtime)},
     OPT_END,
@@ -234,15 +240,19 @@ terminal_main(int argc, char **argv)
 	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
-	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 4);
+	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
+	    argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (csp_config_check(&t->csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		free(t);
 		return 2;
 	}
-	if (t->o.registrar.n == 0 || t->o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
+	if (rsp_discovery_options(t->o.registrar.n, &t->o.asapannounce) !=
+	    RSP_OK) {
+		fprintf(stderr,
+		    "%s: give up to %d -registrar= options and "
+		    "-asapannounce=auto|off|GROUP:PORT (not off without "
+		    "-registrar=)\n",
 		    argv[0], RSP_REGISTRARS_MAX);
 		free(t);
 		return 2;
@@ -252,6 +262,7 @@ terminal_main(int argc, char **argv)
 	for (i = 0; i < t->o.registrar.n; i++)
 		cfg.registrars[i] = t->o.registrar.v[i];
 	cfg.nregistrars = t->o.registrar.n;
+	cfg.announce = t->o.asapannounce;
 	cfg.transport = tr_resolve(tr_config.kind);
 	if (log_setup("terminal") == -1) {
 		free(t);

@@ -41,6 +41,7 @@ struct rsp_element {
 	enum pe_state state;
 	uint64_t timer;
 	int registered_once;
+	int load_changed; /* set_load while a registration was on the way */
 };
 
 static void
@@ -180,6 +181,10 @@ pe_reg_msg(struct rsp_element *e, const struct rsp_msg *m)
 		if (!e->registered_once)
 			pe_emit(e, RSP_EV_REGISTERED, 0);
 		e->registered_once = 1;
+		if (e->load_changed) { /* that one carried the old load */
+			e->load_changed = 0;
+			pe_register(e);
+		}
 		break;
 	case ASAP_DEREGISTRATION_RESPONSE:
 		if (e->state != PE_DEREGISTERING)
@@ -225,6 +230,8 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 			lib_reg_start(&e->reg);
 		}
 		break;
+	case LIB_REG_FAILED:
+		break; /* the channel hunts again; so do we */
 	}
 }
 
@@ -260,6 +267,7 @@ pe_new_home(
 static void
 pe_session_asap(struct rsp_element *e, const struct tr_event *tev)
 {
+	struct rsp_pe_info pes[RSP_RESOLVE_MAX];
 	struct rsp_decode_error derr;
 	struct rsp_event ev;
 	struct rsp_msg m;
@@ -270,8 +278,12 @@ pe_session_asap(struct rsp_element *e, const struct tr_event *tev)
 		rsp_msg_free(&m);
 		return;
 	}
-	if (m.type == ASAP_COOKIE_ECHO && (m.present & RSP_HAS_COOKIE)) {
-		memset(&ev, 0, sizeof(ev));
+	memset(&ev, 0, sizeof(ev));
+	if (lib_card_event(&m, &ev, pes, RSP_RESOLVE_MAX) == 0) {
+		ev.session = tev->assoc;
+		ev.pe_id = e->id;
+		e->cb(&ev, e->arg);
+	} else if (m.type == ASAP_COOKIE_ECHO && (m.present & RSP_HAS_COOKIE)) {
 		ev.type = RSP_EV_COOKIE_ECHO;
 		ev.session = tev->assoc;
 		ev.pe_id = e->id;
@@ -351,15 +363,20 @@ rsp_element_new(struct ev_loop *loop, const struct rsp_element_config *cfg,
 		*err = RSP_ESYSTEM;
 		return NULL;
 	}
+	e->reg.announce_fd = -1; /* lib_reg_fini-safe */
 	e->loop = loop;
 	e->cb = cb;
 	e->arg = arg;
 	e->kind = cfg->transport;
 	*err = RSP_ECONFIG;
-	if (pe_config(e, cfg) == -1 ||
-	    lib_reg_init(&e->reg, loop, e->kind, cfg->registrars,
-	        cfg->nregistrars, pe_reg_cb, e) == -1)
+	if (pe_config(e, cfg) == -1)
 		goto fail;
+	if (lib_reg_init(&e->reg, loop, e->kind, cfg->registrars,
+	        cfg->nregistrars, cfg->announce, pe_reg_cb, e) == -1) {
+		if (errno != EINVAL)
+			*err = RSP_ESYSTEM;
+		goto fail;
+	}
 	*err = RSP_ESYSTEM;
 	e->ep = tr_ep_new(loop, e->kind, cfg->local ? &e->local : NULL,
 	    TR_LISTEN, pe_user_event, e);
@@ -463,6 +480,8 @@ rsp_element_set_load(struct rsp_element *e, uint32_t load)
 			e->policy.v[i] = load;
 	if (e->state == PE_REGISTERED)
 		pe_register(e);
+	else if (e->state == PE_REGISTERING)
+		e->load_changed = 1;
 	return RSP_OK;
 }
 
@@ -497,4 +516,59 @@ rsp_element_free(struct rsp_element *e)
 	if (e->ep != NULL)
 		tr_ep_free(e->ep);
 	free(e);
+}
+
+/* This PE as a business card shows it on `session`. */
+static int
+pe_own_info(struct rsp_element *e, uint32_t session, struct rsp_pe_info *pi)
+{
+	const struct rsp_policy_info *inf = rsp_policy_info(e->policy.type);
+	struct addr_list al;
+	int i;
+
+	memset(pi, 0, sizeof(*pi));
+	if (tr_local_addrs(e->ep, session, &al) == -1)
+		return -1;
+	pi->pe_id = e->id;
+	pi->transport = e->kind;
+	pi->port = e->port;
+	pi->use = RSP_TRANSPORT_DATA_CONTROL;
+	for (i = 0; i < al.n && i < RSP_PE_ADDRS_MAX; i++) {
+		pi->addrs[pi->naddrs] = al.a[i];
+		addr_set_port(
+		    (struct sockaddr *)&pi->addrs[pi->naddrs++], e->port);
+	}
+	pi->policy = e->policy.type;
+	for (i = 0; inf != NULL && i < inf->nvalues; i++) {
+		if (strcmp(inf->fields[i], "load") == 0)
+			pi->load = e->policy.v[i];
+		else if (strcmp(inf->fields[i], "weight") == 0 ||
+		         strcmp(inf->fields[i], "priority") == 0)
+			pi->weight = e->policy.v[i];
+	}
+	return 0;
+}
+
+int
+rsp_element_send_business_card(struct rsp_element *e, uint32_t session,
+    const struct rsp_pe_info *pes, int n)
+{
+	struct rsp_pe_info own;
+	struct wbuf w;
+	int rc;
+
+	if (n == 0) {
+		if (pe_own_info(e, session, &own) == -1)
+			return RSP_ESTATE;
+		pes = &own;
+		n = 1;
+	}
+	if (wbuf_init_dynamic(&w, 256, RSP_MSG_MAX) == -1)
+		return RSP_ESYSTEM;
+	rc =
+	    lib_card_encode(&w, &e->handle, pes, n) == -1
+	        ? RSP_ECONFIG
+	        : rsp_element_send(e, session, RSP_PPID_ASAP, 0, w.data, w.len);
+	wbuf_free(&w);
+	return rc;
 }

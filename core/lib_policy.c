@@ -36,6 +36,10 @@ rsp_strerror(int err)
 		return "message too long";
 	case RSP_EAGAIN:
 		return "resource temporarily unavailable";
+	case RSP_ETIMEDOUT:
+		return "timed out";
+	case RSP_ENOPOOL:
+		return "no such pool";
 	}
 	return "unknown error";
 }

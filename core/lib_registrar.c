@@ -1,17 +1,21 @@
 /*
- * The library's registrar channel (core/lib_int.h): static registrar
- * list, one association at a time, 3 s request timeout, failover to the
- * next registrar.  Announce-based discovery is not implemented.
+ * The library's registrar channel (core/lib_int.h): registrar hunt over
+ * the registrar table, one association in use, request timeout,
+ * failover to another registrar.  As RSPLIB, the hunt endpoint is a
+ * one-to-many endpoint that only connects; the winner is peeled off.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/ev.h"
 #include "core/lib_int.h"
+#include "core/rand.h"
 #include "core/transport.h"
 #include "proto/wire.h"
 
-static void reg_connect(struct lib_reg *r);
+static void hunt_round(struct lib_reg *r, int start);
+static void hunt_block(struct lib_reg *r);
 
 static void
 reg_timer_cancel(struct lib_reg *r)
@@ -21,42 +25,115 @@ reg_timer_cancel(struct lib_reg *r)
 	r->timer = EV_TIMER_NONE;
 }
 
+static void
+reg_timer_set(struct lib_reg *r, int64_t ms, ev_timer_cb *cb)
+{
+	reg_timer_cancel(r);
+	r->timer = ev_timer_add(r->loop, ms, cb, r);
+}
+
+static int64_t
+reap_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct lib_reg *r = arg;
+
+	(void)loop, (void)id;
+	r->reap = EV_TIMER_NONE;
+	if (r->old_ep != NULL)
+		tr_ep_free(r->old_ep);
+	r->old_ep = NULL;
+	return EV_NOMORE;
+}
+
+/* A random usable table entry (RSPLIB starts its hunt there). */
+static int
+random_start(const struct lib_reg *r)
+{
+	int idx[LIB_CANDS_MAX], i, n = 0;
+
+	for (i = 0; i < LIB_CANDS_MAX; i++)
+		if (lib_cand_usable(r, i))
+			idx[n++] = i;
+	return n == 0 ? 0 : idx[rand_uniform((uint32_t)n)];
+}
+
+static int
+attempts_outstanding(const struct lib_reg *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < LIB_CANDS_MAX; i++)
+		n += r->cand[i].attempt != 0;
+	return n;
+}
+
+static void
+abort_attempts(struct lib_reg *r)
+{
+	int i;
+
+	for (i = 0; i < LIB_CANDS_MAX; i++) {
+		if (r->cand[i].attempt != 0 && r->hunt != NULL)
+			tr_abort(r->hunt, r->cand[i].attempt);
+		r->cand[i].attempt = 0;
+	}
+}
+
 static int64_t
 retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
 {
 	struct lib_reg *r = arg;
 
-	(void)loop;
-	(void)id;
+	(void)loop, (void)id;
 	r->timer = EV_TIMER_NONE;
-	if (r->old_ep != NULL) {
-		tr_ep_free(r->old_ep);
-		r->old_ep = NULL;
-	}
 	if (r->state == LIB_REG_IDLE)
-		reg_connect(r);
+		hunt_round(r, random_start(r));
 	return EV_NOMORE;
 }
 
-/* Drop the association, move to the next registrar, retry later. */
+static void
+round_failed(struct lib_reg *r)
+{
+	abort_attempts(r);
+	r->state = LIB_REG_IDLE;
+	reg_timer_set(r, LIB_RETRY_MS, retry_cb);
+	r->cb(LIB_REG_FAILED, NULL, r->arg);
+}
+
+static int64_t
+block_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct lib_reg *r = arg;
+
+	(void)loop, (void)id;
+	r->timer = EV_TIMER_NONE;
+	if (r->state != LIB_REG_HUNTING)
+		return EV_NOMORE;
+	if (r->left > 0)
+		hunt_block(r);
+	else
+		round_failed(r);
+	return EV_NOMORE;
+}
+
+/* Drop the registrar in use and hunt again, starting after it. */
 static void
 reg_down(struct lib_reg *r)
 {
-	int was_ready = r->state == LIB_REG_READY;
-
 	reg_timer_cancel(r);
 	if (r->ep != NULL) {
 		tr_abort(r->ep, r->assoc);
+		if (r->old_ep != NULL)
+			tr_ep_free(r->old_ep);
 		r->old_ep = r->ep; /* may be the endpoint of this callback */
 		r->ep = NULL;
+		if (r->reap == EV_TIMER_NONE)
+			r->reap = ev_timer_add(r->loop, 0, reap_cb, r);
 	}
-	r->state = LIB_REG_IDLE;
 	r->pending = 0;
 	r->server_id = 0;
-	r->cur = (r->cur + 1) % r->nregs;
-	r->timer = ev_timer_add(r->loop, LIB_RETRY_MS, retry_cb, r);
-	if (was_ready)
-		r->cb(LIB_REG_DOWN, NULL, r->arg);
+	hunt_round(r, (r->cur + 1) % LIB_CANDS_MAX);
+	r->cb(LIB_REG_DOWN, NULL, r->arg);
 }
 
 static int64_t
@@ -64,10 +141,10 @@ timeout_cb(struct ev_loop *loop, uint64_t id, void *arg)
 {
 	struct lib_reg *r = arg;
 
-	(void)loop;
-	(void)id;
+	(void)loop, (void)id;
 	r->timer = EV_TIMER_NONE;
-	reg_down(r);
+	if (r->state == LIB_REG_READY)
+		reg_down(r);
 	return EV_NOMORE;
 }
 
@@ -85,6 +162,8 @@ reg_msg(struct lib_reg *r, const struct tr_event *ev)
 	    m.type == ASAP_HANDLE_RESOLUTION_RESPONSE || m.type == ASAP_ERROR) {
 		if (r->pending > 0 && --r->pending == 0)
 			reg_timer_cancel(r);
+		else if (r->pending > 0) /* the next one's turn: 3 s */
+			reg_timer_set(r, LIB_REQ_TIMEOUT_MS, timeout_cb);
 	}
 	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && m.sender != 0)
 		r->server_id = m.sender; /* for CSP reports */
@@ -92,20 +171,15 @@ reg_msg(struct lib_reg *r, const struct tr_event *ev)
 	rsp_msg_free(&m);
 }
 
+/* Events of the association in use (the peeled-off endpoint). */
 static void
 reg_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 {
 	struct lib_reg *r = arg;
 
-	if (ep != r->ep)
+	if (ep != r->ep || r->state != LIB_REG_READY)
 		return;
 	switch (ev->type) {
-	case TR_EV_UP:
-		reg_timer_cancel(r);
-		r->state = LIB_REG_READY;
-		r->up_ms = ev_now_ms(r->loop);
-		r->cb(LIB_REG_UP, NULL, r->arg);
-		break;
 	case TR_EV_MSG:
 		reg_msg(r, ev);
 		break;
@@ -119,48 +193,168 @@ reg_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	}
 }
 
-static void
-reg_connect(struct lib_reg *r)
+static int
+cand_of_attempt(const struct lib_reg *r, uint32_t assoc)
 {
-	r->ep = tr_ep_new(r->loop, r->kind, NULL, TR_ONE_TO_ONE, reg_event, r);
-	if (r->ep == NULL || tr_connect(r->ep, &r->regs[r->cur], &r->assoc)) {
-		if (r->ep != NULL)
-			tr_ep_free(r->ep);
-		r->ep = NULL;
-		r->cur = (r->cur + 1) % r->nregs;
-		r->timer = ev_timer_add(r->loop, LIB_RETRY_MS, retry_cb, r);
+	int i;
+
+	for (i = 0; i < LIB_CANDS_MAX; i++)
+		if (r->cand[i].attempt == assoc)
+			return i;
+	return -1;
+}
+
+static void
+hunt_won(struct lib_reg *r, int i, uint32_t assoc)
+{
+	struct tr_ep *ep;
+
+	r->cand[i].attempt = 0;
+	if ((ep = tr_peeloff(r->hunt, assoc, reg_event, r)) == NULL) {
+		tr_abort(r->hunt, assoc);
 		return;
 	}
-	r->state = LIB_REG_CONNECTING;
-	r->timer = ev_timer_add(r->loop, LIB_CONNECT_MS, timeout_cb, r);
+	abort_attempts(r);
+	reg_timer_cancel(r);
+	r->ep = ep;
+	r->assoc = assoc;
+	r->cur = i;
+	r->server_id = r->cand[i].id;
+	r->state = LIB_REG_READY;
+	r->up_ms = ev_now_ms(r->loop);
+	r->cb(LIB_REG_UP, NULL, r->arg);
+}
+
+/* Events of the hunt endpoint: attempts coming up or failing. */
+static void
+hunt_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct lib_reg *r = arg;
+	int i;
+
+	(void)ep;
+	if (ev->assoc == 0 || (i = cand_of_attempt(r, ev->assoc)) == -1)
+		return;
+	switch (ev->type) {
+	case TR_EV_UP:
+		if (r->state == LIB_REG_HUNTING)
+			hunt_won(r, i, ev->assoc);
+		else {
+			tr_abort(r->hunt, ev->assoc);
+			r->cand[i].attempt = 0;
+		}
+		break;
+	case TR_EV_LOST:
+	case TR_EV_SHUTDOWN:
+	case TR_EV_CANT_START:
+		r->cand[i].attempt = 0;
+		break;
+	default:
+		return;
+	}
+	/* Everything of this block failed: go on at once, do not wait. */
+	if (r->state == LIB_REG_HUNTING && attempts_outstanding(r) == 0) {
+		if (r->left > 0)
+			hunt_block(r);
+		else if (r->announce_fd == -1)
+			round_failed(r);
+		/* else an announce may still bring one: wait for block_cb */
+	}
+}
+
+static int
+hunt_connect(struct lib_reg *r, int i)
+{
+	struct lib_cand *c = &r->cand[i];
+	struct addr_list al;
+
+	lib_cand_addrs(r, i, &al);
+	if (r->hunt == NULL && (r->hunt = tr_ep_new(r->loop, r->kind, NULL, 0,
+	                            hunt_event, r)) == NULL)
+		return -1;
+	if (tr_connect(r->hunt, &al, &c->attempt) == -1) {
+		c->attempt = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Open associations to the next LIB_HUNT_PARALLEL usable entries. */
+static void
+hunt_block(struct lib_reg *r)
+{
+	int started = 0, i;
+
+	while (started < LIB_HUNT_PARALLEL && r->left > 0) {
+		i = r->next;
+		r->next = (i + 1) % LIB_CANDS_MAX;
+		r->left--;
+		if (!lib_cand_usable(r, i) || r->cand[i].attempt != 0)
+			continue;
+		if (hunt_connect(r, i) == 0)
+			started++;
+	}
+	/* Nothing to wait for: fail the round from the loop, not from
+	 * within the owner's call. */
+	reg_timer_set(r,
+	    attempts_outstanding(r) == 0 && r->announce_fd == -1
+	        ? 0
+	        : LIB_REG_CONNECT_MS,
+	    block_cb);
+}
+
+static void
+hunt_round(struct lib_reg *r, int start)
+{
+	r->state = LIB_REG_HUNTING;
+	r->next = start;
+	r->left = LIB_CANDS_MAX;
+	lib_announce_rejoin(r);
+	hunt_block(r);
+}
+
+void
+lib_reg_announced(struct lib_reg *r, int i)
+{
+	if (r->state == LIB_REG_HUNTING && r->cand[i].attempt == 0)
+		(void)hunt_connect(r, i);
+	else if (r->state == LIB_REG_IDLE && r->timer != EV_TIMER_NONE)
+		hunt_round(r, i); /* pausing after a failed round */
 }
 
 int
 lib_reg_init(struct lib_reg *r, struct ev_loop *loop, int kind,
-    const char *const *regs, int nregs, lib_reg_cb *cb, void *arg)
+    const char *const *regs, int nregs, const char *announce, lib_reg_cb *cb,
+    void *arg)
 {
-	int i;
+	int i, an;
 
 	memset(r, 0, sizeof(*r));
-	if (nregs < 1 || nregs > RSP_REGISTRARS_MAX)
-		return -1;
-	for (i = 0; i < nregs; i++)
-		if (addr_list_parse(
-		        &r->regs[i], regs[i], RSP_PORT_ASAP, 0, NULL, 0) == -1)
-			return -1;
+	r->announce_fd = -1;
 	r->loop = loop;
 	r->kind = kind;
-	r->nregs = nregs;
 	r->cb = cb;
 	r->arg = arg;
+	errno = EINVAL;
+	if (nregs < 0 || nregs > RSP_REGISTRARS_MAX ||
+	    (an = lib_announce_parse(announce, &r->group)) == -1 ||
+	    (nregs == 0 && an == 0))
+		return -1;
+	for (i = 0; i < nregs; i++)
+		if (regs[i] == NULL || lib_cand_add_static(r, regs[i]) == -1)
+			return -1;
+	if (an == 1 && lib_announce_open(r) == -1)
+		return -1;
 	return 0;
 }
 
 void
 lib_reg_start(struct lib_reg *r)
 {
-	if (r->state == LIB_REG_IDLE && r->timer == EV_TIMER_NONE)
-		reg_connect(r);
+	if (r->state == LIB_REG_IDLE) {
+		reg_timer_cancel(r);
+		hunt_round(r, random_start(r));
+	}
 }
 
 int
@@ -179,8 +373,7 @@ lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer)
 	wbuf_free(&w);
 	if (rc == 0 && expect_answer) {
 		if (r->pending++ == 0)
-			r->timer = ev_timer_add(
-			    r->loop, LIB_REQ_TIMEOUT_MS, timeout_cb, r);
+			reg_timer_set(r, LIB_REQ_TIMEOUT_MS, timeout_cb);
 	}
 	return rc;
 }
@@ -201,7 +394,9 @@ lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc)
 	r->ep = nep;
 	r->assoc = assoc;
 	r->pending = 0;
+	abort_attempts(r);
 	r->state = LIB_REG_READY;
+	r->up_ms = ev_now_ms(r->loop);
 	r->cb(LIB_REG_UP, NULL, r->arg);
 	return 0;
 }
@@ -214,15 +409,32 @@ lib_reg_local_addrs(struct lib_reg *r, struct addr_list *out)
 	return tr_local_addrs(r->ep, r->assoc, out);
 }
 
+const char *
+lib_reg_current(struct lib_reg *r, char *buf, size_t len)
+{
+	struct addr_list al;
+
+	if (r->state != LIB_REG_READY ||
+	    tr_peer_addrs(r->ep, r->assoc, &al) == -1 || al.n == 0)
+		return NULL;
+	return addr_fmt((struct sockaddr *)&al.a[0], buf, len);
+}
+
 void
 lib_reg_fini(struct lib_reg *r)
 {
 	reg_timer_cancel(r);
+	if (r->reap != EV_TIMER_NONE)
+		ev_timer_cancel(r->loop, r->reap);
+	r->reap = EV_TIMER_NONE;
 	if (r->ep != NULL)
 		tr_ep_free(r->ep);
 	if (r->old_ep != NULL)
 		tr_ep_free(r->old_ep);
-	r->ep = r->old_ep = NULL;
+	if (r->hunt != NULL)
+		tr_ep_free(r->hunt);
+	r->ep = r->old_ep = r->hunt = NULL;
+	lib_announce_close(r);
 }
 
 int

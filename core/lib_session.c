@@ -195,14 +195,21 @@ s_up(struct rsp_session *s)
 static void
 s_control(struct rsp_session *s, const struct tr_event *tev)
 {
+	struct rsp_pe_info pes[RSP_RESOLVE_MAX];
+	struct rsp_event ev;
 	struct rsp_decode_error derr;
 	struct rsp_msg m;
 	uint8_t *c;
 
 	if (rsp_msg_decode(RSP_PROTO_ASAP, tev->data, tev->len, &m, &derr))
 		return;
-	if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
-	    (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
+	memset(&ev, 0, sizeof(ev));
+	if (lib_card_event(&m, &ev, pes, RSP_RESOLVE_MAX) == 0) {
+		ev.session = s->assoc;
+		ev.pe_id = s->pe_id;
+		s->cb(&ev, s->arg);
+	} else if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
+	           (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
 		memcpy(c, m.cookie.data, m.cookie.len);
 		free(s->cookie);
 		s->cookie = c;
@@ -310,7 +317,8 @@ s_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 			s_connect(s, pe);
 		break;
 	case LIB_REG_DOWN:
-		break; /* the channel reconnects; LIB_REG_UP resolves */
+	case LIB_REG_FAILED:
+		break; /* the channel hunts again; LIB_REG_UP resolves */
 	}
 }
 
@@ -325,6 +333,7 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 		*err = RSP_ESYSTEM;
 		return NULL;
 	}
+	s->reg.announce_fd = -1; /* lib_reg_fini-safe */
 	s->loop = loop;
 	s->cb = cb;
 	s->arg = arg;
@@ -332,9 +341,10 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 	if (cfg->pool_handle == NULL || (hl = strlen(cfg->pool_handle)) == 0 ||
 	    hl > RSP_HANDLE_MAX ||
 	    lib_reg_init(&s->reg, loop, cfg->transport, cfg->registrars,
-	        cfg->nregistrars, s_reg_cb, s) == -1) {
+	        cfg->nregistrars, cfg->announce, s_reg_cb, s) == -1) {
+		*err = errno == EINVAL ? RSP_ECONFIG : RSP_ESYSTEM;
+		lib_reg_fini(&s->reg);
 		free(s);
-		*err = RSP_ECONFIG;
 		return NULL;
 	}
 	s->handle.len = (uint8_t)hl;
@@ -466,4 +476,30 @@ rsp_session_free(struct rsp_session *s)
 	}
 	free(s->cookie);
 	free(s);
+}
+
+int
+rsp_session_send_business_card(struct rsp_session *s, const char *pool_handle,
+    const struct rsp_pe_info *pes, int n)
+{
+	struct rsp_handle h;
+	struct wbuf w;
+	size_t hl;
+	int rc;
+
+	if (pool_handle == NULL || (hl = strlen(pool_handle)) == 0 ||
+	    hl > RSP_HANDLE_MAX)
+		return RSP_ECONFIG;
+	if (s->state != S_UP)
+		return RSP_ESTATE;
+	h.len = (uint8_t)hl;
+	memcpy(h.bytes, pool_handle, hl);
+	if (wbuf_init_dynamic(&w, 256, RSP_MSG_MAX) == -1)
+		return RSP_ESYSTEM;
+	rc = lib_card_encode(&w, &h, pes, n) == -1 ? RSP_ECONFIG
+	     : tr_send(s->ep, s->assoc, RSP_PPID_ASAP, 0, w.data, w.len) == 0
+	         ? RSP_OK
+	         : RSP_ESYSTEM;
+	wbuf_free(&w);
+	return rc;
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define RSP_LIB_VERSION 1 /* bumped on incompatible API changes */
 
@@ -30,20 +31,28 @@ struct rsp_session;
 
 enum rsp_error {
 	RSP_OK = 0,
-	RSP_ESYSTEM = 1,  /* see errno */
-	RSP_ECONFIG = 2,  /* a configuration value is invalid */
-	RSP_EREFUSED = 3, /* the registrar refused the registration */
-	RSP_ENOREG = 4,   /* no registrar reachable */
-	RSP_ENOPE = 5,    /* no pool element available */
-	RSP_ESTATE = 6,   /* not possible in the current state */
-	RSP_EMSGSIZE = 7, /* message too long */
-	RSP_EAGAIN = 8,   /* try again later */
+	RSP_ESYSTEM = 1,   /* see errno */
+	RSP_ECONFIG = 2,   /* a configuration value is invalid */
+	RSP_EREFUSED = 3,  /* the registrar refused the registration */
+	RSP_ENOREG = 4,    /* no registrar reachable */
+	RSP_ENOPE = 5,     /* no pool element available */
+	RSP_ESTATE = 6,    /* not possible in the current state */
+	RSP_EMSGSIZE = 7,  /* message too long */
+	RSP_EAGAIN = 8,    /* try again later */
+	RSP_ETIMEDOUT = 9, /* a blocking call ran out of time */
+	RSP_ENOPOOL = 10,  /* the registrar knows no such pool */
 };
+#define RSP_ERROR_MAX RSP_ENOPOOL
 
 const char *rsp_strerror(int err);
 int rsp_lib_version(void);
 
 #define RSP_REGISTRARS_MAX 16
+
+/* Transport kinds for the configs' `transport` (core/transport.h's
+ * TR_SCTP, TR_TCP: TCP is the TCP mapping of PROTOCOLS.md 7). */
+#define RSP_TRANSPORT_SCTP 0
+#define RSP_TRANSPORT_TCP  1
 
 struct rsp_element_config {
 	const char *pool_handle;
@@ -54,6 +63,10 @@ struct rsp_element_config {
 	uint32_t identifier; /* PE ID, 0: random */
 	long long rereg_ms;  /* re-registration interval, 0: 30000 */
 	int transport;       /* resolved transport kind (core/transport.h) */
+	/* ASAP Server Announce group: NULL or "off" none, "auto"
+	 * (RSP_ANNOUNCE_AUTO) or "group[:port]".  Announced registrars
+	 * join the static ones; nregistrars may then be 0. */
+	const char *announce;
 };
 
 struct rsp_session_config {
@@ -61,7 +74,19 @@ struct rsp_session_config {
 	const char *registrars[RSP_REGISTRARS_MAX];
 	int nregistrars;
 	int transport;
+	const char *announce; /* as in rsp_element_config */
 };
+
+/* RSPLIB's default ASAP announce group (-asapannounce=auto). */
+#define RSP_ANNOUNCE_AUTO "239.0.0.50:3863"
+
+/*
+ * The applets' rule for -registrar= and -asapannounce=: *announce NULL
+ * becomes "auto" when there is no static registrar (RSPLIB's default)
+ * and "off" otherwise (nothing joins a multicast group unasked).
+ * RSP_ECONFIG if *announce is invalid or nregistrars is out of range.
+ */
+int rsp_discovery_options(int nregistrars, const char **announce);
 
 enum rsp_event_type {
 	RSP_EV_REGISTERED = 1, /* element: registration accepted (pe_id) */
@@ -73,6 +98,23 @@ enum rsp_event_type {
 	RSP_EV_SESSION_DOWN,   /* element: a session ended */
 	RSP_EV_FAILOVER,       /* session: now connected to another PE */
 	RSP_EV_CLOSED,         /* session: the PE ended it gracefully */
+	RSP_EV_BUSINESS_CARD,  /* either: a peer's business card */
+};
+
+/* A pool element as a PU sees it (resolution, business cards). */
+#define RSP_PE_ADDRS_MAX 16
+#define RSP_RESOLVE_MAX  16 /* PEs one resolution hands out */
+
+struct rsp_pe_info {
+	uint32_t pe_id;
+	int transport; /* kind (core/transport.h), -1 if unsupported */
+	uint16_t port;
+	uint16_t use; /* transport use: 0 data only, 1 data + control */
+	int naddrs;
+	struct sockaddr_storage addrs[RSP_PE_ADDRS_MAX]; /* port set */
+	uint32_t policy; /* policy type (RSP_POLICY_*) */
+	uint32_t load;   /* load for load-based policies, else 0 */
+	uint32_t weight; /* weight or priority where the policy has one */
 };
 
 struct rsp_event {
@@ -84,6 +126,10 @@ struct rsp_event {
 	const uint8_t *data; /* valid during the callback only */
 	size_t len;
 	int error; /* RSP_E* */
+	/* RSP_EV_BUSINESS_CARD: data/len the sender's pool handle, pes
+	 * its PEs in preferred failover order. */
+	const struct rsp_pe_info *pes;
+	int npes;
 };
 
 typedef void rsp_event_cb(const struct rsp_event *ev, void *arg);
@@ -165,5 +211,88 @@ struct rsp_status {
 };
 void rsp_element_status(const struct rsp_element *e, struct rsp_status *st);
 void rsp_session_status(const struct rsp_session *s, struct rsp_status *st);
+
+/*
+ * Running the library in an application's own event loop.  Every rsp
+ * object lives in a loop from rsp_loop_new() (or core/ev.h's
+ * ev_loop_new(): the same thing).  Wait until rsp_loop_fd() is
+ * readable or rsp_loop_timeout() ms have passed (-1: no timeout), then
+ * call rsp_loop_process(), which runs what is due and never blocks.
+ * rsp_loop_run() is the blocking convenience: it processes until *done
+ * becomes non-zero (RSP_OK) or timeout_ms pass (RSP_ETIMEDOUT; -1:
+ * no limit).  Not from within a callback of the same loop.
+ */
+struct ev_loop *rsp_loop_new(void);
+void rsp_loop_free(struct ev_loop *loop);
+int rsp_loop_fd(const struct ev_loop *loop);
+int rsp_loop_timeout(const struct ev_loop *loop);
+int rsp_loop_process(struct ev_loop *loop);
+int rsp_loop_run(
+    struct ev_loop *loop, const volatile int *done, int timeout_ms);
+
+/*
+ * Pool user, basic mode (RSPLIB's rsp_getaddrinfo, rsp_report_failure):
+ * resolve a pool handle into pool elements and their transport
+ * addresses; the application connects itself.  With stale_ms > 0 the
+ * PEs the registrar returns are cached for stale_ms and further
+ * resolutions select among them at the PU with the pool's policy (the
+ * registrar's selection code, PROTOCOLS.md 5.4) without asking the
+ * registrar; with stale_ms 0 every resolution asks it for one PE (HR
+ * option Items = 1, as RSPLIB's example clients).  A resolution is
+ * sent to a second registrar once if the first fails or does not
+ * answer within 3 s.
+ */
+struct rsp_pu;
+
+#define RSP_STALE_DEFAULT 5000 /* RSPLIB's cache element timeout, ms */
+
+struct rsp_pu_config {
+	const char *registrars[RSP_REGISTRARS_MAX];
+	int nregistrars;
+	const char *announce; /* as in rsp_element_config */
+	int transport;
+	long long stale_ms; /* cache lifetime; 0: no cache */
+};
+
+/* err RSP_OK: npes >= 1 PEs, pes[0] is the one the policy chose, the
+ * others follow in policy order.  Else RSP_ENOPOOL, RSP_ENOPE,
+ * RSP_ENOREG.  pes is valid during the callback only. */
+typedef void rsp_resolve_cb(
+    int err, const struct rsp_pe_info *pes, int npes, void *arg);
+
+struct rsp_pu *rsp_pu_new(
+    struct ev_loop *loop, const struct rsp_pu_config *cfg, int *err);
+/* Start a resolution; cb runs later from the loop, never from within
+ * this call. */
+int rsp_pu_resolve(
+    struct rsp_pu *pu, const char *pool_handle, rsp_resolve_cb *cb, void *arg);
+/* Report pe_id of the pool unreachable (ASAP Endpoint Unreachable to
+ * the registrar) and drop it from the cache. */
+int rsp_report_failure(
+    struct rsp_pu *pu, const char *pool_handle, uint32_t pe_id);
+/* Not from within the PU's callback: pending callbacks are dropped. */
+void rsp_pu_free(struct rsp_pu *pu);
+
+/*
+ * Blocking one-shot resolution in a loop of its own: up to max PEs into
+ * out (out[0] the chosen one), *npes their number.  RSP_OK or an error
+ * of rsp_resolve_cb, RSP_ETIMEDOUT after timeout_ms, RSP_ECONFIG.
+ */
+int rsp_getaddrinfo(const struct rsp_pu_config *cfg, const char *pool_handle,
+    struct rsp_pe_info *out, int max, int *npes, int timeout_ms);
+
+/*
+ * ASAP Business Card (RFC 5351 s.3, RFC 5352 s.2.2.11; PROTOCOLS.md
+ * 3.3.12, 6.3), RFC form (pool handle, PE parameters): tell the peer of
+ * a session which pool we belong to and which PEs of it to fail over
+ * to, in order.  The element sends its own pool handle and, when n is
+ * 0, itself (its user transport as the session sees it).  RSPLIB
+ * neither sends nor reads business cards: never expect an effect on an
+ * RSPLIB peer.  Received cards arrive as RSP_EV_BUSINESS_CARD.
+ */
+int rsp_session_send_business_card(struct rsp_session *s,
+    const char *pool_handle, const struct rsp_pe_info *pes, int n);
+int rsp_element_send_business_card(struct rsp_element *e, uint32_t session,
+    const struct rsp_pe_info *pes, int n);
 
 #endif

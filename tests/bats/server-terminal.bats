@@ -204,9 +204,14 @@ terminal() {
 	[ "$status" -eq 2 ]
 	run "$RSP" server -registrar=127.0.0.1:1 -echo -discard
 	[ "$status" -eq 2 ]
-	run "$RSP" server
+	# no registrar at all; a bad announce group
+	run "$RSP" server -asapannounce=off
 	[ "$status" -eq 2 ]
-	run "$RSP" terminal
+	run "$RSP" terminal -asapannounce=off
+	[ "$status" -eq 2 ]
+	run "$RSP" server -asapannounce=127.0.0.1:3863
+	[ "$status" -eq 2 ]
+	run "$RSP" terminal -registrar=127.0.0.1:1 -asapannounce=nowhere
 	[ "$status" -eq 2 ]
 }
 

@@ -59,7 +59,7 @@ test_strerror(void)
 
 	test_section("rsp_strerror, version");
 	CHECK(rsp_lib_version() == RSP_LIB_VERSION);
-	for (e = RSP_OK; e <= RSP_EAGAIN; e++)
+	for (e = RSP_OK; e <= RSP_ERROR_MAX; e++)
 		CHECK(rsp_strerror(e) != NULL && *rsp_strerror(e) != '\0');
 	CHECK(strcmp(rsp_strerror(999), "unknown error") == 0);
 }
