@@ -245,7 +245,7 @@ static void
 ss_start_worker(struct ss_svc *v, struct ss *s)
 {
 	struct ss_job job = {
-	    s->dir, s->got_env, v->keyring[0] ? v->keyring : NULL};
+	    s->dir, s->got_env, v->keyring[0] ? v->keyring : NULL, log_fd()};
 
 	if (ss_send_simple(v, s, SSP_STATUS, 0) != RSP_OK) {
 		ss_abort(v, s, "cannot send Status");
