@@ -74,6 +74,12 @@ log_register(log_sink *sink, void *arg)
 }
 
 int
+log_fd(void)
+{
+	return fileno(log_fp ? log_fp : stderr);
+}
+
+int
 log_enabled(int level)
 {
 	return level <= log_config.level;

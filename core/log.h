@@ -39,6 +39,9 @@ void log_close(void);
 /* Send all output to sink instead (tests, fuzzers, library users). */
 void log_register(log_sink *sink, void *arg);
 int log_enabled(int level);
+/* The descriptor log lines go to (the -logfile, else standard error),
+ * for child processes whose output belongs in the log. */
+int log_fd(void);
 
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -100,6 +100,8 @@ struct ss {
 struct ss_svc {
 	struct svc_ctx *c;
 	struct ss *sessions;
+	int *killed; /* killed workers not yet reaped */
+	int nkilled;
 	int n;
 	int maxthreads;
 	char host[SSP_INFO_MAX + 1];
@@ -168,6 +170,24 @@ ss_set_load(struct ss_svc *v)
 	    v->c->e, load > 0xffffffffu ? 0xffffffffu : (uint32_t)load);
 }
 
+/* SIGKILL a worker's process group; SIGCHLD reaps it later (a process
+ * in uninterruptible sleep must not stall the loop). */
+static void
+ss_kill(struct ss_svc *v, int pid)
+{
+	int *k;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	if ((k = realloc(v->killed, (size_t)(v->nkilled + 1) * sizeof(*k))) ==
+	    NULL) {
+		ss_worker_kill(pid); /* reap now rather than leak a zombie */
+		return;
+	}
+	v->killed = k;
+	v->killed[v->nkilled++] = pid;
+}
+
 /* End a session: worker killed, directory removed, state freed. */
 static void
 ss_free(struct ss_svc *v, struct ss *s)
@@ -180,7 +200,7 @@ ss_free(struct ss_svc *v, struct ss *s)
 			break;
 		}
 	if (s->pid > 0)
-		ss_worker_kill(s->pid);
+		ss_kill(v, s->pid);
 	if (s->fd != -1)
 		close(s->fd);
 	if (s->dir[0] != '\0') {
@@ -225,7 +245,7 @@ static void
 ss_start_worker(struct ss_svc *v, struct ss *s)
 {
 	struct ss_job job = {
-	    s->dir, s->got_env, v->keyring[0] ? v->keyring : NULL};
+	    s->dir, s->got_env, v->keyring[0] ? v->keyring : NULL, log_fd()};
 
 	if (ss_send_simple(v, s, SSP_STATUS, 0) != RSP_OK) {
 		ss_abort(v, s, "cannot send Status");
@@ -533,7 +553,13 @@ static void
 ss_reap(struct ss_svc *v)
 {
 	struct ss *s, *next;
-	int st;
+	int i, st;
+
+	for (i = 0; i < v->nkilled;)
+		if (waitpid(v->killed[i], NULL, WNOHANG) == 0)
+			i++;
+		else
+			v->killed[i] = v->killed[--v->nkilled];
 
 	for (s = v->sessions; s != NULL; s = next) {
 		next = s->next;
@@ -632,6 +658,9 @@ ss_fini(struct svc_ctx *c)
 		return;
 	while (v->sessions != NULL)
 		ss_free(v, v->sessions);
+	while (v->nkilled > 0) /* at the end: waiting is fine */
+		ss_worker_kill(v->killed[--v->nkilled]);
+	free(v->killed);
 	ev_timer_cancel(c->loop, v->tick);
 	ev_del_signal(c->loop, SIGCHLD);
 	ss_cache_fini(&v->cache);

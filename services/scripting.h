@@ -78,6 +78,7 @@ struct ss_job {
 	const char *dir;     /* the session's work directory */
 	int environment;     /* environment.data is there */
 	const char *keyring; /* absolute path or NULL */
+	int logfd;           /* the worker's standard output and error */
 };
 
 /* Fork the worker for job in its own process group; pid or -1. */

@@ -8,8 +8,9 @@
  *
  * The child runs in its own process group so that the clean-up can kill
  * everything ssrun started with one kill(-pid), and dies with the PE
- * (PR_SET_PDEATHSIG) when the PE is killed before it can clean up.  The child's diagnostics
- * go to the PE's standard error (its log).
+ * (PR_SET_PDEATHSIG) when the PE is killed before it can clean up.  Its
+ * standard output and error go to the PE's log (-logfile, else standard
+ * error), as RSPLIB's do.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -122,6 +123,8 @@ worker(const struct ss_job *job, pid_t pe)
 		if (fd != STDIN_FILENO)
 			close(fd);
 	}
+	if (job->logfd != STDERR_FILENO)
+		dup2(job->logfd, STDERR_FILENO);
 	dup2(STDERR_FILENO, STDOUT_FILENO);
 	close_fds();
 	if (chdir(job->dir) == -1) {

@@ -138,17 +138,17 @@ start_terminal() {
 	# End of input: the terminal exits and sends its final report.
 	exec 4>&-
 	wait "$TPID" || true
-	wait_table 3 '1 PRs, 1 PEs, 0 PUs'
-	# SIGKILL: no final report; gone after 10 x 250 ms of silence.
+	wait_table 10 '1 PRs, 1 PEs, 0 PUs'
+	# SIGKILL: no final report; gone after 10 x 250 ms of silence
+	# (the exact timing: tests/unit/test_cspmon.c).
 	kill -9 "$SPID"
-	wait_table 2 '1 PEs'
-	wait_table 10 '1 PRs, 0 PEs, 0 PUs'
+	wait_table 15 '1 PRs, 0 PEs, 0 PUs'
 	last_table | grep -q '"0\[0\] PEs in 0 Pools, 0 Peers"' ||
 	    wait_table 10 '"0\[0\] PEs in 0 Pools, 0 Peers"'
 	# SIGTERM: the registrar's final report.
 	kill -TERM "$RPID"
 	wait "$RPID"
-	wait_table 3 '0 PRs, 0 PEs, 0 PUs'
+	wait_table 10 '0 PRs, 0 PEs, 0 PUs'
 	kill -0 "$MPID"
 }
 

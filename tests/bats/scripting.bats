@@ -286,7 +286,7 @@ tar czf "$out" result.txt'
 echo done >result.txt
 tar czf "$out" result.txt'
 	client -input="$T/slow.tar.gz" -output="$T/out" -keepaliveinterval=300 \
-	    -keepalivetimeout=1000 >"$T/client.log" 2>&1 &
+	    -keepalivetimeout=2000 >"$T/client.log" 2>&1 &
 	CPID=$!
 	PIDS="$PIDS $CPID"
 	wait_for_line 'is processing' 20 "$T/client.log"
@@ -408,4 +408,20 @@ tar czf "$out" /dev/null'
 	done
 	[ -z "$(ps -o stat= -p "$pid" | grep -v Z)" ]
 	no_session_dirs
+}
+
+@test "the worker's output goes to the PE's -logfile" {
+	start_registrar
+	"$RSP" server -scripting -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -quiet -loglevel=4 -logfile="$T/pe.log" >"$T/pe.out" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_line 'registered in pool' 10 "$T/pe.log"
+	make_package talk 'echo "ssrun says hello"
+echo "ssrun complains" >&2
+tar czf "$out" /dev/null 2>/dev/null'
+	run client -input="$T/talk.tar.gz" -output="$T/out" -quiet
+	[ "$status" -eq 0 ]
+	grep -q '^ssrun says hello$' "$T/pe.log"
+	grep -q '^ssrun complains$' "$T/pe.log"
+	! grep -q ssrun "$T/pe.out"
 }

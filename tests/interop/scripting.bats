@@ -106,7 +106,7 @@ setup() {
 
 teardown() {
 	local f
-	for f in PE_PID PE2_PID CLIENT_PID; do
+	for f in PE_PID PE2_PID CLIENT_PID CLIENT1_PID CLIENT2_PID; do
 		[ -f "$OUT/$f.pid" ] || continue
 		stop "$(cat "$OUT/$f.pid")" KILL
 		rm -f "$OUT/$f.pid"
@@ -255,4 +255,54 @@ mixed_pool_failover() {
 		-poolhandle=SSPool6 -input="$W/job.tar.gz" \
 		-output="$W/out.tar.gz" -retrydelay=500
 	grep -q 'Download completed' "$OUT/mixed-rsplibpu-client.log"
+}
+
+# A PE at its limit (-ssmaxthreads=1) started by CMD...: client A's slow
+# job holds it; client B gets Not Ready, retries on the same PE (the only
+# one) and finishes after A.  $1: name, $2: registrar, $3: pool,
+# $4: "rsp" or "rsplib" (the clients), then the PE's command.
+busy_pe() {
+	local name=$1 reg=$2 pool=$3 pu=$4 r
+	shift 4
+	printf '#!/bin/sh\nsleep 4\necho done >result.txt\ntar czf "$1" result.txt\n' \
+		>"$W/pkg/ssrun"
+	tar czf "$W/job.tar.gz" -C "$W/pkg" ssrun
+	start PE_PID "$OUT/$name-pe.log" "$@"
+	sleep 3
+	for r in 1 2; do
+		if [ "$pu" = rsp ]; then
+			set -- "$RSP" scriptingclient -transport=sctp
+		else
+			set -- scriptingclient
+		fi
+		start "CLIENT${r}_PID" "$OUT/$name-client$r.log" "$@" \
+			-logcolor=off -registrar="$reg" -poolhandle="$pool" \
+			-input="$W/job.tar.gz" -output="$W/out$r.tar.gz" \
+			-retrydelay=500
+		[ "$r" = 2 ] && break
+		wait_for 120 grep -q 'is processing' "$OUT/$name-client1.log" ||
+			{ cat "$OUT/$name-client1.log" "$OUT/$name-pe.log"; false; }
+	done
+	for r in 1 2; do
+		local pid_var="CLIENT${r}_PID"
+		wait "${!pid_var}" || { cat "$OUT/$name-client$r.log"; false; }
+		rm -f "$OUT/$pid_var.pid"
+		[ "$(tar xzf "$W/out$r.tar.gz" -O result.txt)" = done ]
+	done
+}
+
+@test "rsp server -scripting at -ssmaxthreads: RSPLIB scriptingclient gets Not Ready and waits its turn" {
+	busy_pe busy-rsppe "$RSPLIB_ASAP" SSPool7 rsplib "$RSP" server \
+		-scripting -ssmaxthreads=1 -transport=sctp \
+		-registrar="$RSPLIB_ASAP" -poolhandle=SSPool7 -loglevel=4 \
+		-logcolor=off
+	grep -q 'refused: fully loaded' "$OUT/busy-rsppe-pe.log"
+	grep -q 'is not ready yet' "$OUT/busy-rsppe-client2.log"
+}
+
+@test "RSPLIB rspserver -scripting at -ssmaxthreads: rsp scriptingclient gets Not Ready and waits its turn" {
+	busy_pe busy-rsplibpe "$OUR_ASAP" SSPool8 rsp rspserver -scripting \
+		-ssmaxthreads=1 -registrar="$OUR_ASAP" -poolhandle=SSPool8 \
+		-logcolor=off -loglevel=3
+	grep -q 'is not ready (reason 1)' "$OUT/busy-rsplibpe-client2.log"
 }
