@@ -118,7 +118,18 @@ setup_file() {
 	export RSP=${RSP:-$BATS_TEST_DIRNAME/../../build/san/rsp}
 	export OUT=${RSP_INTEROP_OUT:-$BATS_TEST_DIRNAME/../../build/vm/interop}/enrp
 	mkdir -p "$OUT"
-	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.txt
+	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.txt "$OUT"/rsp-enrp.pcapng
+	# Everything on lo, for tshark's verdict on the host
+	# (tests/interop/run.sh): SCTP, and the multicast Presences.
+	if command -v dumpcap >/dev/null; then
+		start DUMPCAP_PID "$OUT/dumpcap.log" dumpcap -q -i lo \
+			-f 'sctp or udp port 9901' -w "$OUT/rsp-enrp.pcapng"
+		wait_for 60 grep -q 'Capturing on' "$OUT/dumpcap.log" || {
+			echo "# dumpcap did not start:" >&3
+			sed 's/^/#   /' "$OUT/dumpcap.log" >&3
+			return 1
+		}
+	fi
 	rsplib_registrar "$OUT/rspregistrar.log" -peer="$OUR_ENRP"
 	our_registrar "$OUT/rsp-registrar.log" -peer="$RSPLIB_ENRP" || {
 		echo "# our registrar did not start:" >&3

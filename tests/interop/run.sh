@@ -42,6 +42,10 @@ rc=0
 	bats --timing tests/interop || rc=$?
 vrc=0
 "$top/tests/interop/pcap-verdict.sh" "$out/rsplib-smoke.pcapng" || vrc=$?
+# ENRP between rsp registrar and rspregistrar (tests/interop/rsp-enrp.bats)
+if [ -f "$out/enrp/rsp-enrp.pcapng" ]; then
+	"$top/tests/interop/pcap-verdict.sh" "$out/enrp/rsp-enrp.pcapng" || vrc=$?
+fi
 if [ "$rc" -ne 0 ]; then
 	echo "interop: the guest run failed (exit $rc); logs in $out" >&2
 	exit "$rc"
