@@ -279,3 +279,32 @@ pe_of() {
 	[ "$(rsplib_sum mc-rsplib-of-ours.txt)" = "$(rsplib_sum mc-rsplib-of-rsplib.txt)" ]
 	grep -q "home=0x00005151" "$OUT/mc-ours.txt"
 }
+
+# An rsp PE registered at rspregistrar: RSPLIB records the port it
+# registered from as its ASAP transport, where rsp PEs do not listen; our
+# registrar's Keep-Alive H=1 reaches it at its user transport instead.
+@test "killing rspregistrar: rsp registrar takes over an rsp server PE too" {
+	local id
+	start MC_RSPSRV_PID "$OUT/mc-rsp-server.log" "$RSP" server \
+		-transport=sctp -registrar=127.0.0.1:3873 -local=192.0.2.1:0 \
+		-echo -loglevel=4 -logcolor=off -quiet
+	if ! wait_for 60 grep -q 'registered in pool' "$OUT/mc-rsp-server.log"; then
+		cat "$OUT/mc-rsp-server.log" "$OUT/mc-rspregistrar.log"
+		false
+	fi
+	id=$(sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' \
+	    "$OUT/mc-rsp-server.log" | head -1)
+	wait_for 60 rsp_dump_has 127.0.0.1:9912 2 mc-ours-2.txt
+	grep -q "pe=0x$id .*home=0x00005151" "$OUT/mc-ours-2.txt"
+	sleep 12 # hsdump peers are forgotten (5 s + 5 s)
+	kill9 MC_RSPLIB_PID
+	if ! wait_for 60 grep -q "PE \\\$$id accepted us as its home" \
+	    "$OUT/mc-rsp-registrar.log"; then
+		cat "$OUT/mc-rsp-registrar.log" "$OUT/mc-rsp-server.log"
+		false
+	fi
+	grep -q "PE \$$id not at its ASAP transport, trying its user transport" \
+	    "$OUT/mc-rsp-registrar.log"
+	wait_for 30 rsp_dump_has 127.0.0.1:9912 2 mc-ours-3.txt
+	[ "$(grep -c "home=0x0000abce" "$OUT/mc-ours-3.txt")" -eq 2 ]
+}
