@@ -1397,6 +1397,9 @@ reg_enrp_mcast_on(struct registrar *reg, char *err, size_t errlen)
 	struct sockaddr_storage group;
 	int on;
 
+	if (e != NULL && reg->cfg.enrp_mcast != NULL)
+		log_warning("registrar: -enrpmulticast is deprecated, use "
+		            "-enrpannounce");
 	if (e == NULL ||
 	    (on = reg_mcast_parse(&reg->cfg, &group, err, errlen)) <= 0)
 		return e == NULL ? 0 : on;

@@ -52,10 +52,12 @@ kill9() {
 	rm -f "$OUT/$1.pid"
 }
 
-# RSPLIB's hsdump of RSPLIB_ENRP into $OUT/$1 shows 2 PEs, both its own.
+# RSPLIB's hsdump of RSPLIB_ENRP into $OUT/$1 shows 2 PEs, both its own
+# (its dump lists each PE twice: index and selection order).
 rsplib_owns_both() {
 	rsplib_dump_has "$RSPLIB_ENRP" "$1" 2 &&
-		[ "$(grep -c "home=\\\$$RSPLIB_ID" "$OUT/$1")" -eq 2 ]
+		[ "$(grep -o "chsum=\\\$[0-9a-f]* home=\\\$$RSPLIB_ID" "$OUT/$1" |
+			sort -u | wc -l)" -eq 2 ]
 }
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
 wait_for() {
@@ -116,7 +118,18 @@ setup_file() {
 	export RSP=${RSP:-$BATS_TEST_DIRNAME/../../build/san/rsp}
 	export OUT=${RSP_INTEROP_OUT:-$BATS_TEST_DIRNAME/../../build/vm/interop}/enrp
 	mkdir -p "$OUT"
-	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.txt
+	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.txt "$OUT"/rsp-enrp.pcapng
+	# Everything on lo, for tshark's verdict on the host
+	# (tests/interop/run.sh): SCTP, and the multicast Presences.
+	if command -v dumpcap >/dev/null; then
+		start DUMPCAP_PID "$OUT/dumpcap.log" dumpcap -q -i lo \
+			-f 'sctp or udp port 9901' -w "$OUT/rsp-enrp.pcapng"
+		wait_for 60 grep -q 'Capturing on' "$OUT/dumpcap.log" || {
+			echo "# dumpcap did not start:" >&3
+			sed 's/^/#   /' "$OUT/dumpcap.log" >&3
+			return 1
+		}
+	fi
 	rsplib_registrar "$OUT/rspregistrar.log" -peer="$OUR_ENRP"
 	our_registrar "$OUT/rsp-registrar.log" -peer="$RSPLIB_ENRP" || {
 		echo "# our registrar did not start:" >&3
@@ -198,31 +211,46 @@ pe_of() {
 	[ "$(grep -c "home=0x$OUR_ID" "$OUT/ours-6.txt")" -eq 2 ]
 }
 
+# RSPLIB finishes a takeover only on the last Init Takeover Ack: alone
+# with the dead peer it waits for none and lets it expire.  A second rsp
+# registrar (default, slower timers: it notices later) is the third
+# peer that acknowledges.
 @test "a new rspregistrar syncs from rsp registrar, then takes over its PEs" {
 	rsplib_registrar "$OUT/rspregistrar2.log" -peer="$OUR_ENRP"
+	start OUR2_PID "$OUT/rsp-registrar2.log" "$RSP" registrar \
+		-transport=sctp -minaddressscope=loopback \
+		-asap=127.0.0.1:3865,192.0.2.1 -enrp=127.0.0.1:9903,192.0.2.1 \
+		-asapannounce=off -enrpannounce=off -identifier=0xabcf0000 \
+		-peer="$OUR_ENRP" -loglevel=5 -logcolor=off
 	if ! wait_for 90 rsplib_dump_has "$RSPLIB_ENRP" rsplib-of-rsplib-3.txt 2; then
 		cat "$OUT/rsplib-of-rsplib-3.txt" "$OUT/rspregistrar2.log"
 		false
 	fi
 	wait_for 30 rsplib_dump_has "$OUR_ENRP" rsplib-of-ours-3.txt 2
 	[ "$(rsplib_sum rsplib-of-ours-3.txt)" = "$(rsplib_sum rsplib-of-rsplib-3.txt)" ]
+	wait_for 60 grep -q 'peer \$'"$RSPLIB_ID"' alive' "$OUT/rsp-registrar2.log"
 	# hsdump is a peer too; RSPLIB would wait for its ack until the
-	# takeover expires: let both registrars forget it first (2 s + 2 s)
+	# takeover expires: let the registrars forget it first (2 s + 2 s)
 	sleep 6
 	kill9 OUR_PID
 	if ! wait_for 60 grep -q 'Takeover of peer \$'"$OUR_ID"' completed' \
 	    "$OUT/rspregistrar2.log"; then
-		cat "$OUT/rspregistrar2.log"
+		cat "$OUT/rspregistrar2.log" "$OUT/rsp-registrar2.log"
 		false
 	fi
+	grep -q 'acknowledging \$'"$RSPLIB_ID"'.s takeover of \$'"$OUR_ID" \
+	    "$OUT/rsp-registrar2.log"
 	if ! wait_for 90 rsplib_owns_both rsplib-4.txt; then
 		cat "$OUT/rsplib-4.txt" "$OUT/rspregistrar2.log"
 		false
 	fi
 	cat "$OUT/rsplib-4.txt"
-	# they stay: both RSPLIB PEs answer RSPLIB's keep-alives
+	# they stay: both RSPLIB PEs answer RSPLIB's keep-alives, and the
+	# second rsp registrar agrees
 	sleep 8
 	rsplib_owns_both rsplib-5.txt
+	rsp_dump_has 127.0.0.1:9903 2 ours2-5.txt
+	[ "$(grep -c "home=0x$RSPLIB_ID" "$OUT/ours2-5.txt")" -eq 2 ]
 }
 
 @test "rsp registrar and rspregistrar find each other by multicast Presence" {
@@ -250,4 +278,33 @@ pe_of() {
 	wait_for 30 rsplib_dump_has 127.0.0.1:9912 mc-rsplib-of-ours.txt 1
 	[ "$(rsplib_sum mc-rsplib-of-ours.txt)" = "$(rsplib_sum mc-rsplib-of-rsplib.txt)" ]
 	grep -q "home=0x00005151" "$OUT/mc-ours.txt"
+}
+
+# An rsp PE registered at rspregistrar: RSPLIB records the port it
+# registered from as its ASAP transport, where rsp PEs do not listen; our
+# registrar's Keep-Alive H=1 reaches it at its user transport instead.
+@test "killing rspregistrar: rsp registrar takes over an rsp server PE too" {
+	local id
+	start MC_RSPSRV_PID "$OUT/mc-rsp-server.log" "$RSP" server \
+		-transport=sctp -registrar=127.0.0.1:3873 -local=192.0.2.1:0 \
+		-echo -loglevel=4 -logcolor=off -quiet
+	if ! wait_for 60 grep -q 'registered in pool' "$OUT/mc-rsp-server.log"; then
+		cat "$OUT/mc-rsp-server.log" "$OUT/mc-rspregistrar.log"
+		false
+	fi
+	id=$(sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' \
+	    "$OUT/mc-rsp-server.log" | head -1)
+	wait_for 60 rsp_dump_has 127.0.0.1:9912 2 mc-ours-2.txt
+	grep -q "pe=0x$id .*home=0x00005151" "$OUT/mc-ours-2.txt"
+	sleep 12 # hsdump peers are forgotten (5 s + 5 s)
+	kill9 MC_RSPLIB_PID
+	if ! wait_for 60 grep -q "PE \\\$$id accepted us as its home" \
+	    "$OUT/mc-rsp-registrar.log"; then
+		cat "$OUT/mc-rsp-registrar.log" "$OUT/mc-rsp-server.log"
+		false
+	fi
+	grep -q "PE \$$id not at its ASAP transport, trying its user transport" \
+	    "$OUT/mc-rsp-registrar.log"
+	wait_for 30 rsp_dump_has 127.0.0.1:9912 2 mc-ours-3.txt
+	[ "$(grep -c "home=0x0000abce" "$OUT/mc-ours-3.txt")" -eq 2 ]
 }

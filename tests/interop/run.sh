@@ -3,7 +3,7 @@
 # then the capture judged by tshark on the host.
 # Installs rsplib-registrar, rsplib-services, rsplib-tools and tshark on the
 # host when missing (the guest's root is the host's /).
-# Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 600).
+# Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 2700).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${VM_CACHE:-$top/build/vm}/interop
@@ -41,7 +41,7 @@ rc=0
 # RSP: our binary for tests/interop/rsp-registrar.bats, hsdump.bats and
 # scripting.bats
 # (make check-interop builds and passes the sanitizer build).
-"$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-600}" -e RSP_INTEROP_OUT="$out" \
+"$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-2700}" -e RSP_INTEROP_OUT="$out" \
 	${RSP:+-e RSP="$RSP"} \
 	bats --timing tests/interop || rc=$?
 vrc=0
@@ -49,6 +49,10 @@ vrc=0
 # CSP reports both ways (tests/interop/rsp-cspmonitor.bats): UDP only.
 if [ -s "$out/rsp-cspmonitor.pcapng" ]; then
 	"$top/tests/interop/pcap-verdict.sh" -n "$out/rsp-cspmonitor.pcapng" || vrc=1
+fi
+# ENRP between rsp registrar and rspregistrar (tests/interop/rsp-enrp.bats)
+if [ -f "$out/enrp/rsp-enrp.pcapng" ]; then
+	"$top/tests/interop/pcap-verdict.sh" "$out/enrp/rsp-enrp.pcapng" || vrc=$?
 fi
 if [ "$rc" -ne 0 ]; then
 	echo "interop: the guest run failed (exit $rc); logs in $out" >&2

@@ -133,6 +133,7 @@ advance(struct ev_loop *loop, uint64_t ms)
 
 /* Keep-Alives with H=1 a node sent, and associations it opened. */
 static int ka_home[NODES], connects[NODES];
+static int suggest_opt; /* -supporttakeoversuggestion for start() */
 static uint32_t ka_home_assoc[NODES], ka_home_pe[NODES][8];
 
 static int
@@ -160,7 +161,7 @@ as_connect(void *arg, const struct addr_list *to, uint32_t *assoc)
 {
 	struct node *n = arg;
 
-	CHECK(to->port == 5000);
+	CHECK(to->port == 5000 || to->port == 7); /* ASAP, user transport */
 	*assoc = 1000 + (uint32_t)connects[n->idx]++;
 	return 0;
 }
@@ -240,6 +241,7 @@ start(
 	    .mentor_timeout = 2000,
 	    .max_ht_pes = max_ht,
 	    .takeover_expiry = 3000,
+	    .takeover_suggestion = suggest_opt,
 	};
 	static char ids[NODES][8];
 	struct reg_io aio = {
@@ -539,14 +541,21 @@ test_takeover_silent_pe(struct ev_loop *loop)
 {
 	struct registrar *a, *b, *c;
 
-	test_section("takeover: a PE that never acks goes at the timeout");
+	test_section("takeover: ASAP transport fails, user transport, timeout");
 	three(loop, &a, &b, &c);
 	nodes[0].down = 1;
 	advance(loop, 6000);
 	CHECK(hs_owner_count(reg_hs(b), 0x11) == 2);
-	/* the association fails: no user transport other than the ASAP
-	 * one to try, then the keep-alive timeout removes both */
-	reg_assoc_up(b, 1000);
+	/* the association to the ASAP transport fails: both PEs get a
+	 * second try at their (shared) user transport */
+	CHECK(connects[1] == 1);
+	reg_assoc_lost(b, 1000);
+	CHECK(connects[1] == 2);
+	CHECK(reg_pe_count(b) == 2);
+	CHECK(ka_home[1] == 0);
+	reg_assoc_up(b, 1001);
+	CHECK(ka_home[1] == 2 && ka_home_assoc[1] == 1001);
+	/* no ack there either: the keep-alive timeout removes both */
 	advance(loop, 5500);
 	CHECK(reg_pe_count(b) == 0);
 	CHECK(hs_pe_total(reg_hs(b)) == 0);
@@ -615,6 +624,41 @@ test_takeover_cancel(struct ev_loop *loop)
 }
 
 static void
+test_suggestion(struct ev_loop *loop)
+{
+	const int pa[] = {1}, pb[] = {0};
+	struct registrar *a, *b;
+
+	test_section("takeover suggestion (Handle Update T=1)");
+	suggest_opt = 1;
+	a = start(loop, 0, pa, 1, 128);
+	b = start(loop, 1, pb, 1, 128);
+	pump();
+	advance(loop, 2500);
+	/* 0x11 ^ 0x100 > 0x10 ^ 0x100: B is the better home, A says so */
+	feed_asap(a, REG, 0x100);
+	CHECK(nodes[0].sent[ENRP_HANDLE_UPDATE] == 2);
+	/* 0x10 ^ 0x101 is larger: no suggestion */
+	feed_asap(a, REG, 0x101);
+	CHECK(nodes[0].sent[ENRP_HANDLE_UPDATE] == 3);
+	pump();
+	CHECK(connects[1] == 1 && ka_home[1] == 0);
+	CHECK(hs_pe_home(hs_find_pe(reg_hs(b), &echopool, 0x100)) == 0x10);
+	reg_assoc_up(b, 1000);
+	CHECK(ka_home[1] == 1 && ka_home_pe[1][0] == 0x100);
+	/* the PE registers with B: A learns its new home and lets go */
+	CHECK(reg_pe_count(a) == 2);
+	feed_asap(b, REG, 0x100);
+	pump();
+	CHECK(hs_pe_home(hs_find_pe(reg_hs(a), &echopool, 0x100)) == 0x11);
+	CHECK(reg_pe_count(a) == 1 && reg_pe_count(b) == 1);
+	suggest_opt = 0;
+	stop(0);
+	stop(1);
+	pump();
+}
+
+static void
 test_config(void)
 {
 	struct reg_config c = {
@@ -668,6 +712,7 @@ main(void)
 	test_takeover(loop);
 	test_takeover_silent_pe(loop);
 	test_takeover_cancel(loop);
+	test_suggestion(loop);
 	test_config();
 	ev_loop_free(loop);
 	return test_done();
