@@ -170,7 +170,7 @@ check-sctp:
 	@mkdir -p $(BUILDROOT)/vm
 	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/vm/sctp-check \
 	    tests/vm/sctp-check.c
-	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/vm/run-in-guest.sh \
+	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/vm/run-in-guest.sh -t 2700 \
 	    -e RSP_TRANSPORT=sctp -e RSP=$(abspath $(BUILDROOT)/san/rsp) \
 	    -e RSP_TESTBIN=$(abspath $(BUILDROOT)/san/tests) \
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
