@@ -215,7 +215,10 @@ int rsp_loop_run(
  */
 struct rsp_pu;
 
-#define RSP_STALE_DEFAULT 5000 /* RSPLIB's cache element timeout, ms */
+/* A cache lifetime to start from, ms: RSPLIB 3 takes the stale cache
+ * value per call (its example clients pass 0, no cache); 5 s was the
+ * default cache element timeout of its earlier versions. */
+#define RSP_STALE_DEFAULT 5000
 
 struct rsp_pu_config {
 	const char *registrars[RSP_REGISTRARS_MAX];

@@ -6,6 +6,8 @@
  * registrar on a request timeout, resolution reflecting the PEs' loads
  * (LeastUsed), the PU cache selecting by policy, failure reports,
  * business cards both ways, and the fd + process + timeout interface.
+ * With kernel SCTP (the SCTP test guest) the live tests run again over
+ * SCTP: hunt endpoint, peel-off and sessions on real associations.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -22,6 +24,10 @@
 #include "proto/msg.h"
 #include "proto/wire.h"
 #include "testlib.h"
+
+/* The transport of the live tests: the TCP mapping, then kernel SCTP
+ * where there is one (the SCTP test guest). */
+static int kind = TR_TCP;
 
 static void
 quiet_sink(int level, const char *msg, void *arg)
@@ -75,7 +81,7 @@ registrar_start(struct ev_loop *loop, const char *id, char *addr, size_t len)
 	char err[128];
 
 	if (reg_config_check(&c, err, sizeof(err)) == -1 ||
-	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
+	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, kind) == -1)
 		return NULL;
 	snprintf(addr, len, "127.0.0.1:%u", reg->asap.port);
 	return reg;
@@ -197,12 +203,12 @@ test_request_timeout(void)
 	reg = registrar_start(loop, "0x7777", real, sizeof(real));
 	CHECK(reg != NULL);
 	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
-	silent = tr_ep_new(loop, TR_TCP, &al, TR_LISTEN, silent_event, &got);
+	silent = tr_ep_new(loop, kind, &al, TR_LISTEN, silent_event, &got);
 	CHECK(silent != NULL && tr_local_addrs(silent, 0, &al) == 0);
 	snprintf(quiet, sizeof(quiet), "127.0.0.1:%u", al.port);
 	memset(&c, 0, sizeof(c));
 	regs[0] = quiet;
-	CHECK(lib_reg_init(&r, loop, TR_TCP, regs, 1, NULL, chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, NULL, chan_cb, &c) == 0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.up, 1, 5));
 	CHECK(strcmp(lib_reg_current(&r, buf, sizeof(buf)), quiet) == 0);
@@ -228,7 +234,7 @@ test_request_timeout(void)
 	test_section("a hunt round without any registrar reports failure");
 	memset(&c, 0, sizeof(c));
 	regs[0] = "127.0.0.1:1";
-	CHECK(lib_reg_init(&r, loop, TR_TCP, regs, 1, "off", chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, "off", chan_cb, &c) == 0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.failed, 2, 5)); /* and keeps hunting */
 	CHECK(c.up == 0);
@@ -288,7 +294,7 @@ element(struct ev_loop *loop, const char *reg, const char *policy, uint32_t id,
 	ec.nregistrars = 1;
 	ec.identifier = id;
 	ec.rereg_ms = 30000;
-	ec.transport = TR_TCP;
+	ec.transport = kind;
 	a->e = rsp_element_new(loop, &ec, pe_cb, a, &err);
 	return a->e;
 }
@@ -366,7 +372,7 @@ test_load_and_cache(void)
 	memset(&pc, 0, sizeof(pc));
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
-	pc.transport = TR_TCP;
+	pc.transport = kind;
 	pu = rsp_pu_new(loop, &pc, &err);
 	CHECK(pu != NULL && err == RSP_OK);
 	rsp_element_set_load(a1.e, 0xc0000000u);
@@ -435,7 +441,7 @@ test_cache_round_robin(void)
 	memset(&pc, 0, sizeof(pc));
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
-	pc.transport = TR_TCP;
+	pc.transport = kind;
 	pc.stale_ms = 400;
 	pu = rsp_pu_new(loop, &pc, &err);
 	CHECK(pu != NULL);
@@ -510,7 +516,7 @@ test_business_cards(void)
 	sc.pool_handle = "EchoPool";
 	sc.registrars[0] = addr;
 	sc.nregistrars = 1;
-	sc.transport = TR_TCP;
+	sc.transport = kind;
 	s = rsp_session_new(loop, &sc, pu_cb, &p, &err);
 	CHECK(s != NULL);
 	CHECK(rsp_session_send_business_card(s, "ClientPool", NULL, 0) ==
@@ -518,7 +524,7 @@ test_business_cards(void)
 	CHECK(run_until(loop, &p.up, 1, 5));
 	memset(&mine, 0, sizeof(mine));
 	mine.pe_id = 0xc1;
-	mine.transport = TR_TCP;
+	mine.transport = kind;
 	mine.port = 9999;
 	mine.use = 1;
 	mine.naddrs = 1;
@@ -548,9 +554,15 @@ main(void)
 {
 	log_register(quiet_sink, NULL);
 	test_announce_table();
-	test_request_timeout();
-	test_load_and_cache();
-	test_cache_round_robin();
-	test_business_cards();
+	for (;;) {
+		test_request_timeout();
+		test_load_and_cache();
+		test_cache_round_robin();
+		test_business_cards();
+		if (kind == TR_SCTP || !tr_sctp_available())
+			break;
+		kind = TR_SCTP;
+		test_section("---- again over kernel SCTP ----");
+	}
 	return test_done();
 }
