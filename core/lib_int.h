@@ -128,9 +128,10 @@ void lib_reg_announced(struct lib_reg *r, int i);
 int lib_transport_addrs(const struct rsp_transport *t, struct addr_list *al);
 
 /*
- * Pool user side (core/lib_pu.c).  Handle resolution with the HR option
- * Items = 1 (no cache: RSPLIB's example clients' stale cache value 0),
- * choice of a PE from the answer, endpoint unreachable reports.
+ * Pool user side (core/lib_pu.c).  Sessions resolve with the HR option
+ * Items = 1 (no cache: RSPLIB's example clients' stale cache value 0)
+ * and choose a PE from the answer; endpoint unreachable reports;
+ * business cards.  The cached basic-mode PU is core/lib_resolve.c.
  */
 void lib_pu_hr(struct rsp_msg *m, const struct rsp_handle *h);
 void lib_pu_unreachable(

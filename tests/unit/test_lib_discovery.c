@@ -20,6 +20,7 @@
 #include "core/registrar.h"
 #include "core/registrar_int.h"
 #include "core/transport.h"
+#include "handlespace/hs.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
@@ -348,6 +349,28 @@ resolve_polled(
 	return r->done ? 0 : -1;
 }
 
+/* Wait at most 5 s until the registrar has PE id of EchoPool with load
+ * (LeastUsed: the policy's only value). */
+static int
+wait_load(
+    struct ev_loop *loop, struct registrar *reg, uint32_t id, uint32_t load)
+{
+	const struct rsp_handle h = {8, "EchoPool"};
+	const struct hs_pe *pe;
+	struct rsp_policy pol;
+	time_t end = time(NULL) + 5;
+
+	while (time(NULL) < end) {
+		if ((pe = hs_find_pe(reg_hs(reg), &h, id)) != NULL) {
+			hs_pe_policy(pe, &pol);
+			if (pol.nvalues >= 1 && pol.v[0] == load)
+				return 1;
+		}
+		ev_run_once(loop, 20);
+	}
+	return 0;
+}
+
 static void
 test_load_and_cache(void)
 {
@@ -377,14 +400,15 @@ test_load_and_cache(void)
 	CHECK(pu != NULL && err == RSP_OK);
 	rsp_element_set_load(a1.e, 0xc0000000u);
 	rsp_element_set_load(a2.e, 0x10000000u);
-	run_for(loop, 300);
+	CHECK(wait_load(loop, reg, 0x101, 0xc0000000u));
+	CHECK(wait_load(loop, reg, 0x102, 0x10000000u));
 	for (i = 0; i < 3; i++) {
 		CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 		CHECK(r.err == RSP_OK && r.npes == 1 && r.ids[0] == 0x102 &&
 		      r.load0 == 0x10000000u);
 	}
 	rsp_element_set_load(a1.e, 0x01000000u);
-	run_for(loop, 300);
+	CHECK(wait_load(loop, reg, 0x101, 0x01000000u));
 	CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 	CHECK(r.err == RSP_OK && r.ids[0] == 0x101 && r.load0 == 0x01000000u);
 	CHECK(resolve_polled(loop, pu, "NoSuchPool", &r) == 0);
@@ -442,7 +466,7 @@ test_cache_round_robin(void)
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
 	pc.transport = kind;
-	pc.stale_ms = 400;
+	pc.stale_ms = 2000;
 	pu = rsp_pu_new(loop, &pc, &err);
 	CHECK(pu != NULL);
 	for (i = 0; i < 6; i++) {
@@ -457,7 +481,7 @@ test_cache_round_robin(void)
 	/* After stale_ms the cache is empty: the registrar answers, and
 	 * without it the resolution fails. */
 	reg_free(reg);
-	run_for(loop, 500);
+	run_for(loop, 2100);
 	CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 	CHECK(r.err == RSP_ENOREG);
 	CHECK(rsp_pu_new(loop, &(struct rsp_pu_config){.stale_ms = -1}, &err) ==
