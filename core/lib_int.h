@@ -14,6 +14,13 @@
  * are answered in order; one unanswered after LIB_REQ_TIMEOUT_MS (one
  * trial, as RSPLIB), a lost association or a shutdown drops the
  * registrar (LIB_REG_DOWN) and hunts again, starting after it.
+ *
+ * The hunt endpoint also listens, as RSPLIB's: a registrar that took
+ * over our registrar's PEs (PROTOCOLS.md 3.4.7) associates with our
+ * side of the old association (the PE's ASAP transport, SCTP only) and
+ * sends an Endpoint Keep-Alive with the H bit: that association is
+ * adopted as the new one (LIB_REG_DOWN, LIB_REG_UP, then the message).
+ * Anything else arriving there is aborted.
  */
 #ifndef RSP_LIB_INT_H
 #define RSP_LIB_INT_H
@@ -34,6 +41,7 @@
 #define LIB_ANNOUNCE_AUTO       "239.0.0.50:3863"
 #define LIB_CANDS_MAX           (RSP_REGISTRARS_MAX + 16)
 #define LIB_CAND_ADDRS          8 /* addresses kept per registrar */
+#define LIB_INCOMING_MAX        4 /* new associations from registrars */
 
 enum lib_reg_state {
 	LIB_REG_IDLE = 0, /* between hunt rounds */
@@ -82,6 +90,7 @@ struct lib_reg {
 	uint64_t reap;      /* frees old_ep outside its callback */
 	int pending;        /* requests awaiting an answer */
 	uint32_t server_id; /* of the registrar in use, 0 if unknown */
+	uint32_t incoming[LIB_INCOMING_MAX]; /* registrar-initiated, new */
 	lib_reg_cb *cb;
 	void *arg;
 };

@@ -33,7 +33,9 @@ static int kind = TR_TCP;
 static void
 quiet_sink(int level, const char *msg, void *arg)
 {
-	(void)level, (void)msg, (void)arg;
+	(void)arg;
+	if (getenv("RSP_TEST_LOG") != NULL)
+		fprintf(stderr, "log %d: %s\n", level, msg);
 }
 
 /* Run the loop until *flag >= want or secs have passed. */
@@ -573,16 +575,143 @@ test_business_cards(void)
 	ev_loop_free(loop);
 }
 
+/* ---- takeover: a registrar's Keep-Alive with H is adopted (SCTP) ---- */
+
+struct takeover {
+	struct tr_ep *ep;
+	uint32_t assoc, pe_id;
+	int up, acks, regs, lost, h, cant;
+};
+
+static void
+tk_send(struct takeover *t, const struct rsp_msg *m)
+{
+	struct wbuf w;
+
+	wbuf_init_dynamic(&w, 256, RSP_MSG_MAX);
+	if (rsp_msg_encode(m, &w) == 0)
+		tr_send(t->ep, t->assoc, RSP_PPID_ASAP, 0, w.data, w.len);
+	wbuf_free(&w);
+}
+
+static void
+tk_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct takeover *t = arg;
+	struct rsp_decode_error derr;
+	struct rsp_msg m, r;
+
+	(void)ep;
+	if (ev->type == TR_EV_UP) {
+		t->up++;
+		rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
+		m.flags = t->h ? ASAP_FLAG_H : 0;
+		m.sender = 0x9999;
+		m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+		m.handle = (struct rsp_handle){8, "EchoPool"};
+		m.pe_id = t->pe_id;
+		tk_send(t, &m);
+	} else if (ev->type == TR_EV_LOST || ev->type == TR_EV_SHUTDOWN)
+		t->lost++;
+	else if (ev->type == TR_EV_CANT_START)
+		t->cant++;
+	if (ev->type != TR_EV_MSG ||
+	    rsp_msg_decode(RSP_PROTO_ASAP, ev->data, ev->len, &m, &derr))
+		return;
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE_ACK && m.pe_id == t->pe_id)
+		t->acks++;
+	if (m.type == ASAP_REGISTRATION) {
+		t->regs++;
+		rsp_msg_init(&r, RSP_PROTO_ASAP, ASAP_REGISTRATION_RESPONSE);
+		r.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+		r.handle = m.handle;
+		r.pe_id = m.pes[0].id;
+		tk_send(t, &r);
+	}
+	rsp_msg_free(&m);
+}
+
+static int
+tk_start(struct ev_loop *loop, struct takeover *t, const struct rsp_pe *pe)
+{
+	struct rsp_transport tr = pe->asap;
+	struct addr_list al;
+
+	t->pe_id = pe->id;
+	t->ep = tr_ep_new(loop, TR_SCTP, NULL, 0, tk_event, t);
+	return t->ep == NULL || lib_transport_addrs(&tr, &al) == -1 ||
+	               tr_connect(t->ep, &al, &t->assoc) == -1
+	           ? -1
+	           : 0;
+}
+
+static void
+test_takeover(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	const struct rsp_handle h = {8, "EchoPool"};
+	struct registrar *reg;
+	struct pe_app a;
+	struct takeover nh, t2;
+	struct rsp_addr addrs[2 * RSP_ADDRS_MAX];
+	const struct hs_pe *hp;
+	struct rsp_pe pe;
+	char addr[64];
+	int gone = 0;
+	time_t end;
+
+	test_section("takeover: Keep-Alive with H from a new registrar (SCTP)");
+	memset(&a, 0, sizeof(a));
+	memset(&nh, 0, sizeof(nh));
+	memset(&t2, 0, sizeof(t2));
+	reg = registrar_start(loop, "0x5555", addr, sizeof(addr));
+	CHECK(reg != NULL);
+	CHECK(element(loop, addr, "RoundRobin", 0x501, &a) != NULL);
+	CHECK(run_until(loop, &a.registered, 1, 5));
+	hp = hs_find_pe(reg_hs(reg), &h, 0x501);
+	CHECK(hp != NULL &&
+	      hs_pe_export(hp, &pe, addrs, 2 * RSP_ADDRS_MAX) <=
+	          2 * RSP_ADDRS_MAX &&
+	      pe.has_asap && pe.asap.port != 0);
+	/* Anything but a Keep-Alive with H on a new association: aborted. */
+	t2.h = 0;
+	CHECK(tk_start(loop, &t2, &pe) == 0);
+	CHECK(run_until(loop, &t2.lost, 1, 5));
+	CHECK(t2.acks == 0);
+	nh.h = 1;
+	CHECK(tk_start(loop, &nh, &pe) == 0);
+	CHECK(run_until(loop, &nh.acks, 1, 5));
+	CHECK(run_until(loop, &nh.regs, 1, 5)); /* re-registers there */
+	CHECK(nh.lost == 0);
+	/* The old registrar lost the PE's association, and with it the PE. */
+	end = time(NULL) + 5;
+	while (!gone && time(NULL) < end) {
+		ev_run_once(loop, 20);
+		gone = hs_find_pe(reg_hs(reg), &h, 0x501) == NULL;
+	}
+	CHECK(gone);
+	CHECK(a.registered == 1);
+	rsp_element_free(a.e);
+	tr_ep_free(nh.ep);
+	tr_ep_free(t2.ep);
+	reg_free(reg);
+	ev_loop_free(loop);
+}
+
 int
 main(void)
 {
 	log_register(quiet_sink, NULL);
+	if (getenv("RSP_TEST_LOG") != NULL)
+		log_config.level = 9;
 	test_announce_table();
 	for (;;) {
 		test_request_timeout();
 		test_load_and_cache();
 		test_cache_round_robin();
 		test_business_cards();
+		if (kind == TR_SCTP)
+			test_takeover();
 		if (kind == TR_SCTP || !tr_sctp_available())
 			break;
 		kind = TR_SCTP;
