@@ -91,6 +91,7 @@ struct lib_reg {
 	int pending;        /* requests awaiting an answer */
 	uint32_t server_id; /* of the registrar in use, 0 if unknown */
 	uint32_t incoming[LIB_INCOMING_MAX]; /* registrar-initiated, new */
+	unsigned incoming_next; /* the one to evict when all are taken */
 	lib_reg_cb *cb;
 	void *arg;
 };

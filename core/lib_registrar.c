@@ -277,10 +277,14 @@ incoming_event(struct lib_reg *r, const struct tr_event *ev)
 
 	switch (ev->type) {
 	case TR_EV_UP:
-		if (k == -1 && (k = incoming_slot(r, 0)) != -1)
-			r->incoming[k] = ev->assoc;
-		else
-			tr_abort(r->hunt, ev->assoc);
+		if (k != -1)
+			return;
+		if ((k = incoming_slot(r, 0)) == -1) {
+			/* full of silent ones: the oldest makes room */
+			k = (int)(r->incoming_next++ % LIB_INCOMING_MAX);
+			tr_abort(r->hunt, r->incoming[k]);
+		}
+		r->incoming[k] = ev->assoc;
 		return;
 	case TR_EV_MSG:
 		if (k == -1)
