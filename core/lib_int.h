@@ -14,6 +14,13 @@
  * are answered in order; one unanswered after LIB_REQ_TIMEOUT_MS (one
  * trial, as RSPLIB), a lost association or a shutdown drops the
  * registrar (LIB_REG_DOWN) and hunts again, starting after it.
+ *
+ * The hunt endpoint also listens, as RSPLIB's: a registrar that took
+ * over our registrar's PEs (PROTOCOLS.md 3.4.7) associates with our
+ * side of the old association (the PE's ASAP transport, SCTP only) and
+ * sends an Endpoint Keep-Alive with the H bit: that association is
+ * adopted as the new one (LIB_REG_DOWN, LIB_REG_UP, then the message).
+ * Anything else arriving there is aborted.
  */
 #ifndef RSP_LIB_INT_H
 #define RSP_LIB_INT_H
@@ -34,6 +41,7 @@
 #define LIB_ANNOUNCE_AUTO       "239.0.0.50:3863"
 #define LIB_CANDS_MAX           (RSP_REGISTRARS_MAX + 16)
 #define LIB_CAND_ADDRS          8 /* addresses kept per registrar */
+#define LIB_INCOMING_MAX        4 /* new associations from registrars */
 
 enum lib_reg_state {
 	LIB_REG_IDLE = 0, /* between hunt rounds */
@@ -83,6 +91,8 @@ struct lib_reg {
 	int pending;        /* requests awaiting an answer */
 	uint32_t server_id; /* of the registrar in use, 0 if unknown */
 	uint64_t up_ms;     /* when the channel came up (ev_now_ms) */
+	uint32_t incoming[LIB_INCOMING_MAX]; /* registrar-initiated, new */
+	unsigned incoming_next; /* the one to evict when all are taken */
 	lib_reg_cb *cb;
 	void *arg;
 };
@@ -136,9 +146,10 @@ void lib_reg_announced(struct lib_reg *r, int i);
 int lib_transport_addrs(const struct rsp_transport *t, struct addr_list *al);
 
 /*
- * Pool user side (core/lib_pu.c).  Handle resolution with the HR option
- * Items = 1 (no cache: RSPLIB's example clients' stale cache value 0),
- * choice of a PE from the answer, endpoint unreachable reports.
+ * Pool user side (core/lib_pu.c).  Sessions resolve with the HR option
+ * Items = 1 (no cache: RSPLIB's example clients' stale cache value 0)
+ * and choose a PE from the answer; endpoint unreachable reports;
+ * business cards.  The cached basic-mode PU is core/lib_resolve.c.
  */
 void lib_pu_hr(struct rsp_msg *m, const struct rsp_handle *h);
 void lib_pu_unreachable(

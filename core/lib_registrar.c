@@ -225,7 +225,97 @@ hunt_won(struct lib_reg *r, int i, uint32_t assoc)
 	r->cb(LIB_REG_UP, NULL, r->arg);
 }
 
-/* Events of the hunt endpoint: attempts coming up or failing. */
+static int
+incoming_slot(const struct lib_reg *r, uint32_t assoc)
+{
+	int i;
+
+	for (i = 0; i < LIB_INCOMING_MAX; i++)
+		if (r->incoming[i] == assoc)
+			return i;
+	return -1;
+}
+
+/* A takeover registrar's Keep-Alive with H: it is our registrar now. */
+static void
+adopt(struct lib_reg *r, uint32_t assoc, const struct rsp_msg *m)
+{
+	struct tr_ep *ep;
+	int was_ready = r->state == LIB_REG_READY;
+
+	if ((ep = tr_peeloff(r->hunt, assoc, reg_event, r)) == NULL) {
+		tr_abort(r->hunt, assoc);
+		return;
+	}
+	abort_attempts(r);
+	reg_timer_cancel(r);
+	if (r->ep != NULL) {
+		tr_abort(r->ep, r->assoc);
+		if (r->old_ep != NULL)
+			tr_ep_free(r->old_ep);
+		r->old_ep = r->ep;
+		if (r->reap == EV_TIMER_NONE)
+			r->reap = ev_timer_add(r->loop, 0, reap_cb, r);
+	}
+	r->ep = ep;
+	r->assoc = assoc;
+	r->pending = 0;
+	r->server_id = m->sender;
+	r->state = LIB_REG_READY;
+	if (was_ready)
+		r->cb(LIB_REG_DOWN, NULL, r->arg);
+	r->cb(LIB_REG_UP, NULL, r->arg);
+	r->cb(LIB_REG_MSG, m, r->arg);
+}
+
+/* New associations registrars opened to us: adopt or abort. */
+static void
+incoming_event(struct lib_reg *r, const struct tr_event *ev)
+{
+	struct rsp_decode_error derr;
+	struct rsp_msg m;
+	int k = incoming_slot(r, ev->assoc);
+
+	switch (ev->type) {
+	case TR_EV_UP:
+		if (k != -1)
+			return;
+		if ((k = incoming_slot(r, 0)) == -1) {
+			/* full of silent ones: the oldest makes room */
+			k = (int)(r->incoming_next++ % LIB_INCOMING_MAX);
+			tr_abort(r->hunt, r->incoming[k]);
+		}
+		r->incoming[k] = ev->assoc;
+		return;
+	case TR_EV_MSG:
+		if (k == -1)
+			return;
+		r->incoming[k] = 0;
+		if (ev->ppid != RSP_PPID_ASAP ||
+		    rsp_msg_decode(
+		        RSP_PROTO_ASAP, ev->data, ev->len, &m, &derr) == -1) {
+			tr_abort(r->hunt, ev->assoc);
+			return;
+		}
+		if (m.type == ASAP_ENDPOINT_KEEP_ALIVE &&
+		    (m.flags & ASAP_FLAG_H))
+			adopt(r, ev->assoc, &m);
+		else
+			tr_abort(r->hunt, ev->assoc);
+		rsp_msg_free(&m);
+		return;
+	case TR_EV_LOST:
+	case TR_EV_SHUTDOWN:
+		if (k != -1)
+			r->incoming[k] = 0;
+		return;
+	default:
+		return;
+	}
+}
+
+/* Events of the hunt endpoint: attempts coming up or failing, and
+ * associations registrars open to us. */
 static void
 hunt_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 {
@@ -233,8 +323,12 @@ hunt_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	int i;
 
 	(void)ep;
-	if (ev->assoc == 0 || (i = cand_of_attempt(r, ev->assoc)) == -1)
+	if (ev->assoc == 0)
 		return;
+	if ((i = cand_of_attempt(r, ev->assoc)) == -1) {
+		incoming_event(r, ev);
+		return;
+	}
 	switch (ev->type) {
 	case TR_EV_UP:
 		if (r->state == LIB_REG_HUNTING)
@@ -269,8 +363,11 @@ hunt_connect(struct lib_reg *r, int i)
 	struct addr_list al;
 
 	lib_cand_addrs(r, i, &al);
-	if (r->hunt == NULL && (r->hunt = tr_ep_new(r->loop, r->kind, NULL, 0,
-	                            hunt_event, r)) == NULL)
+	/* SCTP: listening too, on the port our registrar associations
+	 * share (peel-off keeps it), for takeover registrars. */
+	if (r->hunt == NULL &&
+	    (r->hunt = tr_ep_new(r->loop, r->kind, NULL,
+	         r->kind == TR_SCTP ? TR_LISTEN : 0, hunt_event, r)) == NULL)
 		return -1;
 	if (tr_connect(r->hunt, &al, &c->attempt) == -1) {
 		c->attempt = 0;

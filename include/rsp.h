@@ -1,12 +1,19 @@
 /*
  * rsp library: the pool element and pool user sides of ASAP plus the
  * session layer (PROTOCOLS.md sections 3.4, 6, 10.2-10.4), in basic
- * mode: everything runs in the caller's event loop (core/ev.h), the
- * library never prints, never exits and never blocks.  Errors are
- * returned as RSP_E* codes; rsp_strerror() names them.
+ * mode: everything runs in the caller's event loop (core/ev.h, or
+ * rsp_loop_*() below for applications with their own loop), the
+ * library never prints, never exits and never blocks (except the
+ * explicitly blocking rsp_loop_run() and rsp_getaddrinfo()).  Errors
+ * are returned as RSP_E* codes; rsp_strerror() names them.
+ * docs/library.md describes the whole API with examples.
  *
- * A pool element (struct rsp_element) registers with a registrar from
- * a static list, re-registers every rereg_ms (life 3 x rereg_ms),
+ * Registrars come from a static list and, optionally, from ASAP Server
+ * Announces; each object hunts for one as RSPLIB does and moves to
+ * another when it fails or does not answer within 3 s.
+ *
+ * A pool element (struct rsp_element) registers with a registrar,
+ * re-registers every rereg_ms (life 3 x rereg_ms),
  * answers endpoint keep-alives and deregisters on request.  Its sessions
  * are the associations PUs open to its user transport.
  *
@@ -15,6 +22,10 @@
  * association fails it reports the PE unreachable, resolves again,
  * connects to another PE, sends a Cookie Echo first if a cookie was
  * received, and tells the application (RSP_EV_FAILOVER).
+ *
+ * A basic-mode pool user (struct rsp_pu) only resolves pool handles,
+ * with a PU-side cache and the pool's policy applied at the PU, and
+ * reports unreachable PEs; the application connects itself.
  */
 #ifndef RSP_H
 #define RSP_H
@@ -244,7 +255,10 @@ int rsp_loop_run(
  */
 struct rsp_pu;
 
-#define RSP_STALE_DEFAULT 5000 /* RSPLIB's cache element timeout, ms */
+/* A cache lifetime to start from, ms: RSPLIB 3 takes the stale cache
+ * value per call (its example clients pass 0, no cache); 5 s was the
+ * default cache element timeout of its earlier versions. */
+#define RSP_STALE_DEFAULT 5000
 
 struct rsp_pu_config {
 	const char *registrars[RSP_REGISTRARS_MAX];

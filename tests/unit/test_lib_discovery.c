@@ -6,6 +6,8 @@
  * registrar on a request timeout, resolution reflecting the PEs' loads
  * (LeastUsed), the PU cache selecting by policy, failure reports,
  * business cards both ways, and the fd + process + timeout interface.
+ * With kernel SCTP (the SCTP test guest) the live tests run again over
+ * SCTP: hunt endpoint, peel-off and sessions on real associations.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -18,15 +20,22 @@
 #include "core/registrar.h"
 #include "core/registrar_int.h"
 #include "core/transport.h"
+#include "handlespace/hs.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
 #include "testlib.h"
 
+/* The transport of the live tests: the TCP mapping, then kernel SCTP
+ * where there is one (the SCTP test guest). */
+static int kind = TR_TCP;
+
 static void
 quiet_sink(int level, const char *msg, void *arg)
 {
-	(void)level, (void)msg, (void)arg;
+	(void)arg;
+	if (getenv("RSP_TEST_LOG") != NULL)
+		fprintf(stderr, "log %d: %s\n", level, msg);
 }
 
 /* Run the loop until *flag >= want or secs have passed. */
@@ -75,7 +84,7 @@ registrar_start(struct ev_loop *loop, const char *id, char *addr, size_t len)
 	char err[128];
 
 	if (reg_config_check(&c, err, sizeof(err)) == -1 ||
-	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
+	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, kind) == -1)
 		return NULL;
 	snprintf(addr, len, "127.0.0.1:%u", reg->asap.port);
 	return reg;
@@ -197,12 +206,12 @@ test_request_timeout(void)
 	reg = registrar_start(loop, "0x7777", real, sizeof(real));
 	CHECK(reg != NULL);
 	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
-	silent = tr_ep_new(loop, TR_TCP, &al, TR_LISTEN, silent_event, &got);
+	silent = tr_ep_new(loop, kind, &al, TR_LISTEN, silent_event, &got);
 	CHECK(silent != NULL && tr_local_addrs(silent, 0, &al) == 0);
 	snprintf(quiet, sizeof(quiet), "127.0.0.1:%u", al.port);
 	memset(&c, 0, sizeof(c));
 	regs[0] = quiet;
-	CHECK(lib_reg_init(&r, loop, TR_TCP, regs, 1, NULL, chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, NULL, chan_cb, &c) == 0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.up, 1, 5));
 	CHECK(strcmp(lib_reg_current(&r, buf, sizeof(buf)), quiet) == 0);
@@ -228,7 +237,7 @@ test_request_timeout(void)
 	test_section("a hunt round without any registrar reports failure");
 	memset(&c, 0, sizeof(c));
 	regs[0] = "127.0.0.1:1";
-	CHECK(lib_reg_init(&r, loop, TR_TCP, regs, 1, "off", chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, "off", chan_cb, &c) == 0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.failed, 2, 5)); /* and keeps hunting */
 	CHECK(c.up == 0);
@@ -288,7 +297,7 @@ element(struct ev_loop *loop, const char *reg, const char *policy, uint32_t id,
 	ec.nregistrars = 1;
 	ec.identifier = id;
 	ec.rereg_ms = 30000;
-	ec.transport = TR_TCP;
+	ec.transport = kind;
 	a->e = rsp_element_new(loop, &ec, pe_cb, a, &err);
 	return a->e;
 }
@@ -342,6 +351,28 @@ resolve_polled(
 	return r->done ? 0 : -1;
 }
 
+/* Wait at most 5 s until the registrar has PE id of EchoPool with load
+ * (LeastUsed: the policy's only value). */
+static int
+wait_load(
+    struct ev_loop *loop, struct registrar *reg, uint32_t id, uint32_t load)
+{
+	const struct rsp_handle h = {8, "EchoPool"};
+	const struct hs_pe *pe;
+	struct rsp_policy pol;
+	time_t end = time(NULL) + 5;
+
+	while (time(NULL) < end) {
+		if ((pe = hs_find_pe(reg_hs(reg), &h, id)) != NULL) {
+			hs_pe_policy(pe, &pol);
+			if (pol.nvalues >= 1 && pol.v[0] == load)
+				return 1;
+		}
+		ev_run_once(loop, 20);
+	}
+	return 0;
+}
+
 static void
 test_load_and_cache(void)
 {
@@ -366,19 +397,20 @@ test_load_and_cache(void)
 	memset(&pc, 0, sizeof(pc));
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
-	pc.transport = TR_TCP;
+	pc.transport = kind;
 	pu = rsp_pu_new(loop, &pc, &err);
 	CHECK(pu != NULL && err == RSP_OK);
 	rsp_element_set_load(a1.e, 0xc0000000u);
 	rsp_element_set_load(a2.e, 0x10000000u);
-	run_for(loop, 300);
+	CHECK(wait_load(loop, reg, 0x101, 0xc0000000u));
+	CHECK(wait_load(loop, reg, 0x102, 0x10000000u));
 	for (i = 0; i < 3; i++) {
 		CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 		CHECK(r.err == RSP_OK && r.npes == 1 && r.ids[0] == 0x102 &&
 		      r.load0 == 0x10000000u);
 	}
 	rsp_element_set_load(a1.e, 0x01000000u);
-	run_for(loop, 300);
+	CHECK(wait_load(loop, reg, 0x101, 0x01000000u));
 	CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 	CHECK(r.err == RSP_OK && r.ids[0] == 0x101 && r.load0 == 0x01000000u);
 	CHECK(resolve_polled(loop, pu, "NoSuchPool", &r) == 0);
@@ -435,8 +467,8 @@ test_cache_round_robin(void)
 	memset(&pc, 0, sizeof(pc));
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
-	pc.transport = TR_TCP;
-	pc.stale_ms = 400;
+	pc.transport = kind;
+	pc.stale_ms = 2000;
 	pu = rsp_pu_new(loop, &pc, &err);
 	CHECK(pu != NULL);
 	for (i = 0; i < 6; i++) {
@@ -451,7 +483,7 @@ test_cache_round_robin(void)
 	/* After stale_ms the cache is empty: the registrar answers, and
 	 * without it the resolution fails. */
 	reg_free(reg);
-	run_for(loop, 500);
+	run_for(loop, 2100);
 	CHECK(resolve_polled(loop, pu, "EchoPool", &r) == 0);
 	CHECK(r.err == RSP_ENOREG);
 	CHECK(rsp_pu_new(loop, &(struct rsp_pu_config){.stale_ms = -1}, &err) ==
@@ -510,7 +542,7 @@ test_business_cards(void)
 	sc.pool_handle = "EchoPool";
 	sc.registrars[0] = addr;
 	sc.nregistrars = 1;
-	sc.transport = TR_TCP;
+	sc.transport = kind;
 	s = rsp_session_new(loop, &sc, pu_cb, &p, &err);
 	CHECK(s != NULL);
 	CHECK(rsp_session_send_business_card(s, "ClientPool", NULL, 0) ==
@@ -518,7 +550,7 @@ test_business_cards(void)
 	CHECK(run_until(loop, &p.up, 1, 5));
 	memset(&mine, 0, sizeof(mine));
 	mine.pe_id = 0xc1;
-	mine.transport = TR_TCP;
+	mine.transport = kind;
 	mine.port = 9999;
 	mine.use = 1;
 	mine.naddrs = 1;
@@ -543,14 +575,147 @@ test_business_cards(void)
 	ev_loop_free(loop);
 }
 
+/* ---- takeover: a registrar's Keep-Alive with H is adopted (SCTP) ---- */
+
+struct takeover {
+	struct tr_ep *ep;
+	uint32_t assoc, pe_id;
+	int up, acks, regs, lost, h, cant;
+};
+
+static void
+tk_send(struct takeover *t, const struct rsp_msg *m)
+{
+	struct wbuf w;
+
+	wbuf_init_dynamic(&w, 256, RSP_MSG_MAX);
+	if (rsp_msg_encode(m, &w) == 0)
+		tr_send(t->ep, t->assoc, RSP_PPID_ASAP, 0, w.data, w.len);
+	wbuf_free(&w);
+}
+
+static void
+tk_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct takeover *t = arg;
+	struct rsp_decode_error derr;
+	struct rsp_msg m, r;
+
+	(void)ep;
+	if (ev->type == TR_EV_UP) {
+		t->up++;
+		rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
+		m.flags = t->h ? ASAP_FLAG_H : 0;
+		m.sender = 0x9999;
+		m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+		m.handle = (struct rsp_handle){8, "EchoPool"};
+		m.pe_id = t->pe_id;
+		tk_send(t, &m);
+	} else if (ev->type == TR_EV_LOST || ev->type == TR_EV_SHUTDOWN)
+		t->lost++;
+	else if (ev->type == TR_EV_CANT_START)
+		t->cant++;
+	if (ev->type != TR_EV_MSG ||
+	    rsp_msg_decode(RSP_PROTO_ASAP, ev->data, ev->len, &m, &derr))
+		return;
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE_ACK && m.pe_id == t->pe_id)
+		t->acks++;
+	if (m.type == ASAP_REGISTRATION) {
+		t->regs++;
+		rsp_msg_init(&r, RSP_PROTO_ASAP, ASAP_REGISTRATION_RESPONSE);
+		r.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+		r.handle = m.handle;
+		r.pe_id = m.pes[0].id;
+		tk_send(t, &r);
+	}
+	rsp_msg_free(&m);
+}
+
+static int
+tk_start(struct ev_loop *loop, struct takeover *t, const struct rsp_pe *pe)
+{
+	struct rsp_transport tr = pe->asap;
+	struct addr_list al;
+
+	t->pe_id = pe->id;
+	t->ep = tr_ep_new(loop, TR_SCTP, NULL, 0, tk_event, t);
+	return t->ep == NULL || lib_transport_addrs(&tr, &al) == -1 ||
+	               tr_connect(t->ep, &al, &t->assoc) == -1
+	           ? -1
+	           : 0;
+}
+
+static void
+test_takeover(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	const struct rsp_handle h = {8, "EchoPool"};
+	struct registrar *reg;
+	struct pe_app a;
+	struct takeover nh, t2;
+	struct rsp_addr addrs[2 * RSP_ADDRS_MAX];
+	const struct hs_pe *hp;
+	struct rsp_pe pe;
+	char addr[64];
+	int gone = 0;
+	time_t end;
+
+	test_section("takeover: Keep-Alive with H from a new registrar (SCTP)");
+	memset(&a, 0, sizeof(a));
+	memset(&nh, 0, sizeof(nh));
+	memset(&t2, 0, sizeof(t2));
+	reg = registrar_start(loop, "0x5555", addr, sizeof(addr));
+	CHECK(reg != NULL);
+	CHECK(element(loop, addr, "RoundRobin", 0x501, &a) != NULL);
+	CHECK(run_until(loop, &a.registered, 1, 5));
+	hp = hs_find_pe(reg_hs(reg), &h, 0x501);
+	CHECK(hp != NULL &&
+	      hs_pe_export(hp, &pe, addrs, 2 * RSP_ADDRS_MAX) <=
+	          2 * RSP_ADDRS_MAX &&
+	      pe.has_asap && pe.asap.port != 0);
+	/* Anything but a Keep-Alive with H on a new association: aborted. */
+	t2.h = 0;
+	CHECK(tk_start(loop, &t2, &pe) == 0);
+	CHECK(run_until(loop, &t2.lost, 1, 5));
+	CHECK(t2.acks == 0);
+	nh.h = 1;
+	CHECK(tk_start(loop, &nh, &pe) == 0);
+	CHECK(run_until(loop, &nh.acks, 1, 5));
+	CHECK(run_until(loop, &nh.regs, 1, 5)); /* re-registers there */
+	CHECK(nh.lost == 0);
+	/* The old registrar lost the PE's association, and with it the PE. */
+	end = time(NULL) + 5;
+	while (!gone && time(NULL) < end) {
+		ev_run_once(loop, 20);
+		gone = hs_find_pe(reg_hs(reg), &h, 0x501) == NULL;
+	}
+	CHECK(gone);
+	CHECK(a.registered == 1);
+	rsp_element_free(a.e);
+	tr_ep_free(nh.ep);
+	tr_ep_free(t2.ep);
+	reg_free(reg);
+	ev_loop_free(loop);
+}
+
 int
 main(void)
 {
 	log_register(quiet_sink, NULL);
+	if (getenv("RSP_TEST_LOG") != NULL)
+		log_config.level = 9;
 	test_announce_table();
-	test_request_timeout();
-	test_load_and_cache();
-	test_cache_round_robin();
-	test_business_cards();
+	for (;;) {
+		test_request_timeout();
+		test_load_and_cache();
+		test_cache_round_robin();
+		test_business_cards();
+		if (kind == TR_SCTP)
+			test_takeover();
+		if (kind == TR_SCTP || !tr_sctp_available())
+			break;
+		kind = TR_SCTP;
+		test_section("---- again over kernel SCTP ----");
+	}
 	return test_done();
 }
