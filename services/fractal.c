@@ -210,6 +210,7 @@ fs_sent(struct svc_ctx *c, struct fractal *fr, struct fsess *fs, uint64_t now)
 	fs->blocked_since = 0;
 	fs->last_send = now;
 	if (fs->out_end) {
+		log_info("fractal: session %u: image done", fs->id);
 		fs->st = FS_DONE;
 		fr_update_load(c, fr);
 		return FP_STOPPED;

@@ -3,7 +3,9 @@
 # then the capture judged by tshark on the host.
 # Installs rsplib-registrar, rsplib-services, rsplib-tools and tshark on the
 # host when missing (the guest's root is the host's /).
-# Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 600).
+# Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 1800).
+# tests/interop/fractal.bats also uses RSPLIB's Qt fractalpooluser (in
+# rsplib-services) headless, through Qt's offscreen platform plugin.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${VM_CACHE:-$top/build/vm}/interop
@@ -37,7 +39,7 @@ fi
 rc=0
 # RSP: our binary for tests/interop/rsp-registrar.bats and hsdump.bats
 # (make check-interop builds and passes the sanitizer build).
-"$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-600}" -e RSP_INTEROP_OUT="$out" \
+"$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-1800}" -e RSP_INTEROP_OUT="$out" \
 	${RSP:+-e RSP="$RSP"} \
 	bats --timing tests/interop || rc=$?
 vrc=0
