@@ -29,7 +29,7 @@
 #include "services/service.h"
 
 #define FR_SLICE_MS   5    /* computing per timer run, shared by sessions */
-#define FR_BLOCKED_MS 5    /* timer interval while every session waits */
+#define FR_BLOCKED_MS 1    /* timer interval while every session waits */
 #define FR_CLOCK_ITER 4096 /* iterations between clock reads */
 
 enum fs_state {
