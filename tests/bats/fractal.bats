@@ -220,6 +220,27 @@ EOF
 	cmp "$T/ref.png" "$T/fail.png"
 }
 
+@test "fractal: SIGTERM of the PE mid-computation: it deregisters, the session moves on; same image" {
+	start_registrar
+	start_pe pe1
+	start_pe pe2
+	run fpu -threads=2 -width=160 -height=100 -configdir="$T/slow" \
+	    -output="$T/ref.png"
+	[ "$status" -eq 0 ]
+	fpu_bg -threads=2 -width=160 -height=100 -configdir="$T/slow" \
+	    -output="$T/term.png" -loglevel=5 >"$T/fpu.out" 2>"$T/fpu.err" &
+	PIDS="$PIDS $!"
+	fpid=$!
+	wait_for_count 'session 2: Data' 3 120 "$T/fpu.err"
+	used=$(sed -n 's/.*session 2: PE \$\([0-9a-f]*\)$/\1/p' "$T/fpu.err" | head -1)
+	victim=$(pe_name "$used")
+	kill -TERM "$(pe_pid "$victim")"
+	wait "$fpid"
+	wait_for_line 'deregistered' 10 "$T/$victim.log"
+	grep -q 'session 2: failover to PE .* (cookie: yes)' "$T/fpu.err"
+	cmp "$T/ref.png" "$T/term.png"
+}
+
 @test "fractal: PEs with -fgpfailureafter end every session; the image still equals the reference" {
 	start_registrar
 	start_pe ref
