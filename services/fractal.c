@@ -29,7 +29,7 @@
 #include "services/service.h"
 
 #define FR_SLICE_MS   5    /* computing per timer run, shared by sessions */
-#define FR_BLOCKED_MS 5    /* timer interval while every session waits */
+#define FR_BLOCKED_MS 1    /* timer interval while every session waits */
 #define FR_CLOCK_ITER 4096 /* iterations between clock reads */
 
 enum fs_state {
@@ -210,6 +210,7 @@ fs_sent(struct svc_ctx *c, struct fractal *fr, struct fsess *fs, uint64_t now)
 	fs->blocked_since = 0;
 	fs->last_send = now;
 	if (fs->out_end) {
+		log_info("fractal: session %u: image done", fs->id);
 		fs->st = FS_DONE;
 		fr_update_load(c, fr);
 		return FP_STOPPED;

@@ -4,6 +4,8 @@
 # Installs rsplib-registrar, rsplib-services, rsplib-tools and tshark on the
 # host when missing (the guest's root is the host's /).
 # Environment: as tests/vm/run-in-guest.sh; INTEROP_TIMEOUT (s, default 2700).
+# tests/interop/fractal.bats also uses RSPLIB's Qt fractalpooluser (in
+# rsplib-services) headless, through Qt's offscreen platform plugin.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${VM_CACHE:-$top/build/vm}/interop
