@@ -4,6 +4,8 @@
 # over the TCP mapping on 127.0.0.1.  Announces are off.  Every process
 # is started in the background with its PID kept and killed in teardown.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -122,11 +124,11 @@ calcapp() {
 	for c in b c d; do
 		pingpong -interval=100 -runtime=1000 >"$T/$c.out" 2>"$T/$c.err"
 		grep -q "^Ack #[0-9]* from PE \$$id2 (reply #1)$" "$T/$c.out"
-		! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
+		run ! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
 	done
 	grep -q 'rejected: all 1 sessions busy' "$T/pe1.log"
 	grep -q 'closed the session' "$T/b.err" "$T/c.err" "$T/d.err"
-	! grep -q 'rejected' "$T/pe2.log"
+	run ! grep -q 'rejected' "$T/pe2.log"
 }
 
 @test "pingpong: a malformed message aborts the session" {
