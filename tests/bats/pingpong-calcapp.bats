@@ -1,14 +1,16 @@
 #!/usr/bin/env bats
 # rsp server -pingpong / -calcapp (pool elements) with rsp pingpongclient
 # and rsp calcappclient (pool users) and rsp registrar, as real processes
-# over the TCP mapping on 127.0.0.1.  Announces are off.  Every process
-# is started in the background with its PID kept and killed in teardown.
+# over the TCP mapping on 127.0.0.1 (RSP_BATS_TRANSPORT=sctp: over kernel
+# SCTP, in the SCTP test guest).  Announces are off.  Every process is
+# started in the background with its PID kept and killed in teardown.
 
 bats_require_minimum_version 1.5.0
 
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
+	TR=${RSP_BATS_TRANSPORT:-tcp}
 	PIDS=
 	cd "$T" || return 1
 }
@@ -33,12 +35,12 @@ wait_for_line() {
 }
 
 start_registrar() {
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	"$RSP" registrar -transport="$TR" -asap=127.0.0.1:0 -asapannounce=off \
 	    -minaddressscope=loopback -loglevel=4 -logcolor=off "$@" \
 	    >"$T/registrar.log" 2>&1 3>&- &
 	PIDS="$PIDS $!"
 	wait_for_line 'ASAP listening on' 10 "$T/registrar.log"
-	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
+	PORT=$(sed -n "s/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) ($TR)\$/\1/p" "$T/registrar.log")
 	[ -n "$PORT" ]
 }
 
@@ -47,7 +49,7 @@ start_registrar() {
 start_server() {
 	local name=$1
 	shift
-	"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" -quiet \
+	"$RSP" server -transport="$TR" -registrar=127.0.0.1:"$PORT" -quiet \
 	    -loglevel=5 -logcolor=off "$@" >"$T/$name.log" 2>&1 3>&- &
 	SPID=$!
 	PIDS="$PIDS $SPID"
@@ -64,7 +66,7 @@ pe_pid() {
 }
 
 pingpong() {
-	timeout 60 "$RSP" pingpongclient -transport=tcp \
+	timeout 60 "$RSP" pingpongclient -transport="$TR" \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off "$@"
 }
 
@@ -76,7 +78,7 @@ calcapp_pe() {
 }
 
 calcapp() {
-	timeout 120 "$RSP" calcappclient -transport=tcp \
+	timeout 120 "$RSP" calcappclient -transport="$TR" \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off -vector="$T/pu.vec" \
 	    -scalar="$T/pu.sca" "$@"
 }
@@ -84,7 +86,7 @@ calcapp() {
 @test "pingpong: Pongs carry the MessageNo and ReplyNo 1, 2, 3, ..." {
 	start_registrar
 	start_server pe1 -pingpong
-	run pingpong -interval=50 -runtime=1500 -loglevel=2
+	run pingpong -interval=50 -runtime=3000 -loglevel=2
 	[ "$status" -eq 0 ]
 	id=$(pe_id pe1)
 	[ "${lines[0]}" = "Ack #1 from PE \$$id (reply #1)" ]
@@ -98,7 +100,7 @@ calcapp() {
 	start_registrar
 	start_server pe1 -pingpong -pppfailureafter=3
 	start_server pe2 -pingpong -pppfailureafter=3
-	run pingpong -interval=50 -runtime=4000 -quiet
+	run pingpong -interval=50 -runtime=6000 -quiet
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" =~ ^pingpongclient:\ sent=[0-9]+\ received=([0-9]+)\ failovers=([0-9]+)\ closed=[0-9]+\ gaps=0\ last_reply=([0-9]+)$ ]]
 	received=${BASH_REMATCH[1]}
@@ -115,14 +117,14 @@ calcapp() {
 @test "pingpong: a full PE (-pppmaxthreads=1) closes new sessions, PUs go to the other PE" {
 	start_registrar
 	start_server pe1 -pingpong -pppmaxthreads=1
-	"$RSP" pingpongclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" pingpongclient -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -interval=200 -runtime=60000 >"$T/a.out" 2>"$T/a.err" 3>&- &
 	PIDS="$PIDS $!"
 	wait_for_line "from PE \$$(pe_id pe1)" 10 "$T/a.out"
 	start_server pe2 -pingpong
 	id2=$(pe_id pe2)
 	for c in b c d; do
-		pingpong -interval=100 -runtime=1000 >"$T/$c.out" 2>"$T/$c.err"
+		pingpong -interval=100 -runtime=2500 >"$T/$c.out" 2>"$T/$c.err"
 		grep -q "^Ack #[0-9]* from PE \$$id2 (reply #1)$" "$T/$c.out"
 		run ! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
 	done
@@ -134,7 +136,7 @@ calcapp() {
 @test "pingpong: a malformed message aborts the session" {
 	start_registrar
 	start_server pe1 -pingpong
-	run timeout 20 "$RSP" terminal -transport=tcp -poolhandle=PingPongPool \
+	run timeout 20 "$RSP" terminal -transport="$TR" -poolhandle=PingPongPool \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off -runtime=1500 \
 	    < <(echo not-a-ping)
 	wait_for_line 'aborting' 5 "$T/pe1.log"
@@ -190,7 +192,7 @@ calcapp() {
 @test "calcapp: a full PE (-capmaxjobs=1) rejects, the PU goes to the other PE" {
 	start_registrar
 	calcapp_pe pe1 -capmaxjobs=1
-	"$RSP" calcappclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" calcappclient -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -jobinterval=0.01 -jobsize=100000000 -fixedjobsize -jobcount=1 \
 	    -vector="$T/a.vec" -scalar="$T/a.sca" >"$T/a.out" 2>&1 3>&- &
 	PIDS="$PIDS $!"
@@ -243,7 +245,7 @@ calcapp() {
 
 @test "calcapp: an unwritable -capvector is a runtime error (exit 1)" {
 	start_registrar
-	run timeout 20 "$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	run timeout 20 "$RSP" server -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -calcapp -capvector=/nonexistent/dir/x.vec -capscalar="$T/x.sca"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/nonexistent/dir/x.vec"* ]]
