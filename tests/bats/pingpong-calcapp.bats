@@ -189,6 +189,38 @@ calcapp() {
 	grep -q 'requests=1 accepts=2 ' "$T/pu.out"
 }
 
+# shutdown_failover P: a job on pe1 (no periodic cookies), SIGTERM to pe1
+# with -capcleanshutdownprobability=P, the job ends on pe2.
+shutdown_failover() {
+	local opts="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
+	start_registrar
+	calcapp_pe pe1 $opts -capcleanshutdownprobability="$1"
+	pe1=$SPID
+	calcapp -jobinterval=0.01 -jobsize=3000000 -fixedjobsize -jobcount=1 \
+	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
+	CPID=$!
+	PIDS="$PIDS $CPID"
+	wait_for_line 'accepted by PE' 10 "$T/pu.out"
+	calcapp_pe pe2 $opts
+	kill -TERM "$pe1"
+	wait "$CPID"
+	grep -q "^Job #1 completed by PE \$$(pe_id pe2): JobSize=3000000 Completed=3000000 " "$T/pu.out"
+}
+
+@test "calcapp: SIGTERM sends every job a last cookie (-capcleanshutdownprobability=1)" {
+	shutdown_failover 1
+	grep -q "^Failover of job #1 to PE \$$(pe_id pe2) (cookie echo)$" "$T/pu.out"
+	grep -q 'completed [1-9][0-9]*, accepted from cookie echo' "$T/pe2.log"
+	grep -q 'requests=1 ' "$T/pu.out"
+}
+
+@test "calcapp: -capcleanshutdownprobability=0: no last cookie, the job starts again" {
+	shutdown_failover 0
+	grep -q "^Failover of job #1 to PE \$$(pe_id pe2)$" "$T/pu.out"
+	grep -q 'requests=2 ' "$T/pu.out"
+	run ! grep -q 'cookie for job' "$T/pe1.log"
+}
+
 @test "calcapp: a full PE (-capmaxjobs=1) rejects, the PU goes to the other PE" {
 	start_registrar
 	calcapp_pe pe1 -capmaxjobs=1

@@ -11,8 +11,8 @@
 #   tests/vm/run-in-guest.sh -e RSP=$PWD/build/san/rsp \
 #       bats tests/interop/services-pingpong-calcapp.bats
 # RSP: the rsp binary (default build/san/rsp).
-# RSP_INTEROP_OUT: where the logs go (default build/vm/interop), here in
-# its services/ subdirectory.
+# RSP_INTEROP_OUT: where the logs and the capture (services.pcapng) go
+# (default build/vm/interop), here in its services/ subdirectory.
 
 bats_require_minimum_version 1.5.0
 
@@ -104,7 +104,19 @@ setup_file() {
 	export RSP=${RSP:-$BATS_TEST_DIRNAME/../../build/san/rsp}
 	export OUT=${RSP_INTEROP_OUT:-$BATS_TEST_DIRNAME/../../build/vm/interop}/services
 	mkdir -p "$OUT"
-	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.sca "$OUT"/*.vec
+	rm -f "$OUT"/*.pid "$OUT"/*.log "$OUT"/*.sca "$OUT"/*.vec \
+	    "$OUT/services.pcapng"
+	# The capture, judged on the host by tests/interop/run.sh
+	# (pcap-verdict.sh for ASAP, app-verdict.sh for Ping Pong and CalcApp).
+	if command -v dumpcap >/dev/null; then
+		start DUMPCAP "$OUT/dumpcap.log" dumpcap -q -i lo -f sctp \
+			-w "$OUT/services.pcapng"
+		wait_for 60 grep -q 'Capturing on' "$OUT/dumpcap.log" || {
+			echo "# dumpcap did not start:" >&3
+			sed 's/^/#   /' "$OUT/dumpcap.log" >&3
+			return 1
+		}
+	fi
 	start OURREG "$OUT/rsp-registrar.log" "$RSP" registrar -transport=sctp \
 		-asap="$OUR_ASAP,192.0.2.1" -minaddressscope=loopback \
 		-asapannounce=off -loglevel=4 -logcolor=off
@@ -128,7 +140,7 @@ teardown() {
 	local f
 	for f in "$OUT"/*.pid; do
 		[ -f "$f" ] || continue
-		case $f in */OURREG.pid | */RSPLIBREG.pid) continue ;; esac
+		case $f in */OURREG.pid | */RSPLIBREG.pid | */DUMPCAP.pid) continue ;; esac
 		stop "$(cat "$f")"
 		rm -f "$f"
 	done
