@@ -189,6 +189,25 @@ calcapp() {
 	grep -q 'requests=1 accepts=2 ' "$T/pu.out"
 }
 
+@test "calcapp: with a load policy the PE re-registers jobs / -capmaxjobs as its load" {
+	start_registrar
+	calcapp_pe pe1 -policy=LeastUsed -capmaxjobs=4
+	calcapp -jobinterval=0.01 -jobsize=100000000 -fixedjobsize -jobcount=1 \
+	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'accepted by PE' 10 "$T/pu.out"
+	# CalcAppPool: 11 bytes, padded
+	hr='05 00 00 14 00 09 00 0f 43 61 6c 63 41 70 70 50 6f 6f 6c 00'
+	for _ in $(seq 50); do
+		run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+		    -transport="$TR" -count=1 -timeout=5000 <<<"$hr"
+		[[ "$output" == *"pe1.policy=least_used,1073741823"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == *"pe1.policy=least_used,1073741823"* ]]
+}
+
 # shutdown_failover P: a job on pe1 (no periodic cookies), SIGTERM to pe1
 # with -capcleanshutdownprobability=P, the job ends on pe2.
 shutdown_failover() {
