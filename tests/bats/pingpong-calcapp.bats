@@ -162,29 +162,41 @@ calcapp() {
 	grep -q '"CalcAppPE Service Capacity" 2000000$' "$T/pe1.sca"
 }
 
-@test "calcapp: kill -9 of the PE, the job resumes on another PE from the cookie" {
+# start_job SIZE: pe1 and pe2 up (calcapp_pe options in $OPTS), one job
+# of SIZE calculations; sets CPID, VICTIM (the PE that accepted the job)
+# and OTHER.
+start_job() {
 	start_registrar
-	opts="-capcookiemaxtime=0.3 -capkeepalivetransmissioninterval=500"
-	calcapp_pe pe1 $opts
-	calcapp_pe pe2 $opts
-	calcapp -jobinterval=0.01 -jobsize=4000000 -fixedjobsize -jobcount=1 \
+	calcapp_pe pe1 $OPTS
+	calcapp_pe pe2 $OPTS
+	calcapp -jobinterval=0.01 -jobsize="$1" -fixedjobsize -jobcount=1 \
 	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
 	CPID=$!
 	PIDS="$PIDS $CPID"
 	wait_for_line 'accepted by PE' 10 "$T/pu.out"
 	used=$(sed -n 's/^Job #1 accepted by PE \$\([0-9a-f]*\)$/\1/p' "$T/pu.out")
-	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1 other=pe2; else
-		victim=pe2 other=pe1; fi
-	[ "$used" = "$(pe_id $victim)" ]
-	wait_for_line 'calcapp: cookie for job' 10 "$T/$victim.log"
-	sleep 0.5
-	kill -9 "$(pe_pid $victim)"
-	wait "$CPID"
-	id2=$(pe_id $other)
+	if [ "$used" = "$(pe_id pe1)" ]; then VICTIM=pe1 OTHER=pe2; else
+		VICTIM=pe2 OTHER=pe1; fi
+	[ "$used" = "$(pe_id $VICTIM)" ]
+}
+
+# The job's client ended; show what it printed.
+job_done() {
+	wait "$CPID" || true
+	cat "$T/pu.out" "$T/pu.err"
+}
+
+@test "calcapp: kill -9 of the PE, the job resumes on another PE from the cookie" {
+	OPTS="-capcookiemaxtime=0.3 -capkeepalivetransmissioninterval=500"
+	start_job 6000000
+	wait_for_line 'calcapp: cookie for job' 10 "$T/$VICTIM.log"
+	kill -9 "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
 	grep -q "^Failover of job #1 to PE \$$id2 (cookie echo)$" "$T/pu.out"
-	grep -q "^Job #1 completed by PE \$$id2: JobSize=4000000 Completed=4000000 " "$T/pu.out"
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=6000000 Completed=6000000 " "$T/pu.out"
 	# the new PE started from the cookie's progress, not from 0
-	done=$(sed -n 's/.*of size 4000000, completed \([0-9]*\), accepted from cookie echo.*/\1/p' "$T/$other.log")
+	done=$(sed -n 's/.*of size 6000000, completed \([0-9]*\), accepted from cookie echo.*/\1/p' "$T/$OTHER.log")
 	[ "$done" -gt 0 ]
 	grep -q 'requests=1 accepts=2 ' "$T/pu.out"
 }
@@ -208,36 +220,31 @@ calcapp() {
 	[[ "$output" == *"pe1.policy=least_used,1073741823"* ]]
 }
 
-# shutdown_failover P: a job on pe1 (no periodic cookies), SIGTERM to pe1
-# with -capcleanshutdownprobability=P, the job ends on pe2.
-shutdown_failover() {
-	local opts="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
-	start_registrar
-	calcapp_pe pe1 $opts -capcleanshutdownprobability="$1"
-	pe1=$SPID
-	calcapp -jobinterval=0.01 -jobsize=3000000 -fixedjobsize -jobcount=1 \
-	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
-	CPID=$!
-	PIDS="$PIDS $CPID"
-	wait_for_line 'accepted by PE' 10 "$T/pu.out"
-	calcapp_pe pe2 $opts
-	kill -TERM "$pe1"
-	wait "$CPID"
-	grep -q "^Job #1 completed by PE \$$(pe_id pe2): JobSize=3000000 Completed=3000000 " "$T/pu.out"
-}
-
 @test "calcapp: SIGTERM sends every job a last cookie (-capcleanshutdownprobability=1)" {
-	shutdown_failover 1
-	grep -q "^Failover of job #1 to PE \$$(pe_id pe2) (cookie echo)$" "$T/pu.out"
-	grep -q 'completed [1-9][0-9]*, accepted from cookie echo' "$T/pe2.log"
+	# no periodic cookies
+	OPTS="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
+	OPTS="$OPTS -capcleanshutdownprobability=1"
+	start_job 5000000
+	kill -TERM "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=5000000 Completed=5000000 " "$T/pu.out"
+	grep -q "^Failover of job #1 to PE \$$id2 (cookie echo)$" "$T/pu.out"
+	grep -q 'completed [1-9][0-9]*, accepted from cookie echo' "$T/$OTHER.log"
 	grep -q 'requests=1 ' "$T/pu.out"
 }
 
 @test "calcapp: -capcleanshutdownprobability=0: no last cookie, the job starts again" {
-	shutdown_failover 0
-	grep -q "^Failover of job #1 to PE \$$(pe_id pe2)$" "$T/pu.out"
+	OPTS="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
+	OPTS="$OPTS -capcleanshutdownprobability=0"
+	start_job 5000000
+	kill -TERM "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=5000000 Completed=5000000 " "$T/pu.out"
+	grep -q "^Failover of job #1 to PE \$$id2$" "$T/pu.out"
 	grep -q 'requests=2 ' "$T/pu.out"
-	run ! grep -q 'cookie for job' "$T/pe1.log"
+	run ! grep -q 'cookie for job' "$T/$VICTIM.log"
 }
 
 @test "calcapp: a full PE (-capmaxjobs=1) rejects, the PU goes to the other PE" {
