@@ -417,8 +417,15 @@ on_failover(struct cac *c, const struct rsp_event *ev)
 	    rsp_session_has_cookie(c->s) ? " (cookie echo)" : "");
 	fflush(stdout);
 	if (rsp_session_has_cookie(c->s)) {
-		/* The PE answers the Cookie Echo with Accept or Reject. */
+		/*
+		 * The PE answers the Cookie Echo with Accept or Reject.  A
+		 * Keep-Alive goes right after it: RSPLIB's CalcApp PE takes
+		 * a Cookie Echo in only when the next message arrives (its
+		 * own PU's keep-alive timer goes on across a failover).
+		 */
 		arm(c, &c->t_tx, -1, tx_cb);
+		cac_send(c, CALCAPP_KEEPALIVE, 0);
+		c->st.kas++;
 		arm(c, &c->t_tout, c->o.ka_tout_ms, tout_cb);
 	} else if (c->reject_delay)
 		arm(c, &c->t_req, CAC_REJECT_DELAY_MS, req_cb);

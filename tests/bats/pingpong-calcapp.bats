@@ -1,12 +1,16 @@
 #!/usr/bin/env bats
 # rsp server -pingpong / -calcapp (pool elements) with rsp pingpongclient
 # and rsp calcappclient (pool users) and rsp registrar, as real processes
-# over the TCP mapping on 127.0.0.1.  Announces are off.  Every process
-# is started in the background with its PID kept and killed in teardown.
+# over the TCP mapping on 127.0.0.1 (RSP_BATS_TRANSPORT=sctp: over kernel
+# SCTP, in the SCTP test guest).  Announces are off.  Every process is
+# started in the background with its PID kept and killed in teardown.
+
+bats_require_minimum_version 1.5.0
 
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
+	TR=${RSP_BATS_TRANSPORT:-tcp}
 	PIDS=
 	cd "$T" || return 1
 }
@@ -31,12 +35,12 @@ wait_for_line() {
 }
 
 start_registrar() {
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	"$RSP" registrar -transport="$TR" -asap=127.0.0.1:0 -asapannounce=off \
 	    -minaddressscope=loopback -loglevel=4 -logcolor=off "$@" \
 	    >"$T/registrar.log" 2>&1 3>&- &
 	PIDS="$PIDS $!"
 	wait_for_line 'ASAP listening on' 10 "$T/registrar.log"
-	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
+	PORT=$(sed -n "s/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) ($TR)\$/\1/p" "$T/registrar.log")
 	[ -n "$PORT" ]
 }
 
@@ -45,7 +49,7 @@ start_registrar() {
 start_server() {
 	local name=$1
 	shift
-	"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" -quiet \
+	"$RSP" server -transport="$TR" -registrar=127.0.0.1:"$PORT" -quiet \
 	    -loglevel=5 -logcolor=off "$@" >"$T/$name.log" 2>&1 3>&- &
 	SPID=$!
 	PIDS="$PIDS $SPID"
@@ -62,7 +66,7 @@ pe_pid() {
 }
 
 pingpong() {
-	timeout 60 "$RSP" pingpongclient -transport=tcp \
+	timeout 60 "$RSP" pingpongclient -transport="$TR" \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off "$@"
 }
 
@@ -74,7 +78,7 @@ calcapp_pe() {
 }
 
 calcapp() {
-	timeout 120 "$RSP" calcappclient -transport=tcp \
+	timeout 120 "$RSP" calcappclient -transport="$TR" \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off -vector="$T/pu.vec" \
 	    -scalar="$T/pu.sca" "$@"
 }
@@ -82,7 +86,7 @@ calcapp() {
 @test "pingpong: Pongs carry the MessageNo and ReplyNo 1, 2, 3, ..." {
 	start_registrar
 	start_server pe1 -pingpong
-	run pingpong -interval=50 -runtime=1500 -loglevel=2
+	run pingpong -interval=50 -runtime=3000 -loglevel=2
 	[ "$status" -eq 0 ]
 	id=$(pe_id pe1)
 	[ "${lines[0]}" = "Ack #1 from PE \$$id (reply #1)" ]
@@ -96,7 +100,7 @@ calcapp() {
 	start_registrar
 	start_server pe1 -pingpong -pppfailureafter=3
 	start_server pe2 -pingpong -pppfailureafter=3
-	run pingpong -interval=50 -runtime=4000 -quiet
+	run pingpong -interval=50 -runtime=6000 -quiet
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" =~ ^pingpongclient:\ sent=[0-9]+\ received=([0-9]+)\ failovers=([0-9]+)\ closed=[0-9]+\ gaps=0\ last_reply=([0-9]+)$ ]]
 	received=${BASH_REMATCH[1]}
@@ -113,26 +117,26 @@ calcapp() {
 @test "pingpong: a full PE (-pppmaxthreads=1) closes new sessions, PUs go to the other PE" {
 	start_registrar
 	start_server pe1 -pingpong -pppmaxthreads=1
-	"$RSP" pingpongclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" pingpongclient -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -interval=200 -runtime=60000 >"$T/a.out" 2>"$T/a.err" 3>&- &
 	PIDS="$PIDS $!"
 	wait_for_line "from PE \$$(pe_id pe1)" 10 "$T/a.out"
 	start_server pe2 -pingpong
 	id2=$(pe_id pe2)
 	for c in b c d; do
-		pingpong -interval=100 -runtime=1000 >"$T/$c.out" 2>"$T/$c.err"
+		pingpong -interval=100 -runtime=2500 >"$T/$c.out" 2>"$T/$c.err"
 		grep -q "^Ack #[0-9]* from PE \$$id2 (reply #1)$" "$T/$c.out"
-		! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
+		run ! grep -q "from PE \$$(pe_id pe1)" "$T/$c.out"
 	done
 	grep -q 'rejected: all 1 sessions busy' "$T/pe1.log"
 	grep -q 'closed the session' "$T/b.err" "$T/c.err" "$T/d.err"
-	! grep -q 'rejected' "$T/pe2.log"
+	run ! grep -q 'rejected' "$T/pe2.log"
 }
 
 @test "pingpong: a malformed message aborts the session" {
 	start_registrar
 	start_server pe1 -pingpong
-	run timeout 20 "$RSP" terminal -transport=tcp -poolhandle=PingPongPool \
+	run timeout 20 "$RSP" terminal -transport="$TR" -poolhandle=PingPongPool \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off -runtime=1500 \
 	    < <(echo not-a-ping)
 	wait_for_line 'aborting' 5 "$T/pe1.log"
@@ -158,37 +162,95 @@ calcapp() {
 	grep -q '"CalcAppPE Service Capacity" 2000000$' "$T/pe1.sca"
 }
 
-@test "calcapp: kill -9 of the PE, the job resumes on another PE from the cookie" {
+# start_job SIZE: pe1 and pe2 up (calcapp_pe options in $OPTS), one job
+# of SIZE calculations; sets CPID, VICTIM (the PE that accepted the job)
+# and OTHER.
+start_job() {
 	start_registrar
-	opts="-capcookiemaxtime=0.3 -capkeepalivetransmissioninterval=500"
-	calcapp_pe pe1 $opts
-	calcapp_pe pe2 $opts
-	calcapp -jobinterval=0.01 -jobsize=4000000 -fixedjobsize -jobcount=1 \
+	calcapp_pe pe1 $OPTS
+	calcapp_pe pe2 $OPTS
+	calcapp -jobinterval=0.01 -jobsize="$1" -fixedjobsize -jobcount=1 \
 	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
 	CPID=$!
 	PIDS="$PIDS $CPID"
 	wait_for_line 'accepted by PE' 10 "$T/pu.out"
 	used=$(sed -n 's/^Job #1 accepted by PE \$\([0-9a-f]*\)$/\1/p' "$T/pu.out")
-	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1 other=pe2; else
-		victim=pe2 other=pe1; fi
-	[ "$used" = "$(pe_id $victim)" ]
-	wait_for_line 'calcapp: cookie for job' 10 "$T/$victim.log"
-	sleep 0.5
-	kill -9 "$(pe_pid $victim)"
-	wait "$CPID"
-	id2=$(pe_id $other)
+	if [ "$used" = "$(pe_id pe1)" ]; then VICTIM=pe1 OTHER=pe2; else
+		VICTIM=pe2 OTHER=pe1; fi
+	[ "$used" = "$(pe_id $VICTIM)" ]
+}
+
+# The job's client ended; show what it printed.
+job_done() {
+	wait "$CPID" || true
+	cat "$T/pu.out" "$T/pu.err"
+}
+
+@test "calcapp: kill -9 of the PE, the job resumes on another PE from the cookie" {
+	OPTS="-capcookiemaxtime=0.3 -capkeepalivetransmissioninterval=500"
+	start_job 6000000
+	wait_for_line 'calcapp: cookie for job' 10 "$T/$VICTIM.log"
+	kill -9 "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
 	grep -q "^Failover of job #1 to PE \$$id2 (cookie echo)$" "$T/pu.out"
-	grep -q "^Job #1 completed by PE \$$id2: JobSize=4000000 Completed=4000000 " "$T/pu.out"
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=6000000 Completed=6000000 " "$T/pu.out"
 	# the new PE started from the cookie's progress, not from 0
-	done=$(sed -n 's/.*of size 4000000, completed \([0-9]*\), accepted from cookie echo.*/\1/p' "$T/$other.log")
+	done=$(sed -n 's/.*of size 6000000, completed \([0-9]*\), accepted from cookie echo.*/\1/p' "$T/$OTHER.log")
 	[ "$done" -gt 0 ]
 	grep -q 'requests=1 accepts=2 ' "$T/pu.out"
+}
+
+@test "calcapp: with a load policy the PE re-registers jobs / -capmaxjobs as its load" {
+	start_registrar
+	calcapp_pe pe1 -policy=LeastUsed -capmaxjobs=4
+	calcapp -jobinterval=0.01 -jobsize=100000000 -fixedjobsize -jobcount=1 \
+	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'accepted by PE' 10 "$T/pu.out"
+	# CalcAppPool: 11 bytes, padded
+	hr='05 00 00 14 00 09 00 0f 43 61 6c 63 41 70 70 50 6f 6f 6c 00'
+	for _ in $(seq 50); do
+		run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
+		    -transport="$TR" -count=1 -timeout=5000 <<<"$hr"
+		[[ "$output" == *"pe1.policy=least_used,1073741823"* ]] && break
+		sleep 0.1
+	done
+	echo "$output"
+	[[ "$output" == *"pe1.policy=least_used,1073741823"* ]]
+}
+
+@test "calcapp: SIGTERM sends every job a last cookie (-capcleanshutdownprobability=1)" {
+	# no periodic cookies
+	OPTS="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
+	OPTS="$OPTS -capcleanshutdownprobability=1"
+	start_job 5000000
+	kill -TERM "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=5000000 Completed=5000000 " "$T/pu.out"
+	grep -q "^Failover of job #1 to PE \$$id2 (cookie echo)$" "$T/pu.out"
+	grep -q 'completed [1-9][0-9]*, accepted from cookie echo' "$T/$OTHER.log"
+	grep -q 'requests=1 ' "$T/pu.out"
+}
+
+@test "calcapp: -capcleanshutdownprobability=0: no last cookie, the job starts again" {
+	OPTS="-capcookiemaxtime=100000 -capcookiemaxcalculations=1e12"
+	OPTS="$OPTS -capcleanshutdownprobability=0"
+	start_job 5000000
+	kill -TERM "$(pe_pid $VICTIM)"
+	job_done
+	id2=$(pe_id $OTHER)
+	grep -q "^Job #1 completed by PE \$$id2: JobSize=5000000 Completed=5000000 " "$T/pu.out"
+	grep -q "^Failover of job #1 to PE \$$id2$" "$T/pu.out"
+	grep -q 'requests=2 ' "$T/pu.out"
+	run ! grep -q 'cookie for job' "$T/$VICTIM.log"
 }
 
 @test "calcapp: a full PE (-capmaxjobs=1) rejects, the PU goes to the other PE" {
 	start_registrar
 	calcapp_pe pe1 -capmaxjobs=1
-	"$RSP" calcappclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" calcappclient -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -jobinterval=0.01 -jobsize=100000000 -fixedjobsize -jobcount=1 \
 	    -vector="$T/a.vec" -scalar="$T/a.sca" >"$T/a.out" 2>&1 3>&- &
 	PIDS="$PIDS $!"
@@ -241,7 +303,7 @@ calcapp() {
 
 @test "calcapp: an unwritable -capvector is a runtime error (exit 1)" {
 	start_registrar
-	run timeout 20 "$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	run timeout 20 "$RSP" server -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -calcapp -capvector=/nonexistent/dir/x.vec -capscalar="$T/x.sca"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/nonexistent/dir/x.vec"* ]]

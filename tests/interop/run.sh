@@ -39,6 +39,15 @@ if "$top/tests/interop/pcap-verdict.sh" -n "$out/known-bad.pcap" >/dev/null 2>&1
 	exit 1
 fi
 
+# So must app-verdict.sh's: a Ping of 8 bytes (Length 12) is malformed.
+printf '0000  01 00 00 0c 00 00 00 00\n' >"$out/known-bad-ping.txt"
+text2pcap -q -S 4000,4000,33 "$out/known-bad-ping.txt" "$out/known-bad-ping.pcap" >/dev/null 2>&1 ||
+	{ echo "interop: text2pcap failed" >&2; exit 1; }
+if "$top/tests/interop/app-verdict.sh" "$out/known-bad-ping.pcap" >/dev/null 2>&1; then
+	echo "interop: app-verdict.sh passes a malformed Ping: tshark dissector missing?" >&2
+	exit 1
+fi
+
 rc=0
 # RSP: our binary for tests/interop/rsp-registrar.bats, hsdump.bats and
 # scripting.bats
@@ -55,6 +64,12 @@ fi
 # ENRP between rsp registrar and rspregistrar (tests/interop/rsp-enrp.bats)
 if [ -f "$out/enrp/rsp-enrp.pcapng" ]; then
 	"$top/tests/interop/pcap-verdict.sh" "$out/enrp/rsp-enrp.pcapng" || vrc=$?
+fi
+# tests/interop/services-pingpong-calcapp.bats: ASAP (cookies, Cookie
+# Echo) and the Ping Pong and CalcApp frames of its capture.
+if [ -e "$out/services/services.pcapng" ]; then
+	"$top/tests/interop/pcap-verdict.sh" -n "$out/services/services.pcapng" || vrc=1
+	"$top/tests/interop/app-verdict.sh" "$out/services/services.pcapng" || vrc=1
 fi
 if [ "$rc" -ne 0 ]; then
 	echo "interop: the guest run failed (exit $rc); logs in $out" >&2
