@@ -100,8 +100,10 @@ fractal_point(const struct fgp_parameter *p, uint32_t x, uint32_t y,
 				break;
 		}
 	} else {
-		c = CMPLX(cr, ci);
-		n = CMPLX(p->n, 0.0);
+		/* Not CMPLX(): glibc defines it for gcc only, and the
+		 * libFuzzer build uses clang.  Finite parts: no NaN issue. */
+		c = cr + ci * I;
+		n = (double)p->n;
 		for (i = 0; i < p->max_iterations; i++) {
 			z = cpow(z, n) - c;
 			if (creal(z) * creal(z) + cimag(z) * cimag(z) >= 2.0)
