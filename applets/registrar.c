@@ -1,4 +1,4 @@
-// RSP_APPLET(registrar, "rspregistrar", "RSerPool registrar (ASAP side)")
+// RSP_APPLET(registrar, "rspregistrar", "RSerPool registrar: ASAP for pool elements and users, ENRP for peers")
 /*
  * usage: rsp registrar [-asap=auto|ADDR[,ADDR]:PORT] [-identifier=ID]
  *            [-minaddressscope=SCOPE] [-asapannounce=auto|off|ADDR:PORT]
