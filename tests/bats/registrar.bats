@@ -111,6 +111,19 @@ wait_for_line() {
 	wait_for_line 'registration of PE \$22222222 in pool EchoPool (assoc 2) refused: '
 }
 
+@test "an emptied pool disappears: the next PE may bring another policy" {
+	start_registrar
+	hold_pe
+	echo "$REG" >&4
+	wait_for_line 'type=registration_response' 5 "$BATS_TEST_TMPDIR/pe.out"
+	echo "$DEREG" >&4
+	wait_for_line 'type=deregistration_response' 5 "$BATS_TEST_TMPDIR/pe.out"
+	ask 1 <<<"$REG_RAND"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *"type=registration_response flags=0x00 handle=EchoPool pe_id=0x22222222"* ]]
+	[[ "${lines[1]}" != *"cause1="* ]]
+}
+
 @test "user addresses not on the association are refused with 0x0003" {
 	start_registrar
 	ask 1 <<<"$REG_FOREIGN"
