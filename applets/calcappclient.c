@@ -513,14 +513,6 @@ stop_cb(struct ev_loop *loop, uint64_t id, void *arg)
 }
 
 static void
-signal_cb(struct ev_loop *loop, int signo, void *arg)
-{
-	(void)signo;
-	(void)arg;
-	ev_stop(loop);
-}
-
-static void
 cac_cleanup(struct cac *c)
 {
 	struct job *j;
@@ -560,8 +552,7 @@ cac_run(struct cac *c)
 	}
 	c->tail = &c->head;
 	c->t_next = c->t_tx = c->t_tout = c->t_req = c->t_free = EV_TIMER_NONE;
-	ev_add_signal(c->loop, SIGINT, signal_cb, c);
-	ev_add_signal(c->loop, SIGTERM, signal_cb, c);
+	ev_stop_on_signals(c->loop);
 	c->t_next = ev_timer_add(c->loop,
 	    (int64_t)(exp_rand(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);

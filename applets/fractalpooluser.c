@@ -645,23 +645,6 @@ tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	return FPU_TICK_MS;
 }
 
-static int64_t
-runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	(void)id;
-	(void)arg;
-	ev_stop(loop);
-	return EV_NOMORE;
-}
-
-static void
-signal_cb(struct ev_loop *loop, int signo, void *arg)
-{
-	(void)signo;
-	(void)arg;
-	ev_stop(loop);
-}
-
 static int
 fpu_run(struct fpu *f)
 {
@@ -669,15 +652,13 @@ fpu_run(struct fpu *f)
 		log_error("fractalpooluser: event loop: %s", strerror(errno));
 		return 1;
 	}
-	ev_add_signal(f->loop, SIGINT, signal_cb, f);
-	ev_add_signal(f->loop, SIGTERM, signal_cb, f);
+	ev_stop_on_signals(f->loop);
 	f->tty = isatty(STDERR_FILENO);
 	if (fpu_start_image(f) == -1)
 		f->status = 1;
 	else {
 		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
-		if (f->o.runtime > 0)
-			ev_timer_add(f->loop, f->o.runtime, runtime_cb, f);
+		ev_stop_after(f->loop, f->o.runtime);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
 	}

@@ -164,23 +164,6 @@ on_event(const struct rsp_event *ev, void *arg)
 	}
 }
 
-static int64_t
-runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	(void)id;
-	(void)arg;
-	ev_stop(loop);
-	return EV_NOMORE;
-}
-
-static void
-signal_cb(struct ev_loop *loop, int signo, void *arg)
-{
-	(void)signo;
-	(void)arg;
-	ev_stop(loop);
-}
-
 static int
 ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 {
@@ -190,8 +173,7 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 		log_error("pingpongclient: event loop: %s", strerror(errno));
 		return 1;
 	}
-	ev_add_signal(p->loop, SIGINT, signal_cb, p);
-	ev_add_signal(p->loop, SIGTERM, signal_cb, p);
+	ev_stop_on_signals(p->loop);
 	if ((p->s = rsp_session_new(p->loop, cfg, on_event, p, &err)) == NULL) {
 		log_error("pingpongclient: %s", rsp_strerror(err));
 		ev_loop_free(p->loop);
@@ -199,8 +181,7 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	}
 	p->message_no = 1;
 	ev_timer_add(p->loop, 0, ping_cb, p);
-	if (p->o.runtime > 0)
-		ev_timer_add(p->loop, p->o.runtime, runtime_cb, p);
+	ev_stop_after(p->loop, p->o.runtime);
 	if (ev_run(p->loop) == -1)
 		p->status = 1;
 	rsp_session_free(p->s);

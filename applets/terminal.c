@@ -168,23 +168,6 @@ tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	return TERM_TICK_MS;
 }
 
-static int64_t
-runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	(void)id;
-	(void)arg;
-	ev_stop(loop);
-	return EV_NOMORE;
-}
-
-static void
-signal_cb(struct ev_loop *loop, int signo, void *arg)
-{
-	(void)signo;
-	(void)arg;
-	ev_stop(loop);
-}
-
 static int
 term_run(struct terminal *t, const struct rsp_session_config *cfg)
 {
@@ -195,8 +178,7 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 		log_error("terminal: event loop: %s", strerror(errno));
 		return 1;
 	}
-	ev_add_signal(t->loop, SIGINT, signal_cb, t);
-	ev_add_signal(t->loop, SIGTERM, signal_cb, t);
+	ev_stop_on_signals(t->loop);
 	if ((t->s = rsp_session_new(t->loop, cfg, on_event, t, &err)) == NULL) {
 		log_error("terminal: %s", rsp_strerror(err));
 		ev_loop_free(t->loop);
@@ -209,8 +191,7 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 			stdin_cb(t->loop, STDIN_FILENO, EV_READ, t);
 	}
 	ev_timer_add(t->loop, TERM_TICK_MS, tick_cb, t);
-	if (t->o.runtime > 0)
-		ev_timer_add(t->loop, t->o.runtime, runtime_cb, t);
+	ev_stop_after(t->loop, t->o.runtime);
 	/* Like RSPLIB's rspterminal: one session, a random PU ID. */
 	t->csp_app.session = t->s;
 	t->csp_app.sessions = 1;

@@ -171,6 +171,39 @@ ev_stop(struct ev_loop *loop)
 	loop->stop = 1;
 }
 
+static void
+stop_signal_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)signo, (void)arg;
+	ev_stop(loop);
+}
+
+static int64_t
+stop_timer_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)id, (void)arg;
+	ev_stop(loop);
+	return EV_NOMORE;
+}
+
+int
+ev_stop_on_signals(struct ev_loop *loop)
+{
+	if (ev_add_signal(loop, SIGINT, stop_signal_cb, NULL) == -1 ||
+	    ev_add_signal(loop, SIGTERM, stop_signal_cb, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+int
+ev_stop_after(struct ev_loop *loop, int64_t ms)
+{
+	if (ms <= 0)
+		return 0;
+	return ev_timer_add(loop, ms, stop_timer_cb, NULL) == EV_TIMER_NONE ? -1
+	                                                                    : 0;
+}
+
 /* ---- file events ---- */
 
 static int

@@ -109,6 +109,10 @@ int ev_run(struct ev_loop *loop);
 int ev_run_once(struct ev_loop *loop, int max_wait_ms);
 /* Make ev_run() return after the current iteration. */
 void ev_stop(struct ev_loop *loop);
+/* What every client applet wants: SIGINT and SIGTERM stop the loop;
+ * ev_stop_after() stops it after ms (ms <= 0: never).  -1 with errno. */
+int ev_stop_on_signals(struct ev_loop *loop);
+int ev_stop_after(struct ev_loop *loop, int64_t ms);
 
 /* Cached time of the current iteration, in ms. */
 uint64_t ev_now_ms(const struct ev_loop *loop);

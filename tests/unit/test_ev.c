@@ -464,6 +464,35 @@ test_signal_and_run(void)
 	ev_loop_free(loop);
 }
 
+static int64_t
+raise_term(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)loop, (void)id, (void)arg;
+	kill(getpid(), SIGTERM);
+	return EV_NOMORE;
+}
+
+/* The client applets' stop helpers: -runtime and SIGINT/SIGTERM. */
+static void
+test_stop_helpers(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	uint64_t t0;
+
+	test_section("ev_stop_after, ev_stop_on_signals");
+	CHECK(loop != NULL);
+	CHECK(ev_stop_after(loop, 0) == 0 && ev_timer_count(loop) == 0);
+	t0 = ev_now_update(loop);
+	CHECK(ev_stop_after(loop, 15) == 0);
+	CHECK(ev_run(loop) == 0 && ev_now_ms(loop) >= t0 + 15);
+	CHECK(ev_stop_on_signals(loop) == 0);
+	ev_timer_add(loop, 5, raise_term, NULL);
+	CHECK(ev_run(loop) == 0); /* SIGTERM stopped it, not killed us */
+	CHECK(ev_del_signal(loop, SIGTERM) == 0);
+	CHECK(ev_del_signal(loop, SIGINT) == 0);
+	ev_loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -473,5 +502,6 @@ main(void)
 	test_many();
 	test_fds();
 	test_signal_and_run();
+	test_stop_helpers();
 	return test_done();
 }
