@@ -8,6 +8,8 @@
 # -updateinterval, each followed by an empty line.  Announces are off;
 # every process is killed by PID in teardown.
 
+load common
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -24,15 +26,6 @@ teardown() {
 }
 
 # Wait at most $2 s for a line matching $1 in file $3.
-wait_for_line() {
-	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $3:" >&2
-	cat "$3" >&2
-	return 1
-}
 
 # The last complete table the monitor printed.
 last_table() {
@@ -71,16 +64,11 @@ start_monitor() {
 	[ "$CSP" != 127.0.0.1: ]
 }
 
-start_registrar() {
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
-	    -minaddressscope=loopback -loglevel=4 -logcolor=off \
-	    -cspserver="$CSP" -cspinterval=250 "$@" >"$T/registrar.log" 2>&1 &
-	RPID=$!
-	PIDS="$PIDS $RPID"
-	wait_for_line 'ASAP listening on' 5 "$T/registrar.log"
-	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
+# The registrar, reporting to the monitor; sets PRID too.
+start_csp_registrar() {
+	start_registrar -cspserver="$CSP" -cspinterval=250 "$@"
 	PRID=$(sed -n 's/.*registrar: \$\([0-9a-f]*\): ASAP listening.*/\1/p' "$T/registrar.log")
-	[ -n "$PORT" ] && [ -n "$PRID" ]
+	[ -n "$PRID" ]
 }
 
 start_server() {
@@ -108,7 +96,7 @@ start_terminal() {
 
 @test "cspmonitor shows the registrar, the server and the terminal with their associations" {
 	start_monitor -full
-	start_registrar
+	start_csp_registrar
 	start_server
 	start_terminal
 	wait_table 10 '1 PRs, 1 PEs, 1 PUs'
@@ -131,7 +119,7 @@ start_terminal() {
 
 @test "cspmonitor: a stopped component disappears (final report, or silence)" {
 	start_monitor
-	start_registrar
+	start_csp_registrar
 	start_server
 	start_terminal
 	wait_table 10 '1 PRs, 1 PEs, 1 PUs'
@@ -154,7 +142,7 @@ start_terminal() {
 
 @test "cspmonitor ignores garbage datagrams and keeps working" {
 	start_monitor
-	start_registrar
+	start_csp_registrar
 	wait_table 10 '1 PRs'
 	for i in $(seq 20); do
 		printf 'garbage %d' "$i" >/dev/udp/127.0.0.1/"${CSP#*:}"
@@ -187,7 +175,7 @@ start_terminal() {
 
 @test "cspmonitor -color=on colours the table" {
 	start_monitor -color=on
-	start_registrar
+	start_csp_registrar
 	wait_table 10 'PR'
 	grep -q $'\x1b\\[31;1mPR \\$'"$PRID" "$T/mon.out"
 }
@@ -239,7 +227,7 @@ rsplib_screen() {
 		kill -0 "$RMPID" 2>/dev/null && break
 	done
 	CSP=127.0.0.1:$port
-	start_registrar
+	start_csp_registrar
 	start_server
 	start_terminal
 	for _ in $(seq 100); do
@@ -283,7 +271,7 @@ rsplib_screen() {
 
 @test "cspmonitor: a PE with a load-based policy reports its load (L=)" {
 	start_monitor
-	start_registrar
+	start_csp_registrar
 	start_server -policy=LeastUsed
 	wait_table 10 "PE \\\$$PEID .* A=1 L=  0% \"0 Sessions\""
 	# A registrar reports no workload: no L= field.

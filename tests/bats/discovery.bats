@@ -10,6 +10,8 @@
 
 HR='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
 
+load common
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -29,15 +31,6 @@ teardown() {
 }
 
 # Wait at most $2 s for a line matching $1 in file $3.
-wait_for_line() {
-	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $3:" >&2
-	cat "$3" >&2
-	return 1
-}
 
 # start_registrar NAME [options]: sets RPID and PORT (ASAP on
 # 127.0.0.1, port 0), log $T/NAME.log.  $IN prefixes the command

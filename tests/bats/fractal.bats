@@ -6,6 +6,8 @@
 # files, -fgpmaxthreads, usage errors.  Every process is started in the
 # background with its PID kept and killed in teardown.
 
+load common
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -48,15 +50,6 @@ fsf() {
 	} >"$1"
 }
 
-wait_for_line() {
-	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $3:" >&2
-	cat "$3" >&2
-	return 1
-}
 
 # Wait at most $3 s until $1 matches at least $2 lines of $4.
 wait_for_count() {
@@ -69,15 +62,6 @@ wait_for_count() {
 	return 1
 }
 
-start_registrar() {
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
-	    -minaddressscope=loopback -loglevel=5 -logcolor=off \
-	    >"$T/registrar.log" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_for_line 'ASAP listening on' 5 "$T/registrar.log"
-	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
-	[ -n "$PORT" ]
-}
 
 # start_pe NAME [options]: a fractal PE logging to $T/NAME.log.
 start_pe() {

@@ -7,6 +7,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load common
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -24,25 +26,7 @@ teardown() {
 }
 
 # Wait at most $2 s for a line matching $1 in file $3.
-wait_for_line() {
-	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $3:" >&2
-	cat "$3" >&2
-	return 1
-}
 
-start_registrar() {
-	"$RSP" registrar -transport="$TR" -asap=127.0.0.1:0 -asapannounce=off \
-	    -minaddressscope=loopback -loglevel=4 -logcolor=off "$@" \
-	    >"$T/registrar.log" 2>&1 3>&- &
-	PIDS="$PIDS $!"
-	wait_for_line 'ASAP listening on' 10 "$T/registrar.log"
-	PORT=$(sed -n "s/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) ($TR)\$/\1/p" "$T/registrar.log")
-	[ -n "$PORT" ]
-}
 
 # start_server NAME [options]: a PE logging to $T/NAME.log; sets SPID
 # and waits for its registration.

@@ -6,6 +6,8 @@
 
 HR='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
 
+load common
+
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
@@ -22,25 +24,7 @@ teardown() {
 }
 
 # Wait at most $2 s for a line matching $1 in file $3.
-wait_for_line() {
-	for _ in $(seq $(($2 * 10))); do
-		grep -q -- "$1" "$3" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "--- $3:" >&2
-	cat "$3" >&2
-	return 1
-}
 
-start_registrar() {
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
-	    -minaddressscope=loopback -loglevel=5 -logcolor=off "$@" \
-	    >"$T/registrar.log" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_for_line 'ASAP listening on' 5 "$T/registrar.log"
-	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
-	[ -n "$PORT" ]
-}
 
 # start_server NAME [options]: a PE logging to $T/NAME.log; sets SPID
 # and waits for its registration.

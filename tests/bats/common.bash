@@ -1,0 +1,29 @@
+# Shared by the bats files that start real daemons: `load common`.
+# The caller's setup() sets T (a temporary directory) and PIDS (the
+# processes its teardown() kills); TR is the transport (default tcp).
+
+# Wait at most $2 s for a line matching $1 in file $3; show the file and
+# fail when it does not come.
+wait_for_line() {
+	for _ in $(seq $(($2 * 10))); do
+		grep -q -- "$1" "$3" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "--- $3:" >&2
+	cat "$3" >&2
+	return 1
+}
+
+# An rsp registrar on 127.0.0.1, a free port, announces off, logging to
+# $T/registrar.log; extra options in "$@".  Sets RPID and PORT.
+start_registrar() {
+	"$RSP" registrar -transport="${TR:-tcp}" -asap=127.0.0.1:0 \
+	    -asapannounce=off -minaddressscope=loopback -loglevel=5 \
+	    -logcolor=off "$@" >"$T/registrar.log" 2>&1 3>&- &
+	RPID=$!
+	PIDS="$PIDS $RPID"
+	wait_for_line 'ASAP listening on' 10 "$T/registrar.log"
+	PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) ([a-z]*)$/\1/p' \
+	    "$T/registrar.log")
+	[ -n "$PORT" ]
+}
