@@ -88,10 +88,14 @@ registrar_main(int argc, char **argv)
 	memset(&csp, 0, sizeof(csp));
 	opt_parse_or_exit(
 	    argv[0], "[-asap=ADDR:PORT] [options]", argc, argv, sets, 4);
+	/* A value the option table accepts but the configuration cannot
+	 * use (an address, a scope, a group) is a configuration error:
+	 * exit 1, before any socket is opened.  Syntax and range errors
+	 * exited 2 in opt_parse_or_exit(). */
 	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
 	    csp_config_check(&csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
-		return 2;
+		fprintf(stderr, "%s: configuration error: %s\n", argv[0], err);
+		return 1;
 	}
 	if (log_setup("registrar") == -1)
 		return 1;

@@ -180,16 +180,16 @@ start_terminal() {
 	grep -q $'\x1b\\[31;1mPR \\$'"$PRID" "$T/mon.out"
 }
 
-@test "CSP options: usage errors exit 2" {
+@test "CSP options: usage errors exit 2 (the registrar's configuration errors 1)" {
 	run "$RSP" registrar -cspinterval=100
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"minimum of 250"* ]]
 	run "$RSP" server -registrar=127.0.0.1:3863 -cspserver=no-such-host
 	[ "$status" -eq 2 ]
 	run "$RSP" terminal -registrar=127.0.0.1:3863 -cspserver=127.0.0.1:99999
 	[ "$status" -eq 2 ]
 	CSP_INTERVAL=soon run "$RSP" registrar
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	run "$RSP" cspmonitor -compact -full
 	[ "$status" -eq 2 ]
 	run "$RSP" cspmonitor -localaddress=nowhere

@@ -154,11 +154,12 @@ wait_dump() {
 	wait_for_line 'peer \$0000000a dead' 5 "$BATS_TEST_TMPDIR/B.log"
 }
 
-@test "ENRP option errors exit with status 2" {
+@test "ENRP option errors: bad values exit 1, out of range 2" {
 	run "$RSP" registrar -enrp=nonsense: -asapannounce=off
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"configuration error"* ]]
 	run "$RSP" registrar -peer=bad -asapannounce=off
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	run "$RSP" registrar -maxelementsperhtrequest=0
 	[ "$status" -eq 2 ]
 }
@@ -288,15 +289,15 @@ kill_takeover() {
 	! grep -q 'removed PE' "$BATS_TEST_TMPDIR/A.log"
 }
 
-@test "ENRP takeover and multicast option errors exit with status 2" {
+@test "ENRP takeover and multicast option errors: bad values exit 1, out of range 2" {
 	run "$RSP" registrar -enrpannounce=nowhere -asapannounce=off
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"-enrpannounce"* ]]
 	run "$RSP" registrar -enrpannounce=10.1.1.1:9901 -asapannounce=off
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"not a multicast address"* ]]
 	run "$RSP" registrar -enrpmulticast=nowhere -asapannounce=off
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	run "$RSP" registrar -takeoverexpiryinterval=0
 	[ "$status" -eq 2 ]
 }

@@ -294,16 +294,23 @@ $HR"
 	grep -q 'shutting down' "$LOG"
 }
 
-@test "registrar usage errors exit with status 2" {
+@test "registrar: configuration errors exit 1 before any socket, usage errors 2" {
+	# A value the configuration cannot use: exit 1, said on stderr.  A
+	# free port proves no socket was opened: -asap would bind it.
 	run "$RSP" registrar -identifier=0
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"configuration error: -identifier=0"* ]]
 	run "$RSP" registrar -minaddressscope=planet
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	run "$RSP" registrar -asap=1.2.3.4:99999
-	[ "$status" -eq 2 ]
-	run "$RSP" registrar -asapannounce=nowhere
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
+	run "$RSP" registrar -asap=127.0.0.1:0 -asapannounce=nowhere -loglevel=5
+	[ "$status" -eq 1 ]
+	[[ "$output" != *"listening"* ]]
+	# Out of range or unknown: a usage error, exit 2.
 	run "$RSP" registrar -maxhresitems=129
+	[ "$status" -eq 2 ]
+	run "$RSP" registrar -nosuchoption
 	[ "$status" -eq 2 ]
 }
 
