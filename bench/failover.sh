@@ -69,15 +69,17 @@ for run in $(seq "$RUNS"); do
 	: >"$T/term.err"
 	: >"$T/answers"
 	mkfifo "$T/in"
-	# stdout: every answer with the time it was read (ms)
+	mkfifo "$T/out"
+	# every answer with the time it was read (ms)
+	while IFS= read -r l; do
+		t=${EPOCHREALTIME/./}
+		echo "$((t / 1000)) $l"
+	done <"$T/out" >"$T/answers" &
+	reader=$!
 	"$RSP" terminal -transport=tcp -registrar=127.0.0.1:"$PORT" \
-	    -loglevel=5 -logcolor=off <"$T/in" 2>"$T/term.err" |
-	    while IFS= read -r l; do
-		    t=${EPOCHREALTIME/./}
-		    echo "$((t / 1000)) $l"
-	    done >"$T/answers" &
+	    -loglevel=5 -logcolor=off <"$T/in" >"$T/out" 2>"$T/term.err" &
 	term=$!
-	PIDS="$PIDS $term"
+	PIDS="$PIDS $reader $term"
 	exec 4>"$T/in"
 	( i=0; while :; do echo "line$i"; i=$((i + 1)); sleep 0.002; done ) >&4 &
 	gen=$!
@@ -100,9 +102,9 @@ for run in $(seq "$RUNS"); do
 	results+=("$ms")
 	kill "$gen" 2>/dev/null || true
 	exec 4>&-
-	rm -f "$T/in"
-	kill -9 "$(cat "$T/$other.pid")" 2>/dev/null || true
-	for p in $gen $term $(cat "$T/a.pid" "$T/b.pid"); do
+	rm -f "$T/in" "$T/out"
+	kill -9 "$(cat "$T/$other.pid")" "$term" 2>/dev/null || true
+	for p in $gen $term $reader $(cat "$T/a.pid" "$T/b.pid"); do
 		wait "$p" 2>/dev/null || true
 	done
 	PIDS=$(echo "$PIDS" | awk '{print $1}') # the registrar
