@@ -168,7 +168,7 @@ s_leave(struct rsp_session *s, int report)
 	struct rsp_msg m;
 
 	/* Up for a while: resolve at once.  Else back off. */
-	if (s->pe_id != 0 && s->state == S_UP &&
+	if (s->pe_id != 0 && (s->state == S_UP || s->state == S_CLOSED) &&
 	    ev_now_ms(s->loop) - s->up_ms >= LIB_RETRY_MS)
 		s->failures = 0;
 	if (s->pe_id != 0) {
