@@ -8,7 +8,10 @@
  * goes to a PE of the pool as one message with PPID 0; whatever comes
  * back is printed as "from PE $xxxxxxxx> text".  When the PE fails or
  * ends the session while input remains, the PE is reported unreachable
- * and the session fails over to another PE; the failover is logged.  Unlike RSPLIB's rspterminal it exits at the end
+ * and the session fails over to another PE; the failover is logged,
+ * with the number of lines the failed PE had not acknowledged (they
+ * are not sent again: they may be lost).  Unlike RSPLIB's rspterminal
+ * it exits at the end
  * of input, once every line is acknowledged and nothing has arrived for
  * a second (or the PE closed the session), or after -runtime.  Exit: 0
  * ok, 1 runtime error, 2 usage.
@@ -132,6 +135,10 @@ on_event(const struct rsp_event *ev, void *arg)
 		break;
 	case RSP_EV_FAILOVER:
 		log_notice("terminal: failover to PE $%08x", ev->pe_id);
+		if (ev->unacked > 0)
+			log_notice("terminal: %d line(s) may be lost (the "
+			           "previous PE did not acknowledge them)",
+			    ev->unacked);
 		break;
 	case RSP_EV_MSG:
 		printf("from PE $%08x> ", ev->pe_id);

@@ -167,4 +167,9 @@ int lib_card_encode(struct wbuf *w, const struct rsp_handle *h,
 int lib_card_event(const struct rsp_msg *m, struct rsp_event *ev,
     struct rsp_pe_info *out, int max);
 
+/* Session (core/lib_session.c): the delay before resolving again after
+ * `failures` failed attempts in a row: 0 for the first, then from 10 ms
+ * doubling up to LIB_RETRY_MS. */
+long long lib_session_backoff_ms(int failures);
+
 #endif

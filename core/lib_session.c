@@ -3,6 +3,14 @@
  * to a PE's user transport, carry application messages and ASAP
  * control messages (PPID 11) on one association, fail over when it
  * fails.  s_state() is the transition function; it owns the timer.
+ *
+ * The first resolution after losing a PE that was up for a while goes
+ * out at once (failover latency); repeated failures back off from
+ * S_BACKOFF_MIN_MS, doubling up to LIB_RETRY_MS, so a dead pool is no
+ * busy loop.  Messages the transport cannot take (EAGAIN) wait in the
+ * session's queue, in order, until it reports TR_EV_WRITABLE (TCP
+ * mapping) or, for SCTP, which has no such event, the next poll every
+ * S_FLUSH_POLL_MS.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,13 +21,15 @@
 #include "core/transport.h"
 #include "proto/wire.h"
 
-#define S_QUEUE_MAX (1u << 20) /* bytes queued while not connected */
+#define S_QUEUE_MAX      (1u << 20) /* bytes queued (not connected, full) */
+#define S_BACKOFF_MIN_MS 10         /* second retry in a row */
+#define S_FLUSH_POLL_MS  20         /* SCTP: queue retry while full */
 
 enum s_state {
 	S_RESOLVING = 0, /* waiting for the registrar's answer */
 	S_CONNECTING,    /* association to the PE starting */
 	S_UP,
-	S_RETRY,  /* waiting LIB_RETRY_MS before resolving again */
+	S_RETRY,  /* waiting (lib_session_backoff_ms) to resolve again */
 	S_CLOSED, /* the PE (or we) ended the association */
 };
 
@@ -39,6 +49,10 @@ struct rsp_session {
 	struct rsp_handle handle;
 	enum s_state state;
 	uint64_t timer;
+	uint64_t qtimer; /* SCTP: polls the queue while the transport is full */
+	int failures;    /* resolutions in a row that led to no stable PE */
+	int lost;        /* messages the last PE did not acknowledge */
+	uint32_t lost_assoc; /* its association (SEND_FAILED counting) */
 	struct tr_ep *ep, *old_ep;
 	uint32_t assoc;
 	uint32_t pe_id;  /* the PE of ep */
@@ -55,6 +69,19 @@ struct rsp_session {
 
 static void s_resolve(struct rsp_session *s);
 static void s_fail(struct rsp_session *s);
+static void s_flush(struct rsp_session *s);
+
+long long
+lib_session_backoff_ms(int failures)
+{
+	long long ms = S_BACKOFF_MIN_MS;
+
+	if (failures <= 0)
+		return 0;
+	while (--failures > 0 && ms < LIB_RETRY_MS)
+		ms *= 2;
+	return ms < LIB_RETRY_MS ? ms : LIB_RETRY_MS;
+}
 
 static int64_t
 s_timer_cb(struct ev_loop *loop, uint64_t id, void *arg)
@@ -81,7 +108,8 @@ s_state(struct rsp_session *s, enum s_state st)
 	if (st == S_CONNECTING)
 		s->timer = ev_timer_add(s->loop, LIB_CONNECT_MS, s_timer_cb, s);
 	else if (st == S_RETRY)
-		s->timer = ev_timer_add(s->loop, LIB_RETRY_MS, s_timer_cb, s);
+		s->timer = ev_timer_add(s->loop,
+		    lib_session_backoff_ms(s->failures++), s_timer_cb, s);
 }
 
 static void
@@ -94,6 +122,10 @@ s_emit(
 	ev.type = type;
 	ev.session = s->assoc;
 	ev.pe_id = s->pe_id;
+	if (type == RSP_EV_FAILOVER) {
+		ev.unacked = s->lost;
+		s->lost = 0;
+	}
 	if (tev != NULL) {
 		ev.ppid = tev->ppid;
 		ev.stream = tev->stream;
@@ -108,8 +140,19 @@ s_emit(
 static void
 s_drop_ep(struct rsp_session *s)
 {
+	int n;
+
+	if (s->qtimer != EV_TIMER_NONE)
+		ev_timer_cancel(s->loop, s->qtimer);
+	s->qtimer = EV_TIMER_NONE;
 	if (s->ep == NULL)
 		return;
+	/* Still alive (we leave it): what it has not acknowledged is
+	 * lost with the abort.  Dead (LOST, SHUTDOWN): the transport
+	 * reports each such message as SEND_FAILED, counted in s_event. */
+	if ((n = tr_unacked(s->ep, s->assoc)) > 0)
+		s->lost += n;
+	s->lost_assoc = s->assoc;
 	tr_abort(s->ep, s->assoc);
 	if (s->old_ep != NULL)
 		tr_ep_free(s->old_ep);
@@ -118,12 +161,16 @@ s_drop_ep(struct rsp_session *s)
 }
 
 /* Leave the PE (reporting it unreachable if report), resolve again
- * after the retry delay. */
+ * after the backoff delay (none after a PE that was up a while). */
 static void
 s_leave(struct rsp_session *s, int report)
 {
 	struct rsp_msg m;
 
+	/* Up for a while: resolve at once.  Else back off. */
+	if (s->pe_id != 0 && (s->state == S_UP || s->state == S_CLOSED) &&
+	    ev_now_ms(s->loop) - s->up_ms >= LIB_RETRY_MS)
+		s->failures = 0;
 	if (s->pe_id != 0) {
 		if (report) {
 			lib_pu_unreachable(&m, &s->handle, s->pe_id);
@@ -136,7 +183,7 @@ s_leave(struct rsp_session *s, int report)
 	s_state(s, S_RETRY);
 }
 
-/* The PE failed: report it, resolve again after the retry delay. */
+/* The PE failed: report it, resolve again. */
 static void
 s_fail(struct rsp_session *s)
 {
@@ -163,16 +210,36 @@ s_send_cookie_echo(struct rsp_session *s)
 	return rc;
 }
 
+static int64_t
+s_qtimer_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct rsp_session *s = arg;
+
+	(void)loop;
+	(void)id;
+	s->qtimer = EV_TIMER_NONE;
+	s_flush(s);
+	return EV_NOMORE; /* s_flush re-armed it if still needed */
+}
+
+/* Send what is queued, in order, as far as the transport takes it. */
 static void
 s_flush(struct rsp_session *s)
 {
 	struct s_qmsg *q;
 
+	if (s->state != S_UP)
+		return;
 	while ((q = s->qhead) != NULL) {
 		if (tr_send(s->ep, s->assoc, q->ppid, q->stream, q->data,
 		        q->len) == -1 &&
-		    errno == EAGAIN)
+		    errno == EAGAIN) {
+			/* TCP mapping: TR_EV_WRITABLE follows; SCTP: poll. */
+			if (s->kind != TR_TCP && s->qtimer == EV_TIMER_NONE)
+				s->qtimer = ev_timer_add(
+				    s->loop, S_FLUSH_POLL_MS, s_qtimer_cb, s);
 			return;
+		}
 		s->qhead = q->next;
 		s->qbytes -= q->len;
 		free(q);
@@ -223,12 +290,21 @@ s_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
 {
 	struct rsp_session *s = arg;
 
+	/* Application messages the PE we left never acknowledged. */
+	if (tev->type == TR_EV_SEND_FAILED && tev->assoc == s->lost_assoc &&
+	    tev->ppid != RSP_PPID_ASAP && (ep == s->ep || ep == s->old_ep)) {
+		s->lost++;
+		return;
+	}
 	if (ep != s->ep || tev->assoc != s->assoc)
 		return;
 	switch (tev->type) {
 	case TR_EV_UP:
 		if (s->state == S_CONNECTING)
 			s_up(s);
+		break;
+	case TR_EV_WRITABLE:
+		s_flush(s);
 		break;
 	case TR_EV_MSG:
 		if (tev->ppid == RSP_PPID_ASAP)
@@ -334,6 +410,7 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 		return NULL;
 	}
 	s->reg.announce_fd = -1; /* lib_reg_fini-safe */
+	s->timer = s->qtimer = EV_TIMER_NONE;
 	s->loop = loop;
 	s->cb = cb;
 	s->arg = arg;
@@ -363,6 +440,8 @@ rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
 	if (len > TR_TCP_MSG_MAX)
 		return RSP_EMSGSIZE;
 	s->ppid = ppid;
+	if (s->state == S_UP && s->qhead != NULL)
+		s_flush(s); /* keep the order: the queue goes first */
 	if (s->state == S_UP && s->qhead == NULL) {
 		if (tr_send(s->ep, s->assoc, ppid, stream, data, len) == 0)
 			return RSP_OK;
@@ -383,6 +462,9 @@ rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
 	*s->qtail = q;
 	s->qtail = &q->next;
 	s->qbytes += len;
+	if (s->state == S_UP && s->kind != TR_TCP && s->qtimer == EV_TIMER_NONE)
+		s->qtimer =
+		    ev_timer_add(s->loop, S_FLUSH_POLL_MS, s_qtimer_cb, s);
 	return RSP_OK;
 }
 
@@ -465,6 +547,8 @@ rsp_session_free(struct rsp_session *s)
 		return;
 	if (s->timer != EV_TIMER_NONE)
 		ev_timer_cancel(s->loop, s->timer);
+	if (s->qtimer != EV_TIMER_NONE)
+		ev_timer_cancel(s->loop, s->qtimer);
 	lib_reg_fini(&s->reg);
 	if (s->ep != NULL)
 		tr_ep_free(s->ep);

@@ -75,6 +75,7 @@ struct tc_assoc {
 	struct wbuf tx;
 	size_t tx_off; /* bytes of tx already written */
 	int fin_sent;
+	int blocked; /* a tr_send() met EAGAIN: TR_EV_WRITABLE is due */
 	uint64_t timer;
 	long long missed; /* heartbeats unanswered / intervals before UP */
 };
@@ -255,6 +256,19 @@ tc_sent_pop(struct tc_assoc *a, struct tr_event *ev)
 	ev->len = len;
 	a->sent_off += SENT_HDR + len;
 	return 1;
+}
+
+/* After EAGAIN: WRITABLE once both queues are down to half the limit
+ * (not one event per ACK while the sender keeps them full). */
+static void
+tc_room(struct tc_assoc *a)
+{
+	if (!a->blocked || a->state != TC_UP ||
+	    a->tx.len - a->tx_off > TR_TX_MAX / 2 ||
+	    a->sent.len - a->sent_off > TR_TX_MAX / 2)
+		return;
+	a->blocked = 0;
+	tc_emit(a, TR_EV_WRITABLE, 0);
 }
 
 /* After the end of an association: what the peer never acknowledged. */
@@ -537,6 +551,7 @@ tc_on_chunk(struct tc_assoc *a, const struct tcpmap_chunk *c)
 	case TCPMAP_ACK:
 		if (a->unacked > 0 && tc_sent_pop(a, &ev))
 			a->unacked--;
+		tc_room(a);
 		break;
 	case TCPMAP_HEARTBEAT:
 		hb.type = TCPMAP_HEARTBEAT_ACK;
@@ -631,6 +646,8 @@ tc_io_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	} else {
 		if ((events & EV_WRITE) && tc_flush(a) == -1)
 			tc_fail(a, errno);
+		else if (events & EV_WRITE)
+			tc_room(a);
 		if (a->state != TC_DEAD && (events & ~EV_WRITE))
 			tc_read(a);
 	}
@@ -916,6 +933,7 @@ tc_send(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
 	if (a->tx.len + len + 16 > TR_TX_MAX ||
 	    a->sent.len - a->sent_off + len + SENT_HDR > TR_TX_MAX) {
 		errno = EAGAIN; /* unsent or unacknowledged: wait */
+		a->blocked = 1;
 		return -1;
 	}
 	if (tc_sent_push(a, ppid, stream, data, len) == -1)

@@ -121,6 +121,7 @@ static const char *const ev_names[] = {
     [TR_EV_RESTART] = "restart",
     [TR_EV_CANT_START] = "cant-start",
     [TR_EV_SEND_FAILED] = "send-failed",
+    [TR_EV_WRITABLE] = "writable",
 };
 
 const char *

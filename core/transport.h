@@ -20,6 +20,9 @@
  *	TR_EV_RESTART     peer restarted (SCTP only)
  *	TR_EV_CANT_START  tr_connect() failed; the id is dead
  *	TR_EV_SEND_FAILED a message was not delivered: ppid, stream, data
+ *	TR_EV_WRITABLE    room again after a tr_send() on the association
+ *	                  failed with EAGAIN (TCP mapping only: kernel SCTP
+ *	                  does not report it, a sender polls)
  *
  * After LOST, SHUTDOWN or CANT_START the id is dead: only SEND_FAILED
  * events may follow, one per message the peer did not acknowledge
@@ -109,6 +112,7 @@ enum tr_ev_type {
 	TR_EV_RESTART,
 	TR_EV_CANT_START,
 	TR_EV_SEND_FAILED,
+	TR_EV_WRITABLE,
 };
 
 struct tr_event {

@@ -141,6 +141,11 @@ struct rsp_event {
 	 * its PEs in preferred failover order. */
 	const struct rsp_pe_info *pes;
 	int npes;
+	/* RSP_EV_FAILOVER: application messages sent to the previous PE
+	 * that it never acknowledged (its application may not have seen
+	 * them: possibly lost).  The library does not send them again, as
+	 * RSPLIB: with a cookie the new PE may already hold their effect. */
+	int unacked;
 };
 
 typedef void rsp_event_cb(const struct rsp_event *ev, void *arg);

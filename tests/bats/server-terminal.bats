@@ -96,6 +96,33 @@ terminal() {
 	grep -q "failover to PE \$$new" "$T/term.err"
 }
 
+@test "failover: lines the killed PE never acknowledged are counted" {
+	start_registrar
+	start_server pe1 -echo
+	start_server pe2 -echo
+	mkfifo "$T/in"
+	terminal -loglevel=5 <"$T/in" >"$T/term.out" 2>"$T/term.err" &
+	PIDS="$PIDS $!"
+	exec 4>"$T/in"
+	echo first >&4
+	wait_for_line '> first' 5 "$T/term.out"
+	used=$(sed -n 's/^from PE \$\([0-9a-f]*\)> first$/\1/p' "$T/term.out")
+	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1; else victim=pe2; fi
+	pid=$(awk -v n=$victim '$1 == n { print $2 }' "$T/servers")
+	[ -n "$pid" ]
+	# Stopped, the PE reads nothing: its lines stay unacknowledged.
+	kill -STOP "$pid"
+	printf 'lost1\nlost2\nlost3\n' >&4
+	sleep 0.3
+	kill -9 "$pid"
+	wait_for_line 'failover to PE' 10 "$T/term.err"
+	wait_for_line '3 line(s) may be lost' 5 "$T/term.err"
+	echo after >&4
+	wait_for_line '> after' 5 "$T/term.out"
+	exec 4>&-
+	! grep -q '> lost' "$T/term.out"
+}
+
 @test "daytime: one message with the local time, then the session ends" {
 	start_registrar
 	start_server pe1 -daytime

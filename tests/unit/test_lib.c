@@ -356,6 +356,236 @@ test_element_session(void)
 	ev_loop_free(loop);
 }
 
+/* ---- session fixes: queue flush, failover delay, unacked count ---- */
+
+static void
+test_backoff(void)
+{
+	test_section("session retry backoff");
+	CHECK(lib_session_backoff_ms(0) == 0); /* after a loss: at once */
+	CHECK(lib_session_backoff_ms(1) == 10);
+	CHECK(lib_session_backoff_ms(2) == 20);
+	CHECK(lib_session_backoff_ms(3) == 40);
+	CHECK(lib_session_backoff_ms(5) == 160);
+	CHECK(lib_session_backoff_ms(6) == LIB_RETRY_MS);
+	CHECK(lib_session_backoff_ms(1000) == LIB_RETRY_MS);
+}
+
+#define SEQ_MSG   60000
+#define SEQ_COUNT 150 /* 9 MB: over TR_TX_MAX plus the session queue */
+
+struct seq {
+	struct app a;
+	int next;   /* PE: sequence number expected next */
+	int bad;    /* PE: messages out of order or damaged */
+	int failed; /* PU: RSP_EV_FAILOVER seen */
+	int unacked;
+};
+
+static void
+seq_pe_cb(const struct rsp_event *ev, void *arg)
+{
+	struct seq *q = arg;
+	uint32_t n;
+
+	if (ev->type == RSP_EV_REGISTERED) {
+		q->a.registered++;
+		return;
+	}
+	if (ev->type != RSP_EV_MSG)
+		return;
+	if (ev->len != SEQ_MSG)
+		q->bad++;
+	memcpy(&n, ev->data, sizeof(n));
+	if (n != (uint32_t)q->next || ev->data[SEQ_MSG - 1] != (uint8_t)n)
+		q->bad++;
+	q->next++;
+}
+
+static void
+seq_pu_cb(const struct rsp_event *ev, void *arg)
+{
+	struct seq *q = arg;
+
+	if (ev->type == RSP_EV_SESSION_UP)
+		q->a.up++;
+	if (ev->type == RSP_EV_FAILOVER) {
+		q->failed++;
+		q->unacked = ev->unacked;
+	}
+}
+
+/* A fake registrar and a PE with seq_pe_cb; *regaddr its address. */
+static struct rsp_element *
+seq_element(struct ev_loop *loop, struct fake *f, struct seq *q, char *regaddr,
+    size_t rl)
+{
+	struct rsp_element_config ec;
+	struct addr_list al;
+	struct rsp_element *e;
+	int err;
+
+	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
+	f->ep = tr_ep_new(loop, TR_TCP, &al, TR_LISTEN, fake_event, f);
+	CHECK(f->ep != NULL && tr_local_addrs(f->ep, 0, &al) == 0);
+	snprintf(regaddr, rl, "127.0.0.1:%u", al.port);
+	memset(&ec, 0, sizeof(ec));
+	ec.pool_handle = "EchoPool";
+	ec.registrars[0] = regaddr;
+	ec.nregistrars = 1;
+	ec.rereg_ms = 1000000;
+	ec.transport = TR_TCP;
+	e = rsp_element_new(loop, &ec, seq_pe_cb, q, &err);
+	CHECK(e != NULL && run_until(loop, &q->a.registered, 1));
+	return e;
+}
+
+static struct rsp_session *
+seq_session(struct ev_loop *loop, struct seq *q, const char *regaddr)
+{
+	struct rsp_session_config sc;
+	int err;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.pool_handle = "EchoPool";
+	sc.registrars[0] = regaddr;
+	sc.nregistrars = 1;
+	sc.transport = TR_TCP;
+	return rsp_session_new(loop, &sc, seq_pu_cb, q, &err);
+}
+
+/* More than the transport takes while the PE has not read anything:
+ * the rest waits in the session queue (then RSP_EAGAIN) and goes out,
+ * in order, as the PE acknowledges. */
+static void
+test_queue_flush(void)
+{
+	static uint8_t m[SEQ_MSG];
+	struct ev_loop *loop = ev_loop_new();
+	struct rsp_session *s;
+	struct fake f;
+	struct seq q;
+	char regaddr[64];
+	int sent = 0, again = 0, rc;
+	time_t end;
+
+	test_section("session: a full transport, then everything in order");
+	memset(&f, 0, sizeof(f));
+	memset(&q, 0, sizeof(q));
+	q.a.e = seq_element(loop, &f, &q, regaddr, sizeof(regaddr));
+	s = seq_session(loop, &q, regaddr);
+	CHECK(s != NULL && run_until(loop, &q.a.up, 1));
+	end = time(NULL) + 20;
+	while (q.next < SEQ_COUNT && time(NULL) < end) {
+		while (sent < SEQ_COUNT) {
+			memcpy(m, &sent, sizeof(sent));
+			m[SEQ_MSG - 1] = (uint8_t)sent;
+			if ((rc = rsp_session_send(s, 0, 0, m, sizeof(m))) !=
+			    RSP_OK)
+				break;
+			sent++;
+		}
+		again += rc == RSP_EAGAIN;
+		ev_run_once(loop, 10);
+	}
+	CHECK(again > 0); /* the session queue was full too */
+	CHECK(q.next == SEQ_COUNT && q.bad == 0);
+	rsp_session_free(s);
+	rsp_element_free(q.a.e);
+	tr_ep_free(f.ep);
+	ev_loop_free(loop);
+}
+
+static uint64_t fake_now;
+
+static uint64_t
+fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+
+/* Run for about ms of real time with the fake clock standing still. */
+static void
+run_frozen(struct ev_loop *loop, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms / 10; i++)
+		ev_run_once(loop, 10);
+}
+
+/* Run (fake clock frozen) until *v differs from was, at most 3 s. */
+static int
+run_change(struct ev_loop *loop, const int *v, int was)
+{
+	int i;
+
+	for (i = 0; i < 300 && *v == was; i++)
+		ev_run_once(loop, 10);
+	return *v != was;
+}
+
+/*
+ * With a fake clock that does not move: the resolution after leaving a
+ * PE that was up goes out at once, the failover reports the messages
+ * the PE had not acknowledged, and an empty pool is retried after 10,
+ * 20, 40, ... ms up to LIB_RETRY_MS.
+ */
+static void
+test_failover_delay(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	static const long long steps[] = {10, 20, 40, 80, 160, 250, 250};
+	struct rsp_session *s;
+	struct fake f;
+	struct seq q;
+	char regaddr[64];
+	size_t i;
+	int hrs;
+
+	test_section("session: failover without delay, backoff, unacked");
+	fake_now = 1000000;
+	ev_set_clock(loop, fake_clock, NULL);
+	memset(&f, 0, sizeof(f));
+	memset(&q, 0, sizeof(q));
+	q.a.e = seq_element(loop, &f, &q, regaddr, sizeof(regaddr));
+	s = seq_session(loop, &q, regaddr);
+	CHECK(s != NULL && run_until(loop, &q.a.up, 1));
+	fake_now += 1000; /* up for a while */
+	ev_now_update(loop);
+
+	/* Three messages the PE has not read: lost with the PE. */
+	CHECK(rsp_session_send(s, 0, 0, "a", 1) == RSP_OK &&
+	      rsp_session_send(s, 0, 0, "b", 1) == RSP_OK &&
+	      rsp_session_send(s, 0, 0, "c", 1) == RSP_OK);
+	CHECK(rsp_session_unacked(s) == 3);
+	CHECK(rsp_session_failover(s) == RSP_OK);
+	CHECK(run_change(loop, &q.failed, 0)); /* no clock needed */
+	CHECK(q.unacked == 3 && f.eus == 1 && f.hrs == 2);
+
+	/* Up, then gone for good: an empty pool backs off. */
+	fake_now += 1000;
+	ev_now_update(loop);
+	f.registrations = 0; /* the fake answers no PE */
+	CHECK(rsp_session_failover(s) == RSP_OK);
+	CHECK(run_change(loop, &f.hrs, 2)); /* at once */
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		hrs = f.hrs;
+		run_frozen(loop, 50);
+		fake_now += (uint64_t)steps[i] - 1;
+		run_frozen(loop, 30);
+		CHECK(f.hrs == hrs);
+		fake_now += 1;
+		CHECK(run_change(loop, &f.hrs, hrs) && f.hrs == hrs + 1);
+	}
+	CHECK(q.failed == 1);
+	rsp_session_free(s);
+	rsp_element_free(q.a.e);
+	tr_ep_free(f.ep);
+	ev_loop_free(loop);
+}
+
 static void
 test_config_errors(void)
 {
@@ -399,6 +629,9 @@ main(void)
 	test_choose();
 	test_services();
 	test_element_session();
+	test_backoff();
+	test_queue_flush();
+	test_failover_delay();
 	test_config_errors();
 	return test_done();
 }

@@ -926,6 +926,45 @@ out:
 	free(rc);
 }
 
+/* TCP mapping: a sender that met EAGAIN hears TR_EV_WRITABLE once the
+ * peer has acknowledged enough, and only once per EAGAIN. */
+static void
+test_writable(void)
+{
+	static uint8_t chunk[60000];
+	struct rec *rs = calloc(1, sizeof(*rs)), *rc = calloc(1, sizeof(*rc));
+	struct tr_ep *srv, *cli;
+	struct addr_list al;
+	uint32_t ca;
+	uint16_t port;
+	int i, n, w;
+
+	test_section("tcp: EAGAIN, then TR_EV_WRITABLE");
+	srv = server(rs, &port);
+	cli = tr_ep_new(loop, kind, NULL, 0, rec_cb, rc);
+	loopback(&al, port);
+	CHECK(cli != NULL && tr_connect(cli, &al, &ca) == 0);
+	CHECK(run_until(rc, TR_EV_UP, 2000) != NULL);
+	for (n = 0; n < 1000; n++)
+		if (tr_send(cli, ca, 0, 0, chunk, sizeof(chunk)) == -1)
+			break;
+	CHECK(errno == EAGAIN && n * sizeof(chunk) >= TR_TX_MAX / 2 &&
+	      n * sizeof(chunk) <= TR_TX_MAX);
+	CHECK(rec_find(rc, TR_EV_WRITABLE) == NULL);
+	CHECK(run_until(rc, TR_EV_WRITABLE, 5000) != NULL);
+	CHECK(tr_unacked(cli, ca) * sizeof(chunk) <= TR_TX_MAX / 2);
+	CHECK(tr_send(cli, ca, 0, 0, chunk, sizeof(chunk)) == 0);
+	run_for(300); /* everything acknowledged, no second event */
+	for (i = w = 0; i < rc->n; i++)
+		w += rc->ev[i].type == TR_EV_WRITABLE;
+	CHECK(w == 1 && tr_unacked(cli, ca) == 0);
+	CHECK(strcmp(tr_event_name(TR_EV_WRITABLE), "writable") == 0);
+	tr_ep_free(cli);
+	tr_ep_free(srv);
+	free(rs);
+	free(rc);
+}
+
 static void
 test_api(void)
 {
@@ -934,6 +973,8 @@ test_api(void)
 	test_one_to_one();
 	test_peeloff();
 	test_max_assoc();
+	if (kind == TR_TCP)
+		test_writable();
 	if (kind == TR_TCP || have_addr("192.0.2.1"))
 		test_multi();
 	else
