@@ -98,7 +98,7 @@ fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
 	    echo "== $$t"; $$t tests/fuzz/corpus/$$n; done
 
-bats: $(B)/rsp
+bats: $(B)/rsp $(B)/bench/asap_bench
 	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) bats tests/bats
 
 check:
@@ -122,6 +122,17 @@ bench-hs:
 
 $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ASAP load generator (bench/asap_bench.c, bench/README.md); its smoke
+# run is in tests/bats/bench-smoke.bats.  make bench: the matrix over
+# the TCP mapping on this host, written to BENCHMARKS.md (bench/run.sh).
+.PHONY: bench-asap bench
+bench-asap:
+	$(MAKE) VARIANT=rel $(BUILDROOT)/rel/bench/asap_bench $(BUILDROOT)/rel/rsp
+
+bench: bench-asap
+	RSP=$(abspath $(BUILDROOT)/rel/rsp) \
+	    ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) bench/run.sh
 
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
@@ -165,7 +176,7 @@ clean:
 # registrar, PE and terminal, capture judged by tshark on the host.
 .PHONY: check-sctp check-interop
 check-sctp:
-	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp \
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench \
 	    $(UNIT_SRCS:tests/unit/%.c=$(BUILDROOT)/san/tests/%)
 	@mkdir -p $(BUILDROOT)/vm
 	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/vm/sctp-check \
