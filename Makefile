@@ -134,6 +134,23 @@ bench: bench-asap
 	RSP=$(abspath $(BUILDROOT)/rel/rsp) \
 	    ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) bench/run.sh
 
+# rsp's registrar, RSPLIB's and the echo limit over kernel SCTP in the
+# test guest with one vCPU (bench/guest.sh); raw lines in build/bench.
+.PHONY: bench-guest
+bench-guest: bench-asap
+	@mkdir -p $(BUILDROOT)/bench
+	VM_SMP=1 VM_CACHE=$(abspath $(BUILDROOT))/vm \
+	    tests/vm/run-in-guest.sh -t 1800 \
+	    -e RSP=$(abspath $(BUILDROOT)/rel/rsp) \
+	    -e ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) \
+	    $${BENCH_SIZES:+-e "BENCH_SIZES=$$BENCH_SIZES"} \
+	    $${BENCH_POLICIES:+-e "BENCH_POLICIES=$$BENCH_POLICIES"} \
+	    $${BENCH_INFLIGHT:+-e "BENCH_INFLIGHT=$$BENCH_INFLIGHT"} \
+	    $${BENCH_TRIALS:+-e "BENCH_TRIALS=$$BENCH_TRIALS"} \
+	    $${BENCH_DURATION:+-e "BENCH_DURATION=$$BENCH_DURATION"} \
+	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
+	    cat $(BUILDROOT)/bench/guest-raw.txt; exit $$rc
+
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
 fuzz:

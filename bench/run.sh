@@ -91,7 +91,7 @@ for size in $SIZES; do
 		while [ $t -le "$TRIALS" ]; do
 			start_registrar
 			echo "== pool=$size policy=$policy trial=$t" >&2
-			if ! "$ASAP_BENCH" -transport=tcp \
+			if ! timeout 900 "$ASAP_BENCH" -transport=tcp \
 			    -registrar=127.0.0.1:"$PORT" \
 			    -echo=127.0.0.1:"$EPORT" -pes="$size" \
 			    -assocs="$ASSOCS" -policy="$policy" \
@@ -199,7 +199,7 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 		    -v emx="${3:-0}" -v p50="$p50" -v p99="$p99" 'BEGIN {
 			printf "| %d | %s | %d | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.2f | %.0f | %.0f |\n",
 			    pool, pol, inf, mn, md, mx, emn, emd, emx,
-			    emd > 0 ? md / emd : 0, p50, p99 }'
+			    (emd > 0 ? md / emd : 0), p50, p99 }'
 	done <"$TMP/res"
 	echo
 	echo "## Registrations/s and registrar memory per PE"
