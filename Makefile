@@ -148,6 +148,8 @@ bench-guest: bench-asap
 	    $${BENCH_INFLIGHT:+-e "BENCH_INFLIGHT=$$BENCH_INFLIGHT"} \
 	    $${BENCH_TRIALS:+-e "BENCH_TRIALS=$$BENCH_TRIALS"} \
 	    $${BENCH_DURATION:+-e "BENCH_DURATION=$$BENCH_DURATION"} \
+	    $${BENCH_TARGETS:+-e "BENCH_TARGETS=$$BENCH_TARGETS"} \
+	    $${RSPLIB_LOGLEVEL:+-e "RSPLIB_LOGLEVEL=$$RSPLIB_LOGLEVEL"} \
 	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
 	    cat $(BUILDROOT)/bench/guest-raw.txt; exit $$rc
 

@@ -111,8 +111,10 @@ struct conn {
 	uint32_t next_pe; /* registration: index of the next PE to send */
 	uint64_t sent_ns[MAX_INFLIGHT];
 	unsigned head, count;
-	struct rsp_addr local; /* our address, for the PE's user transport */
-	uint16_t local_port;
+	/* Our addresses, for the PE's user transport (RSPLIB drops the
+	 * loopback ones: it needs another, see bench/guest.sh). */
+	struct rsp_addr local[8];
+	uint16_t nlocal, local_port;
 };
 
 enum phase { PH_CONNECT, PH_REGISTER, PH_RESOLVE, PH_ECHO, PH_DONE };
@@ -275,8 +277,8 @@ send_registration(struct bench *b, struct conn *c)
 	pe.user.ptype = tr_param_for_kind(b->kind);
 	pe.user.port = c->local_port;
 	pe.user.use = RSP_TRANSPORT_DATA_ONLY;
-	pe.user.naddrs = 1;
-	pe.user.addrs = &c->local;
+	pe.user.naddrs = c->nlocal;
+	pe.user.addrs = c->local;
 	pe.policy.type = b->policy;
 	pe.policy.nvalues = (uint8_t)rsp_policy_nvalues(b->policy);
 	if (pe.policy.nvalues > 0 && b->policy != RSP_POLICY_RR)
@@ -398,8 +400,12 @@ on_reg_msg(struct bench *b, struct conn *c, const struct tr_event *ev)
 		on_keepalive(b, c, &m);
 		break;
 	default:
-		bench_fail(b, "unexpected %s on a PE association",
-		    rsp_msg_name(RSP_PROTO_ASAP, m.type));
+		bench_fail(b, "unexpected %s on a PE association%s%s",
+		    rsp_msg_name(RSP_PROTO_ASAP, m.type),
+		    (m.present & RSP_HAS_ERROR) && m.error.ncauses ? ": " : "",
+		    (m.present & RSP_HAS_ERROR) && m.error.ncauses
+		        ? rsp_cause_name(m.error.causes[0].code)
+		        : "");
 		break;
 	}
 	rsp_msg_free(&m);
@@ -677,12 +683,20 @@ static int
 conn_up(struct bench *b, struct conn *c)
 {
 	struct addr_list al;
+	int i;
 
 	c->up = 1;
-	if (tr_local_addrs(c->ep, c->assoc, &al) == -1 || al.n == 0 ||
-	    addr_to_rsp((struct sockaddr *)&al.a[0], &c->local) == -1) {
+	if (tr_local_addrs(c->ep, c->assoc, &al) == -1) {
 		bench_fail(b, "local address of assoc %u: %s", c->assoc,
 		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < al.n && c->nlocal < 8; i++)
+		if (addr_to_rsp(
+		        (struct sockaddr *)&al.a[i], &c->local[c->nlocal]) == 0)
+			c->nlocal++;
+	if (c->nlocal == 0) {
+		bench_fail(b, "no local address on assoc %u", c->assoc);
 		return -1;
 	}
 	c->local_port =

@@ -3,12 +3,14 @@
 # tests/vm/run-in-guest.sh with VM_SMP=1): rsp's registrar, RSPLIB's
 # rspregistrar (Debian rsplib-registrar 3.4.4) and the echo limit
 # (asap_bench -echoserver), each loaded by the same generator over kernel
-# SCTP on 127.0.0.1.  Prints the generator's lines prefixed with
+# SCTP on 127.0.0.1.  The registrars also listen on 192.0.2.1 (on lo in
+# the guest, tests/vm/init): RSPLIB drops loopback addresses from a PE's
+# transport and refuses a PE left without any.  Prints the generator's lines prefixed with
 # "target=rsp|rsplib pool=N policy=P trial=T".
 #
 # Environment: RSP, ASAP_BENCH; BENCH_SIZES (default "100"),
 # BENCH_POLICIES (RoundRobin), BENCH_INFLIGHT (1,16,64), BENCH_TRIALS (1),
-# BENCH_DURATION (ms, 1000).
+# BENCH_DURATION (ms, 1000), BENCH_TARGETS ("rsp rsplib").
 set -eu
 
 : "${RSP:?}" "${ASAP_BENCH:?}"
@@ -51,7 +53,7 @@ EPORT=$(sed -n 's/^echo listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$TMP/echo
 start() { # rsp|rsplib
 	rm -f "$TMP/reg.log"
 	if [ "$1" = rsp ]; then
-		"$RSP" registrar -transport=sctp -asap=127.0.0.1:3863 \
+		"$RSP" registrar -transport=sctp -asap=127.0.0.1,192.0.2.1:3863 \
 		    -enrp=off -asapannounce=off -minaddressscope=loopback \
 		    -maxhrrate=100000000 \
 		    -endpointkeepalivetransmissioninterval=600000 \
@@ -59,11 +61,11 @@ start() { # rsp|rsplib
 		RPID=$!
 		wait_for "$TMP/reg.log" "ASAP listening on"
 	else
-		rspregistrar -minaddressscope=loopback -asap=127.0.0.1:3863 \
-		    -enrp=127.0.0.1:9901 -asapannounce=off -enrpannounce=off \
+		rspregistrar -minaddressscope=loopback \
+		    -asap=127.0.0.1:3863,192.0.2.1 -enrp=127.0.0.1:9901,192.0.2.1 -asapannounce=off -enrpannounce=off \
 		    -maxhrrate=100000000 \
 		    -endpointkeepalivetransmissioninterval=600000 \
-		    -loglevel=1 -logcolor=off >"$TMP/reg.log" 2>&1 &
+		    -loglevel=${RSPLIB_LOGLEVEL:-1} -logcolor=off >"$TMP/reg.log" 2>&1 &
 		RPID=$!
 		sleep 2
 	fi
@@ -79,7 +81,7 @@ for size in $SIZES; do
 	for policy in $POLICIES; do
 		t=1
 		while [ $t -le "$TRIALS" ]; do
-			for target in rsp rsplib; do
+			for target in ${BENCH_TARGETS:-rsp rsplib}; do
 				start $target
 				echo "== $target pool=$size policy=$policy trial=$t" >&2
 				timeout 900 "$ASAP_BENCH" -transport=sctp \
