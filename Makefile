@@ -98,7 +98,7 @@ fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
 	    echo "== $$t"; $$t tests/fuzz/corpus/$$n; done
 
-bats: $(B)/rsp
+bats: $(B)/rsp $(B)/bench/asap_bench
 	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) bats tests/bats
 
 check:
@@ -122,6 +122,36 @@ bench-hs:
 
 $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ASAP load generator (bench/asap_bench.c, bench/README.md); its smoke
+# run is in tests/bats/bench-smoke.bats.  make bench: the matrix over
+# the TCP mapping on this host, written to BENCHMARKS.md (bench/run.sh).
+.PHONY: bench-asap bench
+bench-asap:
+	$(MAKE) VARIANT=rel $(BUILDROOT)/rel/bench/asap_bench $(BUILDROOT)/rel/rsp
+
+bench: bench-asap
+	RSP=$(abspath $(BUILDROOT)/rel/rsp) \
+	    ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) bench/run.sh
+
+# rsp's registrar, RSPLIB's and the echo limit over kernel SCTP in the
+# test guest with one vCPU (bench/guest.sh); raw lines in build/bench.
+.PHONY: bench-guest
+bench-guest: bench-asap
+	@mkdir -p $(BUILDROOT)/bench
+	VM_SMP=1 VM_CACHE=$(abspath $(BUILDROOT))/vm \
+	    tests/vm/run-in-guest.sh -t 1800 \
+	    -e RSP=$(abspath $(BUILDROOT)/rel/rsp) \
+	    -e ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) \
+	    $${BENCH_SIZES:+-e "BENCH_SIZES=$$BENCH_SIZES"} \
+	    $${BENCH_POLICIES:+-e "BENCH_POLICIES=$$BENCH_POLICIES"} \
+	    $${BENCH_INFLIGHT:+-e "BENCH_INFLIGHT=$$BENCH_INFLIGHT"} \
+	    $${BENCH_TRIALS:+-e "BENCH_TRIALS=$$BENCH_TRIALS"} \
+	    $${BENCH_DURATION:+-e "BENCH_DURATION=$$BENCH_DURATION"} \
+	    $${BENCH_TARGETS:+-e "BENCH_TARGETS=$$BENCH_TARGETS"} \
+	    $${RSPLIB_LOGLEVEL:+-e "RSPLIB_LOGLEVEL=$$RSPLIB_LOGLEVEL"} \
+	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
+	    cat $(BUILDROOT)/bench/guest-raw.txt; exit $$rc
 
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
@@ -165,7 +195,7 @@ clean:
 # registrar, PE and terminal, capture judged by tshark on the host.
 .PHONY: check-sctp check-interop
 check-sctp:
-	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp \
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench \
 	    $(UNIT_SRCS:tests/unit/%.c=$(BUILDROOT)/san/tests/%)
 	@mkdir -p $(BUILDROOT)/vm
 	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/vm/sctp-check \
