@@ -28,8 +28,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -117,6 +119,8 @@ struct cac {
 	FILE *vec, *sca;
 	unsigned vec_line;
 	int status;
+	struct csp_config csp;
+	struct csp_app csp_app;
 };
 
 static double
@@ -531,9 +535,23 @@ cac_cleanup(struct cac *c)
 		fclose(c->vec);
 }
 
+/* CSP: the session of the job in progress, looked up at each report
+ * (sessions come and go with the jobs). */
+static void
+cac_csp_fill(struct csp_reporter *rep, struct csp_report *r, void *arg)
+{
+	struct cac *c = arg;
+
+	c->csp_app.session = c->s;
+	c->csp_app.sessions = c->s != NULL;
+	csp_fill_app(rep, r, &c->csp_app);
+}
+
 static int
 cac_run(struct cac *c)
 {
+	struct csp_reporter *rep;
+
 	if ((c->vec = fopen(c->o.vector, "w")) == NULL ||
 	    (c->sca = fopen(c->o.scalar, "w")) == NULL) {
 		log_error("calcappclient: %s: %s",
@@ -556,8 +574,11 @@ cac_run(struct cac *c)
 	c->t_next = ev_timer_add(c->loop,
 	    (int64_t)(exp_rand(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);
+	rep = csp_reporter_new(c->loop, &c->csp,
+	    csp_id(CSP_GROUP_PU, rand_u64()), cac_csp_fill, c);
 	if (ev_run(c->loop) == -1)
 		c->status = 1;
+	csp_reporter_free(rep);
 	print_stats(c);
 	cac_cleanup(c);
 	return c->status;
@@ -595,13 +616,18 @@ calcappclient_main(int argc, char **argv)
 {
 	struct cac c;
 	struct rsp_session_config cfg;
-	const struct opt_set sets[] = {
-	    {cac_opts, &c.o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	const struct opt_set sets[] = {{cac_opts, &c.o}, {csp_opts, &c.csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
 	int i;
 
 	memset(&c, 0, sizeof(c));
-	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
+	    sets, sizeof(sets) / sizeof(sets[0]));
+	if (csp_config_check(&c.csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 2;
+	}
 	if (cac_config(&c, argv[0]) == -1)
 		return 2;
 	memset(&cfg, 0, sizeof(cfg));

@@ -26,7 +26,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/image.h"
 #include "core/log.h"
@@ -135,6 +137,8 @@ struct fpu {
 	int status;
 	int tty;
 	int bar_shown;
+	struct csp_config csp;
+	struct csp_app csp_app;
 };
 
 /* ---- parameter files (RSPLIB's XMLFractalSave .fsf) ---- */
@@ -645,9 +649,31 @@ tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	return FPU_TICK_MS;
 }
 
+/* CSP: the sessions of the image in progress (looked up at each report:
+ * they come and go with the images); associations of the first one. */
+static void
+fpu_csp_fill(struct csp_reporter *rep, struct csp_report *r, void *arg)
+{
+	struct fpu *f = arg;
+	unsigned i;
+
+	f->csp_app.session = NULL;
+	f->csp_app.sessions = 0;
+	for (i = 0; f->parts != NULL && i < f->nparts; i++) {
+		if (f->parts[i].s == NULL)
+			continue;
+		if (f->csp_app.session == NULL)
+			f->csp_app.session = f->parts[i].s;
+		f->csp_app.sessions++;
+	}
+	csp_fill_app(rep, r, &f->csp_app);
+}
+
 static int
 fpu_run(struct fpu *f)
 {
+	struct csp_reporter *rep;
+
 	if ((f->loop = ev_loop_new()) == NULL) {
 		log_error("fractalpooluser: event loop: %s", strerror(errno));
 		return 1;
@@ -659,8 +685,11 @@ fpu_run(struct fpu *f)
 	else {
 		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
 		ev_stop_after(f->loop, f->o.runtime);
+		rep = csp_reporter_new(f->loop, &f->csp,
+		    csp_id(CSP_GROUP_PU, rand_u64()), fpu_csp_fill, f);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
+		csp_reporter_free(rep);
 	}
 	fpu_bar_clear(f);
 	fpu_free_parts(f);
@@ -722,11 +751,16 @@ fractalpooluser_main(int argc, char **argv)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return 1;
-	const struct opt_set sets[] = {
-	    {fpu_opts, &f->o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
-	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
-	if ((rc = fpu_config(f, argv[0])) == 0) {
+	const struct opt_set sets[] = {{fpu_opts, &f->o}, {csp_opts, &f->csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
+
+	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
+	    sets, sizeof(sets) / sizeof(sets[0]));
+	if (csp_config_check(&f->csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		rc = 2;
+	} else if ((rc = fpu_config(f, argv[0])) == 0) {
 		if (log_setup("fractalpooluser") == -1)
 			rc = 1;
 		else

@@ -21,10 +21,13 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/rand.h"
 #include "core/transport.h"
 #include "include/rsp.h"
 #include "proto/pingpong.h"
@@ -62,6 +65,8 @@ struct ppc {
 	uint64_t last_reply;
 	unsigned long long sent, received, failovers, gaps, refused;
 	int status;
+	struct csp_config csp;
+	struct csp_app csp_app;
 };
 
 static unsigned long long
@@ -167,6 +172,7 @@ on_event(const struct rsp_event *ev, void *arg)
 static int
 ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 {
+	struct csp_reporter *rep;
 	int err;
 
 	if ((p->loop = ev_loop_new()) == NULL) {
@@ -182,8 +188,13 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	p->message_no = 1;
 	ev_timer_add(p->loop, 0, ping_cb, p);
 	ev_stop_after(p->loop, p->o.runtime);
+	p->csp_app.session = p->s;
+	p->csp_app.sessions = 1;
+	rep = csp_reporter_new(p->loop, &p->csp,
+	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &p->csp_app);
 	if (ev_run(p->loop) == -1)
 		p->status = 1;
+	csp_reporter_free(rep);
 	rsp_session_free(p->s);
 	ev_loop_free(p->loop);
 	printf("pingpongclient: sent=%llu received=%llu failovers=%llu "
@@ -203,13 +214,18 @@ pingpongclient_main(int argc, char **argv)
 {
 	struct ppc p;
 	struct rsp_session_config cfg;
-	const struct opt_set sets[] = {
-	    {ppc_opts, &p.o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	const struct opt_set sets[] = {{ppc_opts, &p.o}, {csp_opts, &p.csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
 	int i;
 
 	memset(&p, 0, sizeof(p));
-	opt_parse_or_exit(
-	    argv[0], "-registrar=ADDR:PORT [options]", argc, argv, sets, 3);
+	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
+	    sets, sizeof(sets) / sizeof(sets[0]));
+	if (csp_config_check(&p.csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 2;
+	}
 	if (p.o.registrar.n == 0 || p.o.registrar.n > RSP_REGISTRARS_MAX) {
 		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
 		    argv[0], RSP_REGISTRARS_MAX);

@@ -25,7 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/addr.h"
 #include "core/buf.h"
+#include "core/csp_report.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -96,6 +98,8 @@ enum sc_state {
 
 struct sc {
 	struct sc_opts o;
+	struct csp_config csp;
+	struct csp_app csp_app;
 	struct ev_loop *loop;
 	struct rsp_session *s;
 	enum sc_state state;
@@ -584,6 +588,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 static int
 sc_run(struct sc *c, const struct rsp_session_config *cfg)
 {
+	struct csp_reporter *rep;
 	int err;
 
 	if ((c->loop = ev_loop_new()) == NULL) {
@@ -600,9 +605,14 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	say(c, "Connecting to pool %s ...\n", c->o.poolhandle);
 	c->timer = ev_timer_add(c->loop, SC_TICK_MS, tick_cb, c);
 	c->rc = 1;
+	c->csp_app.session = c->s;
+	c->csp_app.sessions = 1;
+	rep = csp_reporter_new(c->loop, &c->csp,
+	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &c->csp_app);
 	if (ev_run(c->loop) == -1)
 		c->rc = 1;
 	sc_close_files(c);
+	csp_reporter_free(rep);
 	rsp_session_free(c->s);
 	ev_loop_free(c->loop);
 	return c->rc;
@@ -666,11 +676,18 @@ scriptingclient_main(int argc, char **argv)
 		return 1;
 	c->fd = c->out_fd = -1;
 	c->trial = 1;
-	const struct opt_set sets[] = {
-	    {sc_opts, &c->o}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	const struct opt_set sets[] = {{sc_opts, &c->o}, {csp_opts, &c->csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	char err[ADDR_ERR_LEN];
+
 	opt_parse_or_exit(argv[0],
 	    "-input=FILE -output=FILE -registrar=ADDR:PORT [options]", argc,
-	    argv, sets, 3);
+	    argv, sets, sizeof(sets) / sizeof(sets[0]));
+	if (csp_config_check(&c->csp, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		free(c);
+		return 2;
+	}
 	if (sc_config(c, argv[0]) == -1) {
 		free(c);
 		return 2;

@@ -291,3 +291,30 @@ rsplib_screen() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'\x1b[H\x1b[2JCurrent Component Status -- 0 PRs, 0 PEs, 0 PUs'* ]]
 }
+
+@test "cspmonitor shows pingpongclient and calcappclient; the other clients' CSP options are checked" {
+	start_monitor -full
+	start_csp_registrar
+	start_server -pingpong
+	"$RSP" pingpongclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -interval=100 -quiet -loglevel=3 -logcolor=off \
+	    -cspserver="$CSP" -cspinterval=250 >"$T/ppc.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_table 10 'PU .*A=2 "1 Session"'
+	"$RSP" server -calcapp -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -quiet -loglevel=3 -logcolor=off >"$T/cap.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_line 'registered in pool' 5 "$T/cap.log"
+	"$RSP" calcappclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -jobinterval=0.2 -jobsize=1000 -runtime=30 -loglevel=3 \
+	    -logcolor=off -vector="$T/v" -scalar="$T/s" \
+	    -cspserver="$CSP" -cspinterval=250 >"$T/cac.log" 2>&1 &
+	PIDS="$PIDS $!"
+	# The CalcApp PE does not report (no -cspserver): two PUs, one PE.
+	wait_table 10 '1 PRs, 1 PEs, 2 PUs'
+	for a in fractalpooluser scriptingclient; do
+		run "$RSP" "$a" -registrar=127.0.0.1:1 -cspinterval=5
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"minimum of 250"* ]]
+	done
+}
