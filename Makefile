@@ -151,7 +151,11 @@ bench-guest: bench-asap
 	    $${BENCH_TARGETS:+-e "BENCH_TARGETS=$$BENCH_TARGETS"} \
 	    $${RSPLIB_LOGLEVEL:+-e "RSPLIB_LOGLEVEL=$$RSPLIB_LOGLEVEL"} \
 	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
-	    cat $(BUILDROOT)/bench/guest-raw.txt; exit $$rc
+	    cat $(BUILDROOT)/bench/guest-raw.txt; [ $$rc -eq 0 ] || exit $$rc; \
+	    bench/guest-md.sh $(BUILDROOT)/bench/guest-raw.txt "$$(env | \
+	    sed -n 's/^\(BENCH_[A-Z]*\)=\(.*\)/\1="\2"/p' | tr '\n' ' ')make bench-guest" \
+	    >$(BUILDROOT)/bench/guest.md && \
+	    bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang

@@ -128,7 +128,7 @@ struct bench {
 	struct rsp_handle handle;
 	uint32_t policy;
 	uint32_t id_base;
-	struct tr_ep *reg_ep, *pu_ep, *echo_ep;
+	struct tr_ep *pu_ep, *echo_ep; /* NULL: no such phase */
 	struct conn regc[MAX_ASSOCS];
 	int nregc;
 	struct conn pu, echo;
@@ -642,8 +642,8 @@ find_conn(struct bench *b, struct tr_ep *ep, uint32_t assoc)
 		return &b->pu;
 	if (ep == b->echo_ep && b->echo.assoc == assoc)
 		return &b->echo;
-	for (i = 0; ep == b->reg_ep && i < b->nregc; i++)
-		if (b->regc[i].assoc == assoc)
+	for (i = 0; i < b->nregc; i++)
+		if (ep == b->regc[i].ep && b->regc[i].assoc == assoc)
 			return &b->regc[i];
 	return NULL;
 }
@@ -718,7 +718,7 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 			start_register(b);
 		return;
 	case TR_EV_MSG:
-		if (ep == b->reg_ep)
+		if (ep != b->pu_ep && ep != b->echo_ep)
 			on_reg_msg(b, c, ev);
 		else if (ep == b->pu_ep)
 			on_hr_msg(b, ev);
@@ -935,8 +935,9 @@ main(int argc, char **argv)
 		b->id_base = 1 + rand_uniform(0xfffffff0u - (uint32_t)b->o.pes);
 		b->nregc = b->o.pes > 0 ? (int)b->o.assocs : 0;
 		for (i = 0; i < b->nregc; i++) {
-			b->regc[i].ep = b->reg_ep;
-			b->reg_ep = open_conn(b, b->o.registrar, &b->regc[i]);
+			/* An endpoint each: SCTP carries one association
+			 * per pair of endpoints. */
+			open_conn(b, b->o.registrar, &b->regc[i]);
 			b->regc[i].next_pe = (uint32_t)i;
 		}
 		b->pu_ep = open_conn(b, b->o.registrar, &b->pu);
@@ -954,8 +955,9 @@ main(int argc, char **argv)
 	if (ev_run(b->loop) == -1)
 		bench_fail(b, "event loop: %s", strerror(errno));
 	status = b->status;
-	if (b->reg_ep)
-		tr_ep_free(b->reg_ep);
+	for (i = 0; i < b->nregc; i++)
+		if (b->regc[i].ep)
+			tr_ep_free(b->regc[i].ep);
 	if (b->pu_ep)
 		tr_ep_free(b->pu_ep);
 	if (b->echo_ep)

@@ -29,6 +29,7 @@ DURATION=${BENCH_DURATION:-1000}
 ASSOCS=${BENCH_ASSOCS:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 RAW=${BENCH_RAW:-build/bench/raw.txt}
+HOST_MD=$(dirname "$RAW")/host.md
 
 TMP=$(mktemp -d)
 RPID=
@@ -155,7 +156,7 @@ phase_stats register bytes_per_pe >"$TMP/mem"
 
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 {
-	echo "# Benchmarks"
+	echo "## On the host, TCP mapping (make bench)"
 	echo
 	echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr)," \
 	    "${model:-unknown CPU}, $(nproc) CPUs."
@@ -182,7 +183,7 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 	echo "otherwise): absolute figures vary by run; compare ratios from one"
 	echo "run."
 	echo
-	echo "## Handle resolutions/s"
+	echo "### Handle resolutions/s"
 	echo
 	echo "| PEs | policy | in flight | rsp (min / median / max) | echo limit (min / median / max) | rsp / echo (medians) | p50 µs | p99 µs |"
 	echo "|---:|---|---:|---|---|---:|---:|---:|"
@@ -202,7 +203,7 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 			    (emd > 0 ? md / emd : 0), p50, p99 }'
 	done <"$TMP/res"
 	echo
-	echo "## Registrations/s and registrar memory per PE"
+	echo "### Registrations/s and registrar memory per PE"
 	echo
 	echo "Registrations/s: the whole pool registered with 16 in flight per"
 	echo "association.  Memory: growth of the registrar's VmRSS"
@@ -222,10 +223,6 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 			pool, pol, mn, md, mx, a, b, c }'
 	done <"$TMP/reg"
 	echo
-	echo "## Not measured yet"
-	echo
-	echo "RSPLIB's registrar side by side and the 1-vCPU SCTP guest run,"
-	echo "handle table transfer, hsdump rate, failover time, the plot"
-	echo "(issue 7)."
-} >"$OUT"
+} >"$HOST_MD"
+bench/report.sh "$OUT" "$(dirname "$RAW")"
 echo "bench/run.sh: wrote $OUT (raw: $RAW)" >&2

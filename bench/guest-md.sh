@@ -1,0 +1,96 @@
+#!/bin/sh
+# Markdown tables from bench/guest.sh's output (make bench-guest writes
+# it to build/bench/guest-raw.txt): rsp, RSPLIB and the echo limit side
+# by side, min / median / max over the trials.  The echo limit pools the
+# echo phases of both targets' runs.
+#   bench/guest-md.sh build/bench/guest-raw.txt "COMMAND" >build/bench/guest.md
+set -eu
+RAW=${1:-build/bench/guest-raw.txt}
+CMD=${2:-make bench-guest}
+
+# "GROUP... VALUE" lines -> "GROUP... min median max", input order kept.
+stats() {
+	awk '
+	{ k = $1; for (i = 2; i < NF; i++) k = k " " $i
+	  if (!(k in n)) order[++ng] = k
+	  v[k, ++n[k]] = $NF }
+	END {
+		for (g = 1; g <= ng; g++) {
+			k = order[g]; m = n[k]
+			for (i = 1; i <= m; i++) a[i] = v[k, i]
+			for (i = 2; i <= m; i++)
+				for (j = i; j > 1 && a[j-1] > a[j]; j--) {
+					x = a[j]; a[j] = a[j-1]; a[j-1] = x }
+			med = m % 2 ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
+			printf "%s %s %s %s\n", k, a[1], med, a[m]
+		}
+	}'
+}
+
+# phase key [target|any] -> "pool policy inflight value" lines
+pick() {
+	grep " phase=$1 " "$RAW" | awk -v key="$2" -v tg="$3" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (tg != "any" && f["target"] != tg) next
+		print f["pool"], f["policy"], f["inflight"], f[key] }'
+}
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pick resolve rate rsp | stats >"$T/rsp"
+pick resolve rate rsplib | stats >"$T/rsplib"
+pick echo rate any | stats >"$T/echo"
+pick register rate rsp | stats >"$T/regrsp"
+pick register rate rsplib | stats >"$T/regrsplib"
+pick register bytes_per_pe rsp | stats >"$T/memrsp"
+pick register bytes_per_pe rsplib | stats >"$T/memrsplib"
+
+look() { # file pool policy [inflight] -> "min median max"
+	awk -v p="$2" -v q="$3" -v i="${4:-}" \
+	    '$1==p && $2==q && (i=="" || $3==i) { print $4, $5, $6; exit }' "$1"
+}
+
+model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+echo "## In the SCTP test guest, one vCPU (make bench-guest)"
+echo
+echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), host ${model:-unknown CPU},"
+echo "$(nproc) host CPUs; guest: Debian kernel under qemu TCG (software"
+echo "emulation) with one vCPU, so generator, kernel SCTP and server share it."
+echo
+echo "Command: \`$CMD\`."
+echo
+echo "Kernel SCTP on loopback; rsp's registrar and RSPLIB 3.4.4's"
+echo "rspregistrar (Debian rsplib-registrar) each fresh per trial, both with"
+echo "\`-maxhrrate=100000000 -endpointkeepalivetransmissioninterval=600000\`"
+echo "and 192.0.2.1 added to their ASAP endpoint (RSPLIB refuses PEs with"
+echo "loopback addresses only); the echo limit is measured in each"
+echo "generator run (both targets' runs pooled).  Resolutions/s and"
+echo "registrations/s: min / median / max over the trials; ratios of medians."
+echo "RSS per PE is meaningless for small pools (page granularity)."
+echo
+echo "### Handle resolutions/s"
+echo
+echo "| PEs | policy | in flight | rsp | RSPLIB | echo limit | rsp / echo | RSPLIB / echo | rsp / RSPLIB |"
+echo "|---:|---|---:|---|---|---|---:|---:|---:|"
+awk '{ print $1, $2, $3 }' "$T/echo" | while read -r pool pol inf; do
+	r=$(look "$T/rsp" "$pool" "$pol" "$inf")
+	l=$(look "$T/rsplib" "$pool" "$pol" "$inf")
+	e=$(look "$T/echo" "$pool" "$pol" "$inf")
+	echo "$pool $pol $inf ${r:-0 0 0} ${l:-0 0 0} ${e:-0 0 0}"
+done | awk '{
+	printf "| %d | %s | %d | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.2f | %.2f | %.2f |\n",
+	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+	    ($11 > 0 ? $5 / $11 : 0), ($11 > 0 ? $8 / $11 : 0),
+	    ($8 > 0 ? $5 / $8 : 0) }'
+echo
+echo "### Registrations/s and registrar RSS per PE"
+echo
+echo "| PEs | policy | registrations/s rsp | registrations/s RSPLIB | RSS bytes/PE rsp | RSS bytes/PE RSPLIB |"
+echo "|---:|---|---|---|---|---|"
+awk '{ print $1, $2 }' "$T/regrsp" | while read -r pool pol; do
+	echo "$pool $pol $(look "$T/regrsp" "$pool" "$pol") \
+$(look "$T/regrsplib" "$pool" "$pol" || true) \
+$(look "$T/memrsp" "$pool" "$pol") $(look "$T/memrsplib" "$pool" "$pol")"
+done | awk '{
+	printf "| %d | %s | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f |\n",
+	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
