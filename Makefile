@@ -1,7 +1,7 @@
 # rsp: GNU Make build.  Variants live side by side under build/:
 #   build/rel     make            -O2, the binary copied to ./rsp
 #   build/san     make check      ASan + UBSan, unit tests, fuzz replay, bats
-#   build/static  make static     static, -Os, stripped (musl-gcc if present)
+#   build/static  make static     static, -Oz, LTO, stripped (musl-gcc if present)
 # make APPLETS="registrar server" builds only those applets.
 
 VARIANT ?= rel
@@ -28,8 +28,13 @@ CC       = musl-gcc
 # musl-gcc hides /usr/include; give it only the kernel UAPI headers.
 CPPFLAGS += -isystem $(B)/kinc
 endif
-CFLAGS   = -Os -ffunction-sections -fdata-sections
-LDFLAGS += -static -Wl,--gc-sections -s -Wl,-Map=$(B)/rsp.map
+# Size (issue 7: at most 300 KiB): no unwind tables (C, nothing unwinds),
+# link-time optimisation, no page-aligned padding between segments.
+STATIC_LTO ?= -flto=auto
+CFLAGS   = -Oz -ffunction-sections -fdata-sections \
+           -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
+LDFLAGS += -static $(STATIC_LTO) -Wl,--gc-sections -s -Wl,-Map=$(B)/rsp.map \
+           -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))

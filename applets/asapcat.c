@@ -34,6 +34,7 @@
 
 #include "core/addr.h"
 #include "core/ev.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/transport.h"
@@ -436,16 +437,13 @@ send_line(struct asapcat *ac, char *line)
 			p++;
 			continue;
 		}
-		if (!isxdigit((unsigned char)p[0]) ||
-		    !isxdigit((unsigned char)p[1]) || n >= sizeof(ac->msg)) {
+		hi = hex_digit(p[0]);
+		lo = hi < 0 ? -1 : hex_digit(p[1]);
+		if (lo < 0 || n >= sizeof(ac->msg)) {
 			log_error("asapcat: bad hex line: %s", line);
 			ac_stop(ac, 1);
 			return;
 		}
-		hi = isdigit((unsigned char)p[0]) ? p[0] - '0'
-		                                  : (tolower(p[0]) - 'a' + 10);
-		lo = isdigit((unsigned char)p[1]) ? p[1] - '0'
-		                                  : (tolower(p[1]) - 'a' + 10);
 		ac->msg[n++] = (uint8_t)(hi << 4 | lo);
 		p += 2;
 	}

@@ -12,8 +12,19 @@ map=${2:-}
 size "$bin"
 bytes=$(stat -c %s "$bin")
 printf 'rsp (static, stripped): %s bytes = %s KiB\n' "$bytes" $((bytes / 1024))
+# issue 7's target: at most 300 KiB with all applets
+limit=$((300 * 1024))
+if [ "$bytes" -le "$limit" ]; then
+	printf 'target <= 300 KiB: met, %s bytes to spare\n' $((limit - bytes))
+else
+	printf 'target <= 300 KiB: missed by %s bytes\n' $((bytes - limit))
+fi
 [ -n "$map" ] && [ -f "$map" ] || exit 0
 
+if grep -q 'ltrans' "$map"; then
+	echo "(link-time optimisation merges rsp's parts: rm -rf build/static;" \
+	    "make size STATIC_LTO= for the per-part table)"
+fi
 printf '\n%-24s %8s %8s %8s %8s\n' part text rodata data bss
 awk '
 function hex(s,   i, n) {
@@ -26,6 +37,8 @@ function hex(s,   i, n) {
 function part(f) {
 	if (f ~ /libc\.a|libpthread\.a|crt[^\/]*\.o$|libgcc/)
 		return "(libc)"
+	if (f ~ /ltrans/)
+		return "(rsp, merged by LTO)"
 	sub(/^.*\/(static|rel|san)\//, "", f)
 	if (f ~ /^applets\//) {
 		sub(/^applets\//, "", f)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hex.h"
 #include "core/log.h"
 #include "services/scripting.h"
 
@@ -127,16 +128,17 @@ add(struct ss_cache *c, const uint8_t *hash, long long size)
 static int
 hex_hash(const char *name, uint8_t *hash)
 {
-	unsigned v;
-	int i;
+	int i, hi, lo;
 
 	if (strlen(name) != 2 * SHA1_SIZE + 5 ||
 	    strcmp(name + 2 * SHA1_SIZE, ".data") != 0)
 		return -1;
 	for (i = 0; i < SHA1_SIZE; i++) {
-		if (sscanf(name + 2 * i, "%2x", &v) != 1)
+		hi = hex_digit(name[2 * i]);
+		lo = hex_digit(name[2 * i + 1]);
+		if (hi < 0 || lo < 0)
 			return -1;
-		hash[i] = (uint8_t)v;
+		hash[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }
