@@ -11,6 +11,11 @@
  * session's queue, in order, until it reports TR_EV_WRITABLE (TCP
  * mapping) or, for SCTP, which has no such event, the next poll every
  * S_FLUSH_POLL_MS.
+ *
+ * A Business Card from the PE for the session's own pool (RFC 5352
+ * 2.2.11, PROTOCOLS.md 3.3.12) names the PEs to fail over to, in order:
+ * the next failovers try them first, without asking the registrar, and
+ * resolve again only when the card is used up.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -62,7 +67,9 @@ struct rsp_session {
 	size_t cookie_len;
 	struct s_qmsg *qhead, **qtail;
 	size_t qbytes;
-	int kind;       /* transport kind of the PE association */
+	int kind;                 /* transport kind of the PE association */
+	struct rsp_pe_info *card; /* failover order from the PE's card */
+	int ncard, card_next;
 	uint64_t up_ms; /* when it came up (CSP reports) */
 	uint32_t ppid;  /* of the last message sent (CSP reports) */
 };
@@ -260,6 +267,39 @@ s_up(struct rsp_session *s)
 }
 
 static void
+s_card_drop(struct rsp_session *s)
+{
+	free(s->card);
+	s->card = NULL;
+	s->ncard = s->card_next = 0;
+}
+
+/* Keep a card of our own pool as the failover order (PEs without an
+ * address we can reach are left out). */
+static void
+s_card_store(
+    struct rsp_session *s, const struct rsp_msg *m, const struct rsp_event *ev)
+{
+	struct rsp_pe_info *c;
+	int i, n = 0;
+
+	if (m->handle.len != s->handle.len ||
+	    memcmp(m->handle.bytes, s->handle.bytes, s->handle.len) != 0 ||
+	    ev->npes == 0 || (c = calloc((size_t)ev->npes, sizeof(*c))) == NULL)
+		return;
+	for (i = 0; i < ev->npes; i++)
+		if (ev->pes[i].naddrs > 0 && ev->pes[i].transport >= 0)
+			c[n++] = ev->pes[i];
+	s_card_drop(s);
+	if (n == 0) {
+		free(c);
+		return;
+	}
+	s->card = c;
+	s->ncard = n;
+}
+
+static void
 s_control(struct rsp_session *s, const struct tr_event *tev)
 {
 	struct rsp_pe_info pes[RSP_RESOLVE_MAX];
@@ -272,6 +312,7 @@ s_control(struct rsp_session *s, const struct tr_event *tev)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	if (lib_card_event(&m, &ev, pes, RSP_RESOLVE_MAX) == 0) {
+		s_card_store(s, &m, &ev);
 		ev.session = s->assoc;
 		ev.pe_id = s->pe_id;
 		s->cb(&ev, s->arg);
@@ -330,31 +371,67 @@ s_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
 	}
 }
 
+/* Connect to PE pe_id at al (NULL: no usable address) over kind. */
 static void
-s_connect(struct rsp_session *s, const struct rsp_pe *pe)
+s_connect_to(
+    struct rsp_session *s, uint32_t pe_id, int kind, const struct addr_list *al)
 {
-	struct addr_list al;
-	int kind = tr_kind_for_param(pe->user.ptype);
-
 	if (s->old_ep != NULL) {
 		tr_ep_free(s->old_ep);
 		s->old_ep = NULL;
 	}
-	if (lib_transport_addrs(&pe->user, &al) == -1 ||
+	if (al == NULL || kind < 0 ||
 	    (s->ep = tr_ep_new(
 	         s->loop, kind, NULL, TR_ONE_TO_ONE, s_event, s)) == NULL) {
 		s_state(s, S_RETRY);
 		return;
 	}
-	if (tr_connect(s->ep, &al, &s->assoc) == -1) {
+	if (tr_connect(s->ep, al, &s->assoc) == -1) {
 		tr_ep_free(s->ep);
 		s->ep = NULL;
 		s_state(s, S_RETRY);
 		return;
 	}
-	s->pe_id = pe->id;
+	s->pe_id = pe_id;
 	s->kind = kind;
 	s_state(s, S_CONNECTING);
+}
+
+static void
+s_connect(struct rsp_session *s, const struct rsp_pe *pe)
+{
+	struct addr_list al;
+	int ok = lib_transport_addrs(&pe->user, &al) == 0;
+
+	s_connect_to(
+	    s, pe->id, tr_kind_for_param(pe->user.ptype), ok ? &al : NULL);
+}
+
+/* The next PE of the card that is not the one we just left: connect
+ * to it (1), or 0 when the card is used up. */
+static int
+s_card_connect(struct rsp_session *s)
+{
+	const struct rsp_pe_info *pi;
+	struct addr_list al;
+	int i;
+
+	while (s->card_next < s->ncard) {
+		pi = &s->card[s->card_next++];
+		if (pi->pe_id == s->avoid)
+			continue;
+		memset(&al, 0, sizeof(al));
+		al.port = pi->port;
+		for (i = 0; i < pi->naddrs; i++)
+			addr_list_add(
+			    &al, (const struct sockaddr *)&pi->addrs[i]);
+		if (al.n == 0)
+			continue;
+		s_connect_to(s, pi->pe_id, pi->transport, &al);
+		return 1;
+	}
+	s_card_drop(s);
+	return 0;
 }
 
 static void
@@ -362,6 +439,8 @@ s_resolve(struct rsp_session *s)
 {
 	struct rsp_msg m;
 
+	if (s->was_up && s_card_connect(s))
+		return;
 	s_state(s, S_RESOLVING);
 	if (s->reg.state != LIB_REG_READY) {
 		lib_reg_start(&s->reg); /* LIB_REG_UP resolves */
@@ -559,6 +638,7 @@ rsp_session_free(struct rsp_session *s)
 		free(q);
 	}
 	free(s->cookie);
+	free(s->card);
 	free(s);
 }
 

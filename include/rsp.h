@@ -307,7 +307,9 @@ int rsp_getaddrinfo(const struct rsp_pu_config *cfg, const char *pool_handle,
  * to, in order.  The element sends its own pool handle and, when n is
  * 0, itself (its user transport as the session sees it).  RSPLIB
  * neither sends nor reads business cards: never expect an effect on an
- * RSPLIB peer.  Received cards arrive as RSP_EV_BUSINESS_CARD.
+ * RSPLIB peer.  Received cards arrive as RSP_EV_BUSINESS_CARD; a session
+ * also fails over to the PEs of its PE's card for the session's pool,
+ * in order, before resolving again.
  */
 int rsp_session_send_business_card(struct rsp_session *s,
     const char *pool_handle, const struct rsp_pe_info *pes, int n);

@@ -496,8 +496,8 @@ test_cache_round_robin(void)
 }
 
 struct pu_app {
-	int up, cards;
-	uint32_t card_pe;
+	int up, cards, failovers;
+	uint32_t card_pe, failover_pe;
 	uint16_t card_port;
 	char card_pool[40];
 };
@@ -509,6 +509,10 @@ pu_cb(const struct rsp_event *ev, void *arg)
 
 	if (ev->type == RSP_EV_SESSION_UP)
 		p->up++;
+	if (ev->type == RSP_EV_FAILOVER) {
+		p->failovers++;
+		p->failover_pe = ev->pe_id;
+	}
 	if (ev->type == RSP_EV_BUSINESS_CARD) {
 		p->cards++;
 		memcpy(p->card_pool, ev->data, ev->len);
@@ -571,6 +575,64 @@ test_business_cards(void)
 	      RSP_ECONFIG);
 	rsp_session_free(s);
 	rsp_element_free(a.e);
+	reg_free(reg);
+	ev_loop_free(loop);
+}
+
+/* A card from the PE names the PEs to fail over to: the session tries
+ * them before resolving again.  C is on no registrar (its registrar
+ * address is dead): only the card can lead the session there. */
+static void
+test_card_failover(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct registrar *reg;
+	struct pe_app a, c;
+	struct pu_app p;
+	struct rsp_session_config sc;
+	struct rsp_session *s;
+	struct rsp_pe_info ci;
+	char addr[64], caddr[64];
+	int err;
+
+	test_section("business card: the session fails over to its PEs first");
+	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
+	memset(&p, 0, sizeof(p));
+	reg = registrar_start(loop, "0x5555", addr, sizeof(addr));
+	CHECK(reg != NULL);
+	CHECK(element(loop, addr, "RoundRobin", 0x501, &a) != NULL);
+	CHECK(element(loop, "127.0.0.1:1", "RoundRobin", 0x503, &c) != NULL);
+	CHECK(run_until(loop, &a.registered, 1, 5));
+	memset(&sc, 0, sizeof(sc));
+	sc.pool_handle = "EchoPool";
+	sc.registrars[0] = addr;
+	sc.nregistrars = 1;
+	sc.transport = kind;
+	s = rsp_session_new(loop, &sc, pu_cb, &p, &err);
+	CHECK(s != NULL && run_until(loop, &p.up, 1, 5));
+	CHECK(rsp_session_pe_id(s) == 0x501);
+	memset(&ci, 0, sizeof(ci));
+	ci.pe_id = 0x503;
+	ci.transport = kind;
+	ci.port = rsp_element_port(c.e);
+	ci.use = 1;
+	ci.naddrs = 1;
+	snprintf(caddr, sizeof(caddr), "127.0.0.1:%u", ci.port);
+	CHECK(addr_parse(&ci.addrs[0], caddr, 0, 0, NULL, 0) == 0);
+	CHECK(rsp_element_send_business_card(a.e, a.session, &ci, 1) == RSP_OK);
+	CHECK(run_until(loop, &p.cards, 1, 5));
+	CHECK(rsp_session_failover(s) == RSP_OK);
+	CHECK(run_until(loop, &p.failovers, 1, 5));
+	CHECK(p.failover_pe == 0x503 && rsp_session_pe_id(s) == 0x503);
+	CHECK(c.session != 0);
+	/* the card is used up: the registrar's answer leads back to A */
+	CHECK(rsp_session_failover(s) == RSP_OK);
+	CHECK(run_until(loop, &p.failovers, 2, 5));
+	CHECK(p.failover_pe == 0x501);
+	rsp_session_free(s);
+	rsp_element_free(a.e);
+	rsp_element_free(c.e);
 	reg_free(reg);
 	ev_loop_free(loop);
 }
@@ -710,6 +772,7 @@ main(void)
 		test_load_and_cache();
 		test_cache_round_robin();
 		test_business_cards();
+		test_card_failover();
 		if (kind == TR_SCTP)
 			test_takeover();
 		if (kind == TR_SCTP || !tr_sctp_available())
