@@ -135,9 +135,14 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
 bench-asap:
 	$(MAKE) VARIANT=rel $(BUILDROOT)/rel/bench/asap_bench $(BUILDROOT)/rel/rsp
 
-bench: bench-asap
+bench: bench-host bench-guest
+
+.PHONY: bench-host
+bench-host: bench-asap
 	RSP=$(abspath $(BUILDROOT)/rel/rsp) \
 	    ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) bench/run.sh
+	bench/plot.sh $(BUILDROOT)/bench bench/resolutions.png
+	bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
 # rsp's registrar, RSPLIB's and the echo limit over kernel SCTP in the
 # test guest with one vCPU (bench/guest.sh); raw lines in build/bench.
@@ -145,21 +150,23 @@ bench: bench-asap
 bench-guest: bench-asap
 	@mkdir -p $(BUILDROOT)/bench
 	VM_SMP=1 VM_CACHE=$(abspath $(BUILDROOT))/vm \
-	    tests/vm/run-in-guest.sh -t 1800 \
+	    tests/vm/run-in-guest.sh -t 7200 \
 	    -e RSP=$(abspath $(BUILDROOT)/rel/rsp) \
 	    -e ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) \
-	    $${BENCH_SIZES:+-e "BENCH_SIZES=$$BENCH_SIZES"} \
+	    $${BENCH_SIZES+-e "BENCH_SIZES=$$BENCH_SIZES"} \
 	    $${BENCH_POLICIES:+-e "BENCH_POLICIES=$$BENCH_POLICIES"} \
 	    $${BENCH_INFLIGHT:+-e "BENCH_INFLIGHT=$$BENCH_INFLIGHT"} \
 	    $${BENCH_TRIALS:+-e "BENCH_TRIALS=$$BENCH_TRIALS"} \
 	    $${BENCH_DURATION:+-e "BENCH_DURATION=$$BENCH_DURATION"} \
 	    $${BENCH_TARGETS:+-e "BENCH_TARGETS=$$BENCH_TARGETS"} \
+	    $${BENCH_XFER_SIZES+-e "BENCH_XFER_SIZES=$$BENCH_XFER_SIZES"} \
 	    $${RSPLIB_LOGLEVEL:+-e "RSPLIB_LOGLEVEL=$$RSPLIB_LOGLEVEL"} \
 	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
 	    cat $(BUILDROOT)/bench/guest-raw.txt; [ $$rc -eq 0 ] || exit $$rc; \
 	    bench/guest-md.sh $(BUILDROOT)/bench/guest-raw.txt "$$(env | \
 	    sed -n 's/^\(BENCH_[A-Z]*\)=\(.*\)/\1="\2"/p' | tr '\n' ' ')make bench-guest" \
 	    >$(BUILDROOT)/bench/guest.md && \
+	    bench/plot.sh $(BUILDROOT)/bench bench/resolutions.png && \
 	    bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir

@@ -94,3 +94,43 @@ $(look "$T/memrsp" "$pool" "$pol") $(look "$T/memrsplib" "$pool" "$pol")"
 done | awk '{
 	printf "| %d | %s | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f |\n",
 	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
+
+# ---- handle table: hsdump and registrar-to-registrar transfer ----
+# "target=T xfer pes=N trial=K hsdump_ms=MS transfer_ms=MS" lines
+xfer() { # key target -> "pes value" lines
+	grep " xfer " "$RAW" | awk -v key="$1" -v tg="$2" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		if (f["target"] == tg) print f["pes"], f[key] }'
+}
+look1() { # file pes -> "min median max" (0 0 0 when missing)
+	awk -v p="$2" '$1==p { print $2, $3, $4; f = 1; exit }
+	    END { if (!f) print 0, 0, 0 }' "$1"
+}
+xfer hsdump_ms rsp | stats >"$T/hdrsp"
+xfer hsdump_ms rsplib | stats >"$T/hdrsplib"
+xfer transfer_ms rsp | stats >"$T/xrsp"
+xfer transfer_ms rsplib | stats >"$T/xrsplib"
+[ -s "$T/hdrsp" ] || exit 0
+echo
+echo "### Handle table: hsdump and transfer to a new registrar"
+echo
+echo "Registrar A holds the PEs (registered by the generator over one"
+echo "association).  hsdump: wall time of the target's own hsdump (rsp's"
+echo "\`rsp hsdump\`, RSPLIB's \`hsdump\`) dumping A.  Transfer: a new"
+echo "registrar B of the same kind starts with \`-peer=A\`; time from its"
+echo "start to the first \`rsp hsdump\` poll (every 0.1 s plus the dump"
+echo "itself) of B that shows every PE.  Milliseconds, min / median / max;"
+echo "rates in PEs/s from the medians."
+echo
+echo "| PEs | hsdump rsp (ms) | hsdump RSPLIB (ms) | hsdump PEs/s rsp / RSPLIB | rsp / RSPLIB | transfer rsp (ms) | transfer RSPLIB (ms) | transfer PEs/s rsp / RSPLIB | rsp / RSPLIB |"
+echo "|---:|---|---|---|---:|---|---|---|---:|"
+awk '{ print $1 }' "$T/hdrsp" | while read -r n; do
+	echo "$n $(look1 "$T/hdrsp" "$n") $(look1 "$T/hdrsplib" "$n")" \
+	    "$(look1 "$T/xrsp" "$n") $(look1 "$T/xrsplib" "$n")"
+done | awk '
+function rate(n, ms) { return ms > 0 ? n * 1000 / ms : 0 }
+{
+	hr = rate($1, $3); hl = rate($1, $6); xr = rate($1, $9); xl = rate($1, $12)
+	printf "| %d | %d / %d / %d | %d / %d / %d | %.0f / %.0f | %.0f | %d / %d / %d | %d / %d / %d | %.0f / %.0f | %.0f |\n",
+	    $1, $2, $3, $4, $5, $6, $7, hr, hl, (hl > 0 ? hr / hl : 0),
+	    $8, $9, $10, $11, $12, $13, xr, xl, (xl > 0 ? xr / xl : 0) }'

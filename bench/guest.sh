@@ -8,22 +8,32 @@
 # transport and refuses a PE left without any.  Prints the generator's lines prefixed with
 # "target=rsp|rsplib pool=N policy=P trial=T".
 #
-# Environment: RSP, ASAP_BENCH; BENCH_SIZES (default "100"),
-# BENCH_POLICIES (RoundRobin), BENCH_INFLIGHT (1,16,64), BENCH_TRIALS (1),
-# BENCH_DURATION (ms, 1000), BENCH_TARGETS ("rsp rsplib").
+# Then, per target, the handle table: registrar A holds BENCH_XFER_SIZES
+# PEs (default 1000); the target's own hsdump dumps A (wall time), and a
+# new registrar B with -peer=A learns them from A (from B's start to the
+# first `rsp hsdump` poll of B that shows them all).  Lines "target=T
+# xfer pes=N trial=K hsdump_ms=MS transfer_ms=MS".
+#
+# Environment: RSP, ASAP_BENCH; BENCH_SIZES (default "1 100 10000
+# 100000"), BENCH_POLICIES ("RoundRobin LeastUsed"), BENCH_INFLIGHT
+# (1,16,64), BENCH_TRIALS (3),
+# BENCH_DURATION (ms, 1000), BENCH_TARGETS ("rsp rsplib"),
+# BENCH_XFER_SIZES ("1000"; "" for none).
 set -eu
 
 : "${RSP:?}" "${ASAP_BENCH:?}"
-SIZES=${BENCH_SIZES:-100}
-POLICIES=${BENCH_POLICIES:-RoundRobin}
+SIZES=${BENCH_SIZES-1 100 10000 100000}
+POLICIES=${BENCH_POLICIES:-RoundRobin LeastUsed}
 INFLIGHT=${BENCH_INFLIGHT:-1,16,64}
-TRIALS=${BENCH_TRIALS:-1}
+TRIALS=${BENCH_TRIALS:-3}
 DURATION=${BENCH_DURATION:-1000}
+XFER_SIZES=${BENCH_XFER_SIZES-1000}
 TMP=$(mktemp -d)
 RPID=
 EPID=
+XPIDS=
 cleanup() {
-	for p in $RPID $EPID; do
+	for p in $RPID $EPID $XPIDS; do
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -98,5 +108,97 @@ for size in $SIZES; do
 			done
 			t=$((t + 1))
 		done
+	done
+done
+
+# ---- handle table: hsdump and registrar-to-registrar transfer ----
+
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# xfer_registrar TARGET NAME ENRP-PORT ASAP-PORT [ARGS...]
+xfer_registrar() {
+	target=$1 name=$2 enrp=$3 asap=$4
+	shift 4
+	if [ "$target" = rsp ]; then
+		"$RSP" registrar -transport=sctp \
+		    -asap=127.0.0.1,192.0.2.1:"$asap" \
+		    -enrp=127.0.0.1,192.0.2.1:"$enrp" -asapannounce=off \
+		    -enrpannounce=off -minaddressscope=loopback \
+		    -endpointkeepalivetransmissioninterval=600000 \
+		    -loglevel=4 -logcolor=off "$@" >"$TMP/$name.log" 2>&1 &
+	else
+		rspregistrar -minaddressscope=loopback \
+		    -asap=127.0.0.1:"$asap",192.0.2.1 \
+		    -enrp=127.0.0.1:"$enrp",192.0.2.1 -asapannounce=off \
+		    -enrpannounce=off \
+		    -endpointkeepalivetransmissioninterval=600000 \
+		    -loglevel=${RSPLIB_LOGLEVEL:-1} -logcolor=off "$@" \
+		    >"$TMP/$name.log" 2>&1 &
+	fi
+	XPIDS="$XPIDS $!"
+}
+
+xfer_stop() {
+	for p in $XPIDS; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	XPIDS=
+}
+
+# PEs in the handlespace of the registrar at ENRP port $1 (rsp hsdump)
+count_pes() {
+	"$RSP" hsdump -transport=sctp -format=kv -timeout=60000 \
+	    127.0.0.1:"$1" 2>/dev/null | grep -c '^pool=' || true
+}
+
+for n in $XFER_SIZES; do
+	t=1
+	while [ $t -le "$TRIALS" ]; do
+		for target in ${BENCH_TARGETS:-rsp rsplib}; do
+			echo "== $target handle table pes=$n trial=$t" >&2
+			xfer_registrar "$target" A 9901 3863
+			if [ "$target" = rsp ]; then
+				wait_for "$TMP/A.log" "normal operation"
+			else
+				sleep 2
+			fi
+			"$ASAP_BENCH" -transport=sctp -registrar=127.0.0.1:3863 \
+			    -pes="$n" -inflight=1 -duration=3600000 \
+			    -timeout=60000 >"$TMP/gen.log" 2>&1 &
+			XPIDS="$XPIDS $!"
+			wait_for "$TMP/gen.log" "^phase=register"
+			t0=$(ms_now)
+			if [ "$target" = rsp ]; then
+				"$RSP" hsdump -transport=sctp -format=kv \
+				    -timeout=600000 127.0.0.1:9901 >"$TMP/dump"
+				got=$(grep -c '^pool=' "$TMP/dump" || true)
+			else
+				timeout 1800 hsdump 127.0.0.1:9901 >"$TMP/dump" 2>&1 || true
+				got=$(sed -n 's/.*Handlespace.*(1 Pools, \([0-9]*\) PoolElements.*/\1/p' "$TMP/dump")
+			fi
+			t1=$(ms_now)
+			if [ "$got" != "$n" ]; then
+				echo "bench/guest.sh: $target hsdump shows $got of $n PEs" >&2
+				head -40 "$TMP/dump" >&2
+				exit 1
+			fi
+			xfer_registrar "$target" B 9902 3864 -peer=127.0.0.1:9901
+			b0=$(ms_now)
+			i=0
+			while [ "$(count_pes 9902)" != "$n" ]; do
+				i=$((i + 1))
+				if [ $i -gt 3000 ]; then
+					echo "bench/guest.sh: $target B never knew $n PEs" >&2
+					tail -20 "$TMP/B.log" >&2
+					exit 1
+				fi
+				sleep 0.1
+			done
+			b1=$(ms_now)
+			echo "target=$target xfer pes=$n trial=$t hsdump_ms=$((t1 - t0)) transfer_ms=$((b1 - b0))"
+			xfer_stop
+		done
+		t=$((t + 1))
 	done
 done

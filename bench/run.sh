@@ -7,6 +7,9 @@
 #   PE, handle resolutions/s and latency with 1, 16 and 64 in flight,
 #   and the echo limit (bench/asap_bench -echoserver) measured in the
 #   same generator run with messages of the registrar's answer size.
+# Then the handle table (bench/transfer.sh: transfer to a new registrar
+# and hsdump, BENCH_XFER_SIZES PEs) and the PU failover time
+# (bench/failover.sh, BENCH_FAILOVER_RUNS runs).
 # Writes min/median/max to $BENCH_OUT (default BENCHMARKS.md) and the raw
 # generator output to $BENCH_RAW (default build/bench/raw.txt).
 #
@@ -16,7 +19,8 @@
 # Environment: RSP, ASAP_BENCH (binaries, set by make bench),
 # BENCH_SIZES, BENCH_POLICIES, BENCH_INFLIGHT, BENCH_TRIALS,
 # BENCH_DURATION (ms per phase), BENCH_ASSOCS (registration
-# associations), BENCH_OUT, BENCH_RAW.
+# associations), BENCH_XFER_SIZES (default "1000 10000 100000"; "" for
+# none), BENCH_FAILOVER_RUNS (10; 0 for none), BENCH_OUT, BENCH_RAW.
 set -eu
 
 : "${RSP:?set RSP to the rsp binary}"
@@ -27,6 +31,8 @@ INFLIGHT=${BENCH_INFLIGHT:-1,16,64}
 TRIALS=${BENCH_TRIALS:-3}
 DURATION=${BENCH_DURATION:-1000}
 ASSOCS=${BENCH_ASSOCS:-1}
+XFER_SIZES=${BENCH_XFER_SIZES-1000 10000 100000}
+FAILOVER_RUNS=${BENCH_FAILOVER_RUNS:-10}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 RAW=${BENCH_RAW:-build/bench/raw.txt}
 HOST_MD=$(dirname "$RAW")/host.md
@@ -48,7 +54,7 @@ trap 'exit 1' INT TERM
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
-		p=$(sed -n "s/.*$2 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1")
+		p=$(sed -n "s/.*$2 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" 2>/dev/null)
 		if [ -n "$p" ]; then
 			echo "$p"
 			return 0
@@ -110,6 +116,20 @@ for size in $SIZES; do
 		done
 	done
 done
+
+XFER=$(dirname "$RAW")/transfer.txt
+FAILOVER=$(dirname "$RAW")/failover.txt
+: >"$XFER"
+: >"$FAILOVER"
+if [ -n "$XFER_SIZES" ]; then
+	echo "== handle table transfer and hsdump: $XFER_SIZES PEs" >&2
+	# shellcheck disable=SC2086
+	TRIALS=$TRIALS bench/transfer.sh $XFER_SIZES >"$XFER"
+fi
+if [ "$FAILOVER_RUNS" -gt 0 ]; then
+	echo "== failover, $FAILOVER_RUNS runs" >&2
+	bench/failover.sh "$FAILOVER_RUNS" 2>/dev/null >"$FAILOVER"
+fi
 
 # ---- BENCHMARKS.md ----
 
@@ -223,6 +243,40 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 			pool, pol, mn, md, mx, a, b, c }'
 	done <"$TMP/reg"
 	echo
+	if [ -s "$XFER" ]; then
+		echo "### Handle table: transfer to a new registrar, hsdump"
+		echo
+		echo "bench/transfer.sh: registrar A holds the PEs; a new registrar B"
+		echo "with \`-peer=A\` learns them from A, its mentor (from B's"
+		echo "\"mentor is\" log line to \"normal operation (handle table from the"
+		echo "mentor), N PEs known\"); then \`rsp hsdump\` dumps A (wall time of"
+		echo "the tool's whole run).  PEs/s: min / median / max over the trials."
+		echo
+		echo "| PEs | transfer ms | transfer PEs/s | hsdump ms | hsdump PEs/s |"
+		echo "|---:|---|---|---|---|"
+		for n in $XFER_SIZES; do
+			for k in transfer_ms transfer_rate hsdump_ms hsdump_rate; do
+				grep " pes=$n " "$XFER" | tr ' ' '\n' |
+				    sed -n "s/^$k=//p" | sort -n |
+				    awk '{ v[++n] = $1 } END {
+					printf "%s / %s / %s\n", v[1], v[int((n+1)/2)], v[n] }'
+			done | paste -sd'|' - | sed "s/|/ | /g; s/^/| $n | /; s/\$/ |/"
+		done
+		echo
+	fi
+	if [ -s "$FAILOVER" ]; then
+		echo "### Failover of a PU session"
+		echo
+		echo "bench/failover.sh: a registrar, two echo PEs and \`rsp terminal\`"
+		echo "sending a line every ~2 ms; kill -9 of the PE in use; time from"
+		echo "the terminal's log line for the loss (the transport reporting it)"
+		echo "to the first answer from the other PE."
+		echo
+		echo '```'
+		cat "$FAILOVER"
+		echo '```'
+		echo
+	fi
 } >"$HOST_MD"
 bench/report.sh "$OUT" "$(dirname "$RAW")"
 echo "bench/run.sh: wrote $OUT (raw: $RAW)" >&2

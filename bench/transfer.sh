@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Handle table transfer and hsdump rate (issue 7), rsp's registrar over
+# the TCP mapping on 127.0.0.1 (or kernel SCTP with TRANSPORT=sctp, in
+# the test guest).  For each pool size N: registrar A holds N PEs
+# (asap_bench registers them, then keeps its associations with a long
+# resolution phase); registrar B starts with -peer=A and learns the
+# handlespace from A, its mentor: the transfer time is from B's "mentor
+# is" log line to its "normal operation (handle table from the mentor),
+# N PEs known" line (log time stamps, ms).  Then `rsp hsdump` dumps A:
+# wall time of the whole run of the tool, and PEs/s.
+#
+# usage: bench/transfer.sh [N...]   (default 1000 10000 100000)
+# Environment: RSP (default build/rel/rsp), ASAP_BENCH (default
+# build/rel/bench/asap_bench), TRANSPORT (tcp), TRIALS (3).
+# Output: one line per trial,
+#   transfer pes=N trial=T transfer_ms=MS transfer_rate=PES/s hsdump_ms=MS hsdump_rate=PES/s
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+RSP=${RSP:-$top/build/rel/rsp}
+ASAP_BENCH=${ASAP_BENCH:-$top/build/rel/bench/asap_bench}
+TRANSPORT=${TRANSPORT:-tcp}
+TRIALS=${TRIALS:-3}
+[ $# -gt 0 ] || set -- 1000 10000 100000
+
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	PIDS=()
+}
+trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM
+
+# wait_line FILE REGEX SECONDS
+wait_line() {
+	local i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "bench/transfer.sh: no '$2' in $1 after $3 s:" >&2
+	tail -20 "$1" >&2
+	return 1
+}
+
+# port LOG WHAT: the port of "WHAT listening on 127.0.0.1:PORT"
+port() {
+	sed -n "s/.*$2 listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" | head -1
+}
+
+# stamp_ms LOG REGEX: the log time stamp of the first matching line, in
+# ms since the epoch ("2026-11-24 19:30:01.123 ...").
+stamp_ms() {
+	local l s
+	l=$(grep -m1 -- "$2" "$1" | cut -c1-23)
+	s=$(date -d "${l% *} ${l#* }" +%s)
+	echo $((s * 1000 + 10#${l##*.}))
+}
+
+registrar() { # NAME EXTRA-ARGS...
+	local name=$1
+	shift
+	"$RSP" registrar -transport="$TRANSPORT" -asap=127.0.0.1:0 \
+	    -enrp=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
+	    -minaddressscope=loopback -maxhrrate=0 \
+	    -endpointkeepalivetransmissioninterval=600000 -loglevel=4 \
+	    -logcolor=off "$@" >"$TMP/$name.log" 2>&1 &
+	PIDS+=($!)
+	wait_line "$TMP/$name.log" 'ENRP listening on' 10
+}
+
+for n in "$@"; do
+	for t in $(seq "$TRIALS"); do
+		registrar A -identifier=0x0000a000
+		# a registrar drops ASAP messages until its start-up (the
+		# search for a mentor) is over
+		wait_line "$TMP/A.log" 'normal operation' 30
+		asap=$(port "$TMP/A.log" ASAP)
+		enrp=$(port "$TMP/A.log" ENRP)
+		"$ASAP_BENCH" -transport="$TRANSPORT" \
+		    -registrar=127.0.0.1:"$asap" -pes="$n" -inflight=1 \
+		    -duration=3600000 -timeout=120000 >"$TMP/gen.log" 2>&1 &
+		PIDS+=($!)
+		wait_line "$TMP/gen.log" '^phase=register' 600
+		registrar B -identifier=0x0000b000 -peer=127.0.0.1:"$enrp"
+		wait_line "$TMP/B.log" 'normal operation' 600
+		known=$(sed -n 's/.*normal operation (.*), \([0-9]*\) PEs known.*/\1/p' \
+		    "$TMP/B.log")
+		if ! grep -q 'normal operation (handle table from the mentor)' \
+		    "$TMP/B.log" || [ "$known" != "$n" ]; then
+			echo "bench/transfer.sh: B knows ${known:-?} of $n PEs:" >&2
+			tail -5 "$TMP/B.log" >&2
+			exit 1
+		fi
+		t0=$(stamp_ms "$TMP/B.log" 'mentor is')
+		t1=$(stamp_ms "$TMP/B.log" 'normal operation')
+		xfer=$((t1 - t0))
+		h0=$(date +%s%N)
+		"$RSP" hsdump -transport="$TRANSPORT" -format=kv -timeout=600000 \
+		    127.0.0.1:"$enrp" >"$TMP/dump.txt"
+		h1=$(date +%s%N)
+		dumped=$(grep -c '^pool=' "$TMP/dump.txt" || true)
+		if [ "$dumped" != "$n" ]; then
+			echo "bench/transfer.sh: hsdump shows $dumped of $n PEs" >&2
+			exit 1
+		fi
+		hs=$(((h1 - h0) / 1000000))
+		awk -v n="$n" -v t="$t" -v x="$xfer" -v h="$hs" 'BEGIN {
+			printf "transfer pes=%d trial=%d transfer_ms=%d transfer_rate=%.0f hsdump_ms=%d hsdump_rate=%.0f\n",
+			    n, t, x, n * 1000 / (x > 0 ? x : 1), h,
+			    n * 1000 / (h > 0 ? h : 1) }'
+		cleanup
+	done
+done
