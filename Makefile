@@ -160,6 +160,7 @@ bench-guest: bench-asap
 	    $${BENCH_DURATION:+-e "BENCH_DURATION=$$BENCH_DURATION"} \
 	    $${BENCH_TARGETS:+-e "BENCH_TARGETS=$$BENCH_TARGETS"} \
 	    $${BENCH_XFER_SIZES+-e "BENCH_XFER_SIZES=$$BENCH_XFER_SIZES"} \
+	    $${BENCH_FAILOVER_RUNS:+-e "BENCH_FAILOVER_RUNS=$$BENCH_FAILOVER_RUNS"} \
 	    $${RSPLIB_LOGLEVEL:+-e "RSPLIB_LOGLEVEL=$$RSPLIB_LOGLEVEL"} \
 	    bench/guest.sh >$(BUILDROOT)/bench/guest-raw.txt; rc=$$?; \
 	    cat $(BUILDROOT)/bench/guest-raw.txt; [ $$rc -eq 0 ] || exit $$rc; \

@@ -126,6 +126,9 @@ on_pong(struct ppc *p, const struct rsp_event *ev)
 		return;
 	}
 	p->received++;
+	log_info("pingpongclient: Pong #%llu from PE $%08x (reply #%llu)",
+	    (unsigned long long)m.message_no, ev->pe_id,
+	    (unsigned long long)m.reply_no);
 	if (!p->o.quiet)
 		printf("Ack #%llu from PE $%08x (reply #%llu)\n",
 		    (unsigned long long)m.message_no, ev->pe_id,

@@ -110,6 +110,20 @@ xfer hsdump_ms rsp | stats >"$T/hdrsp"
 xfer hsdump_ms rsplib | stats >"$T/hdrsplib"
 xfer transfer_ms rsp | stats >"$T/xrsp"
 xfer transfer_ms rsplib | stats >"$T/xrsplib"
+if grep -q '^failover ' "$RAW"; then
+	echo
+	echo "### Failover of a PU session (rsp, kernel SCTP)"
+	echo
+	echo "bench/failover.sh with MODE=pingpong: a registrar, two Ping Pong"
+	echo "PEs and \`rsp pingpongclient -interval=5\`; kill -9 of the PE in"
+	echo "use; time from the PU's \"sctp: assoc N lost\" log line to its first"
+	echo "Pong from the other PE, after the Cookie Echo (ReplyNo goes on"
+	echo "from the cookie)."
+	echo
+	echo '```'
+	sed -n 's/^failover //p' "$RAW"
+	echo '```'
+fi
 [ -s "$T/hdrsp" ] || exit 0
 echo
 echo "### Handle table: hsdump and transfer to a new registrar"

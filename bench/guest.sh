@@ -18,7 +18,8 @@
 # 100000"), BENCH_POLICIES ("RoundRobin LeastUsed"), BENCH_INFLIGHT
 # (1,16,64), BENCH_TRIALS (3),
 # BENCH_DURATION (ms, 1000), BENCH_TARGETS ("rsp rsplib"),
-# BENCH_XFER_SIZES ("1000"; "" for none).
+# BENCH_XFER_SIZES ("1000"; "" for none), BENCH_FAILOVER_RUNS (10; 0 for
+# none: bench/failover.sh over kernel SCTP, rsp only, lines "failover ...").
 set -eu
 
 : "${RSP:?}" "${ASAP_BENCH:?}"
@@ -202,3 +203,10 @@ for n in $XFER_SIZES; do
 		t=$((t + 1))
 	done
 done
+
+# ---- failover of a PU session (rsp only) ----
+if [ "${BENCH_FAILOVER_RUNS:-10}" -gt 0 ]; then
+	echo "== failover, ${BENCH_FAILOVER_RUNS:-10} runs" >&2
+	TRANSPORT=sctp MODE=pingpong "$(dirname "$0")/failover.sh" \
+	    "${BENCH_FAILOVER_RUNS:-10}" 2>/dev/null | sed 's/^/failover /'
+fi

@@ -267,10 +267,10 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 	if [ -s "$FAILOVER" ]; then
 		echo "### Failover of a PU session"
 		echo
-		echo "bench/failover.sh: a registrar, two echo PEs and \`rsp terminal\`"
-		echo "sending a line every ~2 ms; kill -9 of the PE in use; time from"
-		echo "the terminal's log line for the loss (the transport reporting it)"
-		echo "to the first answer from the other PE."
+		echo "bench/failover.sh: a registrar, two Ping Pong PEs and"
+		echo "\`rsp pingpongclient -interval=5\`; kill -9 of the PE in use; time"
+		echo "from the PU's log line for the loss (the transport reporting it)"
+		echo "to its first Pong from the other PE, after the Cookie Echo."
 		echo
 		echo '```'
 		cat "$FAILOVER"

@@ -500,6 +500,9 @@ sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 		return;
 	switch (sac->sac_state) {
 	case SCTP_COMM_LOST:
+		/* as the TCP mapping's "failed": bench/failover.sh times
+		 * a PU's failover from this line */
+		log_debug(1, "sctp: assoc %d lost", sac->sac_assoc_id);
 		sc_forget(ep, a);
 		sc_emit(ep, TR_EV_LOST, sac->sac_assoc_id, ECONNRESET);
 		break;
