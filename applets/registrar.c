@@ -7,6 +7,7 @@
  *            [-maxincrement=N] [-maxbadpereports=N] [-maxhrrate=N]
  *            [-maxeurate=N] [-serverannouncecycle=MS] [-announcettl=N]
  *            [-cspserver=ADDR:PORT] [-cspinterval=MS]
+ *            [-daemonpidfile=FILE]
  *
  * A registrar for pool elements and pool users: registration,
  * deregistration, endpoint keep-alive, handle resolution, endpoint
@@ -26,6 +27,7 @@
 #include <string.h>
 
 #include "core/csp_report.h"
+#include "core/daemon.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -80,14 +82,15 @@ registrar_main(int argc, char **argv)
 {
 	struct reg_config cfg;
 	struct csp_config csp;
+	struct daemon_config dc = {NULL};
 	const struct opt_set sets[] = {{reg_opts, &cfg}, {csp_opts, &csp},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&csp, 0, sizeof(csp));
-	opt_parse_or_exit(
-	    argv[0], "[-asap=ADDR:PORT] [options]", argc, argv, sets, 4);
+	opt_parse_or_exit(argv[0], "[-asap=ADDR:PORT] [options]", argc, argv,
+	    sets, sizeof(sets) / sizeof(sets[0]));
 	/* A value the option table accepts but the configuration cannot
 	 * use (an address, a scope, a group) is a configuration error:
 	 * exit 1, before any socket is opened.  Syntax and range errors
@@ -95,6 +98,10 @@ registrar_main(int argc, char **argv)
 	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
 	    csp_config_check(&csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", argv[0], err);
+		return 1;
+	}
+	if (daemon_start(&dc, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 1;
 	}
 	if (log_setup("registrar") == -1)

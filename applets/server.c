@@ -7,6 +7,7 @@
  *            [-asapannounce=auto|off|GROUP:PORT]
  *            [-rereginterval=MS] [-local=ADDR,...:PORT] [-identifier=ID]
  *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
+ *            [-daemonpidfile=FILE]
  *
  * A pool element (PROTOCOLS.md 9.2-9.7): registers with a registrar
  * through the library (include/rsp.h), found from the -registrar=
@@ -28,6 +29,7 @@
 #include <string.h>
 
 #include "core/csp_report.h"
+#include "core/daemon.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -350,10 +352,11 @@ server_main(int argc, char **argv)
 {
 	struct server s;
 	struct rsp_element_config cfg;
+	struct daemon_config dc = {NULL};
 	const struct opt_set sets[] = {{server_opts, &s.o},
 	    {pingpong_opts, &pingpong_conf}, {calcapp_opts, &calcapp_conf},
-	    {csp_opts, &s.csp}, {tr_opts, &tr_config}, {log_opts, &log_config},
-	    {ssp_opts, &ssp_config}};
+	    {csp_opts, &s.csp}, {daemon_opts, &dc}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}, {ssp_opts, &ssp_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&s, 0, sizeof(s));
@@ -366,6 +369,10 @@ server_main(int argc, char **argv)
 	if (csp_config_check(&s.csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
+	}
+	if (daemon_start(&dc, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 1;
 	}
 	if (log_setup("server") == -1)
 		return 1;

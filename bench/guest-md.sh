@@ -53,7 +53,8 @@ look() { # file pool policy [inflight] -> "min median max"
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 echo "## In the SCTP test guest, one vCPU (make bench-guest)"
 echo
-echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), host ${model:-unknown CPU},"
+echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown),"
+echo "host ${model:-unknown CPU},"
 echo "$(nproc) host CPUs; guest: Debian kernel under qemu TCG (software"
 echo "emulation) with one vCPU, so generator, kernel SCTP and server share it."
 echo

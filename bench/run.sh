@@ -176,14 +176,16 @@ phase_stats register bytes_per_pe >"$TMP/mem"
 
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 {
-	echo "## On the host, TCP mapping (make bench)"
+	echo "## On the host, TCP mapping (make bench-host)"
 	echo
-	echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr)," \
+	echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit" \
+	    "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)," \
+	    "$(uname -sr)," \
 	    "${model:-unknown CPU}, $(nproc) CPUs."
 	echo
 	echo "Command: \`BENCH_SIZES=\"$SIZES\" BENCH_POLICIES=\"$POLICIES\"" \
 	    "BENCH_INFLIGHT=$INFLIGHT BENCH_TRIALS=$TRIALS" \
-	    "BENCH_DURATION=$DURATION BENCH_ASSOCS=$ASSOCS make bench\`" \
+	    "BENCH_DURATION=$DURATION BENCH_ASSOCS=$ASSOCS make bench-host\`" \
 	    "(bench/run.sh; generator bench/asap_bench.c, see bench/README.md)."
 	echo
 	echo "Natively on the host over the TCP mapping (127.0.0.1), rsp's"
