@@ -167,7 +167,7 @@ for run in $(seq "$RUNS"); do
 	sleep 0.5 # let the registrar drop the PEs
 done
 
-sorted=($(printf '%s\n' "${results[@]}" | sort -n))
+mapfile -t sorted < <(printf '%s\n' "${results[@]}" | sort -n)
 n=${#sorted[@]}
 echo "failover ($MODE, $TRANSPORT) over $n runs: min ${sorted[0]} ms," \
     "median ${sorted[$((n / 2))]} ms, max ${sorted[$((n - 1))]} ms"

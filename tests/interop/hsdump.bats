@@ -7,26 +7,10 @@
 #   tests/vm/run-in-guest.sh -e RSP=$PWD/build/san/rsp bats tests/interop/hsdump.bats
 # (or make check-interop).  RSP: the rsp binary (default build/san/rsp).
 
+load interop
+
 REG_ASAP=127.0.0.1:3863
 REG_ENRP=127.0.0.1:9901
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID: SIGTERM, up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start NAME LOG CMD...: CMD in the background, its PID in $OUT/NAME.pid.
 start() {

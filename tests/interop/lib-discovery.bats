@@ -9,24 +9,10 @@
 # RSP: the rsp binary (default build/san/rsp).
 # RSP_INTEROP_OUT: where the logs go (default build/vm/interop).
 
+load interop
+
 REG_ASAP=127.0.0.1:3863
 REG_ENRP=127.0.0.1:9901
-
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 start() {
 	local var=$1 log=$2

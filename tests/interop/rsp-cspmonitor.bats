@@ -12,30 +12,14 @@
 # RSP_INTEROP_OUT: where the capture goes (default build/vm/interop); the
 # logs go to its subdirectory cspmonitor/.
 
+load interop
+
 RSP_ASAP=127.0.0.1:13863      # rsp registrar
 RSPLIB_ASAP=127.0.0.1:23863   # rspregistrar
 RSPLIB_ENRP=127.0.0.1:29901
 # Both monitors on the CSP port (tshark decodes CSP on UDP 2960 only).
 RSPLIB_MON=127.0.0.1:2960     # RSPLIB's cspmonitor: rsp reports here
 RSP_MON=127.0.0.2:2960        # rsp cspmonitor: RSPLIB reports here
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID [SIGNAL]: the signal (TERM), up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start VAR LOG CMD...: CMD in the background; its PID in $VAR and
 # $LOGS/VAR.pid (teardown_file stops it).

@@ -9,6 +9,8 @@
 #   tests/vm/run-in-guest.sh -e RSP=$PWD/build/san/rsp bats tests/interop/rsp-enrp.bats
 # RSP: the rsp binary (default build/san/rsp).
 
+load interop
+
 RSPLIB_ASAP=127.0.0.1:3863
 RSPLIB_ENRP=127.0.0.1:9901
 OUR_ASAP=127.0.0.1:3864
@@ -59,24 +61,6 @@ rsplib_owns_both() {
 		[ "$(grep -o "chsum=\\\$[0-9a-f]* home=\\\$$RSPLIB_ID" "$OUT/$1" |
 			sort -u | wc -l)" -eq 2 ]
 }
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID: SIGTERM, up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
-
 # start NAME LOG CMD...: CMD in the background, its PID in $OUT/NAME.pid.
 start() {
 	local name=$1 log=$2

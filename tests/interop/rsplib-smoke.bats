@@ -8,26 +8,10 @@
 # RSP_INTEROP_OUT: where the capture and the logs go (default build/vm/interop,
 # on the shared filesystem, so the host can read them afterwards).
 
+load interop
+
 REG_ASAP=127.0.0.1:3863
 REG_ENRP=127.0.0.1:9901
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID: SIGTERM, up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # Starts CMD... in the background with its output in LOG; the PID goes to
 # the variable named VAR and to $OUT/VAR.pid (teardown_file kills it).

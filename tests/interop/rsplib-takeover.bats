@@ -13,6 +13,8 @@
 #       bats tests/interop/rsplib-takeover.bats
 # RSP: the rsp binary (default build/san/rsp).
 
+load interop
+
 RSPLIB_ASAP=127.0.0.1:3893
 RSPLIB_ENRP=127.0.0.1:9931
 HOME_ASAP=127.0.0.1:3894
@@ -25,23 +27,6 @@ ACK_ID=0000bcd2
 # Peer monitoring: 2 s + 2 s instead of 5 s + 5 s; ENRP endpoints with
 # 192.0.2.1 (RSPLIB skips loopback addresses in a Server Information).
 FAST="-peermaxtimelastheard=2000 -peermaxtimenoresponse=2000"
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start NAME CMD...: output in $OUT/NAME.log, PID in $OUT/NAME.pid.
 start() {

@@ -11,28 +11,12 @@
 # RSP: the rsp binary (default build/san/rsp, then build/rel/rsp).
 # RSP_INTEROP_OUT: where the logs go (default build/vm/interop).
 
+load interop
+
 RSPLIB_ASAP=127.0.0.1:3863
 RSPLIB_ENRP=127.0.0.1:9901
 OUR_ASAP=127.0.0.1:3873
 OUR_ENRP=127.0.0.1:9911
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID [SIGNAL]: the signal (TERM), up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start VAR LOG CMD...: CMD in the background; its PID in $VAR and
 # $OUT/VAR.pid (teardown stops it).

@@ -16,6 +16,8 @@
 # RSP_INTEROP_OUT: where the logs go (default build/vm/interop), here in
 # its services-basic/ subdirectory.
 
+load interop
+
 bats_require_minimum_version 1.5.0
 
 OUR_ASAP=127.0.0.1:3883
@@ -24,24 +26,6 @@ RSPLIB_ASAP=127.0.0.1:3884
 RSPLIB_ENRP=127.0.0.1:9924
 # RSPLIB's Daytime text, as rsp's (tests/bats/server-terminal.bats)
 DAYTIME='(Sun|Mon|Tues|Wednes|Thurs|Fri|Satur)day, [0-9]{2}-[A-Z][a-z]+-[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}'
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID [SIGNAL]: the signal (TERM), up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start NAME CMD...: CMD in the background, output in $OUT/NAME.log, its
 # PID in $OUT/NAME.pid.

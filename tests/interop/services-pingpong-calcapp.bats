@@ -14,29 +14,13 @@
 # RSP_INTEROP_OUT: where the logs and the capture (services.pcapng) go
 # (default build/vm/interop), here in its services/ subdirectory.
 
+load interop
+
 bats_require_minimum_version 1.5.0
 
 OUR_ASAP=127.0.0.1:3873
 RSPLIB_ASAP=127.0.0.1:3874
 RSPLIB_ENRP=127.0.0.1:9914
-
-# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
-
-# stop PID [SIGNAL]: the signal (TERM), up to 5 s to exit, then SIGKILL.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -"${2:-TERM}" "$pid" 2>/dev/null || return 0
-	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-}
 
 # start NAME LOG CMD...: CMD in the background, its PID in $OUT/NAME.pid.
 start() {
