@@ -318,3 +318,35 @@ rsplib_screen() {
 		[[ "$output" == *"minimum of 250"* ]]
 	done
 }
+
+@test "cspmonitor shows fractalpooluser with its sessions to the fractal PEs" {
+	start_monitor -full
+	start_csp_registrar
+	start_server -fractal
+	"$RSP" fractalpooluser -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -images=0 -runtime=30000 -threads=2 -width=200 -height=120 \
+	    -output="$T/f.png" -loglevel=3 -logcolor=off \
+	    -cspserver="$CSP" -cspinterval=250 >"$T/fpu.log" 2>&1 &
+	PIDS="$PIDS $!"
+	# one PE (the fractal server), one PU with its sessions
+	wait_table 15 '1 PRs, 1 PEs, 1 PUs'
+	wait_table 15 'PU .*Session'
+}
+
+@test "cspmonitor shows scriptingclient while its job runs" {
+	start_monitor -full
+	start_csp_registrar
+	start_server -scripting
+	mkdir "$T/pkg"
+	# a job that takes a while: the client is in the table meanwhile
+	printf '#!/bin/sh\nsleep 4\necho done >r.txt\ntar czf "$1" r.txt\n' \
+	    >"$T/pkg/ssrun"
+	tar czf "$T/job.tar.gz" -C "$T/pkg" .
+	"$RSP" scriptingclient -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -input="$T/job.tar.gz" -output="$T/out.tar.gz" -quiet \
+	    -logcolor=off -cspserver="$CSP" -cspinterval=250 \
+	    >"$T/sc.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_table 15 '1 PRs, 1 PEs, 1 PUs'
+	wait_table 15 'PU .*1 Session'
+}
