@@ -52,10 +52,16 @@ rc=0
 # RSP: our binary for tests/interop/rsp-registrar.bats, hsdump.bats and
 # scripting.bats
 # (make check-interop builds and passes the sanitizer build).
+# The whole run is captured too (tests/interop/guest-capture.sh), so
+# that every frame of every file is judged, not only those of the files
+# with captures of their own.
 "$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-2700}" -e RSP_INTEROP_OUT="$out" \
 	${RSP:+-e RSP="$RSP"} \
+	tests/interop/guest-capture.sh "$out/all.pcapng" \
 	bats --timing tests/interop || rc=$?
 vrc=0
+"$top/tests/interop/pcap-verdict.sh" "$out/all.pcapng" || vrc=$?
+"$top/tests/interop/app-verdict.sh" "$out/all.pcapng" || vrc=1
 "$top/tests/interop/pcap-verdict.sh" "$out/rsplib-smoke.pcapng" || vrc=$?
 # CSP reports both ways (tests/interop/rsp-cspmonitor.bats): UDP only.
 if [ -s "$out/rsp-cspmonitor.pcapng" ]; then
