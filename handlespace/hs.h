@@ -43,6 +43,31 @@ void hs_seed(struct hs *hs, uint64_t seed);
 void hs_set_limit(struct hs *hs, size_t max_pes);
 
 /*
+ * An extension area of `size` bytes after every PE, for the owner of the
+ * handlespace (the registrar keeps its per-PE state there instead of in
+ * an allocation and an index of its own).  Zeroed when a PE is created;
+ * 4-byte aligned, as it fills the PE's tail padding: fields of 4 bytes
+ * or less (link PEs by hs_pe_ref()).  drop (may be NULL) is called exactly once for every
+ * PE just before the handlespace frees it, whatever the path
+ * (deregistration, expiry, unreachability reports, hs_free), so nothing
+ * can keep pointing at a freed PE; it must not modify the handlespace.
+ * Only before the first PE: -1 afterwards.
+ */
+typedef void hs_drop_cb(void *arg, struct hs_pe *pe);
+int hs_set_ext(struct hs *hs, size_t size, hs_drop_cb *drop, void *arg);
+/* The PE's extension area (the owner's to write), and back. */
+void *hs_pe_ext(const struct hs_pe *pe);
+struct hs_pe *hs_pe_from_ext(const void *ext);
+/*
+ * A 4-byte name of a live PE: nonzero, unique among the PEs of the
+ * handlespace, given to a new PE once the PE is freed.  For compact
+ * links in the extension area; hs_pe_at() is O(1) and only valid for
+ * the ref of a live PE.
+ */
+uint32_t hs_pe_ref(const struct hs_pe *pe);
+struct hs_pe *hs_pe_at(const struct hs *hs, uint32_t ref);
+
+/*
  * Insert or update the PE `pe` of pool `handle`, registered (or learned)
  * at now_ms; it expires at now_ms + pe->life.  pe->home is its owner
  * (the registrar that answers for it).  An update replaces addresses,

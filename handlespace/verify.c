@@ -30,16 +30,19 @@ vid(struct vstate *v, const struct hs_tnode *t, uint32_t maxprio)
 		v->bad |= pe->pool != v->pool;
 		v->bad |=
 		    pe->hidx >= v->hs->heap_len || v->hs->heap[pe->hidx] != pe;
-		if (v->pool->policy->kind == HS_RANDOM)
+		v->bad |= pe->ref == 0 || hs_pe_at(v->hs, pe->ref) != pe;
+		if (v->pool->policy->kind == HS_RANDOM) {
 			v->bad |= pe->weight != v->pool->policy->weight(pe);
-		else
-			v->bad |= pe->weight != 0 ||
-			          pe->key != v->pool->policy->key(pe);
-		l = t->l != NULL ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
-		                 : 0;
-		r = t->r != NULL ? HS_CONTAINER(t->r, struct hs_pe, idn)->wsum
-		                 : 0;
-		v->bad |= pe->lsum != l || pe->wsum != l + pe->weight + r;
+			l = t->l != NULL
+			        ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
+			        : 0;
+			r = t->r != NULL
+			        ? HS_CONTAINER(t->r, struct hs_pe, idn)->wsum
+			        : 0;
+			v->bad |=
+			    pe->lsum != l || pe->wsum != l + pe->weight + r;
+		} else
+			v->bad |= pe->key != v->pool->policy->key(pe);
 		v->prev = pe;
 		v->n++;
 		maxprio = hs_tree_hash(pe->id);
