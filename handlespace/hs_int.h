@@ -181,7 +181,7 @@ struct hs {
 	uint64_t rng;
 	struct hs_owner *owners; /* sorted by id */
 	size_t nowners, owners_cap;
-	struct hs_pe **heap;
+	uint32_t *heap; /* expiry heap of PE refs */
 	size_t heap_len, heap_cap;
 	struct hs_slab slab;
 	size_t ext_size;  /* owner's bytes after each PE */

@@ -28,8 +28,8 @@ vid(struct vstate *v, const struct hs_tnode *t, uint32_t maxprio)
 		vid(v, t->l, hs_tree_hash(pe->id));
 		v->bad |= v->prev != NULL && v->prev->id >= pe->id;
 		v->bad |= pe->pool != v->pool;
-		v->bad |=
-		    pe->hidx >= v->hs->heap_len || v->hs->heap[pe->hidx] != pe;
+		v->bad |= pe->hidx >= v->hs->heap_len ||
+		          v->hs->heap[pe->hidx] != pe->ref;
 		v->bad |= pe->ref == 0 || hs_pe_at(v->hs, pe->ref) != pe;
 		if (v->pool->policy->kind == HS_RANDOM) {
 			v->bad |= pe->weight != v->pool->policy->weight(pe);
@@ -165,9 +165,10 @@ hs_verify(const struct hs *hs)
 	v.bad |= npools != hs->npools || npes != hs->npes;
 	v.bad |= hs->heap_len != hs->npes;
 	for (i = 0; i < hs->heap_len; i++) {
-		v.bad |= hs->heap[i]->hidx != i;
+		v.bad |= hs_pe_at(hs, hs->heap[i])->hidx != i;
 		for (c = 2 * i + 1; c <= 2 * i + 2 && c < hs->heap_len; c++)
-			v.bad |= hs->heap[c]->expiry < hs->heap[i]->expiry;
+			v.bad |= hs_pe_at(hs, hs->heap[c])->expiry <
+			         hs_pe_at(hs, hs->heap[i])->expiry;
 	}
 	for (i = 0; i < hs->nowners; i++) {
 		memset(&o, 0, sizeof(o));
