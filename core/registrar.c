@@ -1,6 +1,12 @@
 /*
- * Registrar state: options, the PE and association index, keep-alive
+ * Registrar state: options, associations and their home PEs, keep-alive
  * and expiry timers, and the glue to the transport (PROTOCOLS 3.4).
+ *
+ * Memory per PE is what the handlespace holds (issue 7: at most 200
+ * bytes): the registrar's own state of a PE (struct reg_pe, 28 bytes)
+ * lives in the PE's extension area in the handlespace, its lists link
+ * 4-byte refs, and keep-alive runs on two FIFO lists with one timer each
+ * rather than a timer per PE.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -256,6 +262,9 @@ reg_assoc_get(struct registrar *reg, uint32_t id)
 }
 
 /* ---- lists of PEs by ref ---- */
+
+_Static_assert(
+    sizeof(struct reg_pe) <= 28, "struct reg_pe grew: registrar memory per PE");
 
 #define AL offsetof(struct reg_pe, al)
 #define KL offsetof(struct reg_pe, kl)

@@ -12,6 +12,12 @@
  * selection); one binary min-heap orders every PE by expiry time, so the
  * registrar drives expiry with a single timer (hs_next_expiry).
  *
+ * Memory: a PE is one slab slot (140 bytes, the owner's extension
+ * after them, rounded up to 8: 168 in the registrar) and 4 bytes of
+ * expiry heap; addresses take no more unless they exceed 16 bytes (one
+ * IPv4 address per transport takes 10), then one allocation of their
+ * own.
+ *
  * PE pointers returned by the API stay valid until the next call that
  * modifies the handlespace (register, deregister, select, unreachable,
  * expire, set_owner).  The handlespace belongs to one thread.
