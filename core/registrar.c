@@ -1,6 +1,12 @@
 /*
- * Registrar state: options, the PE and association index, keep-alive
+ * Registrar state: options, associations and their home PEs, keep-alive
  * and expiry timers, and the glue to the transport (PROTOCOLS 3.4).
+ *
+ * Memory per PE is what the handlespace holds (issue 7: at most 200
+ * bytes): the registrar's own state of a PE (struct reg_pe, 28 bytes)
+ * lives in the PE's extension area in the handlespace, its lists link
+ * 4-byte refs, and keep-alive runs on two FIFO lists with one timer each
+ * rather than a timer per PE.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -198,20 +204,7 @@ reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	return 0;
 }
 
-/* ---- the index ---- */
-
-static uint32_t
-pe_hash(const struct rsp_handle *h, uint32_t id)
-{
-	uint32_t x = 2166136261u;
-	int i;
-
-	for (i = 0; i < h->len; i++)
-		x = (x ^ h->bytes[i]) * 16777619u;
-	for (i = 0; i < 4; i++)
-		x = (x ^ ((id >> (8 * i)) & 0xff)) * 16777619u;
-	return x;
-}
+/* ---- associations ---- */
 
 static uint32_t
 as_hash(uint32_t id)
@@ -219,32 +212,7 @@ as_hash(uint32_t id)
 	return id * 2654435761u;
 }
 
-static int
-handle_eq(const struct rsp_handle *a, const struct rsp_handle *b)
-{
-	return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
-}
-
 /* Double a chained table when it is full; on ENOMEM keep the old one. */
-static void
-pe_tab_grow(struct registrar *reg)
-{
-	size_t i, ncap = reg->pe_cap * 2;
-	struct reg_pe **nt, *p, *next;
-
-	if (reg->pe_n < reg->pe_cap || (nt = calloc(ncap, sizeof(*nt))) == NULL)
-		return;
-	for (i = 0; i < reg->pe_cap; i++)
-		for (p = reg->pe_tab[i]; p; p = next) {
-			next = p->hnext;
-			p->hnext = nt[pe_hash(&p->handle, p->id) & (ncap - 1)];
-			nt[pe_hash(&p->handle, p->id) & (ncap - 1)] = p;
-		}
-	free(reg->pe_tab);
-	reg->pe_tab = nt;
-	reg->pe_cap = ncap;
-}
-
 static void
 as_tab_grow(struct registrar *reg)
 {
@@ -262,18 +230,6 @@ as_tab_grow(struct registrar *reg)
 	free(reg->as_tab);
 	reg->as_tab = nt;
 	reg->as_cap = ncap;
-}
-
-struct reg_pe *
-reg_pe_find(struct registrar *reg, const struct rsp_handle *h, uint32_t id)
-{
-	struct reg_pe *p;
-
-	for (p = reg->pe_tab[pe_hash(h, id) & (reg->pe_cap - 1)]; p;
-	     p = p->hnext)
-		if (p->id == id && handle_eq(&p->handle, h))
-			return p;
-	return NULL;
 }
 
 struct reg_assoc *
@@ -305,69 +261,143 @@ reg_assoc_get(struct registrar *reg, uint32_t id)
 	return a;
 }
 
-static void
-assoc_unlink_pe(struct reg_pe *pe)
-{
-	struct reg_pe **pp;
+/* ---- lists of PEs by ref ---- */
 
-	if (pe->assoc == NULL)
-		return;
-	for (pp = &pe->assoc->pes; *pp; pp = &(*pp)->anext)
-		if (*pp == pe) {
-			*pp = pe->anext;
-			break;
-		}
-	pe->assoc = NULL;
-	pe->anext = NULL;
+_Static_assert(
+    sizeof(struct reg_pe) <= 28, "struct reg_pe grew: registrar memory per PE");
+
+#define AL offsetof(struct reg_pe, al)
+#define KL offsetof(struct reg_pe, kl)
+
+const struct hs_pe *
+reg_pe_hs(const struct reg_pe *pe)
+{
+	return hs_pe_from_ext(pe);
+}
+
+struct reg_pe *
+reg_pe_at(struct registrar *reg, uint32_t ref)
+{
+	return hs_pe_ext(hs_pe_at(reg->hs, ref));
+}
+
+static uint32_t
+pe_ref(const struct reg_pe *pe)
+{
+	return hs_pe_ref(reg_pe_hs(pe));
+}
+
+static struct reg_link *
+link_at(struct registrar *reg, uint32_t ref, size_t off)
+{
+	return (struct reg_link *)((char *)reg_pe_at(reg, ref) + off);
+}
+
+static void
+list_unlink(
+    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
+{
+	struct reg_link *k = (struct reg_link *)((char *)pe + off);
+
+	if (k->prev != 0)
+		link_at(reg, k->prev, off)->next = k->next;
+	else
+		l->head = k->next;
+	if (k->next != 0)
+		link_at(reg, k->next, off)->prev = k->prev;
+	else
+		l->tail = k->prev;
+	k->prev = k->next = 0;
+}
+
+static void
+list_append(
+    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
+{
+	struct reg_link *k = (struct reg_link *)((char *)pe + off);
+	uint32_t ref = pe_ref(pe);
+
+	k->prev = l->tail;
+	k->next = 0;
+	if (l->tail != 0)
+		link_at(reg, l->tail, off)->next = ref;
+	else
+		l->head = ref;
+	l->tail = ref;
+}
+
+static void
+list_prepend(
+    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
+{
+	struct reg_link *k = (struct reg_link *)((char *)pe + off);
+	uint32_t ref = pe_ref(pe);
+
+	k->prev = 0;
+	k->next = l->head;
+	if (l->head != 0)
+		link_at(reg, l->head, off)->prev = ref;
+	else
+		l->tail = ref;
+	l->head = ref;
+}
+
+/* ---- home PEs ---- */
+
+struct reg_pe *
+reg_pe_find(struct registrar *reg, const struct rsp_handle *h, uint32_t id)
+{
+	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
+	struct reg_pe *pe;
+
+	if (hpe == NULL)
+		return NULL;
+	pe = hs_pe_ext(hpe);
+	return pe->ours ? pe : NULL;
 }
 
 struct reg_pe *
 reg_pe_add(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
     uint32_t assoc)
 {
-	struct reg_assoc *a;
-	struct reg_pe *pe, **slot;
+	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
+	struct reg_assoc *a, *old;
+	struct reg_pe *pe;
 
-	if ((a = reg_assoc_get(reg, assoc)) == NULL)
+	if (hpe == NULL || (a = reg_assoc_get(reg, assoc)) == NULL)
 		return NULL;
-	if ((pe = reg_pe_find(reg, h, id)) == NULL) {
-		pe_tab_grow(reg);
-		if ((pe = calloc(1, sizeof(*pe))) == NULL)
-			return NULL;
-		pe->reg = reg;
-		pe->handle = *h;
-		pe->id = id;
-		slot = &reg->pe_tab[pe_hash(h, id) & (reg->pe_cap - 1)];
-		pe->hnext = *slot;
-		*slot = pe;
+	pe = hs_pe_ext(hpe);
+	if (pe->ours && pe->assoc == assoc)
+		return pe;
+	if (pe->ours && (old = reg_assoc_find(reg, pe->assoc)) != NULL)
+		list_unlink(reg, &old->pes, pe, AL);
+	if (!pe->ours)
 		reg->pe_n++;
-	}
-	if (pe->assoc != a) {
-		assoc_unlink_pe(pe);
-		pe->assoc = a;
-		pe->anext = a->pes;
-		a->pes = pe;
-	}
+	pe->ours = 1;
+	pe->assoc = assoc;
+	list_prepend(reg, &a->pes, pe, AL);
 	return pe;
 }
 
 void
 reg_pe_forget(struct registrar *reg, struct reg_pe *pe)
 {
-	struct reg_pe **pp;
+	struct reg_assoc *a;
 
-	for (pp =
-	         &reg->pe_tab[pe_hash(&pe->handle, pe->id) & (reg->pe_cap - 1)];
-	     *pp; pp = &(*pp)->hnext)
-		if (*pp == pe) {
-			*pp = pe->hnext;
-			break;
-		}
-	assoc_unlink_pe(pe);
-	if (pe->timer != EV_TIMER_NONE)
-		ev_timer_cancel(reg->loop, pe->timer);
-	reg->pe_n--;
-	free(pe);
+	if (pe->queued)
+		list_unlink(reg, &reg->ka[pe->ka].pes, pe, KL);
+	if (pe->ours && (a = reg_assoc_find(reg, pe->assoc)) != NULL)
+		list_unlink(reg, &a->pes, pe, AL);
+	if (pe->ours)
+		reg->pe_n--;
+	memset(pe, 0, sizeof(*pe));
+}
+
+/* The handlespace frees a PE (any path): nothing may point at it. */
+static void
+pe_dropped(void *arg, struct hs_pe *hpe)
+{
+	reg_pe_forget(arg, hs_pe_ext(hpe));
 }
 
 static void
@@ -388,19 +418,25 @@ assoc_forget(struct registrar *reg, struct reg_assoc *a)
 void
 reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 {
-	struct reg_assoc *a;
-	struct reg_pe *pe;
 	char hs[2 * RSP_HANDLE_MAX + 3];
+	const struct hs_pe *hpe;
+	struct reg_assoc *a;
+	struct rsp_handle h;
+	uint32_t pid;
 
 	if ((a = reg_assoc_find(reg, id)) == NULL)
 		return;
-	while ((pe = a->pes) != NULL) {
-		reg_handle_str(&pe->handle, hs, sizeof(hs));
-		log_info("registrar: removed PE $%08x of pool %s: %s", pe->id,
-		    hs, why);
-		reg_enrp_update(reg, ENRP_DEL_PE, &pe->handle, pe->id);
-		hs_deregister(reg->hs, &pe->handle, pe->id);
-		reg_pe_forget(reg, pe);
+	while (a->pes.head != 0) {
+		hpe = hs_pe_at(reg->hs, a->pes.head);
+		h = *hs_pe_handle(hpe);
+		pid = hs_pe_id(hpe);
+		reg_handle_str(&h, hs, sizeof(hs));
+		log_info(
+		    "registrar: removed PE $%08x of pool %s: %s", pid, hs, why);
+		reg_enrp_update(reg, ENRP_DEL_PE, &h, pid);
+		/* Takes it off a->pes (pe_dropped). */
+		if (hs_deregister(reg->hs, &h, pid) == -1)
+			reg_pe_forget(reg, hs_pe_ext(hpe)); /* not reached */
 	}
 	assoc_forget(reg, a);
 	reg_expiry_arm(reg);
@@ -409,61 +445,146 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 /* ---- keep-alive (PROTOCOLS 3.4.4) ---- */
 
 void
-reg_pe_ka_send(struct reg_pe *pe, int home)
+reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home)
 {
+	const struct hs_pe *hpe = reg_pe_hs(pe);
 	struct rsp_msg m;
 
 	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
 	m.flags = home ? ASAP_FLAG_H : 0;
-	m.sender = pe->reg->id;
+	m.sender = reg->id;
 	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
-	m.handle = pe->handle;
-	m.pe_id = pe->id;
-	reg_send(pe->reg, pe->assoc->id, &m);
+	m.handle = *hs_pe_handle(hpe);
+	m.pe_id = hs_pe_id(hpe);
+	reg_send(reg, pe->assoc, &m);
 }
 
-static int64_t
-ka_timer(struct ev_loop *loop, uint64_t id, void *arg)
+static long long
+ka_delay(const struct registrar *reg, enum reg_ka_state st)
 {
-	struct reg_pe *pe = arg;
-	struct registrar *reg = pe->reg;
-	char hs[2 * RSP_HANDLE_MAX + 3];
-	uint32_t assoc;
+	return st == REG_KA_IDLE ? reg->cfg.ka_interval : reg->cfg.ka_timeout;
+}
 
-	(void)loop, (void)id;
-	pe->timer = EV_TIMER_NONE;
-	if (pe->ka == REG_KA_IDLE) {
-		reg_pe_ka_send(pe, 0);
-		reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
-		return EV_NOMORE;
+/* Deadlines are 32-bit ms: delays stay far below 2^31, so the sign of
+ * the difference orders them across the wrap. */
+static int32_t
+ka_left(const struct registrar *reg, const struct reg_pe *pe)
+{
+	return (int32_t)(pe->due - (uint32_t)ev_now_ms(reg->loop));
+}
+
+static ev_timer_cb ka_idle_timer, ka_ack_timer;
+
+/* The list's timer at its head's deadline.  A head that left early
+ * makes the timer fire early: it then finds nothing due and re-arms. */
+static void
+ka_arm(struct registrar *reg, enum reg_ka_state st)
+{
+	struct reg_ka_list *q = &reg->ka[st];
+	int32_t ms;
+
+	if (q->pes.head == 0) {
+		if (q->timer != EV_TIMER_NONE)
+			ev_timer_cancel(reg->loop, q->timer);
+		q->timer = EV_TIMER_NONE;
+		return;
 	}
-	reg_handle_str(&pe->handle, hs, sizeof(hs));
+	ms = ka_left(reg, reg_pe_at(reg, q->pes.head));
+	if (ms < 0)
+		ms = 0;
+	if (q->timer != EV_TIMER_NONE &&
+	    ev_timer_reschedule(reg->loop, q->timer, ms) == 0)
+		return;
+	q->timer = ev_timer_add(reg->loop, ms,
+	    st == REG_KA_IDLE ? ka_idle_timer : ka_ack_timer, reg);
+	if (q->timer == EV_TIMER_NONE)
+		log_error("registrar: keep-alive timer: %s", strerror(errno));
+}
+
+/* The only place that changes pe->ka; it keeps the lists. */
+void
+reg_pe_ka_transition(
+    struct registrar *reg, struct reg_pe *pe, enum reg_ka_state st)
+{
+	long long timo = ka_delay(reg, st);
+	struct reg_ka_list *q = &reg->ka[st];
+
+	log_debug(3, "registrar: PE $%08x keep-alive %s -> %s, %lld ms",
+	    hs_pe_id(reg_pe_hs(pe)), reg_ka_names[pe->ka], reg_ka_names[st],
+	    timo);
+	if (pe->queued)
+		list_unlink(reg, &reg->ka[pe->ka].pes, pe, KL);
+	pe->ka = (uint8_t)st;
+	pe->due = (uint32_t)(ev_now_ms(reg->loop) + (uint64_t)timo);
+	pe->queued = 1;
+	list_append(reg, &q->pes, pe, KL);
+	if (q->pes.head == pe_ref(pe))
+		ka_arm(reg, st);
+}
+
+/* No KA-Ack in time: abort the association, its PEs go. */
+static void
+ka_timeout(struct registrar *reg, struct reg_pe *pe)
+{
+	const struct hs_pe *hpe = reg_pe_hs(pe);
+	char hs[2 * RSP_HANDLE_MAX + 3];
+	uint32_t assoc = pe->assoc;
+
+	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_notice("registrar: PE $%08x of pool %s: no keep-alive ack in "
 	           "%lld ms, aborting assoc %u",
-	    pe->id, hs, reg->cfg.ka_timeout, pe->assoc->id);
-	assoc = pe->assoc->id;
+	    hs_pe_id(hpe), hs, reg->cfg.ka_timeout, assoc);
 	if (reg->io.abort != NULL)
 		reg->io.abort(reg->io.arg, assoc);
 	reg_assoc_drop(reg, assoc, "keep-alive timeout");
+}
+
+/* Every PE of one list whose deadline passed, oldest first. */
+static void
+ka_run(struct registrar *reg, enum reg_ka_state st)
+{
+	struct reg_ka_list *q = &reg->ka[st];
+	struct reg_pe *pe;
+	uint32_t ref;
+
+	while ((ref = q->pes.head) != 0) {
+		pe = reg_pe_at(reg, ref);
+		if (ka_left(reg, pe) > 0)
+			break;
+		if (st == REG_KA_IDLE) {
+			reg_pe_ka_send(reg, pe, 0);
+			reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
+			continue;
+		}
+		ka_timeout(reg, pe);
+		/* Its association's PEs went with it; make sure. */
+		if (q->pes.head == ref)
+			reg_pe_forget(reg, pe);
+	}
+}
+
+static void
+ka_fired(struct registrar *reg, enum reg_ka_state st)
+{
+	reg->ka[st].timer = EV_TIMER_NONE;
+	ka_run(reg, st);
+	ka_arm(reg, st);
+}
+
+static int64_t
+ka_idle_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)loop, (void)id;
+	ka_fired(arg, REG_KA_IDLE);
 	return EV_NOMORE;
 }
 
-/* The only place that changes pe->ka; it owns pe->timer. */
-void
-reg_pe_ka_transition(struct reg_pe *pe, enum reg_ka_state st)
+static int64_t
+ka_ack_timer(struct ev_loop *loop, uint64_t id, void *arg)
 {
-	struct registrar *reg = pe->reg;
-	long long timo =
-	    st == REG_KA_IDLE ? reg->cfg.ka_interval : reg->cfg.ka_timeout;
-
-	log_debug(3, "registrar: PE $%08x keep-alive %s -> %s, %lld ms", pe->id,
-	    reg_ka_names[pe->ka], reg_ka_names[st], timo);
-	pe->ka = st;
-	if (pe->timer != EV_TIMER_NONE)
-		ev_timer_cancel(reg->loop, pe->timer);
-	pe->timer = ev_timer_add(reg->loop, timo, ka_timer, pe);
-	if (pe->timer == EV_TIMER_NONE)
-		log_error("registrar: keep-alive timer: %s", strerror(errno));
+	(void)loop, (void)id;
+	ka_fired(arg, REG_KA_WAIT_ACK);
+	return EV_NOMORE;
 }
 
 /* ---- registration life expiry ---- */
@@ -472,15 +593,13 @@ static void
 expire_one(void *arg, const struct hs_pe *hpe)
 {
 	struct registrar *reg = arg;
-	struct reg_pe *pe;
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
+	/* The handlespace drops the PE next (pe_dropped). */
 	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_info("registrar: PE $%08x of pool %s: registration life expired",
 	    hs_pe_id(hpe), hs);
 	reg_enrp_update(reg, ENRP_DEL_PE, hs_pe_handle(hpe), hs_pe_id(hpe));
-	if ((pe = reg_pe_find(reg, hs_pe_handle(hpe), hs_pe_id(hpe))) != NULL)
-		reg_pe_forget(reg, pe);
 }
 
 static int64_t
@@ -527,15 +646,17 @@ reg_new(struct ev_loop *loop, const struct reg_config *cfg)
 		return NULL;
 	reg->cfg = *cfg;
 	reg->loop = loop;
-	reg->pe_cap = reg->as_cap = 64;
-	reg->pe_tab = calloc(reg->pe_cap, sizeof(*reg->pe_tab));
+	reg->as_cap = 64;
+	reg->ka[REG_KA_IDLE].timer = reg->ka[REG_KA_WAIT_ACK].timer =
+	    EV_TIMER_NONE;
 	reg->as_tab = calloc(reg->as_cap, sizeof(*reg->as_tab));
 	reg->hr_addrs =
 	    calloc(HS_SELECT_MAX * 2 * RSP_ADDRS_MAX, sizeof(*reg->hr_addrs));
 	reg->hr_pes = calloc(HS_SELECT_MAX, sizeof(*reg->hr_pes));
 	reg->hs = hs_new();
-	if (reg->pe_tab == NULL || reg->as_tab == NULL ||
-	    reg->hr_addrs == NULL || reg->hr_pes == NULL || reg->hs == NULL) {
+	if (reg->as_tab == NULL || reg->hr_addrs == NULL ||
+	    reg->hr_pes == NULL || reg->hs == NULL ||
+	    hs_set_ext(reg->hs, sizeof(struct reg_pe), pe_dropped, reg) == -1) {
 		reg_free(reg);
 		errno = ENOMEM;
 		return NULL;
@@ -563,18 +684,16 @@ reg_free(struct registrar *reg)
 		tr_ep_free(reg->enrp_ep);
 	if (reg->ep != NULL)
 		tr_ep_free(reg->ep);
+	/* First: its drop callback empties the association lists. */
+	hs_free(reg->hs);
 	for (i = 0; reg->as_tab && i < reg->as_cap; i++)
-		while (reg->as_tab[i] != NULL) {
-			struct reg_assoc *a = reg->as_tab[i];
-
-			while (a->pes != NULL)
-				reg_pe_forget(reg, a->pes);
-			assoc_forget(reg, a);
-		}
+		while (reg->as_tab[i] != NULL)
+			assoc_forget(reg, reg->as_tab[i]);
 	if (reg->expiry_timer != EV_TIMER_NONE)
 		ev_timer_cancel(reg->loop, reg->expiry_timer);
-	hs_free(reg->hs);
-	free(reg->pe_tab);
+	for (i = 0; i < 2; i++)
+		if (reg->ka[i].timer != EV_TIMER_NONE)
+			ev_timer_cancel(reg->loop, reg->ka[i].timer);
 	free(reg->as_tab);
 	free(reg->hr_addrs);
 	free(reg->hr_pes);

@@ -204,7 +204,7 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	log_info("registrar: %s PE $%08x in pool %s (assoc %u, life %u ms)",
 	    r == HS_ADDED ? "registered" : "re-registered", pe.id, hs, assoc,
 	    pe.life);
-	reg_pe_ka_transition(rpe, REG_KA_IDLE);
+	reg_pe_ka_transition(reg, rpe, REG_KA_IDLE);
 	reg_expiry_arm(reg);
 	send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, pe.id, 0);
 	reg_enrp_update(reg, ENRP_ADD_PE, &m->handle, pe.id);
@@ -216,7 +216,6 @@ static void
 on_deregistration(
     struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
-	struct reg_pe *pe;
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
 	reg_handle_str(&m->handle, hs, sizeof(hs));
@@ -231,8 +230,6 @@ on_deregistration(
 		    "registrar: deregistration of unknown PE $%08x "
 		    "of pool %s",
 		    m->pe_id, hs);
-	if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL)
-		reg_pe_forget(reg, pe);
 	reg_expiry_arm(reg);
 	send_reg_response(
 	    reg, assoc, ASAP_DEREGISTRATION_RESPONSE, m, m->pe_id, 0);
@@ -316,7 +313,7 @@ on_ka_ack(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct reg_pe *pe = reg_pe_find(reg, &m->handle, m->pe_id);
 
-	if (pe == NULL || pe->assoc == NULL || pe->assoc->id != assoc) {
+	if (pe == NULL || pe->assoc != assoc) {
 		log_debug(1, "registrar: keep-alive ack for unknown PE $%08x",
 		    m->pe_id);
 		return;
@@ -324,9 +321,9 @@ on_ka_ack(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	if (pe->adopt != REG_ADOPT_NONE)
 		log_info("registrar: PE $%08x accepted us as its home PR "
 		         "(assoc %u)",
-		    pe->id, assoc);
+		    m->pe_id, assoc);
 	pe->adopt = REG_ADOPT_NONE;
-	reg_pe_ka_transition(pe, REG_KA_IDLE);
+	reg_pe_ka_transition(reg, pe, REG_KA_IDLE);
 }
 
 static void
@@ -353,8 +350,6 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		log_info("registrar: removed PE $%08x of pool %s: %lld "
 		         "unreachability reports",
 		    m->pe_id, hs, reg->cfg.max_bad_reports);
-		if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL)
-			reg_pe_forget(reg, pe);
 		reg_expiry_arm(reg);
 		break;
 	case 0:

@@ -21,7 +21,9 @@ struct reg_suggest;
  * Endpoint keep-alive of one PE (PROTOCOLS 3.4.4): IDLE waits
  * -endpointkeepalivetransmissioninterval, then sends a KA and goes to
  * WAIT_ACK for -endpointkeepalivetimeoutinterval; a KA-Ack goes back to
- * IDLE, the timeout aborts the association.
+ * IDLE, the timeout aborts the association.  Each state has one delay,
+ * so a FIFO list per state, appended at the tail, is in deadline order:
+ * one timer per list serves every PE (core/registrar.c).
  */
 enum reg_ka_state {
 	REG_KA_IDLE = 0,
@@ -41,16 +43,33 @@ enum reg_adopt {
 	REG_ADOPT_USER,
 };
 
+/* Lists of PEs linked by hs_pe_ref() (0: none) through a reg_link of
+ * their reg_pe: 8 bytes per list and PE instead of 16. */
+struct reg_link {
+	uint32_t prev, next;
+};
+
+struct reg_list {
+	uint32_t head, tail;
+};
+
+/*
+ * The registrar's state of a PE, in the PE's extension area in the
+ * handlespace (hs_set_ext): no allocation and no index of its own, and
+ * the handlespace's drop callback takes it off every list whenever the
+ * PE goes, by whatever path.  Zero (not ours) for PEs other registrars
+ * own.  A home PE is on its association's list and, once its keep-alive
+ * started, on the keep-alive list of its state.
+ */
 struct reg_pe {
-	struct reg_pe *hnext; /* index chain */
-	struct reg_pe *anext; /* PEs of the same association */
-	struct reg_assoc *assoc;
-	struct registrar *reg;
-	struct rsp_handle handle;
-	uint32_t id;
-	enum reg_ka_state ka;
-	enum reg_adopt adopt;
-	uint64_t timer;
+	struct reg_link al; /* PEs of the same association */
+	struct reg_link kl; /* keep-alive list of state `ka` */
+	uint32_t assoc;     /* its association (while ours) */
+	uint32_t due;       /* keep-alive deadline, ms, wrapping */
+	uint8_t ours;       /* a home PE of this registrar */
+	uint8_t queued;     /* on reg->ka[ka] */
+	uint8_t ka;         /* enum reg_ka_state */
+	uint8_t adopt;      /* enum reg_adopt */
 };
 
 /* A token bucket: rate per second, burst of one second's worth. */
@@ -63,7 +82,7 @@ struct reg_bucket {
 struct reg_assoc {
 	struct reg_assoc *hnext;
 	uint32_t id;
-	struct reg_pe *pes;
+	struct reg_list pes;
 	struct reg_bucket hr, eu;
 	int opening; /* we connect it (takeover): wait for reg_assoc_up() */
 };
@@ -76,9 +95,12 @@ struct registrar {
 	struct reg_io io;
 	uint32_t id;
 
-	struct reg_pe **pe_tab; /* by handle and PE ID */
-	size_t pe_cap, pe_n;
-	struct reg_assoc **as_tab; /* by association id */
+	size_t pe_n; /* home PEs */
+	struct reg_ka_list {
+		struct reg_list pes; /* by deadline: one delay per state */
+		uint64_t timer;      /* for the head's deadline */
+	} ka[2];                     /* by enum reg_ka_state */
+	struct reg_assoc **as_tab;   /* by association id */
 	size_t as_cap, as_n;
 
 	uint64_t expiry_timer;
@@ -96,21 +118,27 @@ struct registrar {
 	struct rsp_pe *hr_pes;     /* HS_SELECT_MAX */
 };
 
-/* core/registrar.c: the index */
+/* core/registrar.c: home PEs */
+/* A home PE of ours, or NULL. */
 struct reg_pe *reg_pe_find(
     struct registrar *reg, const struct rsp_handle *h, uint32_t id);
-/* Find or add; NULL on ENOMEM.  Moves an existing PE to assoc. */
+/* Make the handlespace's PE a home PE on assoc (moving it there if it
+ * was on another); NULL if it is not in the handlespace, or ENOMEM. */
 struct reg_pe *reg_pe_add(struct registrar *reg, const struct rsp_handle *h,
     uint32_t id, uint32_t assoc);
-/* Forget a PE (not the handlespace's copy) and cancel its timer. */
+/* No longer a home PE (the handlespace keeps it): off every list. */
 void reg_pe_forget(struct registrar *reg, struct reg_pe *pe);
+/* The PE a reg_pe belongs to, and the reg_pe of a ref (nonzero). */
+const struct hs_pe *reg_pe_hs(const struct reg_pe *pe);
+struct reg_pe *reg_pe_at(struct registrar *reg, uint32_t ref);
 struct reg_assoc *reg_assoc_find(struct registrar *reg, uint32_t id);
 struct reg_assoc *reg_assoc_get(struct registrar *reg, uint32_t id);
 /* Remove every PE of the association from both, and forget it. */
 void reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why);
-void reg_pe_ka_transition(struct reg_pe *pe, enum reg_ka_state st);
+void reg_pe_ka_transition(
+    struct registrar *reg, struct reg_pe *pe, enum reg_ka_state st);
 /* ASAP_ENDPOINT_KEEP_ALIVE to the PE, H=1 with home. */
-void reg_pe_ka_send(struct reg_pe *pe, int home);
+void reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home);
 void reg_expiry_arm(struct registrar *reg);
 int reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m);
 /* 1 if a request may go through the bucket now (rate 0: always). */

@@ -149,8 +149,8 @@ adopt_one(struct registrar *reg, struct conns *cs, const struct rsp_handle *h,
 	log_info("registrar: taking over PE $%08x of pool %s (assoc %u)", id,
 	    hs, assoc);
 	if ((a = reg_assoc_find(reg, assoc)) != NULL && !a->opening)
-		reg_pe_ka_send(pe, 1);
-	reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
+		reg_pe_ka_send(reg, pe, 1);
+	reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
 	return;
 unreachable:
 	log_notice("registrar: cannot reach PE $%08x of pool %s (%s): removed",
@@ -195,12 +195,13 @@ reg_takeover_up(struct registrar *reg, uint32_t assoc)
 	struct reg_suggest **sp, *s;
 	struct reg_pe *pe;
 	struct rsp_msg m;
+	uint32_t ref;
 
 	if (a != NULL && a->opening) {
 		a->opening = 0;
-		for (pe = a->pes; pe; pe = pe->anext)
-			if (pe->adopt != REG_ADOPT_NONE)
-				reg_pe_ka_send(pe, 1);
+		for (ref = a->pes.head; ref != 0; ref = pe->al.next)
+			if ((pe = reg_pe_at(reg, ref))->adopt != REG_ADOPT_NONE)
+				reg_pe_ka_send(reg, pe, 1);
 	}
 	for (sp = &reg->suggest; (s = *sp) != NULL;) {
 		if (s->assoc != assoc) {
@@ -219,14 +220,16 @@ reg_takeover_up(struct registrar *reg, uint32_t assoc)
 	}
 }
 
-/* The PE's first adopted-but-unanswered PE still on its ASAP try. */
+/* The association's first adopted-but-unanswered PE still on its ASAP
+ * try. */
 static struct reg_pe *
-first_asap_try(struct reg_assoc *a)
+first_asap_try(struct registrar *reg, struct reg_assoc *a)
 {
 	struct reg_pe *pe;
+	uint32_t ref;
 
-	for (pe = a->pes; pe; pe = pe->anext)
-		if (pe->adopt == REG_ADOPT_ASAP)
+	for (ref = a->pes.head; ref != 0; ref = pe->al.next)
+		if ((pe = reg_pe_at(reg, ref))->adopt == REG_ADOPT_ASAP)
 			return pe;
 	return NULL;
 }
@@ -239,10 +242,11 @@ reg_takeover_retry(struct registrar *reg, uint32_t assoc)
 	struct conns cs = {NULL, 0, 0};
 	struct rsp_addr addrs[2 * RSP_ADDRS_MAX];
 	const struct hs_pe *hpe;
+	struct rsp_handle h;
 	struct addr_list to;
 	struct reg_pe *pe;
 	struct rsp_pe x;
-	uint32_t na;
+	uint32_t na, id;
 
 	for (sp = &reg->suggest; (s = *sp) != NULL;)
 		if (s->assoc == assoc) {
@@ -252,20 +256,21 @@ reg_takeover_retry(struct registrar *reg, uint32_t assoc)
 			sp = &s->next;
 	if (a == NULL)
 		return;
-	while ((pe = first_asap_try(a)) != NULL) {
+	while ((pe = first_asap_try(reg, a)) != NULL) {
 		pe->adopt = REG_ADOPT_USER; /* tried */
-		if ((hpe = hs_find_pe(reg->hs, &pe->handle, pe->id)) == NULL)
-			continue;
+		hpe = reg_pe_hs(pe);
+		h = *hs_pe_handle(hpe);
+		id = hs_pe_id(hpe);
 		hs_pe_export(hpe, &x, addrs, 2 * RSP_ADDRS_MAX);
 		if (transport_addrs(reg, &x.user, &to) == -1 ||
 		    conn_get(reg, &cs, &to, &na) == -1)
 			continue;
 		log_info("registrar: PE $%08x not at its ASAP transport, "
 		         "trying its user transport (assoc %u)",
-		    pe->id, na);
-		pe = reg_pe_add(reg, &pe->handle, pe->id, na);
+		    id, na);
+		pe = reg_pe_add(reg, &h, id, na);
 		if (pe != NULL)
-			reg_pe_ka_transition(pe, REG_KA_WAIT_ACK);
+			reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
 	}
 	free(cs.v);
 }

@@ -12,6 +12,12 @@
  * selection); one binary min-heap orders every PE by expiry time, so the
  * registrar drives expiry with a single timer (hs_next_expiry).
  *
+ * Memory: a PE is one slab slot (140 bytes, the owner's extension
+ * after them, rounded up to 8: 168 in the registrar) and 4 bytes of
+ * expiry heap; addresses take no more unless they exceed 16 bytes (one
+ * IPv4 address per transport takes 10), then one allocation of their
+ * own.
+ *
  * PE pointers returned by the API stay valid until the next call that
  * modifies the handlespace (register, deregister, select, unreachable,
  * expire, set_owner).  The handlespace belongs to one thread.
@@ -41,6 +47,31 @@ void hs_seed(struct hs *hs, uint64_t seed);
 /* Most PEs in the whole handlespace, 0 = unlimited: beyond it a new PE
  * is refused with 0x0006 (lack of resources). */
 void hs_set_limit(struct hs *hs, size_t max_pes);
+
+/*
+ * An extension area of `size` bytes after every PE, for the owner of the
+ * handlespace (the registrar keeps its per-PE state there instead of in
+ * an allocation and an index of its own).  Zeroed when a PE is created;
+ * 4-byte aligned, as it fills the PE's tail padding: fields of 4 bytes
+ * or less (link PEs by hs_pe_ref()).  drop (may be NULL) is called exactly once for every
+ * PE just before the handlespace frees it, whatever the path
+ * (deregistration, expiry, unreachability reports, hs_free), so nothing
+ * can keep pointing at a freed PE; it must not modify the handlespace.
+ * Only before the first PE: -1 afterwards.
+ */
+typedef void hs_drop_cb(void *arg, struct hs_pe *pe);
+int hs_set_ext(struct hs *hs, size_t size, hs_drop_cb *drop, void *arg);
+/* The PE's extension area (the owner's to write), and back. */
+void *hs_pe_ext(const struct hs_pe *pe);
+struct hs_pe *hs_pe_from_ext(const void *ext);
+/*
+ * A 4-byte name of a live PE: nonzero, unique among the PEs of the
+ * handlespace, given to a new PE once the PE is freed.  For compact
+ * links in the extension area; hs_pe_at() is O(1) and only valid for
+ * the ref of a live PE.
+ */
+uint32_t hs_pe_ref(const struct hs_pe *pe);
+struct hs_pe *hs_pe_at(const struct hs *hs, uint32_t ref);
 
 /*
  * Insert or update the PE `pe` of pool `handle`, registered (or learned)

@@ -41,8 +41,9 @@ uint32_t hs_tree_hash(uint32_t x);
 extern uint32_t hs_tree_salt;
 
 /* Compact address storage (pe.c): a header per transport and a blob of
- * tagged addresses, inline up to HS_INLINE bytes, on the heap beyond. */
-#define HS_INLINE 24
+ * tagged addresses, inline up to HS_INLINE bytes (one IPv4 address per
+ * transport, or two for one of them), on the heap beyond. */
+#define HS_INLINE 16
 
 struct hs_txh {
 	uint16_t port;
@@ -52,31 +53,50 @@ struct hs_txh {
 
 struct hs_pool;
 
+/*
+ * One PE, in a slab slot (slab.c) with the owner's extension area
+ * (hs_set_ext) right after its last field.  Size matters: a registrar
+ * holds one per PE, so fields only one policy kind uses share storage (a
+ * pool has one policy), and the 4-byte fields come last so that the
+ * extension, 4-byte aligned, takes up their tail padding.
+ */
 struct hs_pe {
 	struct hs_tnode idn; /* pool's ID treap */
-	uint64_t wsum;       /* ID treap: sum of `weight` over the subtree */
-	uint64_t lsum; /* the same over the left subtree: a draw then reads one
-	                * node per level, one cache miss instead of two */
-	struct hs_tnode sortn; /* pool's policy-order treap (sorted policies) */
-	uint64_t key;          /* policy sort key, then seq breaks ties */
-	uint64_t seq;          /* RSPLIB SeqNumber */
+	union {
+		struct {                 /* HS_RANDOM pools */
+			uint64_t wsum;   /* ID treap: sum of `weight` over the
+			                * subtree */
+			uint64_t lsum;   /* the same over the left subtree: a
+			                * draw then reads one node per level,
+			                * one cache miss instead of two */
+			uint32_t weight; /* selection value (policy weight
+			                  * function) */
+		};
+		struct {                       /* HS_SORTED pools */
+			struct hs_tnode sortn; /* policy-order treap */
+			uint64_t
+			    key; /* policy sort key, then seq breaks ties */
+			uint64_t seq; /* RSPLIB SeqNumber */
+		};
+	};
 	struct hs_pool *pool;
 	uint64_t expiry; /* ms */
-	uint32_t id, home, life;
-	uint32_t hidx;                 /* position in the expiry heap */
-	uint32_t v[RSP_POLICY_FIELDS]; /* policy values as registered */
-	uint32_t weight; /* random selection value (policy weight function) */
-	uint32_t st[2];  /* policy state: degradation, or WRR round/virtual */
-	uint32_t selections;
-	uint32_t service_code; /* DCCP user transport */
-	struct hs_txh user, asap;
-	uint8_t unreachable;
-	uint8_t has_asap;
-	uint16_t bloblen;
 	union {
 		uint8_t in[HS_INLINE];
 		uint8_t *heap;
 	} addrs;
+	uint32_t id, home, life;
+	uint32_t hidx;                 /* position in the expiry heap */
+	uint32_t v[RSP_POLICY_FIELDS]; /* policy values as registered */
+	uint32_t st[2]; /* policy state: degradation, or WRR round/virtual */
+	uint32_t selections;
+	uint32_t ref; /* slab slot number, hs_pe_ref() */
+	struct hs_txh user, asap;
+	uint8_t unreachable;
+	uint8_t has_asap;
+	uint16_t
+	    bloblen;    /* user addresses, DCCP service code, ASAP addresses */
+	uint32_t ext[]; /* the owner's area (hs_set_ext) */
 };
 
 int hs_pe_check(const struct rsp_pe *pe, uint16_t *cause);
@@ -131,19 +151,47 @@ int hs_heap_push(struct hs *hs, struct hs_pe *pe);
 void hs_heap_del(struct hs *hs, struct hs_pe *pe);
 void hs_heap_fix(struct hs *hs, struct hs_pe *pe);
 
+/*
+ * slab.c: fixed-size PE slots carved from blocks of HS_SLAB_SLOTS, a
+ * free list threading the freed ones.  Saves malloc's per-object header
+ * and gives each PE a 4-byte slot number (ref = index + 1) that owners
+ * link by; hs_pe_at() finds a slot in O(1).
+ */
+#define HS_SLAB_SHIFT 8
+#define HS_SLAB_SLOTS (1u << HS_SLAB_SHIFT)
+
+struct hs_slab {
+	uint8_t **blocks;
+	size_t nblocks, cap;
+	size_t size;   /* bytes per slot, a multiple of 8 */
+	uint32_t used; /* slots ever handed out (the rest are untouched) */
+	uint32_t free; /* ref of the first free slot, 0: none */
+};
+
+/* Zeroed slot, *ref set; NULL on ENOMEM. */
+void *hs_slab_alloc(struct hs_slab *s, uint32_t *ref);
+void hs_slab_free(struct hs_slab *s, void *slot, uint32_t ref);
+void *hs_slab_at(const struct hs_slab *s, uint32_t ref);
+/* Free every block (every slot goes). */
+void hs_slab_release(struct hs_slab *s);
+
 struct hs {
 	struct hs_tnode *pools;
 	size_t npools, npes, max_pes;
 	uint64_t rng;
 	struct hs_owner *owners; /* sorted by id */
 	size_t nowners, owners_cap;
-	struct hs_pe **heap;
+	uint32_t *heap; /* expiry heap of PE refs */
 	size_t heap_len, heap_cap;
+	struct hs_slab slab;
+	size_t ext_size;  /* owner's bytes after each PE */
+	hs_drop_cb *drop; /* called before any PE is freed */
+	void *drop_arg;
 };
 
 uint64_t hs_random(struct hs *hs);
 /* pool.c: unlink and free one PE (owner, heap, trees; an emptied pool
- * goes too). */
+ * goes too), telling the owner first (hs->drop). */
 void hs_pe_remove(struct hs *hs, struct hs_pe *pe);
 /* Set the random selection value, fixing the ID treap's sums. */
 void hs_pe_set_weight(struct hs_pe *pe, uint32_t w);

@@ -65,6 +65,14 @@ id_fix(struct hs_tnode *n)
 }
 
 static const struct hs_tops id_ops = {id_cmp, id_prio, id_fix};
+/* Sorted pools keep no weight sums (that storage is their sort node). */
+static const struct hs_tops id_plain_ops = {id_cmp, id_prio, NULL};
+
+static const struct hs_tops *
+pool_id_ops(const struct hs_pool *p)
+{
+	return p->policy->kind == HS_RANDOM ? &id_ops : &id_plain_ops;
+}
 
 /* Policy order: the policy's key, then SeqNumber (unique). */
 static int
@@ -108,7 +116,23 @@ hs_new(void)
 	if (hs_tree_salt == 0)
 		hs_tree_salt = rand_id32();
 	hs->rng = rand_u64();
+	hs->slab.size = sizeof(struct hs_pe);
 	return hs;
+}
+
+int
+hs_set_ext(struct hs *hs, size_t size, hs_drop_cb *drop, void *arg)
+{
+	if (hs->slab.nblocks != 0 || size > 4096)
+		return -1;
+	hs->ext_size = size;
+	/* Slots stay multiples of 8, the PE's alignment. */
+	hs->slab.size = (offsetof(struct hs_pe, ext) + size + 7) & ~(size_t)7;
+	if (hs->slab.size < sizeof(struct hs_pe))
+		hs->slab.size = sizeof(struct hs_pe);
+	hs->drop = drop;
+	hs->drop_arg = arg;
+	return 0;
 }
 
 void
@@ -123,30 +147,32 @@ hs_set_limit(struct hs *hs, size_t max_pes)
 	hs->max_pes = max_pes;
 }
 
+/* The slots themselves go with the slab. */
 static void
-free_ids(struct hs_tnode *t)
+free_ids(struct hs *hs, struct hs_tnode *t)
 {
 	struct hs_pe *pe;
 
 	while (t != NULL) {
-		free_ids(t->l);
+		free_ids(hs, t->l);
 		pe = HS_CONTAINER(t, struct hs_pe, idn);
 		t = t->r;
+		if (hs->drop != NULL)
+			hs->drop(hs->drop_arg, pe);
 		hs_pe_free_addrs(pe);
-		free(pe);
 	}
 }
 
 static void
-free_pools(struct hs_tnode *t)
+free_pools(struct hs *hs, struct hs_tnode *t)
 {
 	struct hs_pool *p;
 
 	while (t != NULL) {
-		free_pools(t->l);
+		free_pools(hs, t->l);
 		p = HS_CONTAINER(t, struct hs_pool, node);
 		t = t->r;
-		free_ids(p->byid);
+		free_ids(hs, p->byid);
 		free(p);
 	}
 }
@@ -156,7 +182,8 @@ hs_free(struct hs *hs)
 {
 	if (hs == NULL)
 		return;
-	free_pools(hs->pools);
+	free_pools(hs, hs->pools);
+	hs_slab_release(&hs->slab);
 	free(hs->owners);
 	free(hs->heap);
 	free(hs);
@@ -370,12 +397,14 @@ pe_link(struct hs_pe *pe)
 {
 	struct hs_pool *p = pe->pool;
 
-	pe->seq = p->gseq++;
+	if (p->policy->kind == HS_SORTED)
+		pe->seq = p->gseq;
+	p->gseq++;
 	pe_reset_state(pe);
 	if (p->policy->kind == HS_RANDOM)
 		pe->weight = p->policy->weight(pe);
 	hs_pe_sort_in(pe);
-	p->byid = hs_tree_insert(p->byid, &pe->idn, &id_ops);
+	p->byid = hs_tree_insert(p->byid, &pe->idn, pool_id_ops(p));
 	p->npes++;
 }
 
@@ -383,9 +412,11 @@ static int
 pe_add(struct hs *hs, struct hs_pool *p, const struct rsp_pe *src, uint64_t now)
 {
 	struct hs_pe *pe;
+	uint32_t ref;
 
-	if ((pe = calloc(1, sizeof(*pe))) == NULL)
+	if ((pe = hs_slab_alloc(&hs->slab, &ref)) == NULL)
 		return -1;
+	pe->ref = ref;
 	pe->pool = p;
 	pe->id = src->id;
 	pe->home = src->home;
@@ -404,8 +435,9 @@ pe_add(struct hs *hs, struct hs_pool *p, const struct rsp_pe *src, uint64_t now)
 	hs->npes++;
 	return 0;
 fail:
+	/* Never visible: no drop callback for it. */
 	hs_pe_free_addrs(pe);
-	free(pe);
+	hs_slab_free(&hs->slab, pe, ref);
 	return -1;
 }
 
@@ -452,13 +484,15 @@ hs_pe_remove(struct hs *hs, struct hs_pe *pe)
 {
 	struct hs_pool *p = pe->pool;
 
+	if (hs->drop != NULL)
+		hs->drop(hs->drop_arg, pe);
 	hs_owner_del(hs, pe);
 	if (pe->hidx != HS_NOHEAP)
 		hs_heap_del(hs, pe);
 	hs_pe_sort_out(pe);
-	p->byid = hs_tree_remove(p->byid, &pe->idn, &id_ops);
+	p->byid = hs_tree_remove(p->byid, &pe->idn, pool_id_ops(p));
 	hs_pe_free_addrs(pe);
-	free(pe);
+	hs_slab_free(&hs->slab, pe, pe->ref);
 	hs->npes--;
 	/* An emptied pool disappears: the next PE may bring new settings. */
 	if (--p->npes == 0)

@@ -32,7 +32,9 @@ consume(struct hs_pool *p, struct hs_pe *pe, int update_times)
 {
 	int i;
 
-	pe->seq = p->gseq++;
+	if (p->policy->kind == HS_SORTED)
+		pe->seq = p->gseq; /* random pools keep no SeqNumber */
+	p->gseq++;
 	pe->selections++;
 	for (i = 0; i < update_times && p->policy->update != NULL; i++)
 		p->policy->update(pe);

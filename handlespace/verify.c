@@ -28,18 +28,21 @@ vid(struct vstate *v, const struct hs_tnode *t, uint32_t maxprio)
 		vid(v, t->l, hs_tree_hash(pe->id));
 		v->bad |= v->prev != NULL && v->prev->id >= pe->id;
 		v->bad |= pe->pool != v->pool;
-		v->bad |=
-		    pe->hidx >= v->hs->heap_len || v->hs->heap[pe->hidx] != pe;
-		if (v->pool->policy->kind == HS_RANDOM)
+		v->bad |= pe->hidx >= v->hs->heap_len ||
+		          v->hs->heap[pe->hidx] != pe->ref;
+		v->bad |= pe->ref == 0 || hs_pe_at(v->hs, pe->ref) != pe;
+		if (v->pool->policy->kind == HS_RANDOM) {
 			v->bad |= pe->weight != v->pool->policy->weight(pe);
-		else
-			v->bad |= pe->weight != 0 ||
-			          pe->key != v->pool->policy->key(pe);
-		l = t->l != NULL ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
-		                 : 0;
-		r = t->r != NULL ? HS_CONTAINER(t->r, struct hs_pe, idn)->wsum
-		                 : 0;
-		v->bad |= pe->lsum != l || pe->wsum != l + pe->weight + r;
+			l = t->l != NULL
+			        ? HS_CONTAINER(t->l, struct hs_pe, idn)->wsum
+			        : 0;
+			r = t->r != NULL
+			        ? HS_CONTAINER(t->r, struct hs_pe, idn)->wsum
+			        : 0;
+			v->bad |=
+			    pe->lsum != l || pe->wsum != l + pe->weight + r;
+		} else
+			v->bad |= pe->key != v->pool->policy->key(pe);
 		v->prev = pe;
 		v->n++;
 		maxprio = hs_tree_hash(pe->id);
@@ -162,9 +165,10 @@ hs_verify(const struct hs *hs)
 	v.bad |= npools != hs->npools || npes != hs->npes;
 	v.bad |= hs->heap_len != hs->npes;
 	for (i = 0; i < hs->heap_len; i++) {
-		v.bad |= hs->heap[i]->hidx != i;
+		v.bad |= hs_pe_at(hs, hs->heap[i])->hidx != i;
 		for (c = 2 * i + 1; c <= 2 * i + 2 && c < hs->heap_len; c++)
-			v.bad |= hs->heap[c]->expiry < hs->heap[i]->expiry;
+			v.bad |= hs_pe_at(hs, hs->heap[c])->expiry <
+			         hs_pe_at(hs, hs->heap[i])->expiry;
 	}
 	for (i = 0; i < hs->nowners; i++) {
 		memset(&o, 0, sizeof(o));

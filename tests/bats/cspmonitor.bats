@@ -302,6 +302,7 @@ rsplib_screen() {
 	PIDS="$PIDS $!"
 	wait_table 10 'PU .*A=2 "1 Session"'
 	"$RSP" server -calcapp -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -capvector="$T/cap.vec" -capscalar="$T/cap.sca" \
 	    -quiet -loglevel=3 -logcolor=off >"$T/cap.log" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_for_line 'registered in pool' 5 "$T/cap.log"

@@ -268,6 +268,126 @@ test_keepalive(struct ev_loop *loop)
 	reg_free(reg);
 }
 
+/* KA_ACK for another PE ID. */
+static void
+feed_ack_id(struct registrar *reg, uint32_t assoc, uint32_t id)
+{
+	char hex[sizeof(KA_ACK) + 1];
+	char idhex[12];
+
+	snprintf(idhex, sizeof(idhex), "%02x %02x %02x %02x", id >> 24,
+	    (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff);
+	snprintf(hex, sizeof(hex), "%s", KA_ACK);
+	memcpy(strstr(hex, "12 34 56 78"), idhex, 11);
+	feed(reg, assoc, hex);
+}
+
+static const char *
+ka_state(struct registrar *reg, uint32_t id)
+{
+	const char *s = reg_pe_ka_state(reg, &echopool, id);
+
+	return s != NULL ? s : "none";
+}
+
+/* Step the clock to t0 + at. */
+static void
+at(struct ev_loop *loop, uint64_t t0, uint64_t at)
+{
+	advance(loop, t0 + at - now_ms);
+}
+
+/*
+ * Keep-alive of several PEs through the two lists (idle, wait-ack) that
+ * replace a timer per PE: each PE on its own deadline, re-registration
+ * and acks restarting it, a timeout aborting only its association, PEs
+ * leaving from the middle of a list, and the timer count independent of
+ * the number of PEs.
+ */
+static void
+test_keepalive_lists(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+	uint32_t timers, id;
+	uint64_t t0 = now_ms;
+	int ok;
+
+	test_section("keep-alive lists");
+	c.ka_interval = 5000;
+	c.ka_timeout = 3000;
+	reg = make(loop, &c);
+	timers = ev_timer_count(loop);
+	feed_reg_id(reg, 7, 1);
+	at(loop, t0, 1000);
+	feed_reg_id(reg, 8, 2);
+	at(loop, t0, 2000);
+	feed_reg_id(reg, 7, 3);
+	fk_reset();
+	at(loop, t0, 4999);
+	CHECK(fk.nsent == 0);
+	at(loop, t0, 5000);
+	CHECK(fk.nsent == 1 && last()->type == ASAP_ENDPOINT_KEEP_ALIVE &&
+	      last()->pe_id == 1 && fk.assoc[0] == 7);
+	CHECK(strcmp(ka_state(reg, 1), "wait-ack") == 0 &&
+	      strcmp(ka_state(reg, 2), "idle") == 0);
+	/* PE 3 re-registers: its keep-alive starts over (due at 10500). */
+	at(loop, t0, 5500);
+	feed_reg_id(reg, 7, 3);
+	fk_reset();
+	at(loop, t0, 6000);
+	CHECK(fk.nsent == 1 && last()->pe_id == 2 && fk.assoc[0] == 8);
+	feed_ack_id(reg, 7, 1); /* PE 1: idle again, due at 11000 */
+	CHECK(strcmp(ka_state(reg, 1), "idle") == 0);
+	fk_reset();
+	at(loop, t0, 7000);
+	at(loop, t0, 8000); /* PE 1's old timeout: it answered */
+	at(loop, t0, 8999);
+	CHECK(fk.nsent == 0 && fk.naborts == 0);
+	at(loop, t0, 9000); /* PE 2's timeout: only assoc 8 goes */
+	CHECK(fk.naborts == 1 && fk.aborted == 8);
+	CHECK(reg_pe_count(reg) == 2 && hs_pe_total(reg_hs(reg)) == 2);
+	CHECK(strcmp(ka_state(reg, 2), "none") == 0);
+	fk_reset();
+	at(loop, t0, 10500);
+	CHECK(fk.nsent == 1 && last()->pe_id == 3);
+	at(loop, t0, 11000);
+	CHECK(fk.nsent == 2 && last()->pe_id == 1);
+	/* PE 3, the wait-ack list's head, deregisters; PE 1 behind it
+	 * still times out at 14000. */
+	feed(reg, 7,
+	    "02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 00 00 "
+	    "00 03");
+	CHECK(reg_pe_count(reg) == 1);
+	fk_reset();
+	at(loop, t0, 13999);
+	CHECK(fk.naborts == 0);
+	at(loop, t0, 14000);
+	CHECK(fk.naborts == 1 && fk.aborted == 7);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+
+	/* Forty PEs: no more timers, keep-alives in registration order. */
+	fk_reset();
+	for (id = 100; id < 140; id++)
+		feed_reg_id(reg, 9, id);
+	CHECK(reg_pe_count(reg) == 40);
+	CHECK(ev_timer_count(loop) <= timers + 3);
+	fk_reset();
+	advance(loop, 5000);
+	CHECK(fk.nsent == 40);
+	for (id = 0, ok = 1; id < 40 && (int)id < fk.nsent; id++)
+		ok &= fk.msg[id].type == ASAP_ENDPOINT_KEEP_ALIVE &&
+		      fk.msg[id].pe_id == 100 + id && fk.assoc[id] == 9;
+	CHECK(ok);
+	reg_assoc_lost(reg, 9);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	advance(loop, 3000); /* nothing left to time out */
+	CHECK(fk.nsent == 0 && fk.naborts == 0);
+	reg_free(reg);
+	CHECK(ev_timer_count(loop) == timers);
+}
+
 static void
 test_assoc(struct ev_loop *loop)
 {
@@ -428,6 +548,7 @@ main(void)
 	ev_now_update(loop);
 	test_register(loop);
 	test_keepalive(loop);
+	test_keepalive_lists(loop);
 	test_assoc(loop);
 	test_resolution(loop);
 	test_expiry(loop);
