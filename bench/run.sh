@@ -54,7 +54,7 @@ trap 'exit 1' INT TERM
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
-		p=$(sed -n "s/.*$2 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" 2>/dev/null)
+		p=$(sed -n "s/.*$2 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" 2>/dev/null || true)
 		if [ -n "$p" ]; then
 			echo "$p"
 			return 0
