@@ -149,6 +149,7 @@ bench-host: bench-asap
 .PHONY: bench-guest
 bench-guest: bench-asap
 	@mkdir -p $(BUILDROOT)/bench
+	bench/deps.sh
 	VM_SMP=1 VM_CACHE=$(abspath $(BUILDROOT))/vm \
 	    tests/vm/run-in-guest.sh -t 7200 \
 	    -e RSP=$(abspath $(BUILDROOT)/rel/rsp) \
