@@ -224,6 +224,6 @@ check-sctp:
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
 
 check-interop:
-	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench
 	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
 	    tests/interop/run.sh

@@ -53,15 +53,21 @@ struct reg_config {
 	int takeover_suggestion;   /* -supporttakeoversuggestion */
 	const char *enrp_announce; /* -enrpannounce: auto | off | addr:port */
 	const char *enrp_mcast;    /* -enrpmulticast: deprecated alias */
+	/* Not an option: bytes per Handle Table Response, 0 for
+	 * REG_HT_MAX_BYTES (unit tests set it low). */
+	size_t ht_max_bytes;
 };
 
 /* The registrar's own options (defaults in the table). */
 extern const struct opt reg_opts[];
 
-#define REG_ASAP_AUTO_PORT     3863 /* -asap=auto: wildcard, port 3863 */
-#define REG_ANNOUNCE_AUTO      "239.0.0.50:3863" /* -asapannounce=auto */
-#define REG_ENRP_AUTO_PORT     9901 /* -enrp=auto: wildcard, port 9901 */
-#define REG_HT_MAX_BYTES       1400 /* Handle Table Response size (4.4.3) */
+#define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
+#define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */
+#define REG_ENRP_AUTO_PORT 9901 /* -enrp=auto: wildcard, port 9901 */
+/* Handle Table Response size: RSPLIB fills 1400 bytes (4.4.3) but reads
+ * ENRP messages of up to 64 KiB; -maxelementsperhtrequest PEs (128) fit
+ * well under this, so a table takes N/128 round trips, not N/25. */
+#define REG_HT_MAX_BYTES       60000
 #define REG_ENRP_ANNOUNCE_AUTO "239.0.0.51:9901" /* -enrpannounce=auto */
 
 /*

@@ -85,6 +85,10 @@ struct reg_enrp {
 	uint64_t hb_timer, mentor_timer;
 	struct reg_mcast *mc; /* NULL: -enrpannounce=off */
 	struct rsp_pool_entry pools[HS_SELECT_MAX];
+	/* a Handle Table Response being filled: each PE's pool handle and
+	 * the peer's cursor before it (to take PEs back) */
+	const struct rsp_handle *ht_handle[HS_SELECT_MAX];
+	struct hs_cursor ht_save[HS_SELECT_MAX];
 	struct rsp_addr srv_addrs[ADDR_MAX];
 	uint8_t buf[RSP_MSG_MAX];
 };
@@ -736,19 +740,67 @@ on_presence(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	}
 }
 
-/* Up to -maxelementsperhtrequest PEs and REG_HT_MAX_BYTES. */
+/* Up to max PEs from the peer's cursor into reg->hr_pes; their pool
+ * handles and the cursor before each kept in e. */
+static size_t
+ht_collect(struct reg_enrp *e, struct reg_peer *p, uint32_t owner, size_t max)
+{
+	struct registrar *reg = e->reg;
+	const struct hs_pe *pe;
+	size_t n = 0;
+
+	while (n < max) {
+		e->ht_save[n] = p->ht_cursor;
+		if (hs_next(reg->hs, &p->ht_cursor, owner, &pe, 1) != 1)
+			break;
+		reg_enrp_export_pe(
+		    pe, &reg->hr_pes[n], reg->hr_addrs + n * 2 * RSP_ADDRS_MAX);
+		e->ht_handle[n] = hs_pe_handle(pe);
+		n++;
+	}
+	return n;
+}
+
+/* e->pools for the first n collected PEs (handlespace order keeps a
+ * pool's PEs together); the number of pool entries. */
+static uint16_t
+ht_pools(struct reg_enrp *e, size_t n)
+{
+	const struct rsp_handle *h;
+	size_t i, np = 0;
+
+	for (i = 0; i < n; i++) {
+		h = e->ht_handle[i];
+		if (np == 0 || e->pools[np - 1].handle.len != h->len ||
+		    memcmp(e->pools[np - 1].handle.bytes, h->bytes, h->len) !=
+		        0) {
+			e->pools[np].handle = *h;
+			e->pools[np].npes = 0;
+			e->pools[np].pes = &e->reg->hr_pes[i];
+			np++;
+		}
+		e->pools[np - 1].npes++;
+	}
+	return (uint16_t)np;
+}
+
+/*
+ * Up to -maxelementsperhtrequest PEs in REG_HT_MAX_BYTES: collected,
+ * then encoded once; a response too big keeps its first half (the
+ * cursor goes back) until it fits, and a lone PE goes out alone,
+ * whatever its size.
+ */
 static void
 on_ht_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
     const struct rsp_msg *m)
 {
 	struct registrar *reg = e->reg;
 	uint32_t owner = (m->flags & ENRP_FLAG_HTREQ_W) ? reg->id : 0;
-	struct hs_cursor save, peek;
 	const struct hs_pe *pe;
+	struct hs_cursor peek;
 	struct rsp_msg r;
 	struct wbuf w;
-	size_t n = 0, np = 0;
-	int full = 0;
+	size_t n;
 
 	rsp_msg_init(&r, RSP_PROTO_ENRP, ENRP_HANDLE_TABLE_RESPONSE);
 	r.receiver = p->id;
@@ -756,35 +808,18 @@ on_ht_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		hs_cursor_init(&p->ht_cursor);
 	p->ht_w = owner != 0;
 	r.pools = e->pools;
-	while (n < (size_t)reg->cfg.max_ht_pes && !full) {
-		save = p->ht_cursor;
-		if (hs_next(reg->hs, &p->ht_cursor, owner, &pe, 1) != 1)
+	n = ht_collect(e, p, owner, (size_t)reg->cfg.max_ht_pes);
+	for (;;) {
+		r.npools = ht_pools(e, n);
+		wbuf_init(&w, e->buf,
+		    reg->cfg.ht_max_bytes > 0 &&
+		            reg->cfg.ht_max_bytes < REG_HT_MAX_BYTES
+		        ? reg->cfg.ht_max_bytes
+		        : REG_HT_MAX_BYTES);
+		if (rsp_msg_encode(&r, &w) == 0 || n <= 1)
 			break;
-		reg_enrp_export_pe(
-		    pe, &reg->hr_pes[n], reg->hr_addrs + n * 2 * RSP_ADDRS_MAX);
-		if (np == 0 ||
-		    e->pools[np - 1].handle.len != hs_pe_handle(pe)->len ||
-		    memcmp(e->pools[np - 1].handle.bytes,
-		        hs_pe_handle(pe)->bytes, hs_pe_handle(pe)->len) != 0) {
-			e->pools[np].handle = *hs_pe_handle(pe);
-			e->pools[np].npes = 0;
-			e->pools[np].pes = &reg->hr_pes[n];
-			np++;
-		}
-		e->pools[np - 1].npes++;
-		n++;
-		r.npools = (uint16_t)np;
-		wbuf_init(&w, e->buf, REG_HT_MAX_BYTES);
-		if (rsp_msg_encode(&r, &w) == -1 && n > 1) {
-			/* Did not fit: take it back (a lone PE goes out
-			 * alone, whatever its size). */
-			p->ht_cursor = save;
-			n--;
-			if (--e->pools[np - 1].npes == 0)
-				np--;
-			r.npools = (uint16_t)np;
-			full = 1;
-		}
+		n /= 2;
+		p->ht_cursor = e->ht_save[n];
 	}
 	peek = p->ht_cursor;
 	p->ht_more = hs_next(reg->hs, &peek, owner, &pe, 1) == 1;

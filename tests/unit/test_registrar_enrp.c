@@ -220,6 +220,8 @@ static const char *const peer_ports[NODES] = {
     "127.0.0.1:9000", "127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"};
 
 /* Node i with ID 0x10 + i and the given static peers. */
+static size_t ht_bytes; /* for start(): 0, or a lower response size */
+
 static struct registrar *
 start(
     struct ev_loop *loop, int i, const int *peers, int npeers, long long max_ht)
@@ -242,6 +244,7 @@ start(
 	    .max_ht_pes = max_ht,
 	    .takeover_expiry = 3000,
 	    .takeover_suggestion = suggest_opt,
+	    .ht_max_bytes = ht_bytes,
 	};
 	static char ids[NODES][8];
 	struct reg_io aio = {
@@ -382,9 +385,9 @@ test_mentor(struct ev_loop *loop)
 	CHECK(!reg_in_startup(c));
 	CHECK(hs_pe_total(reg_hs(c)) == 200);
 	CHECK(hs_checksum(reg_hs(c), 0x10) == hs_checksum(reg_hs(a), 0x10));
-	/* 200 PEs, at most 50 and 1400 bytes per response */
-	CHECK(nodes[2].sent[ENRP_HANDLE_TABLE_REQUEST] > 4);
-	CHECK(nodes[0].max_ht_len <= 1400 && nodes[0].max_ht_len > 1200);
+	/* 200 PEs, 50 per response: four requests (the last answer M=0) */
+	CHECK(nodes[2].sent[ENRP_HANDLE_TABLE_REQUEST] == 4);
+	CHECK(nodes[0].max_ht_len > 1400);
 	/* C learned B from A's list and B learned C */
 	CHECK(reg_peer_count(c) == 2);
 	CHECK(reg_peer_state(b, 0x12) != NULL);
@@ -392,6 +395,40 @@ test_mentor(struct ev_loop *loop)
 	feed_asap(a, DEREG, 7);
 	pump();
 	CHECK(hs_pe_total(reg_hs(b)) == 199 && hs_pe_total(reg_hs(c)) == 199);
+	stop(0);
+	stop(1);
+	stop(2);
+	pump();
+}
+
+/* Responses limited to 1400 bytes (RSPLIB's fill): 50 PEs do not fit,
+ * the response keeps halves of them until it does, and the cursor goes
+ * back so that nothing is skipped. */
+static void
+test_mentor_small_responses(struct ev_loop *loop)
+{
+	const int pa[] = {1}, pb[] = {0}, pc[] = {0};
+	struct registrar *a, *b, *c;
+	uint32_t id;
+
+	test_section("handle table responses halved to fit their size limit");
+	ht_bytes = 1400; /* A answers with at most 1400 bytes */
+	a = start(loop, 0, pa, 1, 50);
+	ht_bytes = 0;
+	b = start(loop, 1, pb, 1, 50);
+	pump();
+	for (id = 1; id <= 200; id++)
+		feed_asap(a, REG, id);
+	pump();
+	c = start(loop, 2, pc, 1, 50);
+	pump();
+	CHECK(!reg_in_startup(c));
+	CHECK(hs_pe_total(reg_hs(c)) == 200);
+	CHECK(hs_checksum(reg_hs(c), 0x10) == hs_checksum(reg_hs(a), 0x10));
+	CHECK(nodes[0].max_ht_len <= 1400 && nodes[0].max_ht_len > 600);
+	/* 50 -> 25 (or 12) PEs per response: more than 4 requests */
+	CHECK(nodes[2].sent[ENRP_HANDLE_TABLE_REQUEST] > 8);
+	(void)b;
 	stop(0);
 	stop(1);
 	stop(2);
@@ -708,6 +745,7 @@ main(void)
 	ev_now_update(loop);
 	test_pair(loop);
 	test_mentor(loop);
+	test_mentor_small_responses(loop);
 	test_strangers(loop);
 	test_takeover(loop);
 	test_takeover_silent_pe(loop);
