@@ -29,12 +29,15 @@ CC       = musl-gcc
 CPPFLAGS += -isystem $(B)/kinc
 endif
 # Size (issue 7: at most 300 KiB): no unwind tables (C, nothing unwinds),
-# link-time optimisation, no page-aligned padding between segments.
+# link-time optimisation, no page-aligned padding between segments, and
+# no position-independent code: -static links a fixed-address executable
+# anyway, so PIE code would only cost its GOT indirections.
 STATIC_LTO ?= -flto=auto
-CFLAGS   = -Oz -ffunction-sections -fdata-sections \
+CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
            -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
-LDFLAGS += -static $(STATIC_LTO) -Wl,--gc-sections -s -Wl,-Map=$(B)/rsp.map \
-           -Wl,-z,noseparate-code -Wl,-z,norelro -Wl,--build-id=none
+LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
+           -Wl,-Map=$(B)/rsp.map -Wl,-z,noseparate-code -Wl,-z,norelro \
+           -Wl,--build-id=none
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))

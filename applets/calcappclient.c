@@ -1,6 +1,6 @@
 // RSP_APPLET(calcappclient, "calcappclient", "pool user of the CalcApp service")
 /*
- * usage: rsp calcappclient -registrar=ADDR:PORT... [-poolhandle=NAME]
+ * usage: rsp calcappclient [-registrar=ADDR:PORT]... [-poolhandle=NAME]
  *            [-jobinterval=S] [-jobsize=CALC] [-runtime=S] [-jobcount=N]
  *            [-fixedjobsize] [-keepalivetransmissioninterval=MS]
  *            [-keepalivetimeoutinterval=MS] [-object=NAME]
@@ -25,13 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/addr.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/csp_report.h"
+#include "core/daemon.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -48,7 +49,6 @@ int calcappclient_main(int argc, char **argv);
 
 struct cac_opts {
 	const char *poolhandle;
-	struct opt_list registrar;
 	const char *jobinterval_s, *jobsize_s, *runtime_s;
 	long long jobcount;
 	int fixed;
@@ -59,8 +59,6 @@ struct cac_opts {
 static const struct opt cac_opts[] = {
     {"poolhandle", OPT_STR, "NAME", "pool handle", "CalcAppPool", 0, 0,
         offsetof(struct cac_opts, poolhandle)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct cac_opts, registrar)},
     {"jobinterval", OPT_STR, "S", "mean time between two jobs, in seconds",
         "15", 0, 0, offsetof(struct cac_opts, jobinterval_s)},
     {"jobsize", OPT_STR, "CALC", "mean job size, in calculations", "5000000", 0,
@@ -120,25 +118,9 @@ struct cac {
 	unsigned vec_line;
 	int status;
 	struct csp_config csp;
+	struct discovery_config disc;
 	struct csp_app csp_app;
 };
-
-static double
-exp_rand(double mean)
-{
-	double u = ((double)(rand_u64() >> 11) + 1.0) / 9007199254740992.0;
-
-	return -mean * log(u);
-}
-
-static double
-wall_s(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
 
 /* Cancel *id, then (ms >= 0) arm it. */
 static void
@@ -254,9 +236,9 @@ next_job_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	(void)loop;
 	(void)id;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return (int64_t)(exp_rand(c->interval_us) / 1000.0);
+		return (int64_t)(rand_exp(c->interval_us) / 1000.0);
 	j->id = ++c->last_id;
-	j->size = c->o.fixed ? c->jobsize : floor(exp_rand(c->jobsize) + 0.5);
+	j->size = c->o.fixed ? c->jobsize : floor(rand_exp(c->jobsize) + 0.5);
 	if (j->size < 1)
 		j->size = 1;
 	j->queued = clock_mono_us();
@@ -272,7 +254,7 @@ next_job_cb(struct ev_loop *loop, uint64_t id, void *arg)
 		c->t_next = EV_TIMER_NONE;
 		return EV_NOMORE;
 	}
-	return (int64_t)(exp_rand(c->interval_us) / 1000.0);
+	return (int64_t)(rand_exp(c->interval_us) / 1000.0);
 }
 
 static int64_t
@@ -343,10 +325,10 @@ job_done(struct cac *c, const struct calcapp_msg *m, uint32_t pe_id)
 		    j->size, c->interval_us / 1e6, (unsigned)j->qlen, queuing,
 		    startup, processing, handling,
 		    handling > 0 ? j->size / handling : 0.0,
-		    wall_s() - (double)(j->completed - j->queued) / 1e6,
-		    wall_s() - (double)(j->completed - j->started) / 1e6,
-		    wall_s() - (double)(j->completed - j->accepted) / 1e6,
-		    wall_s());
+		    clock_wall_s() - (double)(j->completed - j->queued) / 1e6,
+		    clock_wall_s() - (double)(j->completed - j->started) / 1e6,
+		    clock_wall_s() - (double)(j->completed - j->accepted) / 1e6,
+		    clock_wall_s());
 		fflush(c->vec);
 	}
 	arm(c, &c->t_tx, -1, tx_cb);
@@ -572,7 +554,7 @@ cac_run(struct cac *c)
 	c->t_next = c->t_tx = c->t_tout = c->t_req = c->t_free = EV_TIMER_NONE;
 	ev_stop_on_signals(c->loop);
 	c->t_next = ev_timer_add(c->loop,
-	    (int64_t)(exp_rand(c->interval_us) / 1000.0), next_job_cb, c);
+	    (int64_t)(rand_exp(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);
 	rep = csp_reporter_new(c->loop, &c->csp,
 	    csp_id(CSP_GROUP_PU, rand_u64()), cac_csp_fill, c);
@@ -590,21 +572,16 @@ cac_config(struct cac *c, const char *argv0)
 	double iv;
 	size_t hl = strlen(c->o.poolhandle);
 
-	if (c->o.registrar.n == 0 || c->o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n", argv0,
-		    RSP_REGISTRARS_MAX);
-		return -1;
-	}
 	if (hl == 0 || hl > RSP_HANDLE_MAX) {
 		fprintf(stderr, "%s: -poolhandle: 1 to %d bytes\n", argv0,
 		    RSP_HANDLE_MAX);
 		return -1;
 	}
-	if (svc_parse_double(argv0, "jobinterval", c->o.jobinterval_s, 0.001,
+	if (opt_parse_double(argv0, "jobinterval", c->o.jobinterval_s, 0.001,
 	        1e9, &iv) == -1 ||
-	    svc_parse_double(argv0, "jobsize", c->o.jobsize_s, 1.0, 1e18,
+	    opt_parse_double(argv0, "jobsize", c->o.jobsize_s, 1.0, 1e18,
 	        &c->jobsize) == -1 ||
-	    svc_parse_double(argv0, "runtime", c->o.runtime_s, 0.001, 1e9,
+	    opt_parse_double(argv0, "runtime", c->o.runtime_s, 0.001, 1e9,
 	        &c->runtime_s) == -1)
 		return -1;
 	c->interval_us = iv * 1e6;
@@ -616,14 +593,15 @@ calcappclient_main(int argc, char **argv)
 {
 	struct cac c;
 	struct rsp_session_config cfg;
-	const struct opt_set sets[] = {{cac_opts, &c.o}, {csp_opts, &c.csp},
+	struct daemon_config dc = {NULL};
+	const struct opt_set sets[] = {{cac_opts, &c.o},
+	    {discovery_opts, &c.disc}, {csp_opts, &c.csp}, {daemon_opts, &dc},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
-	int i;
 
 	memset(&c, 0, sizeof(c));
-	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
-	    sets, sizeof(sets) / sizeof(sets[0]));
+	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
+	    argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (csp_config_check(&c.csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
@@ -631,12 +609,16 @@ calcappclient_main(int argc, char **argv)
 	if (cac_config(&c, argv[0]) == -1)
 		return 2;
 	memset(&cfg, 0, sizeof(cfg));
+	if (discovery_apply(&c.disc, argv[0], cfg.registrars, &cfg.nregistrars,
+	        &cfg.announce, &cfg.timing) == -1)
+		return 2;
 	cfg.pool_handle = c.o.poolhandle;
-	for (i = 0; i < c.o.registrar.n; i++)
-		cfg.registrars[i] = c.o.registrar.v[i];
-	cfg.nregistrars = c.o.registrar.n;
 	cfg.transport = tr_resolve(tr_config.kind);
 	c.cfg = &cfg;
+	if (daemon_start(&dc, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", argv[0], err);
+		return 1;
+	}
 	if (log_setup("calcappclient") == -1)
 		return 1;
 	return cac_run(&c);

@@ -1,6 +1,6 @@
 // RSP_APPLET(fractalpooluser, "fractalpooluser", "pool user computing fractal images through a Fractal Generator pool")
 /*
- * usage: rsp fractalpooluser -registrar=ADDR:PORT... [-poolhandle=NAME]
+ * usage: rsp fractalpooluser [-registrar=ADDR:PORT]... [-poolhandle=NAME]
  *            [-width=N] [-height=N] [-threads=N] [-configdir=DIR]
  *            [-caption=TEXT] [-output=FILE] [-imagestorageprefix=PREFIX]
  *            [-images=N] [-runtime=MS] [-recvtimeout=MS]
@@ -29,6 +29,7 @@
 #include "core/addr.h"
 #include "core/buf.h"
 #include "core/csp_report.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/image.h"
 #include "core/log.h"
@@ -47,7 +48,6 @@ int fractalpooluser_main(int argc, char **argv);
 
 struct fpu_opts {
 	const char *poolhandle;
-	struct opt_list registrar;
 	long long width, height, threads;
 	const char *configdir;
 	const char *caption;
@@ -55,7 +55,8 @@ struct fpu_opts {
 	const char *prefix;
 	long long images;
 	long long runtime;
-	long long recvtimeout;
+	long long recvtimeout, sendtimeout;
+	const char *identifier;
 	long long interimage;
 	int colormarks, nocolormarks, sessions, nosessions;
 };
@@ -63,8 +64,6 @@ struct fpu_opts {
 static const struct opt fpu_opts[] = {
     {"poolhandle", OPT_STR, "NAME", "pool handle", "FractalGeneratorPool", 0, 0,
         offsetof(struct fpu_opts, poolhandle)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct fpu_opts, registrar)},
     {"width", OPT_INT, "N", "image width in pixels", "400", 1, 8192,
         offsetof(struct fpu_opts, width)},
     {"height", OPT_INT, "N", "image height in pixels", "250", 1, 4096,
@@ -90,6 +89,12 @@ static const struct opt fpu_opts[] = {
         1000000000000LL, offsetof(struct fpu_opts, runtime)},
     {"recvtimeout", OPT_INT, "MS", "fail over after MS without data", "5000",
         100, 86400000, offsetof(struct fpu_opts, recvtimeout)},
+    {"sendtimeout", OPT_INT, "MS",
+        "fail over when a Parameter message is not delivered within MS", "5000",
+        100, 86400000, offsetof(struct fpu_opts, sendtimeout)},
+    {"identifier", OPT_STR, "ID",
+        "CSP component ID, 0x hex or decimal (default: random)", NULL, 0, 0,
+        offsetof(struct fpu_opts, identifier)},
     {"interimagetime", OPT_INT, "S", "pause between two images", "5", 0, 86400,
         offsetof(struct fpu_opts, interimage)},
     {"colormarks", OPT_FLAG, NULL,
@@ -115,6 +120,7 @@ struct fpu_part {
 	int done;
 	unsigned usages; /* PEs used after the first */
 	uint64_t last_rx;
+	uint64_t param_at; /* a Parameter not yet delivered: sent then */
 	uint64_t progress; /* points up to the furthest one received */
 };
 
@@ -138,6 +144,8 @@ struct fpu {
 	int tty;
 	int bar_shown;
 	struct csp_config csp;
+	struct discovery_config disc;
+	uint64_t csp_object; /* -identifier, else random */
 	struct csp_app csp_app;
 };
 
@@ -331,6 +339,28 @@ part_send_parameter(struct fpu_part *pt)
 	    RSP_OK)
 		log_warning("fractalpooluser: session %u: Parameter: %s",
 		    pt->idx + 1, rsp_strerror(rc));
+	else
+		pt->param_at = ev_now_ms(pt->f->loop);
+}
+
+/* -sendtimeout: the Parameter must reach the PE (nothing left unsent or
+ * unacknowledged) within the time; else fail over.  -1 if it did. */
+static int
+part_send_timed_out(struct fpu_part *pt, uint64_t now)
+{
+	if (pt->param_at == 0 || !rsp_session_is_up(pt->s))
+		return 0;
+	if (rsp_session_unacked(pt->s) == 0) {
+		pt->param_at = 0;
+		return 0;
+	}
+	if (now - pt->param_at < (uint64_t)pt->f->o.sendtimeout)
+		return 0;
+	log_notice("fractalpooluser: session %u: Parameter not delivered in "
+	           "%lld ms, failing over",
+	    pt->idx + 1, pt->f->o.sendtimeout);
+	pt->param_at = 0;
+	return -1;
 }
 
 static void
@@ -633,8 +663,11 @@ tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
 			done++;
 			continue;
 		}
-		if (now - pt->last_rx >= (uint64_t)f->o.recvtimeout &&
-		    rsp_session_is_up(pt->s)) {
+		if (part_send_timed_out(pt, now) == -1) {
+			pt->last_rx = now;
+			rsp_session_failover(pt->s);
+		} else if (now - pt->last_rx >= (uint64_t)f->o.recvtimeout &&
+		           rsp_session_is_up(pt->s)) {
 			log_notice("fractalpooluser: session %u: nothing for "
 			           "%lld ms, failing over",
 			    pt->idx + 1, f->o.recvtimeout);
@@ -686,7 +719,7 @@ fpu_run(struct fpu *f)
 		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
 		ev_stop_after(f->loop, f->o.runtime);
 		rep = csp_reporter_new(f->loop, &f->csp,
-		    csp_id(CSP_GROUP_PU, rand_u64()), fpu_csp_fill, f);
+		    csp_id(CSP_GROUP_PU, f->csp_object), fpu_csp_fill, f);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
 		csp_reporter_free(rep);
@@ -701,13 +734,18 @@ fpu_run(struct fpu *f)
 static int
 fpu_config(struct fpu *f, const char *argv0)
 {
-	int i;
+	long long id;
 
-	if (f->o.registrar.n == 0 || f->o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n", argv0,
-		    RSP_REGISTRARS_MAX);
+	if (f->o.identifier != NULL &&
+	    (opt_parse_ll(f->o.identifier, &id) == -1 || id < 1 ||
+	        id > 0xffffffffffffffLL)) {
+		fprintf(stderr,
+		    "%s: -identifier=%s: not a component ID "
+		    "1-0xffffffffffffff\n",
+		    argv0, f->o.identifier);
 		return 2;
 	}
+	f->csp_object = f->o.identifier != NULL ? (uint64_t)id : rand_u64();
 	if (f->o.output != NULL && image_format_for(f->o.output) == 0) {
 		fprintf(stderr, "%s: -output=%s: give a .png or .ppm file\n",
 		    argv0, f->o.output);
@@ -735,10 +773,10 @@ fpu_config(struct fpu *f, const char *argv0)
 			    f->o.configdir);
 	}
 	memset(&f->cfg, 0, sizeof(f->cfg));
+	if (discovery_apply(&f->disc, argv0, f->cfg.registrars,
+	        &f->cfg.nregistrars, &f->cfg.announce, &f->cfg.timing) == -1)
+		return 2;
 	f->cfg.pool_handle = f->o.poolhandle;
-	for (i = 0; i < f->o.registrar.n; i++)
-		f->cfg.registrars[i] = f->o.registrar.v[i];
-	f->cfg.nregistrars = f->o.registrar.n;
 	f->cfg.transport = tr_resolve(tr_config.kind);
 	return 0;
 }
@@ -751,12 +789,13 @@ fractalpooluser_main(int argc, char **argv)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return 1;
-	const struct opt_set sets[] = {{fpu_opts, &f->o}, {csp_opts, &f->csp},
+	const struct opt_set sets[] = {{fpu_opts, &f->o},
+	    {discovery_opts, &f->disc}, {csp_opts, &f->csp},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
-	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
-	    sets, sizeof(sets) / sizeof(sets[0]));
+	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
+	    argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (csp_config_check(&f->csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		rc = 2;

@@ -1,6 +1,6 @@
 // RSP_APPLET(pingpongclient, "pingpongclient", "pool user of the Ping Pong service")
 /*
- * usage: rsp pingpongclient -registrar=ADDR:PORT... [-poolhandle=NAME]
+ * usage: rsp pingpongclient [-registrar=ADDR:PORT]... [-poolhandle=NAME]
  *            [-interval=MS] [-runtime=MS] [-quiet]
  *
  * A Ping Pong pool user (PROTOCOLS.md 9.4): every -interval a Ping with
@@ -24,6 +24,7 @@
 #include "core/addr.h"
 #include "core/buf.h"
 #include "core/csp_report.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -37,7 +38,6 @@ int pingpongclient_main(int argc, char **argv);
 
 struct ppc_opts {
 	const char *poolhandle;
-	struct opt_list registrar;
 	long long interval;
 	long long runtime;
 	int quiet;
@@ -46,8 +46,6 @@ struct ppc_opts {
 static const struct opt ppc_opts[] = {
     {"poolhandle", OPT_STR, "NAME", "pool handle", "PingPongPool", 0, 0,
         offsetof(struct ppc_opts, poolhandle)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct ppc_opts, registrar)},
     {"interval", OPT_INT, "MS", "time between two Pings", "500", 1, 3600000,
         offsetof(struct ppc_opts, interval)},
     {"runtime", OPT_INT, "MS", "stop after MS (0: never)", "0", 0,
@@ -66,6 +64,7 @@ struct ppc {
 	unsigned long long sent, received, failovers, gaps, refused;
 	int status;
 	struct csp_config csp;
+	struct discovery_config disc;
 	struct csp_app csp_app;
 };
 
@@ -217,28 +216,23 @@ pingpongclient_main(int argc, char **argv)
 {
 	struct ppc p;
 	struct rsp_session_config cfg;
-	const struct opt_set sets[] = {{ppc_opts, &p.o}, {csp_opts, &p.csp},
+	const struct opt_set sets[] = {{ppc_opts, &p.o},
+	    {discovery_opts, &p.disc}, {csp_opts, &p.csp},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
-	int i;
 
 	memset(&p, 0, sizeof(p));
-	opt_parse_or_exit(argv[0], "-registrar=ADDR:PORT [options]", argc, argv,
-	    sets, sizeof(sets) / sizeof(sets[0]));
+	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
+	    argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (csp_config_check(&p.csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
 	}
-	if (p.o.registrar.n == 0 || p.o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n",
-		    argv[0], RSP_REGISTRARS_MAX);
-		return 2;
-	}
 	memset(&cfg, 0, sizeof(cfg));
+	if (discovery_apply(&p.disc, argv[0], cfg.registrars, &cfg.nregistrars,
+	        &cfg.announce, &cfg.timing) == -1)
+		return 2;
 	cfg.pool_handle = p.o.poolhandle;
-	for (i = 0; i < p.o.registrar.n; i++)
-		cfg.registrars[i] = p.o.registrar.v[i];
-	cfg.nregistrars = p.o.registrar.n;
 	cfg.transport = tr_resolve(tr_config.kind);
 	if (log_setup("pingpongclient") == -1)
 		return 1;

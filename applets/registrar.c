@@ -33,19 +33,45 @@
 #include "core/opt.h"
 #include "core/registrar.h"
 #include "core/transport.h"
+#include "core/uptime.h"
 
 int registrar_main(int argc, char **argv);
+
+/* The applet's own options, beside the registrar's (core/registrar.c). */
+struct registrar_applet_opts {
+	int quiet;
+};
+
+static const struct opt registrar_applet_opts[] = {
+    {"quiet", OPT_FLAG, NULL, "no -uptime messages on standard output", NULL, 0,
+        0, offsetof(struct registrar_applet_opts, quiet)},
+    OPT_END,
+};
 
 static void
 signal_cb(struct ev_loop *loop, int signo, void *arg)
 {
-	(void)arg;
+	int *signalled = arg;
+
 	log_notice("registrar: %s, shutting down", strsignal(signo));
+	*signalled = 1;
 	ev_stop(loop);
 }
 
+static int64_t
+uptime_over_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)id, (void)arg;
+	log_notice("registrar: uptime over, going down (-uptime)");
+	ev_stop(loop);
+	return EV_NOMORE;
+}
+
+/* One registrar instance until a signal or, with runtime_ms > 0, until
+ * then: everything closed without Handle Updates, as RSPLIB does. */
 static int
-run(const struct reg_config *cfg, const struct csp_config *csp)
+run(const struct reg_config *cfg, const struct csp_config *csp,
+    long long runtime_ms, int *signalled)
 {
 	struct ev_loop *loop;
 	struct registrar *reg = NULL;
@@ -56,8 +82,10 @@ run(const struct reg_config *cfg, const struct csp_config *csp)
 		log_error("registrar: event loop: %s", strerror(errno));
 		return 1;
 	}
-	ev_add_signal(loop, SIGINT, signal_cb, NULL);
-	ev_add_signal(loop, SIGTERM, signal_cb, NULL);
+	ev_add_signal(loop, SIGINT, signal_cb, signalled);
+	ev_add_signal(loop, SIGTERM, signal_cb, signalled);
+	if (runtime_ms > 0)
+		ev_timer_add(loop, runtime_ms, uptime_over_cb, NULL);
 	if ((reg = reg_new(loop, cfg)) == NULL)
 		log_error("registrar: %s", strerror(errno));
 	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0) {
@@ -77,24 +105,57 @@ run(const struct reg_config *cfg, const struct csp_config *csp)
 	return status;
 }
 
+/* -uptime: RSPLIB's failure test, instance after instance, each with a
+ * new random ID unless -identifier is given. */
+static int
+run_up_down(const struct reg_config *cfg, const struct csp_config *csp,
+    const struct uptime_config *uc, int quiet)
+{
+	struct reg_config c = *cfg;
+	long long ms;
+	int rc, signalled = 0;
+
+	for (;;) {
+		ms = uptime_run_ms(uc);
+		if (!quiet) {
+			printf("Running registrar for %.3f s ...\n",
+			    (double)ms / 1000.0);
+			fflush(stdout);
+		}
+		if ((rc = run(&c, csp, ms, &signalled)) != 0 || signalled)
+			return rc;
+		if (!uptime_down(uc, "registrar", quiet))
+			return 0;
+		c.stats_append = 1; /* -statsfile, -actionlogfile go on */
+	}
+}
+
 int
 registrar_main(int argc, char **argv)
 {
 	struct reg_config cfg;
 	struct csp_config csp;
 	struct daemon_config dc = {NULL};
-	const struct opt_set sets[] = {{reg_opts, &cfg}, {csp_opts, &csp},
+	struct uptime_config uc;
+	struct registrar_applet_opts ao;
+	const struct opt_set sets[] = {{reg_opts, &cfg},
+	    {registrar_applet_opts, &ao}, {uptime_opts, &uc}, {csp_opts, &csp},
 	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
+	int signalled = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&csp, 0, sizeof(csp));
+	memset(&uc, 0, sizeof(uc));
+	memset(&ao, 0, sizeof(ao));
 	opt_parse_or_exit(argv[0], "[-asap=ADDR:PORT] [options]", argc, argv,
 	    sets, sizeof(sets) / sizeof(sets[0]));
 	/* A value the option table accepts but the configuration cannot
 	 * use (an address, a scope, a group) is a configuration error:
 	 * exit 1, before any socket is opened.  Syntax and range errors
 	 * exited 2 in opt_parse_or_exit(). */
+	if (uptime_check(&uc, argv[0]) == -1)
+		return 2;
 	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
 	    csp_config_check(&csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", argv[0], err);
@@ -106,5 +167,7 @@ registrar_main(int argc, char **argv)
 	}
 	if (log_setup("registrar") == -1)
 		return 1;
-	return run(&cfg, &csp);
+	if (uc.up > 0)
+		return run_up_down(&cfg, &csp, &uc, ao.quiet);
+	return run(&cfg, &csp, 0, &signalled);
 }

@@ -1,7 +1,7 @@
 // RSP_APPLET(scriptingclient, "scriptingclient", "pool user running a work package on the scripting pool")
 /*
  * usage: rsp scriptingclient -input=FILE -output=FILE [-environment=FILE]
- *            -registrar=ADDR:PORT... [-poolhandle=NAME] [-maxretry=N]
+ *            [-registrar=ADDR:PORT]... [-poolhandle=NAME] [-maxretry=N]
  *            [-retrydelay=MS] [-runid=ID] [-quiet] ...
  *
  * The Scripting Service's pool user (PROTOCOLS.md 9.7): waits for the
@@ -28,6 +28,7 @@
 #include "core/addr.h"
 #include "core/buf.h"
 #include "core/csp_report.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -47,7 +48,6 @@ int scriptingclient_main(int argc, char **argv);
 struct sc_opts {
 	const char *input, *output, *environment;
 	const char *poolhandle;
-	struct opt_list registrar;
 	long long maxretry, retrydelay;
 	long long tx_timeout, ka_interval, ka_timeout;
 	const char *runid;
@@ -64,8 +64,6 @@ static const struct opt sc_opts[] = {
         offsetof(struct sc_opts, environment)},
     {"poolhandle", OPT_STR, "NAME", "pool handle", "ScriptingPool", 0, 0,
         offsetof(struct sc_opts, poolhandle)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct sc_opts, registrar)},
     {"maxretry", OPT_INT, "N", "give up after N failed trials", "3", 1, 1000000,
         offsetof(struct sc_opts, maxretry)},
     {"retrydelay", OPT_INT, "MS",
@@ -99,6 +97,7 @@ enum sc_state {
 struct sc {
 	struct sc_opts o;
 	struct csp_config csp;
+	struct discovery_config disc;
 	struct csp_app csp_app;
 	struct ev_loop *loop;
 	struct rsp_session *s;
@@ -628,11 +627,6 @@ sc_config(struct sc *c, const char *argv0)
 		    stderr, "%s: -input= and -output= are required\n", argv0);
 		return -1;
 	}
-	if (c->o.registrar.n == 0 || c->o.registrar.n > RSP_REGISTRARS_MAX) {
-		fprintf(stderr, "%s: give 1 to %d -registrar= options\n", argv0,
-		    RSP_REGISTRARS_MAX);
-		return -1;
-	}
 	if (c->o.environment != NULL && c->o.environment[0] == '\0')
 		c->o.environment = NULL; /* RSPLIB: empty means none */
 	c->files[0] = c->o.input;
@@ -670,19 +664,20 @@ scriptingclient_main(int argc, char **argv)
 {
 	struct sc *c;
 	struct rsp_session_config cfg;
-	int i, rc;
+	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return 1;
 	c->fd = c->out_fd = -1;
 	c->trial = 1;
-	const struct opt_set sets[] = {{sc_opts, &c->o}, {csp_opts, &c->csp},
+	const struct opt_set sets[] = {{sc_opts, &c->o},
+	    {discovery_opts, &c->disc}, {csp_opts, &c->csp},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	opt_parse_or_exit(argv[0],
-	    "-input=FILE -output=FILE -registrar=ADDR:PORT [options]", argc,
-	    argv, sets, sizeof(sets) / sizeof(sets[0]));
+	    "-input=FILE -output=FILE [-registrar=ADDR:PORT]... [options]",
+	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (csp_config_check(&c->csp, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		free(c);
@@ -693,10 +688,12 @@ scriptingclient_main(int argc, char **argv)
 		return 2;
 	}
 	memset(&cfg, 0, sizeof(cfg));
+	if (discovery_apply(&c->disc, argv[0], cfg.registrars, &cfg.nregistrars,
+	        &cfg.announce, &cfg.timing) == -1) {
+		free(c);
+		return 2;
+	}
 	cfg.pool_handle = c->o.poolhandle;
-	for (i = 0; i < c->o.registrar.n; i++)
-		cfg.registrars[i] = c->o.registrar.v[i];
-	cfg.nregistrars = c->o.registrar.n;
 	cfg.transport = tr_resolve(tr_config.kind);
 	if (sc_files(c, argv[0]) == -1 || log_setup("scriptingclient") == -1) {
 		free(c);

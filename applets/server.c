@@ -30,10 +30,12 @@
 
 #include "core/csp_report.h"
 #include "core/daemon.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/transport.h"
+#include "core/uptime.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
 #include "services/scripting.h"
@@ -47,8 +49,6 @@ struct server_opts {
 	struct fractal_opts fgp;
 	const char *poolhandle;
 	const char *policy;
-	struct opt_list registrar;
-	const char *asapannounce;
 	long long rereg;
 	const char *local;
 	const char *identifier;
@@ -101,12 +101,6 @@ static const struct opt server_opts[] = {
         "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5 (default: "
         "RoundRobin; scripting: LeastUsedDegradation:1/ssmaxthreads)",
         NULL, 0, 0, offsetof(struct server_opts, policy)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct server_opts, registrar)},
-    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
-        "hear registrars' ASAP announces on this multicast group "
-        "(default: auto without -registrar, else off)",
-        NULL, 0, 0, offsetof(struct server_opts, asapannounce)},
     {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
         "30000", 10, 1000000000, offsetof(struct server_opts, rereg)},
     {"local", OPT_STR, "ADDR,...:PORT",
@@ -130,8 +124,11 @@ struct server {
 	const char *pool;
 	int status;
 	int stopping;
+	int signalled; /* SIGINT/SIGTERM: no coming back */
+	struct uptime_config up;
 	struct csp_config csp;
 	struct csp_app csp_app; /* what the CSP reports say */
+	struct discovery_config disc;
 };
 
 static void say(const struct server *s, const char *fmt, ...)
@@ -215,9 +212,12 @@ on_event(const struct rsp_event *ev, void *arg)
 static void
 signal_cb(struct ev_loop *loop, int signo, void *arg)
 {
+	struct server *s = arg;
+
 	(void)loop;
 	log_notice("server: %s, deregistering", strsignal(signo));
-	server_stop(arg);
+	s->signalled = 1;
+	server_stop(s);
 }
 
 static int64_t
@@ -271,6 +271,8 @@ server_config(
 	for (i = 0; pi != NULL && i < pi->nvalues; i++)
 		if (strcmp(pi->fields[i], "load") == 0)
 			s->ctx.adaptive = 1;
+	if (uptime_check(&s->up, argv0) == -1)
+		return -1;
 	if (s->o.identifier != NULL &&
 	    (opt_parse_ll(s->o.identifier, &id) == -1 || id < 1 ||
 	        id > 0xffffffffLL)) {
@@ -279,22 +281,12 @@ server_config(
 		    s->o.identifier);
 		return -1;
 	}
-	if (rsp_discovery_options(s->o.registrar.n, &s->o.asapannounce) !=
-	    RSP_OK) {
-		fprintf(stderr,
-		    "%s: give up to %d -registrar= options and "
-		    "-asapannounce=auto|off|GROUP:PORT (not off without "
-		    "-registrar=)\n",
-		    argv0, RSP_REGISTRARS_MAX);
-		return -1;
-	}
 	memset(cfg, 0, sizeof(*cfg));
+	if (discovery_apply(&s->disc, argv0, cfg->registrars, &cfg->nregistrars,
+	        &cfg->announce, &cfg->timing) == -1)
+		return -1;
 	cfg->pool_handle = s->pool;
 	cfg->policy = s->o.policy;
-	for (i = 0; i < s->o.registrar.n; i++)
-		cfg->registrars[i] = s->o.registrar.v[i];
-	cfg->nregistrars = s->o.registrar.n;
-	cfg->announce = s->o.asapannounce;
 	cfg->local = s->o.local;
 	cfg->identifier = (uint32_t)id;
 	cfg->rereg_ms = s->o.rereg;
@@ -308,6 +300,8 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 	struct csp_reporter *rep = NULL;
 	int err;
 
+	s->stopping = 0;
+	s->csp_app.sessions = 0;
 	if ((s->loop = ev_loop_new()) == NULL) {
 		log_error("server: event loop: %s", strerror(errno));
 		return 1;
@@ -347,6 +341,29 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 	return s->status;
 }
 
+/*
+ * -uptime: RSPLIB's failure test.  Each round runs the PE for a random
+ * time (the runtime), deregisters it and waits a random down time;
+ * without -identifier the next round registers under a new PE ID, as
+ * RSPLIB's rspserver starts over.  A signal ends it all.
+ */
+static int
+server_up_down(struct server *s, struct rsp_element_config *cfg)
+{
+	int rc;
+
+	for (;;) {
+		s->o.runtime = uptime_run_ms(&s->up);
+		say(s, "Uptime %.3f s\n", (double)s->o.runtime / 1000.0);
+		if ((rc = server_run(s, cfg)) != 0 || s->signalled)
+			return rc;
+		if (!uptime_down(&s->up, "server", s->o.quiet))
+			return 0;
+		if (s->o.identifier == NULL)
+			cfg->identifier = 0; /* a new random PE ID */
+	}
+}
+
 int
 server_main(int argc, char **argv)
 {
@@ -354,9 +371,11 @@ server_main(int argc, char **argv)
 	struct rsp_element_config cfg;
 	struct daemon_config dc = {NULL};
 	const struct opt_set sets[] = {{server_opts, &s.o},
-	    {pingpong_opts, &pingpong_conf}, {calcapp_opts, &calcapp_conf},
-	    {csp_opts, &s.csp}, {daemon_opts, &dc}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}, {ssp_opts, &ssp_config}};
+	    {discovery_opts, &s.disc}, {uptime_opts, &s.up},
+	    {chargen_opts, &chargen_conf}, {pingpong_opts, &pingpong_conf},
+	    {calcapp_opts, &calcapp_conf}, {csp_opts, &s.csp},
+	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config},
+	    {ssp_opts, &ssp_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&s, 0, sizeof(s));
@@ -376,5 +395,5 @@ server_main(int argc, char **argv)
 	}
 	if (log_setup("server") == -1)
 		return 1;
-	return server_run(&s, &cfg);
+	return s.up.up > 0 ? server_up_down(&s, &cfg) : server_run(&s, &cfg);
 }

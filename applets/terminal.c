@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/csp_report.h"
+#include "core/discovery_opts.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -39,20 +40,12 @@ int terminal_main(int argc, char **argv);
 
 struct terminal_opts {
 	const char *poolhandle;
-	struct opt_list registrar;
-	const char *asapannounce;
 	long long runtime;
 };
 
 static const struct opt terminal_opts[] = {
     {"poolhandle", OPT_STR, "NAME", "pool handle", "EchoPool", 0, 0,
         offsetof(struct terminal_opts, poolhandle)},
-    {"registrar", OPT_LIST, "ADDR:PORT", "a registrar (repeatable)", NULL, 0, 0,
-        offsetof(struct terminal_opts, registrar)},
-    {"asapannounce", OPT_STR, "auto|off|GROUP:PORT",
-        "hear registrars' ASAP announces on this multicast group "
-        "(default: auto without -registrar, else off)",
-        NULL, 0, 0, offsetof(struct terminal_opts, asapannounce)},
     {"runtime", OPT_INT, "MS", "exit after MS (0: at the end of input)", "0", 0,
         1000000000000LL, offsetof(struct terminal_opts, runtime)},
     OPT_END,
@@ -68,6 +61,7 @@ struct terminal {
 	int status;
 	struct csp_config csp;
 	struct csp_app csp_app;
+	struct discovery_config disc;
 	size_t len;
 	char line[TERM_LINE_MAX + 1];
 };
@@ -219,13 +213,13 @@ terminal_main(int argc, char **argv)
 {
 	struct terminal *t;
 	struct rsp_session_config cfg;
-	int i, rc;
+	int rc;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return 1;
 	const struct opt_set sets[] = {{terminal_opts, &t->o},
-	    {csp_opts, &t->csp}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
+	    {discovery_opts, &t->disc}, {csp_opts, &t->csp},
+	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
@@ -235,22 +229,13 @@ terminal_main(int argc, char **argv)
 		free(t);
 		return 2;
 	}
-	if (rsp_discovery_options(t->o.registrar.n, &t->o.asapannounce) !=
-	    RSP_OK) {
-		fprintf(stderr,
-		    "%s: give up to %d -registrar= options and "
-		    "-asapannounce=auto|off|GROUP:PORT (not off without "
-		    "-registrar=)\n",
-		    argv[0], RSP_REGISTRARS_MAX);
+	memset(&cfg, 0, sizeof(cfg));
+	if (discovery_apply(&t->disc, argv[0], cfg.registrars, &cfg.nregistrars,
+	        &cfg.announce, &cfg.timing) == -1) {
 		free(t);
 		return 2;
 	}
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.pool_handle = t->o.poolhandle;
-	for (i = 0; i < t->o.registrar.n; i++)
-		cfg.registrars[i] = t->o.registrar.v[i];
-	cfg.nregistrars = t->o.registrar.n;
-	cfg.announce = t->o.asapannounce;
 	cfg.transport = tr_resolve(tr_config.kind);
 	if (log_setup("terminal") == -1) {
 		free(t);

@@ -201,9 +201,9 @@ wbuf_fail(struct wbuf *w, int err)
 	return -1;
 }
 
-/* Make room for n more bytes, growing a dynamic buffer up to its max. */
-static int
-wbuf_reserve(struct wbuf *w, size_t n)
+/* Make room for n more bytes, growing a dynamic buffer up to its max:
+ * the slow path of wbuf_reserve(). */
+static int __attribute__((noinline)) wbuf_grow(struct wbuf *w, size_t n)
 {
 	size_t want, cap;
 	uint8_t *p;
@@ -229,6 +229,16 @@ wbuf_reserve(struct wbuf *w, size_t n)
 	return 0;
 }
 
+/* Room for n more bytes?  The encoders call this for every field: the
+ * common case (room, no error) stays inline.  cap never exceeds max. */
+static inline int
+wbuf_reserve(struct wbuf *w, size_t n)
+{
+	if (__builtin_expect(w->err == 0 && n <= w->cap - w->len, 1))
+		return 0;
+	return wbuf_grow(w, n);
+}
+
 int
 wbuf_add(struct wbuf *w, const void *src, size_t n)
 {
@@ -250,9 +260,23 @@ wbuf_add_zero(struct wbuf *w, size_t n)
 	return 0;
 }
 
-static void
+/* Big-endian store of the low n bytes of v; the 2- and 4-byte cases
+ * (nearly every field) without a loop. */
+static inline void
 put_be(uint8_t *p, uint64_t v, size_t n)
 {
+	if (n == 2) {
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+		return;
+	}
+	if (n == 4) {
+		p[0] = (uint8_t)(v >> 24);
+		p[1] = (uint8_t)(v >> 16);
+		p[2] = (uint8_t)(v >> 8);
+		p[3] = (uint8_t)v;
+		return;
+	}
 	while (n--) {
 		p[n] = (uint8_t)v;
 		v >>= 8;

@@ -4,16 +4,17 @@
  * A channel keeps one association to a registrar chosen from its
  * registrar table: the static -registrar= entries plus the registrars
  * heard in ASAP Server Announces on the announce group, each valid for
- * LIB_ANNOUNCE_TIMEOUT_MS after its last announce (RSPLIB's
- * registrartable.c, PROTOCOLS.md 3.4.6, 10.3).  The registrar hunt
- * starts at a random entry and opens associations to LIB_HUNT_PARALLEL
- * candidates at a time from one hunt endpoint, a further block every
- * LIB_REG_CONNECT_MS; the first association up is peeled off and used,
- * the others are aborted.  A round that reaches no registrar reports
- * LIB_REG_FAILED and a new one starts LIB_RETRY_MS later.  Requests
- * are answered in order; one unanswered after LIB_REQ_TIMEOUT_MS (one
- * trial, as RSPLIB), a lost association or a shutdown drops the
- * registrar (LIB_REG_DOWN) and hunts again, starting after it.
+ * the announce timeout after its last announce (RSPLIB's
+ * registrartable.c, PROTOCOLS.md 3.4.6, 10.3; the times and trials are
+ * the channel's struct rsp_timing).  The registrar hunt starts at a
+ * random entry and opens associations to LIB_HUNT_PARALLEL candidates
+ * at a time from one hunt endpoint, a further block every connect
+ * timeout; the first association up is peeled off and used, the others
+ * are aborted.  After connect_max_trials rounds that reached no
+ * registrar the channel reports LIB_REG_FAILED; rounds go on,
+ * LIB_RETRY_MS apart.  Requests are answered in order; one unanswered
+ * after the response timeout, a lost association or a shutdown drops
+ * the registrar (LIB_REG_DOWN) and hunts again, starting after it.
  *
  * The hunt endpoint also listens, as RSPLIB's: a registrar that took
  * over our registrar's PEs (PROTOCOLS.md 3.4.7) associates with our
@@ -32,16 +33,13 @@
 #include "include/rsp.h"
 #include "proto/msg.h"
 
-#define LIB_REQ_TIMEOUT_MS      3000 /* registrar request/response */
-#define LIB_RETRY_MS            250  /* session retry, hunt round pause */
-#define LIB_CONNECT_MS          5000 /* session connect to a PE */
-#define LIB_REG_CONNECT_MS      7500 /* one block of the registrar hunt */
-#define LIB_HUNT_PARALLEL       3    /* registrars tried at once */
-#define LIB_ANNOUNCE_TIMEOUT_MS 5000 /* announce validity */
-#define LIB_ANNOUNCE_AUTO       "239.0.0.50:3863"
-#define LIB_CANDS_MAX           (RSP_REGISTRARS_MAX + 16)
-#define LIB_CAND_ADDRS          8 /* addresses kept per registrar */
-#define LIB_INCOMING_MAX        4 /* new associations from registrars */
+#define LIB_RETRY_MS      250  /* session retry, hunt round pause */
+#define LIB_CONNECT_MS    5000 /* session connect to a PE */
+#define LIB_HUNT_PARALLEL 3    /* registrars tried at once */
+#define LIB_ANNOUNCE_AUTO "239.0.0.50:3863"
+#define LIB_CANDS_MAX     (RSP_REGISTRARS_MAX + 16)
+#define LIB_CAND_ADDRS    8 /* addresses kept per registrar */
+#define LIB_INCOMING_MAX  4 /* new associations from registrars */
 
 enum lib_reg_state {
 	LIB_REG_IDLE = 0, /* between hunt rounds */
@@ -76,6 +74,8 @@ struct lib_cand {
 struct lib_reg {
 	struct ev_loop *loop;
 	int kind;
+	struct rsp_timing t; /* defaults filled in */
+	long long rounds;    /* hunt rounds in a row without a registrar */
 	struct lib_cand cand[LIB_CANDS_MAX];
 	int announce_fd; /* -1: announces off */
 	struct sockaddr_storage group;
@@ -100,12 +100,15 @@ struct lib_reg {
 /*
  * regs: static "addr:port" entries (port default 3863); announce: NULL,
  * "" or "off" for none, "auto" for LIB_ANNOUNCE_AUTO, or "group[:port]".
- * At least one of them.  -1 with errno EINVAL (bad value) or from the
- * announce socket.
+ * At least one of them.  t: NULL or 0 fields for the defaults.  -1 with
+ * errno EINVAL (bad value) or from the announce socket.
  */
 int lib_reg_init(struct lib_reg *r, struct ev_loop *loop, int kind,
-    const char *const *regs, int nregs, const char *announce, lib_reg_cb *cb,
-    void *arg);
+    const char *const *regs, int nregs, const char *announce,
+    const struct rsp_timing *t, lib_reg_cb *cb, void *arg);
+/* Copy t (may be NULL) with 0 fields set to their defaults; -1 if a
+ * field is negative or too large. */
+int lib_timing_resolve(const struct rsp_timing *t, struct rsp_timing *out);
 /* Parse an announce option value as lib_reg_init does: 0 off, 1 group
  * set, -1 invalid. */
 int lib_announce_parse(const char *s, struct sockaddr_storage *group);

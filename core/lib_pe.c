@@ -372,7 +372,8 @@ rsp_element_new(struct ev_loop *loop, const struct rsp_element_config *cfg,
 	if (pe_config(e, cfg) == -1)
 		goto fail;
 	if (lib_reg_init(&e->reg, loop, e->kind, cfg->registrars,
-	        cfg->nregistrars, cfg->announce, pe_reg_cb, e) == -1) {
+	        cfg->nregistrars, cfg->announce, &cfg->timing, pe_reg_cb,
+	        e) == -1) {
 		if (errno != EINVAL)
 			*err = RSP_ESYSTEM;
 		goto fail;

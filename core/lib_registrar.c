@@ -91,13 +91,18 @@ retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	return EV_NOMORE;
 }
 
+/* A round reached no registrar: pause, then the next one; the owner
+ * hears of it after every connect_max_trials such rounds. */
 static void
 round_failed(struct lib_reg *r)
 {
 	abort_attempts(r);
 	r->state = LIB_REG_IDLE;
 	reg_timer_set(r, LIB_RETRY_MS, retry_cb);
-	r->cb(LIB_REG_FAILED, NULL, r->arg);
+	if (++r->rounds >= r->t.connect_max_trials) {
+		r->rounds = 0;
+		r->cb(LIB_REG_FAILED, NULL, r->arg);
+	}
 }
 
 static int64_t
@@ -162,8 +167,8 @@ reg_msg(struct lib_reg *r, const struct tr_event *ev)
 	    m.type == ASAP_HANDLE_RESOLUTION_RESPONSE || m.type == ASAP_ERROR) {
 		if (r->pending > 0 && --r->pending == 0)
 			reg_timer_cancel(r);
-		else if (r->pending > 0) /* the next one's turn: 3 s */
-			reg_timer_set(r, LIB_REQ_TIMEOUT_MS, timeout_cb);
+		else if (r->pending > 0) /* the next one's turn */
+			reg_timer_set(r, r->t.response_timeout_ms, timeout_cb);
 	}
 	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE && m.sender != 0)
 		r->server_id = m.sender; /* for CSP reports */
@@ -221,6 +226,7 @@ hunt_won(struct lib_reg *r, int i, uint32_t assoc)
 	r->cur = i;
 	r->server_id = r->cand[i].id;
 	r->state = LIB_REG_READY;
+	r->rounds = 0;
 	r->up_ms = ev_now_ms(r->loop);
 	r->cb(LIB_REG_UP, NULL, r->arg);
 }
@@ -396,7 +402,7 @@ hunt_block(struct lib_reg *r)
 	reg_timer_set(r,
 	    attempts_outstanding(r) == 0 && r->announce_fd == -1
 	        ? 0
-	        : LIB_REG_CONNECT_MS,
+	        : r->t.connect_timeout_ms,
 	    block_cb);
 }
 
@@ -419,10 +425,47 @@ lib_reg_announced(struct lib_reg *r, int i)
 		hunt_round(r, i); /* pausing after a failed round */
 }
 
+/* Limits keep every time within a timer's range and every count
+ * meaningful; 0 means the default. */
+#define TIMING_MS_MAX     86400000LL /* one day */
+#define TIMING_TRIALS_MAX 1000
+
+static int
+timing_field(long long v, long long def, long long max, long long *out)
+{
+	if (v < 0 || v > max)
+		return -1;
+	*out = v == 0 ? def : v;
+	return 0;
+}
+
+int
+lib_timing_resolve(const struct rsp_timing *t, struct rsp_timing *out)
+{
+	static const struct rsp_timing zero;
+
+	if (t == NULL)
+		t = &zero;
+	if (timing_field(t->announce_timeout_ms, RSP_ANNOUNCE_TIMEOUT_MS,
+	        TIMING_MS_MAX, &out->announce_timeout_ms) == -1 ||
+	    timing_field(t->connect_timeout_ms, RSP_CONNECT_TIMEOUT_MS,
+	        TIMING_MS_MAX, &out->connect_timeout_ms) == -1 ||
+	    timing_field(t->connect_max_trials, RSP_CONNECT_MAX_TRIALS,
+	        TIMING_TRIALS_MAX, &out->connect_max_trials) == -1 ||
+	    timing_field(t->request_timeout_ms, RSP_REQUEST_TIMEOUT_MS,
+	        TIMING_MS_MAX, &out->request_timeout_ms) == -1 ||
+	    timing_field(t->response_timeout_ms, RSP_RESPONSE_TIMEOUT_MS,
+	        TIMING_MS_MAX, &out->response_timeout_ms) == -1 ||
+	    timing_field(t->request_max_trials, RSP_REQUEST_MAX_TRIALS,
+	        TIMING_TRIALS_MAX, &out->request_max_trials) == -1)
+		return -1;
+	return 0;
+}
+
 int
 lib_reg_init(struct lib_reg *r, struct ev_loop *loop, int kind,
-    const char *const *regs, int nregs, const char *announce, lib_reg_cb *cb,
-    void *arg)
+    const char *const *regs, int nregs, const char *announce,
+    const struct rsp_timing *t, lib_reg_cb *cb, void *arg)
 {
 	int i, an;
 
@@ -433,7 +476,8 @@ lib_reg_init(struct lib_reg *r, struct ev_loop *loop, int kind,
 	r->cb = cb;
 	r->arg = arg;
 	errno = EINVAL;
-	if (nregs < 0 || nregs > RSP_REGISTRARS_MAX ||
+	if (lib_timing_resolve(t, &r->t) == -1 || nregs < 0 ||
+	    nregs > RSP_REGISTRARS_MAX ||
 	    (an = lib_announce_parse(announce, &r->group)) == -1 ||
 	    (nregs == 0 && an == 0))
 		return -1;
@@ -470,7 +514,7 @@ lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer)
 	wbuf_free(&w);
 	if (rc == 0 && expect_answer) {
 		if (r->pending++ == 0)
-			reg_timer_set(r, LIB_REQ_TIMEOUT_MS, timeout_cb);
+			reg_timer_set(r, r->t.response_timeout_ms, timeout_cb);
 	}
 	return rc;
 }

@@ -6,8 +6,9 @@
  * addresses default to the announce's source address; without a
  * transport parameter the registrar is the announce's UDP source
  * address and port, as RSPLIB's registrars send them.  Announced
- * entries are keyed by server ID and expire LIB_ANNOUNCE_TIMEOUT_MS
- * after their last announce; static entries never expire.
+ * entries are keyed by server ID and expire the announce timeout
+ * (struct rsp_timing) after their last announce; static entries never
+ * expire.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -203,7 +204,7 @@ lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
 		c->id = m.sender;
 	}
 	cand_set_addrs(c, &al);
-	c->expiry = ev_now_ms(r->loop) + LIB_ANNOUNCE_TIMEOUT_MS;
+	c->expiry = ev_now_ms(r->loop) + r->t.announce_timeout_ms;
 	rsp_msg_free(&m);
 	return i;
 }

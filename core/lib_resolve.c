@@ -9,9 +9,10 @@
  * stale ones, and hs_select() picks with RSPLIB's policy code, so a
  * cached RoundRobin pool rotates and LeastUsed takes the least loaded.
  * Requests wait in a FIFO: the registrar answers in order.  A request
- * is sent at most twice (two registrars); a failed hunt round fails
- * every waiting request with RSP_ENOREG.  Callbacks always run from a
- * zero-delay timer, never from within the caller's call.
+ * is sent to at most request_max_trials registrars, waits at most
+ * request_timeout_ms to be sent (struct rsp_timing), and fails with
+ * RSP_ENOREG when the channel reports a failed hunt.  Callbacks always
+ * run from a zero-delay timer, never from within the caller's call.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,16 +24,15 @@
 #include "handlespace/hs.h"
 #include "proto/wire.h"
 
-#define PU_SENDS_MAX 2 /* one request: first registrar, then another */
-
 struct pu_req {
 	struct pu_req *next;
 	struct rsp_handle handle;
 	rsp_resolve_cb *cb;
 	void *arg;
-	int sent;  /* on the current registrar association */
-	int sends; /* times sent */
-	int err;   /* done: result */
+	int sent;       /* on the current registrar association */
+	int sends;      /* times sent */
+	uint64_t since; /* unsent since (ev_now_ms) */
+	int err;        /* done: result */
 	int npes;
 	struct rsp_pe_info pes[RSP_RESOLVE_MAX];
 };
@@ -45,6 +45,7 @@ struct rsp_pu {
 	struct pu_req *wait, **wait_tail; /* FIFO, sent ones first */
 	struct pu_req *done, **done_tail;
 	uint64_t done_timer;
+	uint64_t unsent_timer; /* the oldest unsent request's deadline */
 };
 
 static int
@@ -191,16 +192,17 @@ pu_response(struct rsp_pu *pu, const struct rsp_msg *m)
 	req_finish(pu, q, q->npes > 0 ? RSP_OK : RSP_ENOPE);
 }
 
-/* The registrar went away: what was sent there goes to the next one,
- * unless it was sent PU_SENDS_MAX times already. */
+/* Fail with RSP_ENOREG every waiting request `drop` picks; the others
+ * keep their order. */
 static void
-pu_reg_down(struct rsp_pu *pu)
+wait_drop(struct rsp_pu *pu,
+    int (*drop)(const struct rsp_pu *, const struct pu_req *, uint64_t))
 {
 	struct pu_req *q, *keep = NULL, **kt = &keep;
+	uint64_t now = ev_now_ms(pu->loop);
 
 	while ((q = wait_pop(pu)) != NULL) {
-		q->sent = 0;
-		if (q->sends >= PU_SENDS_MAX) {
+		if (drop(pu, q, now)) {
 			req_finish(pu, q, RSP_ENOREG);
 			continue;
 		}
@@ -212,6 +214,72 @@ pu_reg_down(struct rsp_pu *pu)
 	pu->wait_tail = keep != NULL ? kt : &pu->wait;
 }
 
+static int
+used_up(const struct rsp_pu *pu, const struct pu_req *q, uint64_t now)
+{
+	(void)now;
+	return q->sends >= pu->reg.t.request_max_trials;
+}
+
+static int
+unsent_too_long(const struct rsp_pu *pu, const struct pu_req *q, uint64_t now)
+{
+	return !q->sent &&
+	       now - q->since >= (uint64_t)pu->reg.t.request_timeout_ms;
+}
+
+static int64_t unsent_cb(struct ev_loop *loop, uint64_t id, void *arg);
+
+/* Arm the request timeout for the oldest unsent request, if any. */
+static void
+unsent_arm(struct rsp_pu *pu)
+{
+	const struct pu_req *q;
+	uint64_t oldest = UINT64_MAX, now = ev_now_ms(pu->loop);
+	int64_t due;
+
+	if (pu->unsent_timer != EV_TIMER_NONE)
+		ev_timer_cancel(pu->loop, pu->unsent_timer);
+	pu->unsent_timer = EV_TIMER_NONE;
+	for (q = pu->wait; q != NULL; q = q->next)
+		if (!q->sent && q->since < oldest)
+			oldest = q->since;
+	if (oldest == UINT64_MAX)
+		return;
+	due = (int64_t)(oldest + (uint64_t)pu->reg.t.request_timeout_ms) -
+	      (int64_t)now;
+	pu->unsent_timer =
+	    ev_timer_add(pu->loop, due > 0 ? due : 0, unsent_cb, pu);
+}
+
+static int64_t
+unsent_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct rsp_pu *pu = arg;
+
+	(void)loop, (void)id;
+	pu->unsent_timer = EV_TIMER_NONE;
+	wait_drop(pu, unsent_too_long);
+	unsent_arm(pu);
+	return EV_NOMORE;
+}
+
+/* The registrar went away: what was sent there goes to the next one,
+ * unless it was sent request_max_trials times already. */
+static void
+pu_reg_down(struct rsp_pu *pu)
+{
+	struct pu_req *q;
+
+	wait_drop(pu, used_up);
+	for (q = pu->wait; q != NULL; q = q->next)
+		if (q->sent) {
+			q->sent = 0;
+			q->since = ev_now_ms(pu->loop);
+		}
+	unsent_arm(pu);
+}
+
 static void
 pu_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 {
@@ -221,6 +289,7 @@ pu_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 	switch (ev) {
 	case LIB_REG_UP:
 		pu_send_waiting(pu);
+		unsent_arm(pu);
 		break;
 	case LIB_REG_MSG:
 		if (m->type == ASAP_HANDLE_RESOLUTION_RESPONSE)
@@ -248,6 +317,7 @@ rsp_pu_new(struct ev_loop *loop, const struct rsp_pu_config *cfg, int *err)
 		return NULL;
 	}
 	pu->reg.announce_fd = -1; /* lib_reg_fini-safe */
+	pu->unsent_timer = EV_TIMER_NONE;
 	pu->loop = loop;
 	pu->wait_tail = &pu->wait;
 	pu->done_tail = &pu->done;
@@ -256,7 +326,8 @@ rsp_pu_new(struct ev_loop *loop, const struct rsp_pu_config *cfg, int *err)
 	if (cfg->stale_ms < 0 || cfg->stale_ms > 0xffffffffLL)
 		goto fail;
 	if (lib_reg_init(&pu->reg, loop, cfg->transport, cfg->registrars,
-	        cfg->nregistrars, cfg->announce, pu_reg_cb, pu) == -1) {
+	        cfg->nregistrars, cfg->announce, &cfg->timing, pu_reg_cb,
+	        pu) == -1) {
 		if (errno != EINVAL)
 			*err = RSP_ESYSTEM;
 		goto fail;
@@ -288,6 +359,7 @@ rsp_pu_resolve(
 	}
 	q->cb = cb;
 	q->arg = arg;
+	q->since = ev_now_ms(pu->loop);
 	if (cache_select(pu, q) == 0) {
 		req_finish(pu, q, RSP_OK);
 		return RSP_OK;
@@ -298,6 +370,8 @@ rsp_pu_resolve(
 		pu_send(pu, q);
 	else
 		lib_reg_start(&pu->reg);
+	if (!q->sent && pu->unsent_timer == EV_TIMER_NONE)
+		unsent_arm(pu);
 	return RSP_OK;
 }
 
@@ -335,6 +409,8 @@ rsp_pu_free(struct rsp_pu *pu)
 		return;
 	if (pu->done_timer != EV_TIMER_NONE)
 		ev_timer_cancel(pu->loop, pu->done_timer);
+	if (pu->unsent_timer != EV_TIMER_NONE)
+		ev_timer_cancel(pu->loop, pu->unsent_timer);
 	lib_reg_fini(&pu->reg);
 	req_list_free(pu->wait);
 	req_list_free(pu->done);

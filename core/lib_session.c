@@ -497,7 +497,8 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 	if (cfg->pool_handle == NULL || (hl = strlen(cfg->pool_handle)) == 0 ||
 	    hl > RSP_HANDLE_MAX ||
 	    lib_reg_init(&s->reg, loop, cfg->transport, cfg->registrars,
-	        cfg->nregistrars, cfg->announce, s_reg_cb, s) == -1) {
+	        cfg->nregistrars, cfg->announce, &cfg->timing, s_reg_cb,
+	        s) == -1) {
 		*err = errno == EINVAL ? RSP_ECONFIG : RSP_ESYSTEM;
 		lib_reg_fini(&s->reg);
 		free(s);

@@ -21,10 +21,9 @@ const struct opt log_opts[] = {
         offsetof(struct log_config, color)},
     {"logfile", OPT_STR, "FILE", "write the log to FILE", NULL, 0, 0,
         offsetof(struct log_config, file)},
-    {"logappend", OPT_FLAG, NULL,
-        "append to -logfile instead of "
-        "truncating it",
-        NULL, 0, 0, offsetof(struct log_config, append)},
+    {"logappend", OPT_OPTSTR, "FILE",
+        "append the log to FILE (RSPLIB's form), or bare: to -logfile", NULL, 0,
+        0, offsetof(struct log_config, append)},
     {"logsyslog", OPT_FLAG, NULL, "log to syslog (daemon facility)", NULL, 0, 0,
         offsetof(struct log_config, syslog)},
     OPT_END,
@@ -39,13 +38,17 @@ static const char *log_ident = "rsp";
 int
 log_setup(const char *ident)
 {
+	const char *file = log_config.file;
+
 	log_ident = ident;
 	log_close();
-	if (log_config.file) {
-		log_fp = fopen(log_config.file, log_config.append ? "a" : "w");
+	if (log_config.append != NULL && log_config.append[0] != '\0')
+		file = log_config.append;
+	if (file) {
+		log_fp = fopen(file, log_config.append ? "a" : "w");
 		if (!log_fp) {
 			fprintf(stderr, "%s: cannot open log file %s: %s\n",
-			    ident, log_config.file, strerror(errno));
+			    ident, file, strerror(errno));
 			return -1;
 		}
 		setvbuf(log_fp, NULL, _IOLBF, 0);

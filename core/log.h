@@ -24,7 +24,7 @@ struct log_config {
 	long long level;
 	int color; /* index in "auto|on|off" */
 	const char *file;
-	int append;
+	const char *append; /* "": append to file; else the file, appended */
 	int syslog;
 };
 

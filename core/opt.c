@@ -68,6 +68,9 @@ opt_store(const char *applet, const struct opt_set *set, const struct opt *o,
 	case OPT_STR:
 		*VAL(set, o, const char *) = val;
 		return 0;
+	case OPT_OPTSTR:
+		*VAL(set, o, const char *) = val ? val : "";
+		return 0;
 	case OPT_INT:
 		if (opt_parse_ll(val, &n) == -1 || n < o->min || n > o->max) {
 			fprintf(stderr,
@@ -155,7 +158,7 @@ opt_one(
 		    applet, arg);
 		return -1;
 	}
-	if (!eq && o->kind != OPT_FLAG) {
+	if (!eq && o->kind != OPT_FLAG && o->kind != OPT_OPTSTR) {
 		fprintf(stderr, "%s: option -%s needs a value: -%s=%s\n",
 		    applet, o->name, o->name, o->arg ? o->arg : "VALUE");
 		return -1;
@@ -224,6 +227,9 @@ opt_usage_line(FILE *f, const struct opt *o)
 
 	if (o->kind == OPT_FLAG)
 		snprintf(lhs, sizeof(lhs), "-%s", o->name);
+	else if (o->kind == OPT_OPTSTR)
+		snprintf(lhs, sizeof(lhs), "-%s[=%s]", o->name,
+		    o->arg ? o->arg : "VALUE");
 	else
 		snprintf(lhs, sizeof(lhs), "-%s=%s", o->name,
 		    o->arg ? o->arg : "VALUE");
@@ -265,5 +271,25 @@ opt_list_names(FILE *f, const struct opt_set *sets, int nsets)
 	for (s = 0; s < nsets; s++)
 		for (o = sets[s].opts; o->name; o++)
 			fprintf(f, "-%s%s\n", o->name,
-			    o->kind == OPT_FLAG ? "" : "=");
+			    o->kind == OPT_FLAG || o->kind == OPT_OPTSTR ? ""
+			                                                 : "=");
+}
+
+int
+opt_parse_double(const char *argv0, const char *name, const char *s, double min,
+    double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= min) ||
+	    !(v <= max)) {
+		fprintf(stderr, "%s: -%s=%s: expected a number %g..%g\n", argv0,
+		    name, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }

@@ -16,6 +16,7 @@ enum opt_kind {
 	OPT_INT,    /* long long within [min, max] */
 	OPT_CHOICE, /* int: index into the '|'-separated list in .arg */
 	OPT_LIST,   /* struct opt_list: repeatable, each -name=v appended */
+	OPT_OPTSTR, /* const char *: the value, "" when given bare */
 };
 
 #define OPT_LIST_MAX 64
@@ -67,5 +68,9 @@ void opt_usage(FILE *f, const char *applet, const char *synopsis,
 void opt_list_names(FILE *f, const struct opt_set *sets, int nsets);
 /* Parse a decimal or 0x-prefixed integer; -1 with errno on failure. */
 int opt_parse_ll(const char *s, long long *v);
+/* A number for an option whose table entry is a string (fractions):
+ * -1 with a message on stderr when s is not a number in [min, max]. */
+int opt_parse_double(const char *argv0, const char *name, const char *s,
+    double min, double max, double *out);
 
 #endif

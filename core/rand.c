@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/random.h>
@@ -159,6 +160,15 @@ rand_uniform(uint32_t n)
 		v = rand_u32();
 	while (v < min);
 	return v % n;
+}
+
+double
+rand_exp(double mean)
+{
+	/* u in (0, 1]: 53 random bits, never 0, so log(u) is finite */
+	double u = ((double)(rand_u64() >> 11) + 1.0) / 9007199254740992.0;
+
+	return -mean * log(u);
 }
 
 void

@@ -19,6 +19,9 @@ uint64_t rand_u64(void);
 uint32_t rand_id32(void);
 /* Uniform in [0, n) without modulo bias; 0 when n is 0. */
 uint32_t rand_uniform(uint32_t n);
+/* Exponentially distributed with this mean (> 0), never negative:
+ * job gaps, -uptime/-downtime. */
+double rand_exp(double mean);
 /* Deterministic from here on (tests only). */
 void rand_seed_for_tests(uint64_t seed);
 

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,32 @@ const struct opt reg_opts[] = {
         0, 0, enrp_announce),
     REG_OPT("enrpmulticast", OPT_STR, "auto|off|ADDR:PORT",
         "deprecated name of -enrpannounce (RSPLIB)", NULL, 0, 0, enrp_mcast),
+    REG_OPT("distancestep", OPT_INT, "MS",
+        "DPF policies: a PE's distance is RTT/2 rounded to MS", "50", 1,
+        1000000, distance_step),
+    REG_OPT("autoclosetimeout", OPT_INT, "S",
+        "close ASAP associations idle for S seconds (0: never)", "300", 0,
+        86400, autoclose),
+    REG_OPT("disable-ipv6", OPT_FLAG, NULL,
+        "auto endpoints (-asap, -enrp) listen on IPv4 only", NULL, 0, 0,
+        disable_ipv6),
+    REG_OPT("statsfile", OPT_STR, "FILE",
+        "a statistics line every -statsinterval to FILE", NULL, 0, 0,
+        statsfile),
+    REG_OPT("statsinterval", OPT_INT, "MS", "-statsfile line interval", "1000",
+        10, 3600000, stats_interval),
+    REG_OPT("scalar", OPT_STR, "FILE",
+        "totals and averages to FILE at the end (OMNeT++ scalars)", NULL, 0, 0,
+        scalar),
+    REG_OPT("object", OPT_STR, "NAME", "object name in the -scalar file",
+        "registrar", 0, 0, object),
+    REG_OPT("actionlogfile", OPT_STR, "FILE",
+        "log every protocol action to FILE (RSPLIB's columns)", NULL, 0, 0,
+        actionlog),
     OPT_END,
 };
+
+static int64_t autoclose_cb(struct ev_loop *loop, uint64_t id, void *arg);
 
 static const char *const reg_ka_names[] = {
     [REG_KA_IDLE] = "idle",
@@ -146,6 +171,35 @@ reg_config_check(const struct reg_config *cfg, char *err, size_t errlen)
 }
 
 /* ---- small helpers ---- */
+
+int
+reg_distance_index(const struct rsp_policy *p)
+{
+	const struct rsp_policy_info *pi = rsp_policy_info(p->type);
+	int i;
+
+	for (i = 0; pi != NULL && i < pi->nvalues && i < p->nvalues; i++)
+		if (strcmp(pi->fields[i], "distance") == 0)
+			return i;
+	return -1;
+}
+
+void
+reg_distance(
+    const struct registrar *reg, struct rsp_policy *p, int srtt_ms, int add)
+{
+	long long step =
+	    reg->cfg.distance_step > 0 ? reg->cfg.distance_step : 50;
+	long long d, sum;
+	int i;
+
+	if ((i = reg_distance_index(p)) == -1)
+		return;
+	/* round((srtt / 2) / step) * step, in integers */
+	d = srtt_ms < 0 ? 0 : ((long long)srtt_ms + step) / (2 * step) * step;
+	sum = add ? (long long)p->v[i] + d : d;
+	p->v[i] = sum > 0xffffffffLL ? 0xffffffffU : (uint32_t)sum;
+}
 
 void
 reg_handle_str(const struct rsp_handle *h, char *s, size_t n)
@@ -201,6 +255,7 @@ reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		    rsp_msg_name(m->proto, m->type), assoc, strerror(errno));
 		return -1;
 	}
+	reg_action_msg(reg, "Send", "ASAP", m);
 	return 0;
 }
 
@@ -415,6 +470,18 @@ assoc_forget(struct registrar *reg, struct reg_assoc *a)
 	free(a);
 }
 
+/* The action log's line for a PE removed without a Deregistration, as
+ * RSPLIB writes it. */
+static void
+log_removal(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
+    const char *reason, double time_s)
+{
+	struct reg_action a = {"Send", "ASAP", "Deregistration", reason, 0, 0,
+	    time_s, h, id, reg->id, 0, 0, 0};
+
+	reg_action(reg, &a);
+}
+
 void
 reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 {
@@ -430,6 +497,11 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 		hpe = hs_pe_at(reg->hs, a->pes.head);
 		h = *hs_pe_handle(hpe);
 		pid = hs_pe_id(hpe);
+		log_removal(reg, &h, pid,
+		    strcmp(why, "keep-alive timeout") == 0
+		        ? "KeepAliveTimeoutTimer"
+		        : "Disconnect",
+		    0);
 		reg_handle_str(&h, hs, sizeof(hs));
 		log_info(
 		    "registrar: removed PE $%08x of pool %s: %s", pid, hs, why);
@@ -456,6 +528,7 @@ reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home)
 	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
 	m.handle = *hs_pe_handle(hpe);
 	m.pe_id = hs_pe_id(hpe);
+	reg->count.keepalives++;
 	reg_send(reg, pe->assoc, &m);
 }
 
@@ -599,6 +672,8 @@ expire_one(void *arg, const struct hs_pe *hpe)
 	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_info("registrar: PE $%08x of pool %s: registration life expired",
 	    hs_pe_id(hpe), hs);
+	log_removal(reg, hs_pe_handle(hpe), hs_pe_id(hpe), "ExpiryTimer",
+	    (double)reg->cfg.takeover_expiry / 1000.0);
 	reg_enrp_update(reg, ENRP_DEL_PE, hs_pe_handle(hpe), hs_pe_id(hpe));
 }
 
@@ -677,6 +752,8 @@ reg_free(struct registrar *reg)
 
 	if (reg == NULL)
 		return;
+	reg_stats_stop(reg); /* the last line and the scalars: counts needed */
+	reg_actionlog_close(reg);
 	reg_announce_free(reg->ann);
 	reg_takeover_free(reg);
 	reg_enrp_free(reg);
@@ -691,6 +768,8 @@ reg_free(struct registrar *reg)
 			assoc_forget(reg, reg->as_tab[i]);
 	if (reg->expiry_timer != EV_TIMER_NONE)
 		ev_timer_cancel(reg->loop, reg->expiry_timer);
+	if (reg->autoclose_timer != EV_TIMER_NONE)
+		ev_timer_cancel(reg->loop, reg->autoclose_timer);
 	for (i = 0; i < 2; i++)
 		if (reg->ka[i].timer != EV_TIMER_NONE)
 			ev_timer_cancel(reg->loop, reg->ka[i].timer);
@@ -716,6 +795,9 @@ void
 reg_set_io(struct registrar *reg, const struct reg_io *io)
 {
 	reg->io = *io;
+	if (reg->cfg.autoclose > 0 && reg->autoclose_timer == EV_TIMER_NONE)
+		reg->autoclose_timer = ev_timer_add(reg->loop,
+		    reg->cfg.autoclose * 1000 / 4 + 1, autoclose_cb, reg);
 }
 
 size_t
@@ -741,6 +823,44 @@ reg_pe_ka_state(
 
 /* ---- association events ---- */
 
+/* -autoclosetimeout: the association carried something now. */
+static void
+assoc_touch(struct registrar *reg, uint32_t assoc)
+{
+	struct reg_assoc *a;
+
+	if (reg->cfg.autoclose > 0 && (a = reg_assoc_get(reg, assoc)) != NULL)
+		a->last_s = (uint32_t)(ev_now_ms(reg->loop) / 1000);
+}
+
+/* Close the ASAP associations idle for -autoclosetimeout, as RSPLIB's
+ * SCTP autoclose does: pool users that resolved once and stayed.  PEs
+ * answer keep-alives, so theirs are never idle. */
+static int64_t
+autoclose_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct registrar *reg = arg;
+	uint32_t now = (uint32_t)(ev_now_ms(loop) / 1000);
+	struct reg_assoc *a;
+	size_t i;
+
+	(void)id;
+	for (i = 0; i < reg->as_cap; i++)
+		for (a = reg->as_tab[i]; a != NULL; a = a->hnext) {
+			if (a->opening || a->pes.head != 0 ||
+			    now - a->last_s < (uint32_t)reg->cfg.autoclose)
+				continue;
+			log_info("registrar: assoc %u idle for %lld s, closing",
+			    a->id, reg->cfg.autoclose);
+			a->last_s = now; /* once, until the close is done */
+			if (reg->io.shutdown != NULL)
+				reg->io.shutdown(reg->io.arg, a->id);
+			else if (reg->io.abort != NULL)
+				reg->io.abort(reg->io.arg, a->id);
+		}
+	return reg->cfg.autoclose * 1000 / 4 + 1;
+}
+
 void
 reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
     const uint8_t *data, size_t len)
@@ -755,6 +875,8 @@ reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 		reg_assoc_drop(reg, assoc, "association aborted");
 		return;
 	}
+	assoc_touch(reg, assoc);
+	reg_stats_tick(reg);
 	if (reg_in_startup(reg)) {
 		/* Not a home PR before the mentor phase ends (4.5.1). */
 		log_debug(1,
@@ -776,6 +898,7 @@ reg_assoc_lost(struct registrar *reg, uint32_t assoc)
 void
 reg_assoc_up(struct registrar *reg, uint32_t assoc)
 {
+	assoc_touch(reg, assoc);
 	reg_takeover_up(reg, assoc);
 }
 
@@ -885,12 +1008,50 @@ on_enrp_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	}
 }
 
+/* -disable-ipv6: an auto endpoint becomes the IPv4 wildcard. */
+static void
+ipv4_only(const struct registrar *reg, struct addr_list *al)
+{
+	struct sockaddr_in sin;
+
+	if (!reg->cfg.disable_ipv6 || al->n != 0)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(al->port);
+	addr_list_add(al, (const struct sockaddr *)&sin);
+}
+
+static int
+io_shutdown(void *arg, uint32_t assoc)
+{
+	struct registrar *reg = arg;
+
+	return reg->ep != NULL ? tr_shutdown(reg->ep, assoc) : -1;
+}
+
+static int
+io_srtt(void *arg, uint32_t assoc)
+{
+	struct registrar *reg = arg;
+
+	return reg->ep != NULL ? tr_srtt(reg->ep, assoc) : -1;
+}
+
+static int
+enrp_srtt(void *arg, uint32_t assoc)
+{
+	struct registrar *reg = arg;
+
+	return reg->enrp_ep != NULL ? tr_srtt(reg->enrp_ep, assoc) : -1;
+}
+
 /* -enrp: listen for peers (PPID 12) and start the mentor phase. */
 static int
 reg_enrp_listen(struct registrar *reg, int kind)
 {
 	struct reg_enrp_io io = {
-	    enrp_send, enrp_abort, enrp_connect, reg, 0, {0}};
+	    enrp_send, enrp_abort, enrp_connect, reg, 0, {0}, enrp_srtt};
 	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
 	struct addr_list al;
 	int on;
@@ -901,6 +1062,7 @@ reg_enrp_listen(struct registrar *reg, int kind)
 	}
 	if (on == 0)
 		return 0;
+	ipv4_only(reg, &al);
 	reg->enrp_ep =
 	    tr_ep_new(reg->loop, kind, &al, TR_LISTEN, on_enrp_event, reg);
 	if (reg->enrp_ep == NULL) {
@@ -928,8 +1090,8 @@ reg_enrp_listen(struct registrar *reg, int kind)
 int
 reg_listen(struct registrar *reg, int kind)
 {
-	struct reg_io io = {
-	    io_send, io_abort, io_peer_addrs, reg, 0, io_connect};
+	struct reg_io io = {io_send, io_abort, io_peer_addrs, reg, 0,
+	    io_connect, io_srtt, io_shutdown};
 	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
 	struct addr_list al;
 
@@ -938,6 +1100,7 @@ reg_listen(struct registrar *reg, int kind)
 		log_error("registrar: -asap: %s", err);
 		return -1;
 	}
+	ipv4_only(reg, &al);
 	reg->kind = kind;
 	reg->ep = tr_ep_new(reg->loop, kind, &al, TR_LISTEN, on_event, reg);
 	if (reg->ep == NULL) {
@@ -956,6 +1119,17 @@ reg_listen(struct registrar *reg, int kind)
 	if (!reg_in_startup(reg) &&
 	    reg_announce_start(reg, err, sizeof(err)) == -1) {
 		log_error("registrar: -asapannounce: %s", err);
+		return -1;
+	}
+	if (reg_actionlog_open(reg) == -1) {
+		log_error("registrar: -actionlogfile=%s: %s",
+		    reg->cfg.actionlog, strerror(errno));
+		return -1;
+	}
+	if (reg_stats_start(reg) == -1) {
+		log_error("registrar: -statsfile=%s: %s",
+		    reg->cfg.statsfile ? reg->cfg.statsfile : "",
+		    strerror(errno));
 		return -1;
 	}
 	return 0;

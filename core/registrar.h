@@ -53,6 +53,15 @@ struct reg_config {
 	int takeover_suggestion;   /* -supporttakeoversuggestion */
 	const char *enrp_announce; /* -enrpannounce: auto | off | addr:port */
 	const char *enrp_mcast;    /* -enrpmulticast: deprecated alias */
+	long long distance_step;   /* -distancestep, ms (DPF policies) */
+	long long autoclose;       /* -autoclosetimeout, s; 0: never */
+	int disable_ipv6;          /* -disable-ipv6: auto binds IPv4 only */
+	const char *statsfile;     /* -statsfile: a line per -statsinterval */
+	long long stats_interval;  /* -statsinterval, ms */
+	const char *scalar;        /* -scalar: totals at the end */
+	const char *object;        /* -object: the scalar file's object */
+	const char *actionlog;     /* -actionlogfile: a line per action */
+	int stats_append;          /* not an option: later -uptime runs */
 	/* Not an option: bytes per Handle Table Response, 0 for
 	 * REG_HT_MAX_BYTES (unit tests set it low). */
 	size_t ht_max_bytes;
@@ -81,6 +90,8 @@ struct reg_enrp_io {
 	void *arg;
 	uint16_t ptype; /* transport parameter of our Server Information */
 	struct addr_list local; /* our ENRP addresses and port */
+	/* Smoothed RTT in ms, -1 unknown (DPF distance); may be NULL. */
+	int (*srtt)(void *arg, uint32_t assoc);
 };
 
 /*
@@ -99,6 +110,10 @@ struct reg_io {
 	/* Open an association to a PE (takeover, 3.4.7): its id at once,
 	 * then reg_assoc_up() or reg_assoc_lost().  NULL: no takeover. */
 	int (*connect)(void *arg, const struct addr_list *to, uint32_t *assoc);
+	/* Smoothed RTT in ms, -1 unknown (DPF distance); may be NULL. */
+	int (*srtt)(void *arg, uint32_t assoc);
+	/* Graceful close (-autoclosetimeout); NULL: abort instead. */
+	int (*shutdown)(void *arg, uint32_t assoc);
 };
 
 /*

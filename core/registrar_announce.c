@@ -87,6 +87,7 @@ announce_send(struct reg_announce *an)
 		return;
 	}
 	an->warned = 0;
+	reg_action_msg(reg, "Send", "MulticastASAP", &m);
 	log_debug(2, "registrar: server announce sent");
 }
 

@@ -181,6 +181,11 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	}
 	if ((cause = filter_addrs(reg, assoc, &m->pes[0], &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
+		if (reg_distance_index(&pe.policy) != -1)
+			reg_distance(reg, &pe.policy,
+			    reg->io.srtt ? reg->io.srtt(reg->io.arg, assoc)
+			                 : -1,
+			    0);
 		r = hs_register(
 		    reg->hs, &m->handle, &pe, ev_now_ms(reg->loop), &cause);
 	} else
@@ -200,6 +205,9 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		    pe.id, RSP_CAUSE_LACK_OF_RESOURCES);
 		return;
 	}
+	reg->count.registrations++;
+	if (r != HS_ADDED)
+		reg->count.reregistrations++;
 	reg_handle_str(&m->handle, hs, sizeof(hs));
 	log_info("registrar: %s PE $%08x in pool %s (assoc %u, life %u ms)",
 	    r == HS_ADDED ? "registered" : "re-registered", pe.id, hs, assoc,
@@ -221,11 +229,12 @@ on_deregistration(
 	reg_handle_str(&m->handle, hs, sizeof(hs));
 	reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
 	/* Unknown PEs are answered with success, as RSPLIB does. */
-	if (hs_deregister(reg->hs, &m->handle, m->pe_id) == 0)
+	if (hs_deregister(reg->hs, &m->handle, m->pe_id) == 0) {
+		reg->count.deregistrations++;
 		log_info("registrar: deregistered PE $%08x of pool %s "
 		         "(assoc %u)",
 		    m->pe_id, hs, assoc);
-	else
+	} else
 		log_debug(1,
 		    "registrar: deregistration of unknown PE $%08x "
 		    "of pool %s",
@@ -271,10 +280,12 @@ on_handle_resolution(
 	struct reg_assoc *a = reg_assoc_get(reg, assoc);
 	struct rsp_addr *addrs = reg->hr_addrs;
 	struct rsp_msg r;
-	char hs[2 * RSP_HANDLE_MAX + 3];
+	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 	int i, n;
 
-	reg_handle_str(&m->handle, hs, sizeof(hs));
+	reg->count.resolutions++;
+	if (log_enabled(LOG_LVL_VERBOSE1)) /* a hot path: only to log it */
+		reg_handle_str(&m->handle, hs, sizeof(hs));
 	if (a != NULL && !reg_bucket_take(reg, &a->hr, reg->cfg.max_hr_rate)) {
 		log_debug(1,
 		    "registrar: handle resolution rate limit on "
@@ -312,12 +323,22 @@ static void
 on_ka_ack(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct reg_pe *pe = reg_pe_find(reg, &m->handle, m->pe_id);
+	struct reg_action a = {"Recv", "ASAP", "EndpointKeepAliveAck", "InTime",
+	    m->flags, 0, 0, &m->handle, m->pe_id, 0, reg->id, 0, 0};
 
 	if (pe == NULL || pe->assoc != assoc) {
+		a.reason = "TooLateAlreadyRemoved";
+		reg_action(reg, &a);
 		log_debug(1, "registrar: keep-alive ack for unknown PE $%08x",
 		    m->pe_id);
 		return;
 	}
+	if (pe->ka == REG_KA_WAIT_ACK) /* due: the send + the timeout */
+		a.time_s = (double)(reg->cfg.ka_timeout -
+		                    (int32_t)(pe->due -
+		                              (uint32_t)ev_now_ms(reg->loop))) /
+		           1000.0;
+	reg_action(reg, &a);
 	if (pe->adopt != REG_ADOPT_NONE)
 		log_info("registrar: PE $%08x accepted us as its home PR "
 		         "(assoc %u)",
@@ -337,6 +358,16 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		log_debug(
 		    1, "registrar: unreachable rate limit on assoc %u", assoc);
 		return;
+	}
+	reg->count.failure_reports++;
+	if (reg->actionlog != NULL) {
+		const struct hs_pe *hpe =
+		    hs_find_pe(reg->hs, &m->handle, m->pe_id);
+		struct reg_action ea = {"Recv", "ASAP", "EndpointUnreachable",
+		    "", m->flags, hpe ? hs_pe_unreachable(hpe) : 0, 0,
+		    &m->handle, m->pe_id, 0, reg->id, 0, 0};
+
+		reg_action(reg, &ea);
 	}
 	reg_handle_str(&m->handle, hs, sizeof(hs));
 	if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL &&
@@ -411,6 +442,11 @@ reg_asap_input(
 		return;
 	}
 	report_unknown(reg, assoc, &m);
+	/* Keep-Alive Acks and unreachable reports: logged by their
+	 * handlers, with what only they know. */
+	if (m.type != ASAP_ENDPOINT_KEEP_ALIVE_ACK &&
+	    m.type != ASAP_ENDPOINT_UNREACHABLE)
+		reg_action_msg(reg, "Recv", "ASAP", &m);
 	for (i = 0; i < sizeof(asap_handlers) / sizeof(asap_handlers[0]); i++)
 		if (asap_handlers[i].type == m.type) {
 			asap_handlers[i].fn(reg, assoc, &m);

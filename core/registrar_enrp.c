@@ -118,6 +118,7 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 		    strerror(errno));
 		return -1;
 	}
+	reg_action_msg(e->reg, "Send", "ENRP", m);
 	return 0;
 }
 
@@ -202,8 +203,10 @@ send_presence_all(struct reg_enrp *e)
 	m.sender = e->reg->id;
 	m.receiver = 0;
 	wbuf_init(&w, e->buf, sizeof(e->buf));
-	if (rsp_msg_encode(&m, &w) == 0)
+	if (rsp_msg_encode(&m, &w) == 0) {
 		reg_mcast_send(e->mc, w.data, w.len);
+		reg_action_msg(e->reg, "Send", "MulticastENRP", &m);
+	}
 }
 
 /* Init Takeover, its Ack and Takeover Server: header and target. */
@@ -682,28 +685,33 @@ send_error(struct reg_enrp *e, uint32_t assoc, uint32_t to, uint16_t cause)
 	enrp_send_assoc(e, assoc, &m);
 }
 
-/* Insert or update a PE another registrar owns; 0, or a cause. */
+/* Insert or update a PE another registrar owns, learned over assoc;
+ * 0, or a cause. */
 static uint16_t
-learn_pe(
-    struct reg_enrp *e, const struct rsp_handle *h, const struct rsp_pe *pe)
+learn_pe(struct reg_enrp *e, uint32_t assoc, const struct rsp_handle *h,
+    const struct rsp_pe *from)
 {
+	struct rsp_pe pe = *from;
 	struct reg_pe *rpe;
 	uint16_t cause = 0;
 
-	if (!pe->has_asap)
+	if (!pe.has_asap)
 		return RSP_CAUSE_INVALID_VALUES; /* RSPLIB 0xf006 */
-	if (pe->home == 0)
+	if (pe.home == 0)
 		return RSP_CAUSE_INVALID_VALUES;
-	if (pe->home == e->reg->id)
+	if (pe.home == e->reg->id)
 		return 0; /* ours: we know better */
-	if (hs_register(e->reg->hs, h, pe, ev_now_ms(e->reg->loop), &cause) ==
+	if (reg_distance_index(&pe.policy) != -1 && e->io.srtt != NULL)
+		reg_distance(
+		    e->reg, &pe.policy, e->io.srtt(e->io.arg, assoc), 1);
+	if (hs_register(e->reg->hs, h, &pe, ev_now_ms(e->reg->loop), &cause) ==
 	    -1)
 		return cause;
-	if ((rpe = reg_pe_find(e->reg, h, pe->id)) != NULL) {
+	if ((rpe = reg_pe_find(e->reg, h, pe.id)) != NULL) {
 		/* It has a new home PR (a takeover suggestion it followed,
 		 * or a registration elsewhere): no longer ours to watch. */
 		log_info(
-		    "registrar: PE $%08x now has home $%08x", pe->id, pe->home);
+		    "registrar: PE $%08x now has home $%08x", pe.id, pe.home);
 		reg_pe_forget(e->reg, rpe);
 	}
 	return 0;
@@ -802,6 +810,7 @@ on_ht_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	struct wbuf w;
 	size_t n;
 
+	reg->count.synchronizations++;
 	rsp_msg_init(&r, RSP_PROTO_ENRP, ENRP_HANDLE_TABLE_RESPONSE);
 	r.receiver = p->id;
 	if (!p->ht_more || p->ht_w != (owner != 0))
@@ -850,8 +859,8 @@ on_ht_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		for (j = 0; j < m->pools[i].npes; j++) {
 			const struct rsp_pe *pe = &m->pools[i].pes[j];
 
-			if ((cause = learn_pe(e, &m->pools[i].handle, pe)) !=
-			    0) {
+			if ((cause = learn_pe(
+			         e, assoc, &m->pools[i].handle, pe)) != 0) {
 				send_error(e, assoc, p->id, cause);
 				continue;
 			}
@@ -878,10 +887,11 @@ on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 
 	if (m->npes != 1)
 		return;
+	e->reg->count.handle_updates++;
 	if (m->action == ENRP_DEL_PE) {
 		if (m->pes[0].home != e->reg->id)
 			hs_deregister(e->reg->hs, &m->handle, m->pes[0].id);
-	} else if ((cause = learn_pe(e, &m->handle, &m->pes[0])) != 0)
+	} else if ((cause = learn_pe(e, assoc, &m->handle, &m->pes[0])) != 0)
 		send_error(e, assoc, p->id, cause);
 	else if ((m->flags & ENRP_FLAG_UPDATE_T) &&
 	         e->reg->cfg.takeover_suggestion &&
@@ -1126,6 +1136,7 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 		rsp_msg_free(&m);
 		return;
 	}
+	reg_action_msg(e->reg, "Recv", "ENRP", &m);
 	for (i = 0; i < n && enrp_handlers[i].type != m.type; i++)
 		;
 	if (i == n) {
@@ -1171,6 +1182,7 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 		rsp_msg_free(&m);
 		return;
 	}
+	reg_action_msg(reg, "Recv", "MulticastENRP", &m);
 	port = m.servers[0].has_transport ? m.servers[0].transport.port
 	                                  : addr_port(src);
 	if ((p = peer_by_id(e, m.sender)) == NULL &&
@@ -1370,6 +1382,7 @@ reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 
 	if (e == NULL)
 		return;
+	reg_stats_tick(reg);
 	if (ppid != RSP_PPID_ENRP) {
 		log_notice("registrar: PPID %u on the ENRP socket (assoc %u), "
 		           "aborting",

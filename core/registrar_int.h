@@ -84,7 +84,37 @@ struct reg_assoc {
 	uint32_t id;
 	struct reg_list pes;
 	struct reg_bucket hr, eu;
-	int opening; /* we connect it (takeover): wait for reg_assoc_up() */
+	int opening;     /* we connect it (takeover): wait for reg_assoc_up() */
+	uint32_t last_s; /* last message or coming up, s (-autoclosetimeout) */
+};
+
+/* RSPLIB's registrar statistics (-statsfile, -scalar): totals since
+ * the start, counted as RSPLIB counts them. */
+struct reg_counters {
+	unsigned long long registrations;   /* accepted, re-registrations too */
+	unsigned long long reregistrations; /* of a PE already registered */
+	unsigned long long deregistrations; /* by Deregistration only */
+	unsigned long long resolutions;     /* Handle Resolutions received */
+	unsigned long long failure_reports; /* Endpoint Unreachables taken */
+	unsigned long long synchronizations; /* Handle Table Requests */
+	unsigned long long handle_updates;   /* Handle Updates received */
+	unsigned long long keepalives;       /* Endpoint Keep-Alives sent */
+};
+
+struct reg_stats;     /* core/registrar_stats.c */
+struct reg_actionlog; /* core/registrar_actionlog.c */
+
+/* One line of the action log (-actionlogfile), RSPLIB's columns. */
+struct reg_action {
+	const char *dir;    /* "Send", "Recv" */
+	const char *proto;  /* "ASAP", "ENRP", "MulticastASAP", ... */
+	const char *action; /* "Registration", "Deregistration", ... */
+	const char *reason; /* "Requested", "KeepAliveTimeoutTimer", "" */
+	unsigned flags, counter;
+	double time_s;
+	const struct rsp_handle *handle; /* NULL: none */
+	uint32_t pe_id, sender, receiver, target;
+	unsigned error; /* first error cause, 0 if none */
 };
 
 struct registrar {
@@ -104,6 +134,7 @@ struct registrar {
 	size_t as_cap, as_n;
 
 	uint64_t expiry_timer;
+	uint64_t autoclose_timer; /* -autoclosetimeout sweep */
 	struct tr_ep *ep;
 	int kind;
 	struct addr_list asap; /* where we listen (port filled in) */
@@ -111,12 +142,33 @@ struct registrar {
 	struct reg_enrp *enrp; /* NULL: -enrp=off */
 	struct tr_ep *enrp_ep;
 	struct reg_suggest *suggest; /* KAs with H for suggested PEs */
+	struct reg_counters count;
+	struct reg_stats *stats;         /* NULL: no -statsfile, no -scalar */
+	struct reg_actionlog *actionlog; /* NULL: no -actionlogfile */
 
 	struct wbuf out; /* one message being encoded */
 	uint8_t outmem[RSP_MSG_MAX];
 	struct rsp_addr *hr_addrs; /* HS_SELECT_MAX x 2 x RSP_ADDRS_MAX */
 	struct rsp_pe *hr_pes;     /* HS_SELECT_MAX */
 };
+
+/* core/registrar_stats.c: -statsfile, -statsinterval, -scalar,
+ * -object.  start: -1 with errno if a file cannot be written;
+ * reg_stats_tick() keeps the time-weighted averages (called for every
+ * message); reg_stats_stop() writes the scalar file. */
+int reg_stats_start(struct registrar *reg);
+void reg_stats_tick(struct registrar *reg);
+void reg_stats_stop(struct registrar *reg);
+
+/* core/registrar_actionlog.c: -actionlogfile.  open: -1 with errno if
+ * the file cannot be written.  reg_action_msg() logs a message sent or
+ * received (dir "Send"/"Recv", proto "ASAP", "MulticastASAP", ...);
+ * both do nothing without the option. */
+int reg_actionlog_open(struct registrar *reg);
+void reg_actionlog_close(struct registrar *reg);
+void reg_action(struct registrar *reg, const struct reg_action *a);
+void reg_action_msg(struct registrar *reg, const char *dir, const char *proto,
+    const struct rsp_msg *m);
 
 /* core/registrar.c: home PEs */
 /* A home PE of ours, or NULL. */
@@ -145,6 +197,16 @@ int reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m);
 int reg_bucket_take(
     struct registrar *reg, struct reg_bucket *b, long long rate);
 void reg_handle_str(const struct rsp_handle *h, char *s, size_t n);
+/*
+ * The DPF policies' Distance (PROTOCOLS.md 5.7): half the association's
+ * smoothed RTT (srtt_ms, -1 unknown: 0) rounded to -distancestep, set
+ * into p (a registration: the home PR measures) or added to it (a PE
+ * learned from a peer over that association).  Other policies: nothing.
+ */
+void reg_distance(
+    const struct registrar *reg, struct rsp_policy *p, int srtt_ms, int add);
+/* The index of p's Distance value, -1 if its policy has none. */
+int reg_distance_index(const struct rsp_policy *p);
 
 /* core/registrar_asap.c */
 void reg_asap_input(

@@ -214,6 +214,7 @@ reg_takeover_up(struct registrar *reg, uint32_t assoc)
 		m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
 		m.handle = s->handle;
 		m.pe_id = s->id;
+		reg->count.keepalives++;
 		reg_send(reg, assoc, &m);
 		*sp = s->next;
 		free(s);

@@ -964,20 +964,39 @@ sc_local_addrs(struct tr_ep *ep, uint32_t id, struct addr_list *out)
 	return sc_getaddrs(ep, SCTP_GET_LOCAL_ADDRS, id, out);
 }
 
+/* The association's SCTP_STATUS; -1 if it is not ours or the call
+ * fails. */
+static int
+sc_status(struct tr_ep *ep, uint32_t id, struct sctp_status *st)
+{
+	socklen_t sl = sizeof(*st);
+
+	if (sc_find(ep, id) == NULL)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->sstat_assoc_id = (sctp_assoc_t)id;
+	return getsockopt(sc(ep)->fd, SOL_SCTP, SCTP_STATUS, st, &sl);
+}
+
 static int
 sc_unacked(struct tr_ep *ep, uint32_t id)
 {
 	struct sctp_status st;
-	socklen_t sl = sizeof(st);
 
-	if (sc_find(ep, id) == NULL)
-		return -1;
-	memset(&st, 0, sizeof(st));
-	st.sstat_assoc_id = (sctp_assoc_t)id;
-	if (getsockopt(sc(ep)->fd, SOL_SCTP, SCTP_STATUS, &st, &sl) == -1)
+	if (sc_status(ep, id, &st) == -1)
 		return -1;
 	/* DATA chunks in flight plus those not sent yet. */
 	return st.sstat_unackdata + st.sstat_penddata;
+}
+
+static int
+sc_srtt(struct tr_ep *ep, uint32_t id)
+{
+	struct sctp_status st;
+
+	if (sc_status(ep, id, &st) == -1)
+		return -1;
+	return (int)st.sstat_primary.spinfo_srtt; /* ms */
 }
 
 /* SCTP_SOCKOPT_PEELOFF_FLAGS (Linux 4.13) sets the flags at once. */
@@ -1073,6 +1092,7 @@ const struct tr_ops tr_sctp_ops = {
     .peer_addrs = sc_peer_addrs,
     .local_addrs = sc_local_addrs,
     .unacked = sc_unacked,
+    .srtt = sc_srtt,
     .peeloff = sc_peeloff,
     .count = sc_count,
 };

@@ -1036,6 +1036,22 @@ tc_unacked(struct tr_ep *ep, uint32_t id)
 	return a ? (int)a->unacked : -1;
 }
 
+/* The TCP connection's smoothed RTT (TCP_INFO, in microseconds). */
+static int
+tc_srtt(struct tr_ep *ep, uint32_t id)
+{
+	struct tc_assoc *a = tc_find(ep, id);
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+
+	if (a == NULL || a->fd == -1)
+		return -1;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(a->fd, IPPROTO_TCP, TCP_INFO, &ti, &sl) == -1)
+		return -1;
+	return (int)((ti.tcpi_rtt + 500) / 1000);
+}
+
 /* The connection, its timer and its queues move as they are: the fd and
  * timer callbacks name the association, which now names nep. */
 static int
@@ -1078,6 +1094,7 @@ const struct tr_ops tr_tcp_ops = {
     .peer_addrs = tc_peer_addrs,
     .local_addrs = tc_local_addrs,
     .unacked = tc_unacked,
+    .srtt = tc_srtt,
     .peeloff = tc_peeloff,
     .count = tc_count,
 };

@@ -281,6 +281,12 @@ tr_unacked(struct tr_ep *ep, uint32_t assoc)
 }
 
 int
+tr_srtt(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops->srtt(ep, assoc);
+}
+
+int
 tr_assoc_count(struct tr_ep *ep)
 {
 	return ep->ops->count(ep);

@@ -166,6 +166,9 @@ int tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 int tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 /* Messages sent but not yet acknowledged by the peer, or -1 with errno. */
 int tr_unacked(struct tr_ep *ep, uint32_t assoc);
+/* The association's smoothed round-trip time in ms (SCTP's SRTT, the
+ * TCP connection's for the mapping); -1 if unknown. */
+int tr_srtt(struct tr_ep *ep, uint32_t assoc);
 /* Live associations of the endpoint. */
 int tr_assoc_count(struct tr_ep *ep);
 

@@ -22,6 +22,8 @@ struct tr_ops {
 	int (*local_addrs)(
 	    struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 	int (*unacked)(struct tr_ep *ep, uint32_t assoc);
+	/* Smoothed round-trip time in ms, -1 unknown. */
+	int (*srtt)(struct tr_ep *ep, uint32_t assoc);
 	/* Move assoc to nep, which the caller allocated (TR_ONE_TO_ONE,
 	 * nothing open): the backend sets up nep->priv. */
 	int (*peeloff)(struct tr_ep *ep, uint32_t assoc, struct tr_ep *nep);

@@ -10,7 +10,8 @@
  *
  * Registrars come from a static list and, optionally, from ASAP Server
  * Announces; each object hunts for one as RSPLIB does and moves to
- * another when it fails or does not answer within 3 s.
+ * another when it fails or does not answer within 3 s (struct
+ * rsp_timing).
  *
  * A pool element (struct rsp_element) registers with a registrar,
  * re-registers every rereg_ms (life 3 x rereg_ms),
@@ -65,6 +66,39 @@ int rsp_lib_version(void);
 #define RSP_TRANSPORT_SCTP 0
 #define RSP_TRANSPORT_TCP  1
 
+/*
+ * The registrar channel's timing, RSPLIB's -registrar*= options
+ * (PROTOCOLS.md 10.3); a field left 0 takes the default in brackets.
+ * announce_timeout_ms: an announced registrar is forgotten this long
+ *	after its last ASAP Server Announce [5000].
+ * connect_timeout_ms: the hunt tries the next block of registrars
+ *	after this long [7500].
+ * connect_max_trials: full hunt rounds that reach no registrar before
+ *	the channel reports the failure (and starts again) [1].
+ * request_timeout_ms: a pool user's resolution waits this long for a
+ *	registrar to send it to, then fails with RSP_ENOREG [3000].
+ * response_timeout_ms: an answer not there this long after its request
+ *	drops the registrar; the channel hunts for another [3000].
+ * request_max_trials: registrars a pool user's resolution is sent to
+ *	before it fails with RSP_ENOREG [2; RSPLIB's is 1].
+ * Elements and sessions retry without limit, as RSPLIB's do.
+ */
+struct rsp_timing {
+	long long announce_timeout_ms;
+	long long connect_timeout_ms;
+	long long connect_max_trials;
+	long long request_timeout_ms;
+	long long response_timeout_ms;
+	long long request_max_trials;
+};
+
+#define RSP_ANNOUNCE_TIMEOUT_MS 5000
+#define RSP_CONNECT_TIMEOUT_MS  7500
+#define RSP_CONNECT_MAX_TRIALS  1
+#define RSP_REQUEST_TIMEOUT_MS  3000
+#define RSP_RESPONSE_TIMEOUT_MS 3000
+#define RSP_REQUEST_MAX_TRIALS  2
+
 struct rsp_element_config {
 	const char *pool_handle;
 	const char *policy; /* RSPLIB -policy= form, NULL: RoundRobin */
@@ -78,6 +112,7 @@ struct rsp_element_config {
 	 * (RSP_ANNOUNCE_AUTO) or "group[:port]".  Announced registrars
 	 * join the static ones; nregistrars may then be 0. */
 	const char *announce;
+	struct rsp_timing timing;
 };
 
 struct rsp_session_config {
@@ -86,6 +121,7 @@ struct rsp_session_config {
 	int nregistrars;
 	int transport;
 	const char *announce; /* as in rsp_element_config */
+	struct rsp_timing timing;
 };
 
 /* RSPLIB's default ASAP announce group (-asapannounce=auto). */
@@ -271,6 +307,7 @@ struct rsp_pu_config {
 	const char *announce; /* as in rsp_element_config */
 	int transport;
 	long long stale_ms; /* cache lifetime; 0: no cache */
+	struct rsp_timing timing;
 };
 
 /* err RSP_OK: npes >= 1 PEs, pes[0] is the one the policy chose, the

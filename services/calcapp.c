@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -64,37 +63,18 @@ const struct opt calcapp_opts[] = {
 };
 
 int
-svc_parse_double(const char *argv0, const char *name, const char *s, double min,
-    double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= min) ||
-	    !(v <= max)) {
-		fprintf(stderr, "%s: -%s=%s: expected a number %g..%g\n", argv0,
-		    name, s, min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int
 svc_calcapp_check(const char *argv0)
 {
 	struct calcapp_conf *c = &calcapp_conf;
 	double t;
 
-	if (svc_parse_double(argv0, "capcapacity", c->capacity_s, 1.0, 1e15,
+	if (opt_parse_double(argv0, "capcapacity", c->capacity_s, 1.0, 1e15,
 	        &c->capacity) == -1 ||
-	    svc_parse_double(argv0, "capcookiemaxtime", c->cookie_time_s, 0.1,
+	    opt_parse_double(argv0, "capcookiemaxtime", c->cookie_time_s, 0.1,
 	        1e9, &t) == -1 ||
-	    svc_parse_double(argv0, "capcookiemaxcalculations",
+	    opt_parse_double(argv0, "capcookiemaxcalculations",
 	        c->cookie_calc_s, 1.0, 1e18, &c->cookie_calc) == -1 ||
-	    svc_parse_double(argv0, "capcleanshutdownprobability",
+	    opt_parse_double(argv0, "capcleanshutdownprobability",
 	        c->clean_shutdown_s, 0.0, 1.0, &c->clean_shutdown) == -1)
 		return -1;
 	c->cookie_time_us = t * 1e6;
@@ -115,15 +95,6 @@ static uint64_t
 now_us(void)
 {
 	return clock_mono_us();
-}
-
-static double
-wall_s(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 static unsigned long long
@@ -219,7 +190,7 @@ cap_vector_line(struct svc_ctx *c, struct calcapp *ca, uint64_t now)
 	    "%06llu %s %u 0x%08x %1.6f   %1.6f   %1.0f %1.0f %1.6f   %u "
 	    "%u\n",
 	    ++ca->vec_line, calcapp_conf.object, (unsigned)getpid(),
-	    rsp_element_id(c->e), wall_s(), uptime, avail, ca->t.used,
+	    rsp_element_id(c->e), clock_wall_s(), uptime, avail, ca->t.used,
 	    avail > 0 ? ca->t.used / avail : 0.0, (unsigned)ca->t.n,
 	    (unsigned)ca->t.max);
 	fflush(ca->vec);

@@ -3,19 +3,29 @@
  * PPID 0 back to back until a send fails, then the session ends.  The
  * element's loop must not block, so each session is refilled from a
  * timer whenever the transport's buffer has room (RSP_EAGAIN: later).
+ * As RSPLIB's threaded server it serves at most -chargenmaxthreads
+ * sessions at a time and closes any further one at once.
  */
 #include <stdlib.h>
 
 #include "core/ev.h"
 #include "services/service.h"
 
-#define CHARGEN_SESSIONS 64
-#define CHARGEN_TICK_MS  5
+#define CHARGEN_TICK_MS 5
+
+struct chargen_conf chargen_conf;
+
+const struct opt chargen_opts[] = {
+    {"chargenmaxthreads", OPT_INT, "N", "CharGen: sessions served at a time",
+        "4", 1, 16384, offsetof(struct chargen_conf, max_threads)},
+    OPT_END,
+};
 
 struct chargen {
-	uint32_t sessions[CHARGEN_SESSIONS]; /* 0: free */
 	uint64_t timer;
 	uint8_t msg[CHARGEN_MSG_LEN];
+	int n;
+	uint32_t sessions[]; /* n of them, 0: free */
 };
 
 void
@@ -51,7 +61,7 @@ chargen_tick(struct ev_loop *loop, uint64_t id, void *arg)
 
 	(void)loop;
 	(void)id;
-	for (i = 0; i < CHARGEN_SESSIONS; i++)
+	for (i = 0; i < cg->n; i++)
 		if (cg->sessions[i] != 0 &&
 		    chargen_pump(c, cg, cg->sessions[i]) == -1)
 			cg->sessions[i] = 0;
@@ -62,9 +72,13 @@ static int
 chargen_init(struct svc_ctx *c)
 {
 	struct chargen *cg;
+	int n =
+	    chargen_conf.max_threads > 0 ? (int)chargen_conf.max_threads : 4;
 
-	if ((cg = calloc(1, sizeof(*cg))) == NULL)
+	if ((cg = calloc(1, sizeof(*cg) + (size_t)n * sizeof(uint32_t))) ==
+	    NULL)
 		return -1;
+	cg->n = n;
 	chargen_fill(cg->msg, sizeof(cg->msg));
 	c->priv = cg;
 	cg->timer = ev_timer_add(c->loop, CHARGEN_TICK_MS, chargen_tick, c);
@@ -89,7 +103,7 @@ chargen_up(struct svc_ctx *c, uint32_t session)
 	struct chargen *cg = c->priv;
 	int i;
 
-	for (i = 0; i < CHARGEN_SESSIONS; i++)
+	for (i = 0; i < cg->n; i++)
 		if (cg->sessions[i] == 0) {
 			cg->sessions[i] = session;
 			return;
@@ -110,7 +124,7 @@ chargen_down(struct svc_ctx *c, uint32_t session)
 	struct chargen *cg = c->priv;
 	int i;
 
-	for (i = 0; i < CHARGEN_SESSIONS; i++)
+	for (i = 0; i < cg->n; i++)
 		if (cg->sessions[i] == session)
 			cg->sessions[i] = 0;
 }

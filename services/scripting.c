@@ -67,6 +67,9 @@ const struct opt ssp_opts[] = {
     {"sskeeptempdirs", OPT_FLAG, NULL,
         "scripting: keep the session directories", NULL, 0, 0,
         offsetof(struct ssp_config, keeptempdirs)},
+    {"ssverbose", OPT_FLAG, NULL,
+        "scripting: log every upload and download (messages, bytes)", NULL, 0,
+        0, offsetof(struct ssp_config, verbose)},
     OPT_END,
 };
 
@@ -81,7 +84,8 @@ struct ss {
 	uint32_t id;
 	enum ss_state state;
 	char dir[PATH_MAX];
-	int fd;         /* the file being uploaded or downloaded, or -1 */
+	int fd; /* the file being uploaded or downloaded, or -1 */
+	unsigned long long msgs, bytes; /* of the transfer (-ssverbose) */
 	int env_upload; /* the upload in progress is the environment */
 	int needs_env;  /* we asked for the environment */
 	int got_env;    /* environment.data is in place */
@@ -282,6 +286,18 @@ ss_env_done(struct ss_svc *v, struct ss *s)
 		    "scripting: session %u: environment %s cached", s->id, hex);
 }
 
+/* -ssverbose: one line per finished transfer (RSPLIB prints a dot per
+ * message). */
+static void
+ss_transfer_done(struct ss *s, const char *what)
+{
+	if (ssp_config.verbose)
+		log_notice("scripting: session %u: %s of %llu messages, %llu "
+		           "bytes",
+		    s->id, what, s->msgs, s->bytes);
+	s->msgs = s->bytes = 0;
+}
+
 static void
 ss_upload(struct ss_svc *v, struct ss *s, const struct ssp_msg *m)
 {
@@ -300,6 +316,7 @@ ss_upload(struct ss_svc *v, struct ss *s, const struct ssp_msg *m)
 		if (s->env_upload)
 			sha1_init(&s->env_sha);
 	}
+	s->msgs++;
 	if (m->datalen > 0) {
 		if (write(s->fd, m->data, m->datalen) != (ssize_t)m->datalen) {
 			ss_abort(v, s, "writing the upload failed");
@@ -307,10 +324,12 @@ ss_upload(struct ss_svc *v, struct ss *s, const struct ssp_msg *m)
 		}
 		if (s->env_upload)
 			sha1_update(&s->env_sha, m->data, m->datalen);
+		s->bytes += m->datalen;
 		return;
 	}
 	close(s->fd);
 	s->fd = -1;
+	ss_transfer_done(s, s->env_upload ? "environment upload" : "upload");
 	if (s->env_upload)
 		ss_env_done(v, s);
 	else
@@ -517,6 +536,8 @@ ss_pump(struct ss_svc *v, struct ss *s)
 			ss_abort(v, s, "sending Download failed");
 			return -1;
 		}
+		s->msgs++;
+		s->bytes += s->outlen;
 		s->outlen = 0;
 	}
 }
@@ -526,6 +547,7 @@ ss_download(struct ss_svc *v, struct ss *s)
 {
 	if (ss_pump(v, s) != 1)
 		return;
+	ss_transfer_done(s, "download");
 	log_info("scripting: session %u: results sent, closing", s->id);
 	rsp_element_close_session(v->c->e, s->id);
 	ss_free(v, s);

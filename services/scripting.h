@@ -31,6 +31,7 @@ struct ssp_config {
 	const char *keyring; /* -sskeyring: gpgv keyring, NULL: no check */
 	const char *trustdb; /* -sstrustdb: accepted, not needed by gpgv */
 	int keeptempdirs;
+	int verbose; /* -ssverbose: log each transfer's messages and bytes */
 };
 
 extern struct ssp_config ssp_config;

@@ -51,6 +51,12 @@ struct pingpong_conf {
 extern struct pingpong_conf pingpong_conf;
 extern const struct opt pingpong_opts[];
 
+struct chargen_conf {
+	long long max_threads; /* -chargenmaxthreads: sessions at a time */
+};
+extern struct chargen_conf chargen_conf;
+extern const struct opt chargen_opts[];
+
 struct calcapp_conf {
 	long long max_jobs;             /* -capmaxjobs */
 	const char *capacity_s;         /* -capcapacity, calculations/s */
@@ -65,11 +71,6 @@ struct calcapp_conf {
 extern struct calcapp_conf calcapp_conf;
 extern const struct opt calcapp_opts[];
 int svc_calcapp_check(const char *argv0);
-
-/* A number for an option whose table entry is a string: -1 with a
- * message when s is not a number in [min, max]. */
-int svc_parse_double(const char *argv0, const char *name, const char *s,
-    double min, double max, double *out);
 
 extern const struct svc svc_fractal;
 

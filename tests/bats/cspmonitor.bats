@@ -20,6 +20,8 @@ teardown() {
 	local p
 	exec 4>&- 2>/dev/null || true
 	for p in $PIDS; do
+		# a `timeout CMD &` leaves CMD behind when only timeout dies
+		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done

@@ -19,6 +19,8 @@ teardown() {
 		[ -s "$f" ] && PIDS="$PIDS $(cat "$f")"
 	done
 	for p in $PIDS; do
+		# a `timeout CMD &` leaves CMD behind when only timeout dies
+		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done

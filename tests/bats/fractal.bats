@@ -25,6 +25,8 @@ setup() {
 teardown() {
 	local p
 	for p in $PIDS; do
+		# a `timeout CMD &` leaves CMD behind when only timeout dies
+		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -305,7 +307,7 @@ EOF
 }
 
 @test "fractal: usage errors exit 2" {
-	run "$RSP" fractalpooluser -width=100
+	run "$RSP" fractalpooluser -width=100 -asapannounce=off
 	[ "$status" -eq 2 ]
 	run "$RSP" fractalpooluser -registrar=127.0.0.1:1 -output=x.gif
 	[ "$status" -eq 2 ]

@@ -20,6 +20,8 @@ setup() {
 teardown() {
 	local p
 	for p in $PIDS; do
+		# a `timeout CMD &` leaves CMD behind when only timeout dies
+		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -252,13 +254,13 @@ job_done() {
 }
 
 @test "pingpongclient, calcappclient, server: usage errors exit 2" {
-	run "$RSP" pingpongclient
+	run "$RSP" pingpongclient -asapannounce=off
 	[ "$status" -eq 2 ]
 	run "$RSP" pingpongclient -registrar=127.0.0.1:1 -interval=0
 	[ "$status" -eq 2 ]
 	run "$RSP" pingpongclient -registrar=127.0.0.1:1 -nosuchoption
 	[ "$status" -eq 2 ]
-	run "$RSP" calcappclient
+	run "$RSP" calcappclient -asapannounce=off
 	[ "$status" -eq 2 ]
 	run "$RSP" calcappclient -registrar=127.0.0.1:1 -jobinterval=abc
 	[ "$status" -eq 2 ]

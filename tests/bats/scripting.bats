@@ -19,6 +19,8 @@ setup() {
 teardown() {
 	local p
 	for p in $PIDS; do
+		# a `timeout CMD &` leaves CMD behind when only timeout dies
+		pkill -9 -P "$p" 2>/dev/null || true
 		kill -9 "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
@@ -320,7 +322,8 @@ tar czf "$out" result.txt'
 	[[ "$output" == *"-input= and -output= are required"* ]]
 	run "$RSP" scriptingclient -registrar=127.0.0.1:9 -input=/dev/null
 	[ "$status" -eq 2 ]
-	run "$RSP" scriptingclient -input=/dev/null -output=/dev/null
+	run "$RSP" scriptingclient -input=/dev/null -output=/dev/null \
+	    -asapannounce=off
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"-registrar="* ]]
 	run "$RSP" scriptingclient -registrar=127.0.0.1:9 -input=/dev/null \

@@ -88,7 +88,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .announce = "off",
 	    .announce_cycle = 1000,
 	    .announce_ttl = 30};
-	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL};
+	struct reg_io io = {
+	    fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL, NULL, NULL};
 	struct registrar *reg;
 	size_t len;
 	uint8_t op;

@@ -9,10 +9,12 @@
  * With kernel SCTP (the SCTP test guest) the live tests run again over
  * SCTP: hunt endpoint, peel-off and sessions on real associations.
  */
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/ev.h"
 #include "core/lib_int.h"
@@ -121,13 +123,14 @@ test_announce_table(void)
 	CHECK(lib_announce_parse("nowhere", &g) == -1);
 
 	/* No registrar at all is a configuration error. */
-	CHECK(lib_reg_init(&r, loop, TR_TCP, NULL, 0, NULL, NULL, NULL) == -1);
+	CHECK(lib_reg_init(&r, loop, TR_TCP, NULL, 0, NULL, NULL, NULL, NULL) ==
+	      -1);
 	lib_reg_fini(&r);
 	{
 		const char *regs[] = {"127.0.0.1:1", "127.0.0.1"};
 
-		CHECK(lib_reg_init(
-		          &r, loop, TR_TCP, regs, 2, "off", NULL, NULL) == 0);
+		CHECK(lib_reg_init(&r, loop, TR_TCP, regs, 2, "off", NULL, NULL,
+		          NULL) == 0);
 		CHECK(lib_cand_usable(&r, 0) && lib_cand_usable(&r, 1));
 		CHECK(r.cand[1].port == 3863); /* default port */
 		CHECK(!lib_cand_usable(&r, 2));
@@ -211,7 +214,8 @@ test_request_timeout(void)
 	snprintf(quiet, sizeof(quiet), "127.0.0.1:%u", al.port);
 	memset(&c, 0, sizeof(c));
 	regs[0] = quiet;
-	CHECK(lib_reg_init(&r, loop, kind, regs, 1, NULL, chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, NULL, NULL, chan_cb, &c) ==
+	      0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.up, 1, 5));
 	CHECK(strcmp(lib_reg_current(&r, buf, sizeof(buf)), quiet) == 0);
@@ -226,7 +230,8 @@ test_request_timeout(void)
 	CHECK(lib_reg_send(&r, &m, 1) == 0);
 	CHECK(run_until(loop, &c.down, 1, 6));
 	CHECK(got == 1); /* the silent one got the request */
-	CHECK((long long)ev_now_update(loop) - t0 >= LIB_REQ_TIMEOUT_MS - 50);
+	CHECK((long long)ev_now_update(loop) - t0 >=
+	      RSP_RESPONSE_TIMEOUT_MS - 50);
 	CHECK(run_until(loop, &c.up, 2, 5));
 	CHECK(strcmp(lib_reg_current(&r, buf, sizeof(buf)), real) == 0);
 	CHECK(r.server_id == 0x7777);
@@ -237,13 +242,173 @@ test_request_timeout(void)
 	test_section("a hunt round without any registrar reports failure");
 	memset(&c, 0, sizeof(c));
 	regs[0] = "127.0.0.1:1";
-	CHECK(lib_reg_init(&r, loop, kind, regs, 1, "off", chan_cb, &c) == 0);
+	CHECK(lib_reg_init(&r, loop, kind, regs, 1, "off", NULL, chan_cb, &c) ==
+	      0);
 	lib_reg_start(&r);
 	CHECK(run_until(loop, &c.failed, 2, 5)); /* and keeps hunting */
 	CHECK(c.up == 0);
 	lib_reg_fini(&r);
 	tr_ep_free(silent);
 	reg_free(reg);
+	ev_loop_free(loop);
+}
+
+/* ---- the channel's timing (struct rsp_timing, RSPLIB's options) ---- */
+
+static void
+test_timing_values(void)
+{
+	struct rsp_timing in, out;
+
+	test_section("timing: 0 takes RSPLIB's defaults, bad values refused");
+	memset(&in, 0, sizeof(in));
+	CHECK(lib_timing_resolve(NULL, &out) == 0);
+	CHECK(out.announce_timeout_ms == 5000 &&
+	      out.connect_timeout_ms == 7500 && out.connect_max_trials == 1 &&
+	      out.request_timeout_ms == 3000 &&
+	      out.response_timeout_ms == 3000 && out.request_max_trials == 2);
+	in.response_timeout_ms = 250;
+	in.connect_max_trials = 4;
+	CHECK(lib_timing_resolve(&in, &out) == 0);
+	CHECK(out.response_timeout_ms == 250 && out.connect_max_trials == 4 &&
+	      out.request_timeout_ms == 3000);
+	in.request_timeout_ms = -1;
+	CHECK(lib_timing_resolve(&in, &out) == -1);
+	in.request_timeout_ms = 0;
+	in.request_max_trials = 1001;
+	CHECK(lib_timing_resolve(&in, &out) == -1);
+}
+
+struct resolved {
+	int done, err;
+};
+
+static void
+resolved_cb(int err, const struct rsp_pe_info *pes, int npes, void *arg)
+{
+	struct resolved *r = arg;
+
+	(void)pes, (void)npes;
+	r->done++;
+	r->err = err;
+}
+
+/* A pool user of a registrar that never answers: its resolution goes to
+ * request_max_trials registrars (here the same one again), each dropped
+ * after the response timeout. */
+static int
+pu_against_silent(struct ev_loop *loop, const char *silent_addr,
+    long long trials, long long *elapsed)
+{
+	struct rsp_pu_config pc;
+	struct rsp_pu *pu;
+	struct resolved res = {0, 0};
+	long long t0;
+	int err;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.registrars[0] = silent_addr;
+	pc.nregistrars = 1;
+	pc.announce = "off";
+	pc.transport = kind;
+	pc.timing.response_timeout_ms = 300;
+	pc.timing.request_max_trials = trials;
+	if ((pu = rsp_pu_new(loop, &pc, &err)) == NULL)
+		return -1;
+	t0 = (long long)ev_now_update(loop);
+	CHECK(rsp_pu_resolve(pu, "EchoPool", resolved_cb, &res) == RSP_OK);
+	CHECK(run_until(loop, &res.done, 1, 10));
+	*elapsed = (long long)ev_now_update(loop) - t0;
+	rsp_pu_free(pu);
+	return res.err;
+}
+
+static void
+test_timing_live(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct tr_ep *silent;
+	struct addr_list al;
+	struct lib_reg r;
+	struct rsp_timing t;
+	struct chan c;
+	char quiet[64];
+	const char *regs[1];
+	long long t0, ms;
+	int got = 0;
+
+	test_section("timing: -registrarresponsetimeout and *requestmaxtrials");
+	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
+	silent = tr_ep_new(loop, kind, &al, TR_LISTEN, silent_event, &got);
+	CHECK(silent != NULL && tr_local_addrs(silent, 0, &al) == 0);
+	snprintf(quiet, sizeof(quiet), "127.0.0.1:%u", al.port);
+	CHECK(pu_against_silent(loop, quiet, 1, &ms) == RSP_ENOREG);
+	CHECK(got == 1 && ms >= 250 && ms < RSP_RESPONSE_TIMEOUT_MS);
+	got = 0;
+	CHECK(pu_against_silent(loop, quiet, 3, &ms) == RSP_ENOREG);
+	CHECK(got == 3 && ms >= 3 * 300 - 50);
+
+	test_section(
+	    "timing: -registrarconnectmaxtrials rounds before failure");
+	memset(&c, 0, sizeof(c));
+	memset(&t, 0, sizeof(t));
+	t.connect_max_trials = 3;
+	regs[0] = "127.0.0.1:1"; /* refused at once: each round fails fast */
+	CHECK(
+	    lib_reg_init(&r, loop, kind, regs, 1, "off", &t, chan_cb, &c) == 0);
+	t0 = (long long)ev_now_update(loop);
+	lib_reg_start(&r);
+	CHECK(run_until(loop, &c.failed, 1, 5));
+	/* three rounds, LIB_RETRY_MS apart */
+	CHECK((long long)ev_now_update(loop) - t0 >= 2 * LIB_RETRY_MS - 50);
+	CHECK(run_until(loop, &c.failed, 2, 5) && c.up == 0);
+	lib_reg_fini(&r);
+	tr_ep_free(silent);
+	ev_loop_free(loop);
+}
+
+/* -registrarrequesttimeout: a resolution waits that long for a registrar.
+ * Over the TCP mapping a plain TCP listener accepts the connection but
+ * never answers the mapping's INIT, so the hunt stays pending (over
+ * SCTP the kernel would complete the association). */
+static void
+test_request_wait(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	struct rsp_pu_config pc;
+	struct rsp_pu *pu;
+	struct resolved res = {0, 0};
+	char addr[64];
+	long long t0, ms;
+	int fd, err;
+
+	test_section(
+	    "timing: -registrarrequesttimeout while no registrar is up");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	      listen(fd, 4) == 0 &&
+	      getsockname(fd, (struct sockaddr *)&sin, &sl) == 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(sin.sin_port));
+	memset(&pc, 0, sizeof(pc));
+	pc.registrars[0] = addr;
+	pc.nregistrars = 1;
+	pc.announce = "off";
+	pc.transport = TR_TCP;
+	pc.timing.request_timeout_ms = 400;
+	CHECK((pu = rsp_pu_new(loop, &pc, &err)) != NULL);
+	t0 = (long long)ev_now_update(loop);
+	CHECK(rsp_pu_resolve(pu, "EchoPool", resolved_cb, &res) == RSP_OK);
+	CHECK(run_until(loop, &res.done, 1, 10));
+	ms = (long long)ev_now_update(loop) - t0;
+	CHECK(
+	    res.err == RSP_ENOREG && ms >= 350 && ms < RSP_CONNECT_TIMEOUT_MS);
+	rsp_pu_free(pu);
+	close(fd);
 	ev_loop_free(loop);
 }
 
@@ -767,8 +932,11 @@ main(void)
 	if (getenv("RSP_TEST_LOG") != NULL)
 		log_config.level = 9;
 	test_announce_table();
+	test_timing_values();
+	test_request_wait();
 	for (;;) {
 		test_request_timeout();
+		test_timing_live();
 		test_load_and_cache();
 		test_cache_round_robin();
 		test_business_cards();

@@ -117,8 +117,13 @@ test_syntax(void)
 	/* Options of every set are found: here the shared log options. */
 	CHECK(PARSE("-loglevel=9", "-logcolor=off", "-logfile=/tmp/x",
 	          "-logappend", "-logsyslog") == OPT_OK);
-	CHECK(logc.level == 9 && logc.color == 2 && logc.append == 1 &&
-	      logc.syslog == 1 && strcmp(logc.file, "/tmp/x") == 0);
+	CHECK(logc.level == 9 && logc.color == 2 && logc.append != NULL &&
+	      logc.append[0] == '\0' && logc.syslog == 1 &&
+	      strcmp(logc.file, "/tmp/x") == 0);
+	/* RSPLIB's -logappend=FILE: an optional value. */
+	CHECK(PARSE("-logappend=/tmp/y") == OPT_OK && logc.append != NULL &&
+	      strcmp(logc.append, "/tmp/y") == 0);
+	CHECK(PARSE("-loglevel=1") == OPT_OK && logc.append == NULL);
 }
 
 static void
@@ -239,6 +244,9 @@ test_help(void)
 		for (o = sets[s].opts; o->name; o++) {
 			if (o->kind == OPT_FLAG)
 				snprintf(want, sizeof(want), "  -%s ", o->name);
+			else if (o->kind == OPT_OPTSTR)
+				snprintf(want, sizeof(want), "  -%s[=%s] ",
+				    o->name, o->arg);
 			else
 				snprintf(want, sizeof(want), "  -%s=%s ",
 				    o->name, o->arg);

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/registrar.h"
+#include "core/registrar_int.h"
 #include "handlespace/hs.h"
 #include "proto/msg.h"
 #include "testlib.h"
@@ -67,6 +68,17 @@ fk_peer(void *arg, uint32_t assoc, struct addr_list *out)
 {
 	(void)arg, (void)assoc;
 	return addr_list_parse(out, fk.peer, 0, ADDR_PORT_REQUIRED, NULL, 0);
+}
+
+static int fk_srtt_ms = -1; /* what the fake transport measures */
+static int fk_srtt_calls;
+
+static int
+fk_srtt(void *arg, uint32_t assoc)
+{
+	(void)arg, (void)assoc;
+	fk_srtt_calls++;
+	return fk_srtt_ms;
 }
 
 static void
@@ -162,7 +174,8 @@ config(void)
 static struct registrar *
 make(struct ev_loop *loop, const struct reg_config *c)
 {
-	struct reg_io io = {fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL};
+	struct reg_io io = {
+	    fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL, fk_srtt, NULL};
 	struct registrar *reg = reg_new(loop, c);
 
 	reg_set_io(reg, &io);
@@ -509,6 +522,65 @@ test_expiry(struct ev_loop *loop)
 	reg_free(reg);
 }
 
+/* REG with the policy LeastUsedDPF: load 0, DPF 0, distance 7. */
+#define REG_DPF                                                              \
+	"01 00 00 44 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 34 12 34 " \
+	"56 78 00 00 ab cd 00 00 75 30 00 04 00 10 00 07 00 01 00 01 00 08 " \
+	"7f 00 00 01 00 08 00 14 b0 00 20 02 00 00 00 00 00 00 00 00 00 00 " \
+	"00 07"
+
+static uint32_t
+dpf_distance(struct registrar *reg, int srtt)
+{
+	const struct hs_pe *pe;
+	struct rsp_pe out;
+	struct rsp_addr addrs[8];
+
+	fk_srtt_ms = srtt;
+	feed(reg, 1, REG_DPF);
+	pe = hs_find_pe(reg_hs(reg), &echopool, 0x12345678);
+	if (pe == NULL || hs_pe_export(pe, &out, addrs, 8) > 8 ||
+	    out.policy.type != 0xb0002002 || out.policy.nvalues != 3)
+		return 0xffffffff;
+	return out.policy.v[2];
+}
+
+static void
+test_distance(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+	struct rsp_policy p = {0xb0002002, 3, {0, 0, 100}};
+	struct rsp_policy rr = {0x00000001, 0, {0}};
+
+	test_section("DPF distance: half the SRTT, rounded to -distancestep");
+	c.distance_step = 50;
+	reg = make(loop, &c);
+	/* the registrar measures; the PE's own value (7) is replaced */
+	CHECK(dpf_distance(reg, 130) == 50);  /* 65 ms -> 50 */
+	CHECK(dpf_distance(reg, 160) == 100); /* 80 ms -> 100 */
+	CHECK(dpf_distance(reg, -1) == 0);    /* unknown */
+	/* other policies: untouched, and no RTT asked for */
+	fk_srtt_calls = 0;
+	feed(reg, 1, REG);
+	CHECK(fk_srtt_calls == 0);
+	/* learned from a peer: its distance to us is added */
+	reg_distance(reg, &p, 130, 1);
+	CHECK(p.v[2] == 150);
+	reg_distance(reg, &rr, 130, 1);
+	CHECK(rr.nvalues == 0 && rr.v[0] == 0);
+	p.v[2] = 0xfffffff0;
+	reg_distance(reg, &p, 1000, 1);
+	CHECK(p.v[2] == 0xffffffff); /* saturates */
+	reg_free(reg);
+	c.distance_step = 10;
+	reg = make(loop, &c);
+	CHECK(dpf_distance(reg, 130) == 70); /* 65 ms -> 70 */
+	reg_free(reg);
+	fk_srtt_ms = -1;
+	fk_reset();
+}
+
 static void
 test_config(void)
 {
@@ -552,6 +624,7 @@ main(void)
 	test_assoc(loop);
 	test_resolution(loop);
 	test_expiry(loop);
+	test_distance(loop);
 	test_config();
 	ev_loop_free(loop);
 	return test_done();

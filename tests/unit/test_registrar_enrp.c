@@ -247,10 +247,10 @@ start(
 	    .ht_max_bytes = ht_bytes,
 	};
 	static char ids[NODES][8];
-	struct reg_io aio = {
-	    as_send, as_abort, as_peer, &nodes[i], 0x0004, as_connect};
+	struct reg_io aio = {as_send, as_abort, as_peer, &nodes[i], 0x0004,
+	    as_connect, NULL, NULL};
 	struct reg_enrp_io eio = {
-	    en_send, en_abort, en_connect, &nodes[i], 0x0004, {0}};
+	    en_send, en_abort, en_connect, &nodes[i], 0x0004, {0}, NULL};
 	char err[128];
 	int k;
 
