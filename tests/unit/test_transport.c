@@ -228,6 +228,11 @@ test_data(void)
 		CHECK(rs->other_unacked == 1);
 	run_for(50);
 	CHECK(tr_unacked(cli, ca) == 0);
+	/* The smoothed RTT (DPF distance): known on loopback, well under a
+	 * second (SCTP_STATUS, TCP_INFO); none for an unknown association. */
+	CHECK(tr_srtt(cli, ca) >= 0 && tr_srtt(cli, ca) < 1000);
+	CHECK(tr_srtt(srv, sa) >= 0 && tr_srtt(srv, sa) < 1000);
+	CHECK(tr_srtt(cli, ca + 12345) == -1);
 
 	/* TCP: exactly the connection's addresses; SCTP: the client is
 	 * multi-homed over whatever local addresses the kernel chose. */
