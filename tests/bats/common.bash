@@ -27,3 +27,33 @@ start_registrar() {
 	    "$T/registrar.log")
 	[ -n "$PORT" ]
 }
+
+# Kill -9 a process and everything below it, children first: `timeout
+# CMD &` or a function run in the background leave CMD running when only
+# their own process dies.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do
+		kill_tree "$c"
+	done
+	kill -9 "$1" 2>/dev/null || true
+}
+
+# The teardown of the files that keep their PIDs in PIDS: kill every
+# tree, then reap.
+kill_pids() {
+	local p
+	for p in $PIDS; do
+		kill_tree "$p"
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# Add the PIDs that -daemonpidfile files in $T hold to PIDS.
+add_pidfiles() {
+	local f
+	for f in "$T"/*.pid; do
+		[ -s "$f" ] && PIDS="$PIDS $(cat "$f")"
+	done
+	return 0
+}

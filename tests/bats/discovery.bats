@@ -21,14 +21,8 @@ setup() {
 }
 
 teardown() {
-	local p
 	exec 4>&- 2>/dev/null || true
-	for p in $PIDS; do
-		# a `timeout CMD &` leaves CMD behind when only timeout dies
-		pkill -9 -P "$p" 2>/dev/null || true
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_pids
 	[ -z "$NS" ] || ip netns del "$NS" 2>/dev/null || true
 }
 

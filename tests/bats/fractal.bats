@@ -23,13 +23,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in $PIDS; do
-		# a `timeout CMD &` leaves CMD behind when only timeout dies
-		pkill -9 -P "$p" 2>/dev/null || true
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_pids
 }
 
 # fsf FILE ALGORITHM C1R C1I C2R C2I MAXITER N: an RSPLIB parameter file.

@@ -18,13 +18,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in $PIDS; do
-		# a `timeout CMD &` leaves CMD behind when only timeout dies
-		pkill -9 -P "$p" 2>/dev/null || true
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_pids
 }
 
 # Wait at most $2 s for a line matching $1 in file $3.

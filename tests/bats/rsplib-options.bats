@@ -22,16 +22,8 @@ setup() {
 }
 
 teardown() {
-	local p f
-	for f in "$T"/*.pid; do
-		[ -s "$f" ] && PIDS="$PIDS $(cat "$f")"
-	done
-	for p in $PIDS; do
-		# a `timeout CMD &` leaves CMD behind when only timeout dies
-		pkill -9 -P "$p" 2>/dev/null || true
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	add_pidfiles
+	kill_pids
 }
 
 # start_server NAME [options]: a PE logging to $T/NAME.log, registered;

@@ -17,13 +17,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in $PIDS; do
-		# a `timeout CMD &` leaves CMD behind when only timeout dies
-		pkill -9 -P "$p" 2>/dev/null || true
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_pids
 	if [ -n "${GNUPGHOME:-}" ]; then
 		gpgconf --kill gpg-agent 2>/dev/null || true
 	fi
