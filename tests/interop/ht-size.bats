@@ -16,13 +16,6 @@ OUR_ENRP=127.0.0.1:9936
 RSPLIB_ASAP=127.0.0.1:3897
 RSPLIB_ENRP=127.0.0.1:9937
 
-start() { # NAME CMD...: output in $OUT/NAME.log, PID in $OUT/NAME.pid
-	local name=$1
-	shift
-	"$@" >"$OUT/$name.log" 2>&1 </dev/null 3>&- &
-	echo "$!" >"$OUT/$name.pid"
-}
-
 # RSPLIB's hsdump of its registrar into $OUT/$1 shows $2 PEs.
 rsplib_has() {
 	timeout 60 hsdump "$RSPLIB_ENRP" >"$OUT/$1" 2>&1 </dev/null 3>&- &&

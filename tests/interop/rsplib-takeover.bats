@@ -28,14 +28,6 @@ ACK_ID=0000bcd2
 # 192.0.2.1 (RSPLIB skips loopback addresses in a Server Information).
 FAST="-peermaxtimelastheard=2000 -peermaxtimenoresponse=2000"
 
-# start NAME CMD...: output in $OUT/NAME.log, PID in $OUT/NAME.pid.
-start() {
-	local name=$1
-	shift
-	"$@" >"$OUT/$name.log" 2>&1 </dev/null 3>&- &
-	echo "$!" >"$OUT/$name.pid"
-}
-
 # our_registrar NAME ID ASAP ENRP [options]
 our_registrar() {
 	local name=$1 id=$2 asap=$3 enrp=$4

@@ -27,23 +27,6 @@ RSPLIB_ENRP=127.0.0.1:9924
 # RSPLIB's Daytime text, as rsp's (tests/bats/server-terminal.bats)
 DAYTIME='(Sun|Mon|Tues|Wednes|Thurs|Fri|Satur)day, [0-9]{2}-[A-Z][a-z]+-[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 
-# start NAME CMD...: CMD in the background, output in $OUT/NAME.log, its
-# PID in $OUT/NAME.pid.
-start() {
-	local name=$1
-	shift
-	"$@" >"$OUT/$name.log" 2>&1 </dev/null 3>&- &
-	echo "$!" >"$OUT/$name.pid"
-}
-
-show() {
-	local f
-	for f in "$@"; do
-		echo "--- $f"
-		cat -v "$f"
-	done
-}
-
 # RSPLIB's rspserver prints "Identifier = $xxxxxxxx" when it registered.
 rsplib_pe() { # NAME SERVICE-OPTION [options]
 	local name=$1

@@ -40,14 +40,6 @@ stop_all() {
 	done
 }
 
-show() {
-	local f
-	for f in "$@"; do
-		echo "--- $f"
-		cat -v "$f"
-	done
-}
-
 # RSPLIB's rspserver prints "Identifier = $xxxxxxxx" when it registered.
 rsplib_pe_id() {
 	sed -n 's/.*Identifier *= *\$\([0-9a-f]*\).*/\1/p' "$OUT/$1.log" | head -1
