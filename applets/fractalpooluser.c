@@ -152,6 +152,19 @@ struct fpu {
 /* ---- parameter files (RSPLIB's XMLFractalSave .fsf) ---- */
 
 /* The text of the first <tag>...</tag> in doc, into out. */
+/* strstr() for a few short tags in a small file: the plain scan (libc's
+ * two-way search costs 1 KiB of the static binary). */
+static const char *
+find(const char *hay, const char *needle)
+{
+	size_t k = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, k) == 0)
+			return hay;
+	return NULL;
+}
+
 static int
 xml_text(const char *doc, const char *tag, char *out, size_t n)
 {
@@ -161,10 +174,10 @@ xml_text(const char *doc, const char *tag, char *out, size_t n)
 
 	snprintf(open, sizeof(open), "<%s>", tag);
 	snprintf(close, sizeof(close), "</%s>", tag);
-	if ((a = strstr(doc, open)) == NULL)
+	if ((a = find(doc, open)) == NULL)
 		return -1;
 	a += strlen(open);
-	if ((b = strstr(a, close)) == NULL)
+	if ((b = find(a, close)) == NULL)
 		return -1;
 	while (a < b && (*a == ' ' || *a == '\n' || *a == '\t' || *a == '\r'))
 		a++;
@@ -211,7 +224,7 @@ fsf_load(const char *path, struct fgp_parameter *p, const char **why)
 	fclose(f);
 	doc[n] = '\0';
 	*why = "not a FractalV1 file";
-	if (strstr(doc, "<FractalV1>") == NULL)
+	if (find(doc, "<FractalV1>") == NULL)
 		return -1;
 	q.algorithm = FGP_ALG_MANDELBROT;
 	if (xml_text(doc, "AlgorithmName", name, sizeof(name)) == 0 &&
@@ -226,7 +239,7 @@ fsf_load(const char *path, struct fgp_parameter *p, const char **why)
 	q.n = 2.0;
 	q.max_iterations = 123;
 	*why = "bad N";
-	if (strstr(doc, "<N>") != NULL && xml_double(doc, "N", &q.n) == -1)
+	if (find(doc, "<N>") != NULL && xml_double(doc, "N", &q.n) == -1)
 		return -1;
 	*why = "bad MaxIterations";
 	if (xml_text(doc, "MaxIterations", s, sizeof(s)) == 0) {

@@ -53,7 +53,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 {
 	int *signalled = arg;
 
-	log_notice("registrar: %s, shutting down", strsignal(signo));
+	log_notice("registrar: %s, shutting down", ev_signal_name(signo));
 	*signalled = 1;
 	ev_stop(loop);
 }

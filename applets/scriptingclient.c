@@ -579,7 +579,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	struct sc *c = arg;
 
 	(void)loop;
-	fprintf(stderr, "scriptingclient: %s\n", strsignal(signo));
+	fprintf(stderr, "scriptingclient: %s\n", ev_signal_name(signo));
 	sc_close_files(c);
 	sc_finish(c, 1);
 }

@@ -215,7 +215,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	struct server *s = arg;
 
 	(void)loop;
-	log_notice("server: %s, deregistering", strsignal(signo));
+	log_notice("server: %s, deregistering", ev_signal_name(signo));
 	s->signalled = 1;
 	server_stop(s);
 }

@@ -14,8 +14,11 @@
  * The echo phase runs the same request loop against the echo server
  * (-echoserver mode of this program), which answers each message with
  * the same bytes: the physical limit of transport and kernel on this
- * machine.  Its messages have the size of the registrar's handle
- * resolution response seen before (or -echosize), in both directions.
+ * machine.  Its message is the longest handle resolution response the
+ * registrar sent before (or -echosize zero bytes after the request), in
+ * both directions, and the generator decodes and checks every echoed
+ * copy as it checks the registrar's answers: the same work per answer
+ * in both loops, so that only the server differs.
  *
  * Output: one key=value line per phase on stdout (see bench/README.md).
  * Not an applet, to keep rsp small: built by `make bench-asap`.
@@ -58,6 +61,7 @@ struct bench_opts {
 	long long timeout;
 	long long hritems;
 	long long echosize;
+	int echobatch;
 	long long rsspid;
 	long long life;
 };
@@ -94,6 +98,10 @@ static const struct opt bench_opts[] = {
     {"echosize", OPT_INT, "BYTES",
         "echo message size (0: the registrar's answer size)", "0", 0,
         TR_TCP_MSG_MAX, offsetof(struct bench_opts, echosize)},
+    {"echobatch", OPT_FLAG, NULL,
+        "echo server: bundle the echoes of one batch of requests (rsp's "
+        "send batching; default: one send per echo, a trivial server)",
+        NULL, 0, 0, offsetof(struct bench_opts, echobatch)},
     {"rsspid", OPT_INT, "PID",
         "registrar process: report its VmRSS growth per PE", "0", 0, 0x7fffffff,
         offsetof(struct bench_opts, rsspid)},
@@ -143,6 +151,8 @@ struct bench {
 	size_t hrlen, resp_size;
 	uint8_t *echomsg;
 	size_t echolen;
+	int echo_check;  /* echomsg is a registrar answer: check each copy */
+	uint8_t *sample; /* the longest answer of the registrar */
 	long long rss_before;
 	uint64_t kas;
 };
@@ -548,22 +558,21 @@ check_hr(const struct bench *b, const struct rsp_msg *m)
 	return NULL;
 }
 
-static void
-on_hr_msg(struct bench *b, const struct tr_event *ev)
+/* Decode and check a handle resolution answer; 0, or -1 after
+ * bench_fail.  The echo loop runs it too, on its copies of an answer,
+ * so that the generator does the same work per answer in both loops. */
+static int
+take_hr_answer(struct bench *b, const uint8_t *data, size_t len)
 {
 	struct rsp_decode_error err;
 	struct rsp_msg m;
 	const char *why;
 	char s[160];
 
-	if (b->phase != PH_RESOLVE || b->pu.count == 0) {
-		bench_fail(b, "message nobody asked for on the PU association");
-		return;
-	}
-	if (rsp_msg_decode(RSP_PROTO_ASAP, ev->data, ev->len, &m, &err) == -1) {
+	if (rsp_msg_decode(RSP_PROTO_ASAP, data, len, &m, &err) == -1) {
 		rsp_decode_error_str(&err, s, sizeof(s));
 		bench_fail(b, "undecodable handle resolution response: %s", s);
-		return;
+		return -1;
 	}
 	why = check_hr(b, &m);
 	rsp_msg_free(&m);
@@ -572,10 +581,38 @@ on_hr_msg(struct bench *b, const struct tr_event *ev)
 		    "wrong handle resolution answer: %s (rsp registrar: "
 		    "-maxhrrate=0 lifts its rate limit)",
 		    why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keep the longest answer: the echo loop's message. */
+static void
+keep_sample(struct bench *b, const uint8_t *data, size_t len)
+{
+	uint8_t *n;
+
+	if (len <= b->resp_size)
+		return;
+	if ((n = realloc(b->sample, len)) == NULL) {
+		bench_fail(b, "out of memory");
 		return;
 	}
-	if (ev->len > b->resp_size)
-		b->resp_size = ev->len;
+	memcpy(n, data, len);
+	b->sample = n;
+	b->resp_size = len;
+}
+
+static void
+on_hr_msg(struct bench *b, const struct tr_event *ev)
+{
+	if (b->phase != PH_RESOLVE || b->pu.count == 0) {
+		bench_fail(b, "message nobody asked for on the PU association");
+		return;
+	}
+	if (take_hr_answer(b, ev->data, ev->len) == -1)
+		return;
+	keep_sample(b, ev->data, ev->len);
 	loop_answer(b, &b->pu);
 }
 
@@ -591,6 +628,8 @@ on_echo_msg(struct bench *b, const struct tr_event *ev)
 		bench_fail(b, "echo answer differs from the request");
 		return;
 	}
+	if (b->echo_check && take_hr_answer(b, ev->data, ev->len) == -1)
+		return;
 	loop_answer(b, &b->echo);
 }
 
@@ -615,16 +654,22 @@ start_echo(struct bench *b)
 		finish(b);
 		return;
 	}
-	n = b->o.echosize  ? (size_t)b->o.echosize
-	    : b->resp_size ? b->resp_size
-	                   : b->hrlen;
-	if (n < b->hrlen)
+	/* The registrar's answer itself when there is one: the echo
+	 * server sends it back and the generator checks it as an answer. */
+	b->echo_check = b->o.echosize == 0 && b->sample != NULL;
+	n = b->o.echosize   ? (size_t)b->o.echosize
+	    : b->echo_check ? b->resp_size
+	                    : b->hrlen;
+	if (n < b->hrlen && !b->echo_check)
 		n = b->hrlen;
 	if ((b->echomsg = calloc(1, n)) == NULL) {
 		bench_fail(b, "out of memory");
 		return;
 	}
-	memcpy(b->echomsg, b->hr, b->hrlen);
+	if (b->echo_check)
+		memcpy(b->echomsg, b->sample, n);
+	else
+		memcpy(b->echomsg, b->hr, b->hrlen);
 	b->echolen = n;
 	b->phase = PH_ECHO;
 	b->cur = 0;
@@ -815,7 +860,8 @@ echo_server(struct bench *b)
 		fprintf(stderr, "asap_bench: %s\n", err);
 		return 2;
 	}
-	if ((ep = tr_ep_new(b->loop, b->kind, &al, TR_LISTEN, on_echo_server,
+	if ((ep = tr_ep_new(b->loop, b->kind, &al,
+	         TR_LISTEN | (b->o.echobatch ? 0 : TR_NO_BATCH), on_echo_server,
 	         b)) == NULL) {
 		fprintf(stderr, "asap_bench: cannot listen on %s: %s\n",
 		    b->o.echoserver, strerror(errno));
@@ -966,6 +1012,7 @@ main(int argc, char **argv)
 	free(b->lat);
 	free(b->acked);
 	free(b->echomsg);
+	free(b->sample);
 	free(b);
 	return status;
 }

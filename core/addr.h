@@ -51,6 +51,16 @@ struct addr_list {
 	struct sockaddr_storage a[ADDR_MAX];
 };
 
+/* Empty al without touching a[] (8 KiB: too much to zero per message;
+ * every add zeroes the slot it fills). */
+static inline void
+addr_list_clear(struct addr_list *al)
+{
+	al->n = 0;
+	al->is_auto = 0;
+	al->port = 0;
+}
+
 /*
  * RSPLIB's address scopes, in the order -minaddressscope compares them.
  * Unspecified addresses count as loopback; IPv4 site-local means the RFC

@@ -694,6 +694,22 @@ ev_add_signal(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg)
 	return 0;
 }
 
+const char *
+ev_signal_name(int signo)
+{
+	switch (signo) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGQUIT:
+		return "SIGQUIT";
+	}
+	return "signal";
+}
+
 int
 ev_del_signal(struct ev_loop *loop, int signo)
 {

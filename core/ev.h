@@ -95,6 +95,9 @@ uint32_t ev_timer_count(const struct ev_loop *loop);
  */
 int ev_add_signal(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg);
 int ev_del_signal(struct ev_loop *loop, int signo);
+/* "SIGTERM" for the signals daemons stop on, else "signal": for log
+ * lines (libc's strsignal() costs its whole table in the static binary). */
+const char *ev_signal_name(int signo);
 
 /*
  * Run until ev_stop().  0 after ev_stop(), -1 with errno on error.  Not

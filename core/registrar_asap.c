@@ -170,7 +170,7 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	struct reg_addrs ra;
 	struct rsp_pe pe;
 	struct reg_pe *rpe;
-	char hs[2 * RSP_HANDLE_MAX + 3];
+	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 	uint16_t cause;
 	int r;
 
@@ -208,7 +208,8 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	reg->count.registrations++;
 	if (r != HS_ADDED)
 		reg->count.reregistrations++;
-	reg_handle_str(&m->handle, hs, sizeof(hs));
+	if (log_enabled(LOG_LVL_INFO)) /* a hot path: only to log it */
+		reg_handle_str(&m->handle, hs, sizeof(hs));
 	log_info("registrar: %s PE $%08x in pool %s (assoc %u, life %u ms)",
 	    r == HS_ADDED ? "registered" : "re-registered", pe.id, hs, assoc,
 	    pe.life);
@@ -224,9 +225,10 @@ static void
 on_deregistration(
     struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
-	char hs[2 * RSP_HANDLE_MAX + 3];
+	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 
-	reg_handle_str(&m->handle, hs, sizeof(hs));
+	if (log_enabled(LOG_LVL_INFO))
+		reg_handle_str(&m->handle, hs, sizeof(hs));
 	reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
 	/* Unknown PEs are answered with success, as RSPLIB does. */
 	if (hs_deregister(reg->hs, &m->handle, m->pe_id) == 0) {

@@ -178,7 +178,7 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	struct tr_ep *ep;
 
 	if ((kind != TR_SCTP && kind != TR_TCP) ||
-	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE)) != 0 ||
+	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH)) != 0 ||
 	    (flags & (TR_LISTEN | TR_ONE_TO_ONE)) ==
 	        (TR_LISTEN | TR_ONE_TO_ONE)) {
 		errno = EINVAL;
@@ -263,14 +263,14 @@ tr_abort(struct tr_ep *ep, uint32_t assoc)
 int
 tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
 {
-	memset(out, 0, sizeof(*out));
+	addr_list_clear(out);
 	return ep->ops->peer_addrs(ep, assoc, out);
 }
 
 int
 tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
 {
-	memset(out, 0, sizeof(*out));
+	addr_list_clear(out);
 	return ep->ops->local_addrs(ep, assoc, out);
 }
 

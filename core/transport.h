@@ -131,6 +131,10 @@ typedef void tr_event_cb(
 /* tr_ep_new() flags */
 #define TR_LISTEN     0x01 /* accept incoming associations */
 #define TR_ONE_TO_ONE 0x02 /* at most one association (not with TR_LISTEN) */
+/* Send every message at once: no holding back of answers sent while a
+ * batch of received messages is handled (kernel SCTP bundles those into
+ * one packet).  For the benchmarks' trivial echo server. */
+#define TR_NO_BATCH 0x04
 
 /*
  * An endpoint of kind TR_SCTP or TR_TCP (resolve TR_AUTO first) bound to

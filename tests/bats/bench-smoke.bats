@@ -38,8 +38,8 @@ start_registrar() {
 	[ -n "$PORT" ]
 }
 
-start_echo() {
-	"$BENCH" -transport="$TR" -echoserver=127.0.0.1:0 >"$ELOG" 2>&1 &
+start_echo() { # [ECHO-SERVER-OPTIONS...]
+	"$BENCH" -transport="$TR" -echoserver=127.0.0.1:0 "$@" >"$ELOG" 2>&1 &
 	EPID=$!
 	for _ in $(seq 100); do
 		grep -q 'echo listening on' "$ELOG" && break
@@ -89,6 +89,19 @@ positive() {
 	[ "$(field size resolve 1)" -gt 16 ]
 	[ "$(field size echo 1)" = "$(field size resolve 1)" ]
 	kill -0 "$RPID"
+}
+
+@test "bench smoke: -echobatch echo server, -echosize, no registrar" {
+	start_echo -echobatch
+	run timeout 60 "$BENCH" -transport="$TR" -echo=127.0.0.1:"$EPORT" \
+	    -echosize=100 -inflight=1,16 -duration=500 -timeout=30000
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	for n in 1 16; do
+		positive "$(field rate echo $n)"
+		[ "$(field size echo $n)" = 100 ]
+	done
+	kill -0 "$EPID"
 }
 
 @test "bench smoke: a wrong answer exits 1 (rate-limited registrar)" {
