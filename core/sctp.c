@@ -104,7 +104,8 @@ struct sc_ep {
 		uint32_t id, ppid;
 		uint16_t stream;
 		size_t len;
-		uint8_t *data; /* RSP_MSG_MAX bytes, from the first hold */
+		uint8_t *data;  /* RSP_MSG_MAX bytes, from the first hold */
+		uint64_t retry; /* timer while a full socket refuses it */
 	} held;
 };
 
@@ -353,7 +354,7 @@ sc_abort_close(int fd)
 	close(fd);
 }
 
-static void sc_flush(struct tr_ep *ep);
+static int sc_flush(struct tr_ep *ep);
 
 static void
 sc_close_fd(struct tr_ep *ep)
@@ -362,7 +363,8 @@ sc_close_fd(struct tr_ep *ep)
 
 	if (s->fd == -1)
 		return;
-	sc_flush(ep);
+	if (sc_flush(ep) == -1)
+		s->held.len = 0; /* what the socket cannot take goes with it */
 	ev_del_fd(ep->loop, s->fd);
 	sc_abort_close(s->fd);
 	s->fd = -1;
@@ -386,6 +388,8 @@ sc_close(struct tr_ep *ep)
 
 	sc_forget_all(ep);
 	sc_close_fd(ep);
+	if (s->held.retry != EV_TIMER_NONE)
+		ev_timer_cancel(ep->loop, s->held.retry);
 	free(s->held.data);
 	free(s->rbuf);
 	free(s);
@@ -886,27 +890,56 @@ sc_sendmsg_raw(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
 	return 0;
 }
 
-/* Send the held message, if any, and with it what the kernel holds for
- * its association.  A failure is the association's end, which its
- * notifications report; the message is gone with it. */
-static void
+static int
+full(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+static int64_t
+sc_retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct tr_ep *ep = arg;
+
+	(void)loop, (void)id;
+	sc(ep)->held.retry = EV_TIMER_NONE;
+	sc_flush(ep);
+	return EV_NOMORE;
+}
+
+/*
+ * Send the held message, if any, and with it what the kernel holds for
+ * its association.  -1/EAGAIN when the socket is full: the message stays
+ * held, goes before anything else, and a timer tries again.  Any other
+ * failure is the association's end, which its notifications report: the
+ * message is gone with it.
+ */
+static int
 sc_flush(struct tr_ep *ep)
 {
 	struct sc_held *h = &sc(ep)->held;
 
-	size_t len = h->len;
-
-	if (len == 0)
-		return;
+	if (h->len == 0)
+		return 0;
+	if (sc_sendmsg_raw(
+	        ep, h->id, h->ppid, h->stream, 0, h->data, h->len, 0) == -1 &&
+	    full()) {
+		if (h->retry == EV_TIMER_NONE)
+			h->retry = ev_timer_add(ep->loop, 10, sc_retry_cb, ep);
+		return -1;
+	}
 	h->len = 0;
-	(void)sc_sendmsg_raw(ep, h->id, h->ppid, h->stream, 0, h->data, len, 0);
+	return 0;
 }
 
 static int
 sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
     uint16_t flags, const void *data, size_t len)
 {
-	sc_flush(ep); /* keep the order */
+	/* Keep the order: nothing overtakes a held message (an ABORT
+	 * discards it anyway). */
+	if (sc_flush(ep) == -1 && !(flags & SCTP_ABORT))
+		return -1;
 	return sc_sendmsg_raw(ep, id, ppid, stream, flags, data, len, 0);
 }
 
@@ -917,16 +950,19 @@ sc_send_batched(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
     const void *data, size_t len)
 {
 	struct sc_held *h = &sc(ep)->held;
-	int r = 0;
 
 	if (h->len > 0 && h->id == id) {
-		r = sc_sendmsg_raw(
-		    ep, h->id, h->ppid, h->stream, 0, h->data, h->len, 1);
+		/* Full: the held one stays first and the caller keeps this
+		 * one (EAGAIN). */
+		if (sc_sendmsg_raw(ep, h->id, h->ppid, h->stream, 0, h->data,
+		        h->len, 1) == -1) {
+			if (!full())
+				h->len = 0;
+			return -1;
+		}
 		h->len = 0;
-	} else
-		sc_flush(ep);
-	if (r == -1)
-		return -1;
+	} else if (sc_flush(ep) == -1) /* another association's, stuck */
+		return sc_sendmsg_raw(ep, id, ppid, stream, 0, data, len, 0);
 	if (h->data == NULL && (h->data = malloc(RSP_MSG_MAX)) == NULL)
 		return sc_sendmsg_raw(ep, id, ppid, stream, 0, data, len, 0);
 	memcpy(h->data, data, len);
@@ -959,7 +995,7 @@ sc_shutdown(struct tr_ep *ep, uint32_t id)
 	if (sc_find(ep, id) == NULL)
 		return -1;
 	if (sc(ep)->style == SC_ONE)
-		return shutdown(sc(ep)->fd, SHUT_WR);
+		return sc_flush(ep) == -1 ? -1 : shutdown(sc(ep)->fd, SHUT_WR);
 	return sc_sendmsg(ep, id, 0, 0, SCTP_EOF, NULL, 0);
 }
 
@@ -1127,6 +1163,9 @@ sc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
 	int fd, saved;
 
 	if (a == NULL)
+		return -1;
+	/* A held message may be the association's: out first. */
+	if (sc_flush(ep) == -1 && sc(ep)->held.id == id)
 		return -1;
 	if ((fd = sc_peeloff_fd(ep, a->id)) == -1)
 		return -1;

@@ -305,8 +305,8 @@ tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 		cb = ep->cb;
 		arg = ep->arg;
 	}
-	if ((nep = ep_alloc(ep->loop, ep->kind, TR_ONE_TO_ONE, cb, arg)) ==
-	    NULL)
+	if ((nep = ep_alloc(ep->loop, ep->kind,
+	         TR_ONE_TO_ONE | (ep->flags & TR_NO_BATCH), cb, arg)) == NULL)
 		return NULL;
 	nep->hb_interval = ep->hb_interval;
 	nep->hb_maxloss = ep->hb_maxloss;

@@ -1007,6 +1007,95 @@ echo_burst(int flags)
 	return kind == TR_SCTP && p0 >= 0 && p1 >= 0 ? p1 - p0 : 0;
 }
 
+/* The server side of test_batching_full: on the first message, send
+ * numbered 4000-byte messages until the transport refuses one. */
+struct filler {
+	int accepted; /* tr_send() returned 0 */
+	int refused;  /* errno of the refusal */
+	uint32_t assoc;
+};
+
+static void
+fill_cb(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	static uint8_t m[4000];
+	struct filler *f = arg;
+
+	if (ev->type != TR_EV_MSG || f->accepted > 0)
+		return;
+	f->assoc = ev->assoc;
+	for (;;) {
+		memset(m, f->accepted & 0xff, sizeof(m));
+		m[0] = (uint8_t)(f->accepted >> 8);
+		if (tr_send(ep, ev->assoc, RSP_PPID_ASAP, 0, m, sizeof(m)) ==
+		    -1) {
+			f->refused = errno;
+			return;
+		}
+		if (++f->accepted == 10000)
+			return;
+	}
+}
+
+/*
+ * Kernel SCTP: answers sent from a read callback until the socket is
+ * full (EAGAIN) to a peer that does not read.  Every message tr_send()
+ * took arrives once, in order, when the peer reads at last: a held
+ * message survives a full socket (a timer sends it).
+ */
+static void
+test_batching_full(void)
+{
+	struct filler f = {0, 0, 0};
+	struct sockaddr_in sin;
+	struct addr_list al;
+	struct tr_ep *srv;
+	uint8_t buf[8192];
+	struct iovec iov = {buf, sizeof(buf)};
+	struct msghdr mh;
+	int fd, got = 0, ok = 1, i;
+	ssize_t n;
+
+	test_section("sctp: a full socket during a read batch");
+	loopback(&al, 0);
+	srv = tr_ep_new(loop, kind, &al, TR_LISTEN, fill_cb, &f);
+	if (!CHECK(srv != NULL) || !CHECK(tr_local_addrs(srv, 0, &al) == 0))
+		return;
+	memcpy(&sin, &al.a[0], sizeof(sin));
+	fd = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+	CHECK(
+	    fd != -1 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK(send(fd, "go", 2, 0) == 2);
+	run_for(300); /* the server fills the socket, we do not read */
+	CHECK(f.accepted > 0 && f.accepted < 10000);
+	CHECK(f.refused == EAGAIN);
+	printf("%d messages taken before EAGAIN\n", f.accepted);
+	for (i = 0; i < 1000 && got < f.accepted; i++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		if (n == -1) {
+			ev_run_once(loop, 10); /* the retry timer, SACKs */
+			continue;
+		}
+		ok &= n == 4000 && (mh.msg_flags & MSG_EOR) &&
+		      buf[0] == (uint8_t)(got >> 8) &&
+		      buf[1] == (uint8_t)(got & 0xff);
+		got++;
+	}
+	CHECK(got == f.accepted); /* none lost */
+	CHECK(ok);                /* whole and in order */
+	run_for(50);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	CHECK(recvmsg(fd, &mh, MSG_DONTWAIT) == -1); /* and no more */
+	close(fd);
+	run_for(50);
+	tr_ep_free(srv);
+}
+
 static void
 test_batching(void)
 {
@@ -1100,6 +1189,7 @@ main(void)
 		test_section("sctp");
 		test_api();
 		test_batching();
+		test_batching_full();
 		test_sctp_wire();
 		/* As on kernels without SCTP_EVENT, then also without
 		 * SCTP_RECVRCVINFO (SCTP_SNDRCV cmsgs). */
