@@ -16,17 +16,30 @@
  * handle table transfer (callgrind: 60 % of hsdump's instructions).
  */
 struct ln {
+	FILE *f; /* where a full buffer goes: no line is ever cut */
 	char b[1024];
 	size_t n;
 };
 
 static void
+ln_out(struct ln *l)
+{
+	fwrite(l->b, 1, l->n, l->f);
+	l->n = 0;
+}
+
+static void
 ln_s(struct ln *l, const char *s)
 {
-	size_t k = strlen(s);
+	size_t k = strlen(s), room;
 
-	if (k > sizeof(l->b) - l->n)
-		k = sizeof(l->b) - l->n;
+	while (k > (room = sizeof(l->b) - l->n)) { /* 64 IPv6 addresses */
+		memcpy(l->b + l->n, s, room);
+		l->n += room;
+		ln_out(l);
+		s += room;
+		k -= room;
+	}
 	memcpy(l->b + l->n, s, k);
 	l->n += k;
 }
@@ -48,13 +61,6 @@ ln_u(struct ln *l, const char *prefix, uint32_t v)
 			*--p = (char)('0' + v % 10);
 		while (v /= 10);
 	ln_s(l, p);
-}
-
-static void
-ln_out(struct ln *l, FILE *f)
-{
-	fwrite(l->b, 1, l->n, f);
-	l->n = 0;
 }
 
 void
@@ -424,7 +430,7 @@ static void
 text_pe(FILE *f, size_t idx, const struct hsd_entry *e)
 {
 	const struct rsp_pe *pe = e->pe;
-	struct ln l = {.n = 0};
+	struct ln l = {.f = f, .n = 0};
 
 	fprintf(f, "   - idx:#%04zu: $%08x\n", idx, pe->id);
 	ln_u(&l, "     chsum=$", finish_sum(pe_sum(e->handle, pe->id)));
@@ -437,7 +443,7 @@ text_pe(FILE *f, size_t idx, const struct hsd_entry *e)
 		text_transport(&l, "userT: ", &pe->user);
 	if (pe->has_asap && pe->asap.naddrs > 0)
 		text_transport(&l, "regT:  ", &pe->asap);
-	ln_out(&l, f);
+	ln_out(&l);
 }
 
 static size_t
@@ -460,13 +466,13 @@ text_peers(FILE *f, const struct hsd_table *t)
 	fprintf(f, "PeerList of $%08x (%zu peers)\n", t->registrar, t->npeers);
 	fprintf(f, " +-- Peers by Index:\n");
 	for (i = 0; i < t->npeers; i++) {
-		struct ln l = {.n = 0};
+		struct ln l = {.f = f, .n = 0};
 
 		fprintf(f, "   - idx:#%04zu: $%08x\n", i + 1, t->peers[i].id);
 		if (t->peers[i].has_transport)
 			text_transport(
 			    &l, "   addrs: ", &t->peers[i].transport);
-		ln_out(&l, f);
+		ln_out(&l);
 	}
 }
 
@@ -532,7 +538,7 @@ kv_pe(FILE *f, const struct hsd_entry *e)
 {
 	const struct rsp_policy_info *pi = rsp_policy_info(e->pe->policy.type);
 	const struct rsp_pe *pe = e->pe;
-	struct ln l = {.n = 0};
+	struct ln l = {.f = f, .n = 0};
 	int i;
 
 	ln_s(&l, "pool=");
@@ -540,9 +546,8 @@ kv_pe(FILE *f, const struct hsd_entry *e)
 		memcpy(l.b + l.n, e->handle->bytes, e->handle->len);
 		l.n += e->handle->len;
 	} else {
-		fprintf(f, "pool=");
+		ln_out(&l);
 		print_handle(f, e->handle);
-		l.n = 0;
 	}
 	ln_u(&l, " pe=0x", pe->id);
 	ln_u(&l, " home=0x", pe->home);
@@ -560,7 +565,7 @@ kv_pe(FILE *f, const struct hsd_entry *e)
 	if (pe->has_asap)
 		kv_transport(&l, "asap", &pe->asap);
 	ln_s(&l, "\n");
-	ln_out(&l, f);
+	ln_out(&l);
 }
 
 static void
@@ -569,13 +574,13 @@ print_kv(FILE *f, const struct hsd_table *t)
 	size_t i;
 
 	for (i = 0; t->has_peers && i < t->npeers; i++) {
-		struct ln l = {.n = 0};
+		struct ln l = {.f = f, .n = 0};
 
 		ln_u(&l, "peer=0x", t->peers[i].id);
 		if (t->peers[i].has_transport)
 			kv_transport(&l, "enrp", &t->peers[i].transport);
 		ln_s(&l, "\n");
-		ln_out(&l, f);
+		ln_out(&l);
 	}
 	for (i = 0; i < t->n; i++)
 		kv_pe(f, &t->e[i]);

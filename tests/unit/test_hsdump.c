@@ -289,6 +289,63 @@ test_merge(void)
 	hsd_free(&t);
 }
 
+/* A PE with 64 IPv6 addresses in each transport: its kv line (over
+ * 2,000 bytes, twice hsdump's line buffer) and text block come out
+ * whole, every address in both transports. */
+static void
+test_long_line(void)
+{
+	static struct rsp_addr a6[RSP_ADDRS_MAX];
+	struct rsp_pool_entry pool;
+	struct hsd_table t;
+	struct rsp_msg m, in;
+	struct rsp_addr a4;
+	struct rsp_pe pe;
+	char *s, want[64];
+	int i, ok = 1;
+
+	test_section("a PE with 64 IPv6 addresses");
+	for (i = 0; i < RSP_ADDRS_MAX; i++) {
+		a6[i].family = AF_INET6;
+		memcpy(a6[i].a, "\x20\x01\x0d\xb8", 4);
+		a6[i].a[14] = 0xab;
+		a6[i].a[15] = (uint8_t)i;
+	}
+	set_pe(&pe, &a4, 1, 0xabcd, 1000);
+	pe.user.naddrs = pe.asap.naddrs = RSP_ADDRS_MAX;
+	pe.user.addrs = pe.asap.addrs = a6;
+	rsp_msg_init(&m, RSP_PROTO_ENRP, ENRP_HANDLE_TABLE_RESPONSE);
+	m.sender = 0xabcd;
+	memset(&pool, 0, sizeof(pool));
+	set_handle(&pool.handle, "WidePool");
+	pool.npes = 1;
+	pool.pes = &pe;
+	m.pools = &pool;
+	m.npools = 1;
+	hsd_init(&t, 1);
+	CHECK(roundtrip(&m, &in) == 0 && hsd_add_response(&t, &in) == 0);
+	CHECK(hsd_finish(&t) == 0 && t.n == 1);
+	s = print_str(&t, HSD_KV);
+	CHECK(
+	    s && strlen(s) > 2000 && strncmp(s, "pool=WidePool pe=", 17) == 0);
+	for (i = 0; s && i < RSP_ADDRS_MAX; i++) {
+		snprintf(want, sizeof(want), ",2001:db8::ab%02x,", i);
+		/* twice: user and ASAP transport (first and last differ) */
+		if (i > 0 && i < RSP_ADDRS_MAX - 1)
+			ok &= strstr(s, want) &&
+			      strstr(strstr(s, want) + 1, want);
+	}
+	CHECK(ok);
+	CHECK(s && strstr(s, "/2001:db8::ab00,") &&
+	      strstr(s, ",2001:db8::ab3f/data\nowner="));
+	free(s);
+	s = print_str(&t, HSD_TEXT);
+	CHECK(s && strstr(s, "{2001:db8::ab00, ") &&
+	      strstr(s, ", 2001:db8::ab3f} 40000/SCTP\n"));
+	free(s);
+	hsd_free(&t);
+}
+
 static void
 test_empty(void)
 {
@@ -502,6 +559,7 @@ main(int argc, char **argv)
 	test_rsplib_response();
 	test_checksums();
 	test_merge();
+	test_long_line();
 	test_empty();
 	return test_done();
 }
