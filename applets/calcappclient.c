@@ -17,7 +17,8 @@
  * unreachable and fails over.  At the end (-runtime, -jobcount jobs
  * completed, SIGINT/SIGTERM) the statistics are printed and written to
  * -scalar; -vector gets a line per completed job (RSPLIB's formats).
- * Exit: 0 ok, 1 runtime error, 2 usage.
+ * Exit: 0 ok, 1 runtime error, 2 usage, 4-6 when it gave up (-giveup)
+ * for want of a pool, registrar or PE (core/giveup.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -34,6 +35,7 @@
 #include "core/daemon.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -119,6 +121,7 @@ struct cac {
 	int status;
 	struct csp_config csp;
 	struct discovery_config disc;
+	struct giveup giveup;
 	struct csp_app csp_app;
 };
 
@@ -425,6 +428,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct cac *c = arg;
 
+	giveup_event(&c->giveup, ev);
 	if (c->cur == NULL)
 		return; /* the session of a finished job */
 	switch (ev->type) {
@@ -553,6 +557,7 @@ cac_run(struct cac *c)
 	c->tail = &c->head;
 	c->t_next = c->t_tx = c->t_tout = c->t_req = c->t_free = EV_TIMER_NONE;
 	ev_stop_on_signals(c->loop);
+	giveup_start(&c->giveup, c->loop, "calcappclient");
 	c->t_next = ev_timer_add(c->loop,
 	    (int64_t)(rand_exp(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);
@@ -560,6 +565,9 @@ cac_run(struct cac *c)
 	    csp_id(CSP_GROUP_PU, rand_u64()), cac_csp_fill, c);
 	if (ev_run(c->loop) == -1)
 		c->status = 1;
+	if (c->giveup.status != 0)
+		c->status = c->giveup.status;
+	giveup_stop(&c->giveup);
 	csp_reporter_free(rep);
 	print_stats(c);
 	cac_cleanup(c);
@@ -595,8 +603,9 @@ calcappclient_main(int argc, char **argv)
 	struct rsp_session_config cfg;
 	struct daemon_config dc = {NULL};
 	const struct opt_set sets[] = {{cac_opts, &c.o},
-	    {discovery_opts, &c.disc}, {csp_opts, &c.csp}, {daemon_opts, &dc},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {discovery_opts, &c.disc}, {giveup_opts, &c.giveup},
+	    {csp_opts, &c.csp}, {daemon_opts, &dc}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&c, 0, sizeof(c));

@@ -14,7 +14,8 @@
  * Finished images go to -output (PNG or PPM by its extension) and/or to
  * PREFIX-NNNNNN.png; one line per image on standard output, a progress
  * bar on standard error when it is a terminal.  Exit: 0 ok, 1 runtime
- * error, 2 usage.
+ * error, 2 usage, 4-6 when it gave up (-giveup) for want of a pool,
+ * registrar or PE (core/giveup.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "core/csp_report.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/image.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -145,6 +147,7 @@ struct fpu {
 	int bar_shown;
 	struct csp_config csp;
 	struct discovery_config disc;
+	struct giveup giveup;
 	uint64_t csp_object; /* -identifier, else random */
 	struct csp_app csp_app;
 };
@@ -440,6 +443,7 @@ part_event(const struct rsp_event *ev, void *arg)
 	struct fpu_part *pt = arg;
 	struct fpu *f = pt->f;
 
+	giveup_event(&f->giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_info("fractalpooluser: session %u: PE $%08x", pt->idx + 1,
@@ -725,6 +729,7 @@ fpu_run(struct fpu *f)
 		return 1;
 	}
 	ev_stop_on_signals(f->loop);
+	giveup_start(&f->giveup, f->loop, "fractalpooluser");
 	f->tty = isatty(STDERR_FILENO);
 	if (fpu_start_image(f) == -1)
 		f->status = 1;
@@ -735,8 +740,11 @@ fpu_run(struct fpu *f)
 		    csp_id(CSP_GROUP_PU, f->csp_object), fpu_csp_fill, f);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
+		if (f->giveup.status != 0)
+			f->status = f->giveup.status;
 		csp_reporter_free(rep);
 	}
+	giveup_stop(&f->giveup);
 	fpu_bar_clear(f);
 	fpu_free_parts(f);
 	image_free(&f->im);
@@ -803,8 +811,9 @@ fractalpooluser_main(int argc, char **argv)
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return 1;
 	const struct opt_set sets[] = {{fpu_opts, &f->o},
-	    {discovery_opts, &f->disc}, {csp_opts, &f->csp},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {discovery_opts, &f->disc}, {giveup_opts, &f->giveup},
+	    {csp_opts, &f->csp}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,

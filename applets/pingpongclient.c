@@ -1,7 +1,7 @@
 // RSP_APPLET(pingpongclient, "pingpongclient", "pool user of the Ping Pong service")
 /*
  * usage: rsp pingpongclient [-registrar=ADDR:PORT]... [-poolhandle=NAME]
- *            [-interval=MS] [-runtime=MS] [-quiet]
+ *            [-interval=MS] [-runtime=MS] [-giveup=MS] [-quiet]
  *
  * A Ping Pong pool user (PROTOCOLS.md 9.4): every -interval a Ping with
  * the next MessageNo and RSPLIB's text ("Nachricht: N, Zeitstempel:
@@ -12,7 +12,8 @@
  * aborted or died: reported unreachable; PE closed the session, e.g.
  * because it is full: not reported) the new PE gets the Cookie Echo and
  * numbers on.  Runs until SIGINT/SIGTERM or -runtime, then prints one
- * summary line.  Exit: 0 if a Pong came, 1 if none or on error, 2 usage.
+ * summary line.  Exit: 0 if a Pong came, 1 if none or on error, 2 usage,
+ * 4-6 when it gave up (-giveup) for want of a pool, registrar or PE.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "core/csp_report.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -65,6 +67,7 @@ struct ppc {
 	int status;
 	struct csp_config csp;
 	struct discovery_config disc;
+	struct giveup giveup;
 	struct csp_app csp_app;
 };
 
@@ -147,6 +150,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct ppc *p = arg;
 
+	giveup_event(&p->giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_notice("pingpongclient: connected to PE $%08x", ev->pe_id);
@@ -182,6 +186,7 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 		return 1;
 	}
 	ev_stop_on_signals(p->loop);
+	giveup_start(&p->giveup, p->loop, "pingpongclient");
 	if ((p->s = rsp_session_new(p->loop, cfg, on_event, p, &err)) == NULL) {
 		log_error("pingpongclient: %s", rsp_strerror(err));
 		ev_loop_free(p->loop);
@@ -196,6 +201,7 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &p->csp_app);
 	if (ev_run(p->loop) == -1)
 		p->status = 1;
+	giveup_stop(&p->giveup);
 	csp_reporter_free(rep);
 	rsp_session_free(p->s);
 	ev_loop_free(p->loop);
@@ -204,6 +210,8 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	    p->sent, p->received, p->failovers, p->refused, p->gaps,
 	    (unsigned long long)p->last_reply);
 	fflush(stdout);
+	if (p->giveup.status != 0)
+		return p->giveup.status;
 	if (p->received == 0) {
 		log_error("pingpongclient: no Pong received");
 		return 1;
@@ -217,8 +225,8 @@ pingpongclient_main(int argc, char **argv)
 	struct ppc p;
 	struct rsp_session_config cfg;
 	const struct opt_set sets[] = {{ppc_opts, &p.o},
-	    {discovery_opts, &p.disc}, {csp_opts, &p.csp},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {discovery_opts, &p.disc}, {giveup_opts, &p.giveup},
+	    {csp_opts, &p.csp}, {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	memset(&p, 0, sizeof(p));

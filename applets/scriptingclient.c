@@ -13,7 +13,8 @@
  * -retrydelay and starts over on another PE; failures after a PE
  * accepted the work count against -maxretry, refusals (Not Ready) do
  * not.  Exit: 0 when the results arrived with status 0, 1 otherwise,
- * 2 usage.
+ * 2 usage, 4-6 when it gave up (-giveup) for want of a pool, registrar
+ * or PE (core/giveup.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #include "core/csp_report.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -98,6 +100,7 @@ struct sc {
 	struct sc_opts o;
 	struct csp_config csp;
 	struct discovery_config disc;
+	struct giveup giveup;
 	struct csp_app csp_app;
 	struct ev_loop *loop;
 	struct rsp_session *s;
@@ -428,10 +431,16 @@ sc_msg(struct sc *c, const struct rsp_event *ev)
 			return;
 		}
 		if (m.type == SSP_NOT_READY) {
-			sc_fail(c, 0, "server %.*s is not ready (reason %u)",
+			sc_fail(c, 0,
+			    "server %.*s is not ready: %s (reason %u)",
 			    (int)(m.datalen < SSP_INFO_MAX ? m.datalen
 			                                   : SSP_INFO_MAX),
-			    m.data ? (const char *)m.data : "", m.value);
+			    m.data ? (const char *)m.data : "",
+			    m.value == SSP_REASON_FULLY_LOADED ? "it is full"
+			    : m.value == SSP_REASON_OUT_OF_RESOURCES
+			        ? "out of resources"
+			        : "no reason given",
+			    m.value);
 			return;
 		}
 		break;
@@ -487,6 +496,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct sc *c = arg;
 
+	giveup_event(&c->giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_info("scriptingclient: connected to PE $%08x", ev->pe_id);
@@ -596,6 +606,7 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	}
 	ev_add_signal(c->loop, SIGINT, signal_cb, c);
 	ev_add_signal(c->loop, SIGTERM, signal_cb, c);
+	giveup_start(&c->giveup, c->loop, "scriptingclient");
 	if ((c->s = rsp_session_new(c->loop, cfg, on_event, c, &err)) == NULL) {
 		log_error("scriptingclient: %s", rsp_strerror(err));
 		ev_loop_free(c->loop);
@@ -610,6 +621,9 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &c->csp_app);
 	if (ev_run(c->loop) == -1)
 		c->rc = 1;
+	if (c->giveup.status != 0)
+		c->rc = c->giveup.status;
+	giveup_stop(&c->giveup);
 	sc_close_files(c);
 	csp_reporter_free(rep);
 	rsp_session_free(c->s);
@@ -671,8 +685,9 @@ scriptingclient_main(int argc, char **argv)
 	c->fd = c->out_fd = -1;
 	c->trial = 1;
 	const struct opt_set sets[] = {{sc_opts, &c->o},
-	    {discovery_opts, &c->disc}, {csp_opts, &c->csp},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {discovery_opts, &c->disc}, {giveup_opts, &c->giveup},
+	    {csp_opts, &c->csp}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	opt_parse_or_exit(argv[0],

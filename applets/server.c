@@ -18,8 +18,10 @@
  * Discard, Daytime, CharGen, Ping Pong, CalcApp, the Fractal Generator
  * or the Scripting Service on its sessions (the services' own options
  * come from their tables in services/).  SIGINT, SIGTERM or the
- * end of -runtime deregister it and end the program.  Exit: 0 ok, 1
- * runtime error (registration refused, no registrar), 2 usage.
+ * end of -runtime deregister it and end the program.  While no
+ * registrar is reachable it says which ones it tried and keeps trying;
+ * a refused registration ends it with the registrar's cause.  Exit: 0
+ * ok, 1 runtime error, 2 usage, 3 registration refused.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -32,6 +34,7 @@
 #include "core/daemon.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/transport.h"
@@ -129,6 +132,7 @@ struct server {
 	struct csp_config csp;
 	struct csp_app csp_app; /* what the CSP reports say */
 	struct discovery_config disc;
+	struct giveup failures; /* only its logging: a PE never gives up */
 };
 
 static void say(const struct server *s, const char *fmt, ...)
@@ -164,6 +168,7 @@ on_event(const struct rsp_event *ev, void *arg)
 
 	switch (ev->type) {
 	case RSP_EV_REGISTERED:
+		giveup_event(&s->failures, ev);
 		log_notice(
 		    "server: PE $%08x registered in pool %s (%s port %u)",
 		    ev->pe_id, s->pool,
@@ -171,11 +176,18 @@ on_event(const struct rsp_event *ev, void *arg)
 		    rsp_element_port(s->ctx.e));
 		say(s, "Registered PE $%08x in pool %s\n", ev->pe_id, s->pool);
 		break;
-	case RSP_EV_REG_FAILED:
-		log_error(
-		    "server: PE $%08x: %s", ev->pe_id, rsp_strerror(ev->error));
-		s->status = 1;
+	case RSP_EV_REG_FAILED: {
+		char d[GIVEUP_DETAIL_MAX + 160];
+
+		giveup_describe(d, sizeof(d), ev->error, ev->cause, ev->detail);
+		log_error("server: registration of PE $%08x in pool %s: %s",
+		    ev->pe_id, s->pool, d);
+		s->status = giveup_exit_status(ev->error);
 		ev_stop(s->loop);
+		break;
+	}
+	case RSP_EV_ERROR: /* no registrar yet: the library hunts on */
+		giveup_event(&s->failures, ev);
 		break;
 	case RSP_EV_DEREGISTERED:
 		log_notice("server: PE $%08x deregistered%s%s", ev->pe_id,
@@ -307,6 +319,8 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 		return 1;
 	}
 	s->ctx.loop = s->loop;
+	s->failures.ms = 0;
+	giveup_start(&s->failures, s->loop, "server");
 	ev_add_signal(s->loop, SIGINT, signal_cb, s);
 	ev_add_signal(s->loop, SIGTERM, signal_cb, s);
 	s->ctx.e = rsp_element_new(s->loop, cfg, on_event, s, &err);

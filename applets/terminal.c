@@ -1,7 +1,7 @@
 // RSP_APPLET(terminal, "rspterminal", "pool user sending standard input lines to a pool")
 /*
  * usage: rsp terminal [-poolhandle=NAME] [-registrar=ADDR:PORT]...
- *            [-asapannounce=auto|off|GROUP:PORT] [-runtime=MS]
+ *            [-asapannounce=auto|off|GROUP:PORT] [-runtime=MS] [-giveup=MS]
  *            [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
  * A pool user (PROTOCOLS.md 9.3): each line read from standard input
@@ -13,8 +13,10 @@
  * are not sent again: they may be lost).  Unlike RSPLIB's rspterminal
  * it exits at the end
  * of input, once every line is acknowledged and nothing has arrived for
- * a second (or the PE closed the session), or after -runtime.  Exit: 0
- * ok, 1 runtime error, 2 usage.
+ * a second (or the PE closed the session), or after -runtime.  Every
+ * failure to reach a PE is logged with its cause; after -giveup ms
+ * without a PE it exits.  Exit: 0 ok, 1 runtime error, 2 usage, 4 no
+ * such pool, 5 no registrar reachable, 6 no PE answered (core/giveup.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "core/csp_report.h"
 #include "core/discovery_opts.h"
 #include "core/ev.h"
+#include "core/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -62,6 +65,7 @@ struct terminal {
 	struct csp_config csp;
 	struct csp_app csp_app;
 	struct discovery_config disc;
+	struct giveup giveup;
 	size_t len;
 	char line[TERM_LINE_MAX + 1];
 };
@@ -123,6 +127,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct terminal *t = arg;
 
+	giveup_event(&t->giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_notice("terminal: connected to PE $%08x", ev->pe_id);
@@ -180,6 +185,7 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 		return 1;
 	}
 	ev_stop_on_signals(t->loop);
+	giveup_start(&t->giveup, t->loop, "terminal");
 	if ((t->s = rsp_session_new(t->loop, cfg, on_event, t, &err)) == NULL) {
 		log_error("terminal: %s", rsp_strerror(err));
 		ev_loop_free(t->loop);
@@ -202,6 +208,9 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 		log_warning("terminal: CSP reporting: %s", strerror(errno));
 	if (ev_run(t->loop) == -1)
 		t->status = 1;
+	if (t->giveup.status != 0)
+		t->status = t->giveup.status;
+	giveup_stop(&t->giveup);
 	csp_reporter_free(rep);
 	rsp_session_free(t->s);
 	ev_loop_free(t->loop);
@@ -218,8 +227,9 @@ terminal_main(int argc, char **argv)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return 1;
 	const struct opt_set sets[] = {{terminal_opts, &t->o},
-	    {discovery_opts, &t->disc}, {csp_opts, &t->csp},
-	    {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {discovery_opts, &t->disc}, {giveup_opts, &t->giveup},
+	    {csp_opts, &t->csp}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,

@@ -125,6 +125,12 @@ int lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer);
 int lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc);
 /* Local addresses of the registrar association. */
 int lib_reg_local_addrs(struct lib_reg *r, struct addr_list *out);
+/* The registrars a failed hunt tried, in words for RSP_EV_ERROR
+ * ("127.0.0.1:3863, [::1]:3863", or that none was announced). */
+#define LIB_TRIED_LEN 512
+const char *lib_reg_tried(const struct lib_reg *r, char *buf, size_t len);
+/* The first error cause of m's Operation Error, 0 if none. */
+uint16_t lib_msg_cause(const struct rsp_msg *m);
 /* The registrar in use ("addr:port"), NULL if none. */
 const char *lib_reg_current(struct lib_reg *r, char *buf, size_t len);
 void lib_reg_fini(struct lib_reg *r);

@@ -6,6 +6,7 @@
  * owns the re-registration timer.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ enum pe_state {
 	PE_REGISTERING,   /* registration sent */
 	PE_REGISTERED,    /* waiting for the next re-registration */
 	PE_DEREGISTERING, /* deregistration sent */
+	PE_LOOKUP,        /* refused for its policy: asking the pool's */
 	PE_DONE,          /* deregistered or refused */
 };
 
@@ -42,10 +44,12 @@ struct rsp_element {
 	uint64_t timer;
 	int registered_once;
 	int load_changed; /* set_load while a registration was on the way */
+	uint16_t refusal; /* PE_LOOKUP: the registrar's cause */
 };
 
 static void
-pe_emit(struct rsp_element *e, enum rsp_event_type type, int error)
+pe_emit_detail(struct rsp_element *e, enum rsp_event_type type, int error,
+    unsigned cause, const char *detail)
 {
 	struct rsp_event ev;
 
@@ -53,7 +57,15 @@ pe_emit(struct rsp_element *e, enum rsp_event_type type, int error)
 	ev.type = type;
 	ev.pe_id = e->id;
 	ev.error = error;
+	ev.cause = cause;
+	ev.detail = detail;
 	e->cb(&ev, e->arg);
+}
+
+static void
+pe_emit(struct rsp_element *e, enum rsp_event_type type, int error)
+{
+	pe_emit_detail(e, type, error, 0, NULL);
 }
 
 static int64_t pe_timer_cb(struct ev_loop *loop, uint64_t id, void *arg);
@@ -165,16 +177,90 @@ pe_ka_ack(struct rsp_element *e, const struct rsp_msg *ka)
 	lib_reg_send(&e->reg, &m, 0);
 }
 
+/* A policy as -policy= takes it ("LeastUsed"), else in hex. */
+static const char *
+pe_policy_str(uint32_t type)
+{
+	const struct rsp_policy_info *pi = rsp_policy_info(type);
+	static char hex[24];
+
+	if (pi != NULL)
+		return pi->rsplib;
+	snprintf(hex, sizeof(hex), "policy 0x%08x", type);
+	return hex;
+}
+
+/* Refused for good: the cause in words with the values concerned;
+ * pool_policy the pool's policy type when a lookup found it, else -1. */
+static void
+pe_refused(struct rsp_element *e, uint16_t cause, long long pool_policy)
+{
+	char d[400], pool[2 * RSP_HANDLE_MAX + 3], a[ADDR_FMT_LEN * 2];
+	struct addr_list al;
+	const char *mine = pe_policy_str(e->policy.type);
+
+	rsp_handle_str(&e->handle, pool, sizeof(pool));
+	if (cause == RSP_CAUSE_INCONSISTENT_POLICY && pool_policy >= 0)
+		snprintf(d, sizeof(d), "pool %s uses %s, this PE asked for %s",
+		    pool, pe_policy_str((uint32_t)pool_policy), mine);
+	else if (cause == RSP_CAUSE_INCONSISTENT_POLICY)
+		snprintf(d, sizeof(d),
+		    "pool %s uses another policy than this PE's %s", pool,
+		    mine);
+	else if (cause == RSP_CAUSE_INCONSISTENT_TRANSPORT)
+		snprintf(d, sizeof(d),
+		    "pool %s uses another transport than this PE's %s", pool,
+		    tr_kind_name(e->kind));
+	else if (cause == RSP_CAUSE_NONUNIQUE_PE_ID)
+		snprintf(d, sizeof(d), "PE ID $%08x is taken in pool %s", e->id,
+		    pool);
+	else if (cause == RSP_CAUSE_INVALID_VALUES || cause == 0xf008)
+		snprintf(d, sizeof(d),
+		    "PE $%08x of pool %s at %s: a value is invalid, or the "
+		    "addresses are below the registrar's -minaddressscope",
+		    e->id, pool,
+		    pe_user_addrs(e, &al) == 0
+		        ? addr_list_fmt(&al, a, sizeof(a))
+		        : "no address");
+	else
+		snprintf(d, sizeof(d), "PE $%08x in pool %s", e->id, pool);
+	pe_state(e, PE_DONE);
+	pe_emit_detail(e, RSP_EV_REG_FAILED, RSP_EREFUSED, cause, d);
+}
+
+/* A policy refusal names the pool's policy: ask the registrar for it
+ * (RSPLIB's registrar sends no cause-specific data). */
+static void
+pe_refusal(struct rsp_element *e, uint16_t cause)
+{
+	struct rsp_msg m;
+
+	if (cause == RSP_CAUSE_INCONSISTENT_POLICY) {
+		lib_pu_hr(&m, &e->handle);
+		if (lib_reg_send(&e->reg, &m, 1) == 0) {
+			pe_state(e, PE_LOOKUP);
+			e->refusal = cause;
+			return;
+		}
+	}
+	pe_refused(e, cause, -1);
+}
+
 static void
 pe_reg_msg(struct rsp_element *e, const struct rsp_msg *m)
 {
 	switch (m->type) {
+	case ASAP_HANDLE_RESOLUTION_RESPONSE:
+		if (e->state == PE_LOOKUP)
+			pe_refused(e, e->refusal,
+			    m->npes > 0 ? (long long)m->pes[0].policy.type
+			                : -1);
+		break;
 	case ASAP_REGISTRATION_RESPONSE:
 		if (e->state != PE_REGISTERING)
 			break;
 		if (m->flags & ASAP_FLAG_R) {
-			pe_state(e, PE_DONE);
-			pe_emit(e, RSP_EV_REG_FAILED, RSP_EREFUSED);
+			pe_refusal(e, lib_msg_cause(m));
 			break;
 		}
 		pe_state(e, PE_REGISTERED);
@@ -196,10 +282,10 @@ pe_reg_msg(struct rsp_element *e, const struct rsp_msg *m)
 		pe_ka_ack(e, m);
 		break;
 	case ASAP_ERROR:
-		if (e->state == PE_REGISTERING) {
-			pe_state(e, PE_DONE);
-			pe_emit(e, RSP_EV_REG_FAILED, RSP_EREFUSED);
-		}
+		if (e->state == PE_REGISTERING)
+			pe_refused(e, lib_msg_cause(m), -1);
+		else if (e->state == PE_LOOKUP)
+			pe_refused(e, e->refusal, -1);
 		break;
 	default:
 		break;
@@ -225,13 +311,21 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 		if (e->state == PE_DEREGISTERING) {
 			pe_state(e, PE_DONE);
 			pe_emit(e, RSP_EV_DEREGISTERED, RSP_ENOREG);
+		} else if (e->state == PE_LOOKUP) {
+			pe_refused(e, e->refusal, -1);
 		} else if (e->state != PE_DONE) {
 			pe_state(e, PE_HUNTING);
 			lib_reg_start(&e->reg);
 		}
 		break;
-	case LIB_REG_FAILED:
-		break; /* the channel hunts again; so do we */
+	case LIB_REG_FAILED: {
+		/* the channel hunts again; so do we */
+		char tried[LIB_TRIED_LEN];
+
+		pe_emit_detail(e, RSP_EV_ERROR, RSP_ENOREG, 0,
+		    lib_reg_tried(&e->reg, tried, sizeof(tried)));
+		break;
+	}
 	}
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lib_int.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
 
@@ -25,7 +26,7 @@ rsp_strerror(int err)
 	case RSP_ECONFIG:
 		return "invalid configuration";
 	case RSP_EREFUSED:
-		return "registration refused by the registrar";
+		return "refused by the registrar";
 	case RSP_ENOREG:
 		return "no registrar reachable";
 	case RSP_ENOPE:
@@ -42,6 +43,21 @@ rsp_strerror(int err)
 		return "no such pool";
 	}
 	return "unknown error";
+}
+
+const char *
+rsp_strcause(unsigned cause)
+{
+	return cause > 0xffff ? "unknown cause"
+	                      : rsp_cause_name((uint16_t)cause);
+}
+
+uint16_t
+lib_msg_cause(const struct rsp_msg *m)
+{
+	if (!(m->present & RSP_HAS_ERROR) || m->error.ncauses == 0)
+		return 0;
+	return m->error.causes[0].code;
 }
 
 /* A fraction 0..1 scaled to 0..0xffffffff (RSPLIB's load values). */

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -294,4 +295,28 @@ lib_announce_close(struct lib_reg *r)
 	ev_del_fd(r->loop, r->announce_fd);
 	close(r->announce_fd);
 	r->announce_fd = -1;
+}
+
+const char *
+lib_reg_tried(const struct lib_reg *r, char *buf, size_t len)
+{
+	char a[ADDR_FMT_LEN], g[ADDR_FMT_LEN];
+	size_t o = 0;
+	int i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < LIB_CANDS_MAX && o < len; i++) {
+		if (!lib_cand_usable(r, i))
+			continue;
+		addr_fmt((const struct sockaddr *)&r->cand[i].addrs[0], a,
+		    sizeof(a));
+		o += (size_t)snprintf(
+		    buf + o, len - o, "%s%s", n++ ? ", " : "tried ", a);
+	}
+	if (n == 0 && r->announce_fd >= 0)
+		snprintf(buf, len, "none announced on %s",
+		    addr_fmt((const struct sockaddr *)&r->group, g, sizeof(g)));
+	else if (n == 0)
+		snprintf(buf, len, "none configured");
+	return buf;
 }

@@ -18,6 +18,8 @@
  * resolve again only when the card is used up.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,9 @@
 #define S_QUEUE_MAX      (1u << 20) /* bytes queued (not connected, full) */
 #define S_BACKOFF_MIN_MS 10         /* second retry in a row */
 #define S_FLUSH_POLL_MS  20         /* SCTP: queue retry while full */
+#define S_AT_ONCE_MS \
+	1000 /* a PE ending a session this soon, silent,
+                                 did not take it (full, cookie refused) */
 
 enum s_state {
 	S_RESOLVING = 0, /* waiting for the registrar's answer */
@@ -72,6 +77,9 @@ struct rsp_session {
 	int ncard, card_next;
 	uint64_t up_ms; /* when it came up (CSP reports) */
 	uint32_t ppid;  /* of the last message sent (CSP reports) */
+	int heard;      /* the PE sent something on this association */
+	int echoed;     /* a Cookie Echo went out on it */
+	char pe_addr[ADDR_FMT_LEN]; /* where the PE was reached */
 };
 
 static void s_resolve(struct rsp_session *s);
@@ -142,6 +150,41 @@ s_emit(
 	s->cb(&ev, s->arg);
 }
 
+/* RSP_EV_ERROR: an attempt failed; the session tries again. */
+static void __attribute__((format(printf, 4, 5)))
+s_error(struct rsp_session *s, int error, unsigned cause, const char *fmt, ...)
+{
+	struct rsp_event ev;
+	char detail[LIB_TRIED_LEN + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = RSP_EV_ERROR;
+	ev.pe_id = s->pe_id;
+	ev.error = error;
+	ev.cause = cause;
+	ev.detail = detail;
+	s->cb(&ev, s->arg);
+}
+
+/* Why the PE of the session failed, in words, before it is left. */
+static void
+s_pe_failed(struct rsp_session *s)
+{
+	if (s->state == S_CONNECTING)
+		s_error(s, RSP_ENOPE, 0, "PE $%08x at %s did not answer",
+		    s->pe_id, s->pe_addr);
+	else if (!s->heard && ev_now_ms(s->loop) - s->up_ms < S_AT_ONCE_MS)
+		s_error(s, RSP_ENOPE, 0,
+		    "PE $%08x at %s ended the session at once%s", s->pe_id,
+		    s->pe_addr,
+		    s->echoed ? ": it refused our cookie, or it is full"
+		              : ": it is full");
+}
+
 /* Drop the PE's association; the endpoint is freed later, never from
  * its own callback. */
 static void
@@ -194,6 +237,7 @@ s_leave(struct rsp_session *s, int report)
 static void
 s_fail(struct rsp_session *s)
 {
+	s_pe_failed(s);
 	s_leave(s, 1);
 }
 
@@ -259,8 +303,8 @@ s_up(struct rsp_session *s)
 {
 	s_state(s, S_UP);
 	s->up_ms = ev_now_ms(s->loop);
-	if (s->cookie != NULL)
-		s_send_cookie_echo(s);
+	s->heard = 0;
+	s->echoed = s->cookie != NULL && s_send_cookie_echo(s) == 0;
 	s_flush(s);
 	s_emit(s, s->was_up ? RSP_EV_FAILOVER : RSP_EV_SESSION_UP, NULL);
 	s->was_up = 1;
@@ -348,6 +392,7 @@ s_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
 		s_flush(s);
 		break;
 	case TR_EV_MSG:
+		s->heard = 1;
 		if (tev->ppid == RSP_PPID_ASAP)
 			s_control(s, tev);
 		else
@@ -355,6 +400,7 @@ s_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
 		break;
 	case TR_EV_SHUTDOWN:
 		if (s->state == S_UP) {
+			s_pe_failed(s);
 			s_drop_ep(s);
 			s_state(s, S_CLOSED);
 			s_emit(s, RSP_EV_CLOSED, NULL);
@@ -394,6 +440,7 @@ s_connect_to(
 	}
 	s->pe_id = pe_id;
 	s->kind = kind;
+	addr_list_fmt(al, s->pe_addr, sizeof(s->pe_addr));
 	s_state(s, S_CONNECTING);
 }
 
@@ -451,11 +498,37 @@ s_resolve(struct rsp_session *s)
 		s_state(s, S_RETRY);
 }
 
+/* The registrar's answer: a PE to connect to, or why there is none. */
+static void
+s_resolved(struct rsp_session *s, const struct rsp_msg *m)
+{
+	char pool[2 * RSP_HANDLE_MAX + 3];
+	const struct rsp_pe *pe;
+	uint16_t cause = lib_msg_cause(m);
+
+	if (m->type == ASAP_HANDLE_RESOLUTION_RESPONSE && cause == 0 &&
+	    (pe = lib_pu_choose(m, s->avoid)) != NULL) {
+		s_connect(s, pe);
+		return;
+	}
+	rsp_handle_str(&s->handle, pool, sizeof(pool));
+	if (cause == RSP_CAUSE_UNKNOWN_POOL_HANDLE ||
+	    (cause == 0 && m->npes == 0))
+		s_error(s, RSP_ENOPOOL, cause, "pool %s", pool);
+	else if (cause != 0)
+		s_error(s, RSP_EREFUSED, cause, "resolution of pool %s", pool);
+	else
+		s_error(s, RSP_ENOPE, 0,
+		    "pool %s: none of its %d PEs has a transport we reach",
+		    pool, m->npes);
+	s_state(s, S_RETRY);
+}
+
 static void
 s_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 {
 	struct rsp_session *s = arg;
-	const struct rsp_pe *pe;
+	char tried[LIB_TRIED_LEN];
 
 	if (s->state != S_RESOLVING)
 		return;
@@ -464,16 +537,18 @@ s_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 		s_resolve(s);
 		break;
 	case LIB_REG_MSG:
-		if (m->type != ASAP_HANDLE_RESOLUTION_RESPONSE)
-			break;
-		if ((pe = lib_pu_choose(m, s->avoid)) == NULL)
-			s_state(s, S_RETRY);
-		else
-			s_connect(s, pe);
+		if (m->type == ASAP_HANDLE_RESOLUTION_RESPONSE ||
+		    m->type == ASAP_ERROR)
+			s_resolved(s, m);
 		break;
-	case LIB_REG_DOWN:
 	case LIB_REG_FAILED:
-		break; /* the channel hunts again; LIB_REG_UP resolves */
+		s_error(s, RSP_ENOREG, 0, "%s",
+		    lib_reg_tried(&s->reg, tried, sizeof(tried)));
+		break;     /* the channel hunts again; LIB_REG_UP resolves */
+	case LIB_REG_DOWN: /* lost, or no answer in response_timeout */
+		s_error(s, RSP_ENOREG, 0,
+		    "the registrar was lost before it answered");
+		break;
 	}
 }
 

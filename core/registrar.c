@@ -201,24 +201,6 @@ reg_distance(
 	p->v[i] = sum > 0xffffffffLL ? 0xffffffffU : (uint32_t)sum;
 }
 
-void
-reg_handle_str(const struct rsp_handle *h, char *s, size_t n)
-{
-	size_t i, o = 0;
-	int plain = h->len > 0;
-
-	for (i = 0; i < h->len; i++)
-		if (!isgraph(h->bytes[i]))
-			plain = 0;
-	if (plain) {
-		snprintf(s, n, "%.*s", h->len, (const char *)h->bytes);
-		return;
-	}
-	o = (size_t)snprintf(s, n, "0x");
-	for (i = 0; i < h->len && o + 3 <= n; i++)
-		o += (size_t)snprintf(s + o, n - o, "%02x", h->bytes[i]);
-}
-
 int
 reg_bucket_take(struct registrar *reg, struct reg_bucket *b, long long rate)
 {
@@ -502,7 +484,7 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 		        ? "KeepAliveTimeoutTimer"
 		        : "Disconnect",
 		    0);
-		reg_handle_str(&h, hs, sizeof(hs));
+		rsp_handle_str(&h, hs, sizeof(hs));
 		log_info(
 		    "registrar: removed PE $%08x of pool %s: %s", pid, hs, why);
 		reg_enrp_update(reg, ENRP_DEL_PE, &h, pid);
@@ -603,7 +585,7 @@ ka_timeout(struct registrar *reg, struct reg_pe *pe)
 	char hs[2 * RSP_HANDLE_MAX + 3];
 	uint32_t assoc = pe->assoc;
 
-	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
+	rsp_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_notice("registrar: PE $%08x of pool %s: no keep-alive ack in "
 	           "%lld ms, aborting assoc %u",
 	    hs_pe_id(hpe), hs, reg->cfg.ka_timeout, assoc);
@@ -669,7 +651,7 @@ expire_one(void *arg, const struct hs_pe *hpe)
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
 	/* The handlespace drops the PE next (pe_dropped). */
-	reg_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
+	rsp_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
 	log_info("registrar: PE $%08x of pool %s: registration life expired",
 	    hs_pe_id(hpe), hs);
 	log_removal(reg, hs_pe_handle(hpe), hs_pe_id(hpe), "ExpiryTimer",
@@ -877,14 +859,8 @@ reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 	}
 	assoc_touch(reg, assoc);
 	reg_stats_tick(reg);
-	if (reg_in_startup(reg)) {
-		/* Not a home PR before the mentor phase ends (4.5.1). */
-		log_debug(1,
-		    "registrar: startup, ASAP message on assoc %u "
-		    "dropped",
-		    assoc);
-		return;
-	}
+	/* Served from the first moment, mentor phase or not: only the
+	 * Server Announces wait for its end (4.5.1, as RSPLIB). */
 	reg_asap_input(reg, assoc, data, len);
 }
 

@@ -158,7 +158,7 @@ log_refusal(const char *what, uint32_t id, const struct rsp_handle *h,
 {
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
-	reg_handle_str(h, hs, sizeof(hs));
+	rsp_handle_str(h, hs, sizeof(hs));
 	log_notice("registrar: %s of PE $%08x in pool %s (assoc %u) refused: "
 	           "%s (0x%04x)",
 	    what, id, hs, assoc, rsp_cause_name(cause), cause);
@@ -209,7 +209,7 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	if (r != HS_ADDED)
 		reg->count.reregistrations++;
 	if (log_enabled(LOG_LVL_INFO)) /* a hot path: only to log it */
-		reg_handle_str(&m->handle, hs, sizeof(hs));
+		rsp_handle_str(&m->handle, hs, sizeof(hs));
 	log_info("registrar: %s PE $%08x in pool %s (assoc %u, life %u ms)",
 	    r == HS_ADDED ? "registered" : "re-registered", pe.id, hs, assoc,
 	    pe.life);
@@ -228,7 +228,7 @@ on_deregistration(
 	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 
 	if (log_enabled(LOG_LVL_INFO))
-		reg_handle_str(&m->handle, hs, sizeof(hs));
+		rsp_handle_str(&m->handle, hs, sizeof(hs));
 	reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
 	/* Unknown PEs are answered with success, as RSPLIB does. */
 	if (hs_deregister(reg->hs, &m->handle, m->pe_id) == 0) {
@@ -287,7 +287,7 @@ on_handle_resolution(
 
 	reg->count.resolutions++;
 	if (log_enabled(LOG_LVL_VERBOSE1)) /* a hot path: only to log it */
-		reg_handle_str(&m->handle, hs, sizeof(hs));
+		rsp_handle_str(&m->handle, hs, sizeof(hs));
 	if (a != NULL && !reg_bucket_take(reg, &a->hr, reg->cfg.max_hr_rate)) {
 		log_debug(1,
 		    "registrar: handle resolution rate limit on "
@@ -371,7 +371,7 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 
 		reg_action(reg, &ea);
 	}
-	reg_handle_str(&m->handle, hs, sizeof(hs));
+	rsp_handle_str(&m->handle, hs, sizeof(hs));
 	if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL &&
 	    hs_find_pe(reg->hs, &m->handle, m->pe_id) != NULL &&
 	    hs_pe_unreachable(hs_find_pe(reg->hs, &m->handle, m->pe_id)) + 1 >=

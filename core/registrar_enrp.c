@@ -56,6 +56,13 @@ struct reg_peer {
 	struct registrar *reg;
 	uint32_t id; /* 0 until first contact */
 	int is_static;
+	/* It behaved as a registrar (peer_confirm): only such a peer
+	 * becomes our mentor, is named in List Responses and acknowledges
+	 * takeovers.  An hsdump-like client (a Presence, requests, nothing
+	 * answered) never qualifies and leaves with its association. */
+	int is_registrar;
+	int asked; /* a Presence R=1 went to it since its last Presence */
+	int heard; /* a Presence came from it before */
 	struct addr_list addrs; /* its ENRP endpoint */
 	uint32_t assoc;         /* ours to it, when has_assoc */
 	int has_assoc;
@@ -170,7 +177,8 @@ send_presence(struct reg_enrp *e, struct reg_peer *p, int r)
 	struct rsp_msg m;
 
 	presence_build(e, &m, &si, r);
-	enrp_send_peer(e, p, &m);
+	if (enrp_send_peer(e, p, &m) == 0 && r)
+		p->asked = 1;
 }
 
 static void
@@ -406,13 +414,13 @@ takeover_begin(struct reg_enrp *e, struct reg_peer *t)
 	if ((t->await = calloc(n + 1, sizeof(*t->await))) == NULL)
 		return -1;
 	for (q = e->peers; q; q = q->next)
-		if (q != t && q->id != 0 && q->id != t->id)
+		if (q != t && q->id != 0 && q->id != t->id && q->is_registrar)
 			t->await[t->nawait++] = q->id;
 	log_notice("registrar: initiating takeover of dead peer $%08x "
 	           "(%zu PEs, %zu acknowledgements to wait for)",
 	    t->id, hs_owner_count(e->reg->hs, t->id), t->nawait);
 	for (q = e->peers; q; q = q->next)
-		if (q->id != 0)
+		if (q->id != 0 && (q->is_registrar || q == t))
 			send_takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
 	return 0;
 }
@@ -601,6 +609,19 @@ mentor_pick(struct reg_enrp *e, struct reg_peer *p)
 	send_simple(e, p, ENRP_HANDLE_TABLE_REQUEST, 0);
 }
 
+/* p did what only a registrar does (4.5.1): the first such peer of the
+ * startup phase is the mentor. */
+static void
+peer_confirm(struct reg_enrp *e, struct reg_peer *p, const char *how)
+{
+	if (!p->is_registrar) {
+		p->is_registrar = 1;
+		log_debug(
+		    1, "registrar: peer $%08x is a registrar (%s)", p->id, how);
+	}
+	mentor_pick(e, p);
+}
+
 /* ---- audit (4.5.3) ---- */
 
 static void
@@ -689,7 +710,7 @@ send_error(struct reg_enrp *e, uint32_t assoc, uint32_t to, uint16_t cause)
  * 0, or a cause. */
 static uint16_t
 learn_pe(struct reg_enrp *e, uint32_t assoc, const struct rsp_handle *h,
-    const struct rsp_pe *from)
+    const struct rsp_pe *from, int keep_ours)
 {
 	struct rsp_pe pe = *from;
 	struct reg_pe *rpe;
@@ -701,6 +722,10 @@ learn_pe(struct reg_enrp *e, uint32_t assoc, const struct rsp_handle *h,
 		return RSP_CAUSE_INVALID_VALUES;
 	if (pe.home == e->reg->id)
 		return 0; /* ours: we know better */
+	/* A table is a snapshot: a PE registered here (during our mentor
+	 * phase, say) stays ours; only an update says it moved. */
+	if (keep_ours && reg_pe_find(e->reg, h, pe.id) != NULL)
+		return 0;
 	if (reg_distance_index(&pe.policy) != -1 && e->io.srtt != NULL)
 		reg_distance(
 		    e->reg, &pe.policy, e->io.srtt(e->io.arg, assoc), 1);
@@ -735,10 +760,14 @@ on_presence(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	peer_transition(p, REG_PEER_ALIVE);
 	if (m->flags & ENRP_FLAG_PRESENCE_R)
 		send_presence_assoc(e, assoc, p->id, 0);
-	if (e->startup) {
-		mentor_pick(e, p);
+	/* An answer to our Presence R=1, or a second one (its heartbeat):
+	 * an hsdump sends one Presence and answers nothing. */
+	if (p->asked || p->heard)
+		peer_confirm(e, p, p->asked ? "answered" : "heartbeat");
+	p->asked = 0;
+	p->heard = 1;
+	if (e->startup)
 		return;
-	}
 	if ((m->present & RSP_HAS_CHECKSUM) && !p->syncing &&
 	    m->checksum != hs_checksum(e->reg->hs, p->id)) {
 		log_info("registrar: peer $%08x checksum 0x%04x, ours "
@@ -860,7 +889,7 @@ on_ht_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 			const struct rsp_pe *pe = &m->pools[i].pes[j];
 
 			if ((cause = learn_pe(
-			         e, assoc, &m->pools[i].handle, pe)) != 0) {
+			         e, assoc, &m->pools[i].handle, pe, 1)) != 0) {
 				send_error(e, assoc, p->id, cause);
 				continue;
 			}
@@ -891,7 +920,7 @@ on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	if (m->action == ENRP_DEL_PE) {
 		if (m->pes[0].home != e->reg->id)
 			hs_deregister(e->reg->hs, &m->handle, m->pes[0].id);
-	} else if ((cause = learn_pe(e, assoc, &m->handle, &m->pes[0])) != 0)
+	} else if ((cause = learn_pe(e, assoc, &m->handle, &m->pes[0], 0)) != 0)
 		send_error(e, assoc, p->id, cause);
 	else if ((m->flags & ENRP_FLAG_UPDATE_T) &&
 	         e->reg->cfg.takeover_suggestion &&
@@ -1020,7 +1049,7 @@ on_list_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	r.receiver = p->id;
 	memset(si, 0, sizeof(si));
 	for (q = e->peers; q && n < REG_LIST_MAX; q = q->next) {
-		if (q->id == 0)
+		if (q->id == 0 || !q->is_registrar)
 			continue;
 		memset(&si[n], 0, sizeof(si[n]));
 		si[n].id = q->id;
@@ -1078,22 +1107,35 @@ on_error(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	                     : "no cause");
 }
 
+/* create: an unknown sender becomes a peer.  confirms: only a
+ * registrar sends it (responses with R=1 excepted), so the sender is
+ * one (peer_confirm); requests and Presence do not tell. */
 static const struct {
 	uint8_t type;
-	int create; /* an unknown sender becomes a peer */
+	int create;
+	int confirms;
 	enrp_handler *fn;
 } enrp_handlers[] = {
-    {ENRP_PRESENCE, 1, on_presence},
-    {ENRP_HANDLE_TABLE_REQUEST, 0, on_ht_request},
-    {ENRP_HANDLE_TABLE_RESPONSE, 0, on_ht_response},
-    {ENRP_HANDLE_UPDATE, 0, on_update},
-    {ENRP_LIST_REQUEST, 0, on_list_request},
-    {ENRP_LIST_RESPONSE, 0, on_list_response},
-    {ENRP_INIT_TAKEOVER, 0, on_init_takeover},
-    {ENRP_INIT_TAKEOVER_ACK, 0, on_init_takeover_ack},
-    {ENRP_TAKEOVER_SERVER, 0, on_takeover_server},
-    {ENRP_ERROR, 0, on_error},
+    {ENRP_PRESENCE, 1, 0, on_presence},
+    {ENRP_HANDLE_TABLE_REQUEST, 0, 0, on_ht_request},
+    {ENRP_HANDLE_TABLE_RESPONSE, 0, 1, on_ht_response},
+    {ENRP_HANDLE_UPDATE, 0, 1, on_update},
+    {ENRP_LIST_REQUEST, 0, 0, on_list_request},
+    {ENRP_LIST_RESPONSE, 0, 1, on_list_response},
+    {ENRP_INIT_TAKEOVER, 0, 1, on_init_takeover},
+    {ENRP_INIT_TAKEOVER_ACK, 0, 1, on_init_takeover_ack},
+    {ENRP_TAKEOVER_SERVER, 0, 1, on_takeover_server},
+    {ENRP_ERROR, 0, 0, on_error},
 };
+
+static int
+is_refusal(const struct rsp_msg *m)
+{
+	return (m->type == ENRP_HANDLE_TABLE_RESPONSE &&
+	           (m->flags & ENRP_FLAG_HTRESP_R)) ||
+	       (m->type == ENRP_LIST_RESPONSE &&
+	           (m->flags & ENRP_FLAG_LISTRESP_R));
+}
 
 /* A request from a stranger: HT Request and List Request get R=1. */
 static void
@@ -1146,9 +1188,15 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	                &created)) == NULL)
 		refuse(e, assoc, &m);
 	else {
-		if (created)
-			send_presence_assoc(e, assoc, p->id, 1);
+		/* Before the handler, which may free p. */
+		if (enrp_handlers[i].confirms && !is_refusal(&m))
+			peer_confirm(
+			    e, p, rsp_msg_name(RSP_PROTO_ENRP, m.type));
 		enrp_handlers[i].fn(e, assoc, p, &m);
+		if (created) {
+			send_presence_assoc(e, assoc, p->id, 1);
+			p->asked = 1;
+		}
 	}
 	rsp_msg_free(&m);
 }
@@ -1395,18 +1443,29 @@ reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 	enrp_input(e, assoc, data, len);
 }
 
+/* A peer that never behaved as a registrar (an hsdump run) leaves with
+ * its association: there is nobody to wait for. */
 void
 reg_enrp_lost(struct registrar *reg, uint32_t assoc)
 {
-	struct reg_peer *p;
+	struct reg_peer *p, *next;
 
 	if (reg->enrp == NULL)
 		return;
-	for (p = reg->enrp->peers; p; p = p->next)
-		if (p->has_assoc && p->assoc == assoc) {
-			p->has_assoc = 0;
-			p->ht_more = 0;
+	for (p = reg->enrp->peers; p; p = next) {
+		next = p->next;
+		if (!p->has_assoc || p->assoc != assoc)
+			continue;
+		p->has_assoc = 0;
+		p->ht_more = 0;
+		if (!p->is_registrar && !p->is_static) {
+			log_info("registrar: peer $%08x left (it never acted "
+			         "as a registrar)",
+			    p->id);
+			takeover_forget(reg->enrp, p->id);
+			peer_free(reg->enrp, p);
 		}
+	}
 }
 
 size_t

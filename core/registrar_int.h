@@ -196,7 +196,7 @@ int reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m);
 /* 1 if a request may go through the bucket now (rate 0: always). */
 int reg_bucket_take(
     struct registrar *reg, struct reg_bucket *b, long long rate);
-void reg_handle_str(const struct rsp_handle *h, char *s, size_t n);
+
 /*
  * The DPF policies' Distance (PROTOCOLS.md 5.7): half the association's
  * smoothed RTT (srtt_ms, -1 unknown: 0) rounded to -distancestep, set

@@ -134,7 +134,7 @@ adopt_one(struct registrar *reg, struct conns *cs, const struct rsp_handle *h,
 
 	if (hpe == NULL)
 		return;
-	reg_handle_str(h, hs, sizeof(hs));
+	rsp_handle_str(h, hs, sizeof(hs));
 	hs_pe_export(hpe, &x, addrs, 2 * RSP_ADDRS_MAX);
 	if (!x.has_asap || transport_addrs(reg, &x.asap, &to) == -1 ||
 	    conn_get(reg, cs, &to, &assoc) == -1) {

@@ -45,7 +45,7 @@ enum rsp_error {
 	RSP_OK = 0,
 	RSP_ESYSTEM = 1,   /* see errno */
 	RSP_ECONFIG = 2,   /* a configuration value is invalid */
-	RSP_EREFUSED = 3,  /* the registrar refused the registration */
+	RSP_EREFUSED = 3,  /* the registrar refused (a registration) */
 	RSP_ENOREG = 4,    /* no registrar reachable */
 	RSP_ENOPE = 5,     /* no pool element available */
 	RSP_ESTATE = 6,    /* not possible in the current state */
@@ -57,6 +57,9 @@ enum rsp_error {
 #define RSP_ERROR_MAX RSP_ENOPOOL
 
 const char *rsp_strerror(int err);
+/* An RFC 5354 error cause (or one of RSPLIB's, PROTOCOLS.md 2.6) in
+ * words: "unknown pool handle"; "unknown cause" if none. */
+const char *rsp_strcause(unsigned cause);
 int rsp_lib_version(void);
 
 #define RSP_REGISTRARS_MAX 16
@@ -146,6 +149,13 @@ enum rsp_event_type {
 	RSP_EV_FAILOVER,       /* session: now connected to another PE */
 	RSP_EV_CLOSED,         /* session: the PE ended it gracefully */
 	RSP_EV_BUSINESS_CARD,  /* either: a peer's business card */
+	/* either: an attempt failed, the object tries again by itself:
+	 * error RSP_ENOREG (no registrar reached; detail names the ones
+	 * tried), RSP_ENOPOOL (the registrar knows no such pool), RSP_ENOPE
+	 * (no PE given, or the PE given did not answer or ended the
+	 * session at once: full, or it refused our cookie).  The
+	 * application decides how long to let it try. */
+	RSP_EV_ERROR,
 };
 
 /* A pool element as a PU sees it (resolution, business cards). */
@@ -173,6 +183,13 @@ struct rsp_event {
 	const uint8_t *data; /* valid during the callback only */
 	size_t len;
 	int error; /* RSP_E* */
+	/* RSP_EV_REG_FAILED, RSP_EV_ERROR: the registrar's RFC 5354 error
+	 * cause (0: none on the wire; rsp_strcause() names it) and a line
+	 * in words with the values concerned ("pool EchoPool uses
+	 * RoundRobin, this PE asked for LeastUsed"); NULL if none.  Valid
+	 * during the callback only. */
+	unsigned cause;
+	const char *detail;
 	/* RSP_EV_BUSINESS_CARD: data/len the sender's pool handle, pes
 	 * its PEs in preferred failover order. */
 	const struct rsp_pe_info *pes;

@@ -202,6 +202,8 @@ int rsp_msg_equal(const struct rsp_msg *a, const struct rsp_msg *b);
 const char *rsp_msg_name(int proto, int type);
 const char *rsp_param_name(uint16_t type);
 const char *rsp_cause_name(uint16_t code);
+/* A pool handle as text (n >= 2 * RSP_HANDLE_MAX + 3 never cuts). */
+void rsp_handle_str(const struct rsp_handle *h, char *s, size_t n);
 const char *rsp_policy_name(uint32_t type);
 const char *rsp_derr_name(enum rsp_derr code);
 /* "truncated parameter 0x000a at offset 20 (cause 0x0003)" */

@@ -2,6 +2,7 @@
  * Names of parameters, error causes (PROTOCOLS.md 2.6) and decode
  * errors, and the one-line description of a decode error.
  */
+#include <ctype.h>
 #include <stdio.h>
 
 #include "proto/codec.h"
@@ -99,4 +100,24 @@ rsp_decode_error_str(const struct rsp_decode_error *e, char *s, size_t n)
 	return snprintf(s, n, "%s %s at offset %u (cause 0x%04x%s)",
 	    rsp_derr_name(e->code), what, e->offset, e->cause,
 	    e->report ? "" : ", drop silently");
+}
+
+/* A pool handle as text: as it is when every byte is printable, else
+ * 0x and hex. */
+void
+rsp_handle_str(const struct rsp_handle *h, char *s, size_t n)
+{
+	size_t i, o = 0;
+	int plain = h->len > 0;
+
+	for (i = 0; i < h->len; i++)
+		if (!isgraph(h->bytes[i]))
+			plain = 0;
+	if (plain) {
+		snprintf(s, n, "%.*s", h->len, (const char *)h->bytes);
+		return;
+	}
+	o = (size_t)snprintf(s, n, "0x");
+	for (i = 0; i < h->len && o + 3 <= n; i++)
+		o += (size_t)snprintf(s + o, n - o, "%02x", h->bytes[i]);
 }

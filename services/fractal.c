@@ -518,6 +518,9 @@ fr_cookie_echo(struct svc_ctx *c, const struct rsp_event *ev)
 		return;
 	if (fgp_cookie_decode(ev->data, ev->len, &ck) != APP_OK ||
 	    ck.param_type != FGP_PARAMETER || !fr_param_ok(&ck.param)) {
+		log_notice("fractal: session %u: cookie refused: not a "
+		           "Fractal Generator cookie of a valid job",
+		    fs->id);
 		fs_abort(c, fr, fs, "bad cookie");
 		return;
 	}

@@ -249,7 +249,7 @@ tar czf "$out" result.txt'
 	run client -input="$T/slow.tar.gz" -output="$T/o2" -maxretry=1
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"is not ready (reason 1)"* ]]
+	[[ "$output" == *"is not ready: it is full (reason 1)"* ]]
 	grep -q 'refused: fully loaded' "$T/pe1.log"
 	wait "$C1"
 	[ "$(tar xzf "$T/o1" -O result.txt)" = done ]

@@ -38,3 +38,28 @@ show() {
 		cat -v "$f"
 	done
 }
+
+# interop_need PROGRAM...: the checks every file's setup_file makes:
+# kernel SCTP, RSPLIB's PROGRAMs, and RSP (default build/san/rsp, then
+# build/rel/rsp), exported.  Fails with a message on fd 3.
+interop_need() {
+	local p top
+	if [ ! -d /proc/sys/net/sctp ]; then
+		echo "# no kernel SCTP here: run this in the SCTP test guest (tests/vm/README.md)" >&3
+		return 1
+	fi
+	for p in "$@"; do
+		if ! command -v "$p" >/dev/null; then
+			echo "# $p missing: make check-interop installs rsplib-registrar rsplib-services rsplib-tools" >&3
+			return 1
+		fi
+	done
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	if [ -z "${RSP:-}" ]; then
+		for p in "$top/build/san/rsp" "$top/build/rel/rsp"; do
+			[ -x "$p" ] && { RSP=$p; break; }
+		done
+	fi
+	[ -x "${RSP:-}" ] || { echo "# set RSP to the rsp binary" >&3; return 1; }
+	export RSP
+}

@@ -24,25 +24,9 @@ start() {
 }
 
 setup_file() {
-	if [ ! -d /proc/sys/net/sctp ]; then
-		echo "# no kernel SCTP here: run this in the SCTP test guest (tests/vm/README.md)" >&3
-		return 1
-	fi
-	local p top
-	for p in rspserver rspterminal; do
-		if ! command -v "$p" >/dev/null; then
-			echo "# $p missing: make check-interop installs rsplib-services rsplib-tools" >&3
-			return 1
-		fi
-	done
+	interop_need rspserver rspterminal || return 1
+	local top
 	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	if [ -z "${RSP:-}" ]; then
-		for p in "$top/build/san/rsp" "$top/build/rel/rsp"; do
-			[ -x "$p" ] && { RSP=$p; break; }
-		done
-	fi
-	[ -x "${RSP:-}" ] || { echo "# set RSP to the rsp binary" >&3; return 1; }
-	export RSP
 	export OUT=${RSP_INTEROP_OUT:-$top/build/vm/interop}
 	mkdir -p "$OUT"
 	rm -f "$OUT"/REG_PID.pid "$OUT"/SRV_PID.pid "$OUT"/TERM_PID.pid \

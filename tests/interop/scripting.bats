@@ -288,5 +288,5 @@ busy_pe() {
 	busy_pe busy-rsplibpe "$OUR_ASAP" SSPool8 rsp rspserver -scripting \
 		-ssmaxthreads=1 -registrar="$OUR_ASAP" -poolhandle=SSPool8 \
 		-logcolor=off -loglevel=3
-	grep -q 'is not ready (reason 1)' "$OUT/busy-rsplibpe-client2.log"
+	grep -q 'is not ready: it is full (reason 1)' "$OUT/busy-rsplibpe-client2.log"
 }

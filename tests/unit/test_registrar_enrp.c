@@ -488,6 +488,44 @@ test_strangers(struct ev_loop *loop)
 	rsp_msg_free(&lastmsg);
 }
 
+/* 4.5.1 as corrected: ASAP from the first moment; a client that only
+ * asks (hsdump) is no mentor, is named in no List Response, and leaves
+ * with its association. */
+static void
+test_startup(struct ev_loop *loop)
+{
+	struct registrar *a;
+
+	test_section("startup: ASAP served at once, an hsdump is no mentor");
+	a = start(loop, 0, NULL, 0, 128);
+	CHECK(reg_in_startup(a));
+	feed_asap(a, REG, 0x12345678);
+	CHECK(hs_pe_total(reg_hs(a)) == 1);
+	CHECK(reg_in_startup(a));
+	/* hsdump: Presence R=0, List Request, HT Request, then nothing */
+	outside_n = 0;
+	feed_enrp(a, 99, 12,
+	    "01 00 00 2c 00 00 00 77 00 00 00 00 00 0f 00 06 ff ff 00 00 00 "
+	    "0b 00 18 00 00 00 77 00 04 00 10 26 ad 00 00 00 01 00 08 0a 01 "
+	    "01 fe");
+	CHECK(reg_peer_count(a) == 1);
+	feed_enrp(a, 99, 12, "05 00 00 0c 00 00 00 77 00 00 00 00");
+	CHECK(lastmsg.type == ENRP_LIST_RESPONSE && lastmsg.nservers == 0);
+	feed_enrp(a, 99, 12, "02 00 00 0c 00 00 00 77 00 00 00 00");
+	CHECK(lastmsg.type == ENRP_HANDLE_TABLE_RESPONSE &&
+	      lastmsg.npools == 1 && lastmsg.pools[0].npes == 1);
+	/* answers only: no request of ours went to it */
+	CHECK(nodes[0].sent[ENRP_LIST_REQUEST] == 0);
+	CHECK(nodes[0].sent[ENRP_HANDLE_TABLE_REQUEST] == 0);
+	reg_enrp_lost(a, 99);
+	CHECK(reg_peer_count(a) == 0);
+	advance(loop, 2100); /* the mentor discovery timeout, unchanged */
+	CHECK(!reg_in_startup(a));
+	stop(0);
+	rsp_msg_free(&lastmsg);
+	memset(&lastmsg, 0, sizeof(lastmsg));
+}
+
 static void
 feed_ka_ack(struct registrar *reg, uint32_t assoc, uint32_t id)
 {
@@ -747,6 +785,7 @@ main(void)
 	test_mentor(loop);
 	test_mentor_small_responses(loop);
 	test_strangers(loop);
+	test_startup(loop);
 	test_takeover(loop);
 	test_takeover_silent_pe(loop);
 	test_takeover_cancel(loop);
