@@ -62,7 +62,6 @@ struct reg_peer {
 	 * answered) never qualifies and leaves with its association. */
 	int is_registrar;
 	int asked; /* a Presence R=1 went to it since its last Presence */
-	int heard; /* a Presence came from it before */
 	struct addr_list addrs; /* its ENRP endpoint */
 	uint32_t assoc;         /* ours to it, when has_assoc */
 	int has_assoc;
@@ -758,14 +757,17 @@ on_presence(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		p->has_assoc = 1;
 	}
 	peer_transition(p, REG_PEER_ALIVE);
-	if (m->flags & ENRP_FLAG_PRESENCE_R)
-		send_presence_assoc(e, assoc, p->id, 0);
-	/* An answer to our Presence R=1, or a second one (its heartbeat):
-	 * an hsdump sends one Presence and answers nothing. */
-	if (p->asked || p->heard)
-		peer_confirm(e, p, p->asked ? "answered" : "heartbeat");
+	/* A Presence after ours with R=1 answers it: a registrar does, an
+	 * hsdump sends one Presence and answers nothing.  A peer not known
+	 * as a registrar yet is asked (R=1) in our answer. */
+	if (p->asked)
+		peer_confirm(e, p, "answered");
 	p->asked = 0;
-	p->heard = 1;
+	if (!p->is_registrar) {
+		send_presence_assoc(e, assoc, p->id, 1);
+		p->asked = 1;
+	} else if (m->flags & ENRP_FLAG_PRESENCE_R)
+		send_presence_assoc(e, assoc, p->id, 0);
 	if (e->startup)
 		return;
 	if ((m->present & RSP_HAS_CHECKSUM) && !p->syncing &&
@@ -1193,10 +1195,6 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 			peer_confirm(
 			    e, p, rsp_msg_name(RSP_PROTO_ENRP, m.type));
 		enrp_handlers[i].fn(e, assoc, p, &m);
-		if (created) {
-			send_presence_assoc(e, assoc, p->id, 1);
-			p->asked = 1;
-		}
 	}
 	rsp_msg_free(&m);
 }
