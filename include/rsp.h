@@ -140,7 +140,7 @@ int rsp_discovery_options(int nregistrars, const char **announce);
 
 enum rsp_event_type {
 	RSP_EV_REGISTERED = 1, /* element: registration accepted (pe_id) */
-	RSP_EV_REG_FAILED,     /* element: refused or no registrar (error) */
+	RSP_EV_REG_FAILED,     /* element: refused for good (error, cause) */
 	RSP_EV_DEREGISTERED,   /* element: deregistered (or gave up) */
 	RSP_EV_SESSION_UP,     /* element: a PU connected; session: connected */
 	RSP_EV_MSG,            /* a message: session, ppid, stream, data */
