@@ -12,7 +12,7 @@ DESTDIR ?=
 
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -I. -Icore -Iinclude -I$(B)/gen
+CPPFLAGS += -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
 CFLAGS   ?= -O2 -g
 LDLIBS   += -lpthread -lm
 
@@ -41,7 +41,7 @@ LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
-LIB_SRCS   := $(sort $(wildcard core/*.c proto/*.c handlespace/*.c \
+LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c \
                 services/*.c))
 APP_SRCS   := $(addprefix applets/,$(addsuffix .c,$(APPLETS)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
@@ -56,7 +56,7 @@ FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
 .PHONY: all check unit fuzz-replay bats static size install clean format \
-        fuzz check-format
+        fuzz check-format check-layers
 all: $(B)/rsp
 ifeq ($(VARIANT),rel)
 	@cp $(B)/rsp rsp
@@ -86,10 +86,28 @@ $(B)/rsp: $(LIB_OBJS) $(APP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests link the library objects, never main.c or the applets
-# (OpenBSD regress style).
+# (OpenBSD regress style).  The tests of proto/ and handlespace/ link
+# only their own layer's objects (and the ones below): the link proves
+# that these layers need nothing above them.
+PROTO_OBJS  := $(filter $(B)/proto/%,$(LIB_OBJS))
+HS_OBJS     := $(filter $(B)/handlespace/%,$(LIB_OBJS))
+PROTO_TESTS := $(addprefix $(B)/tests/test_,app_vectors buf codec csp \
+               demo_pcap gen_vectors pcap pcap_out tcpmap)
+HS_TESTS    := $(addprefix $(B)/tests/test_,hs hs_ext hs_policy)
+$(PROTO_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(PROTO_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(HS_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(HS_OBJS) \
+    $(PROTO_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Layer rules of README.md's Layout table, over every #include.
+check-layers:
+	@scripts/check-layers.sh
 
 # Fuzz targets with a plain main() that replays their corpus.
 $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
@@ -109,7 +127,7 @@ fuzz-replay: $(FUZZ_BINS)
 bats: $(B)/rsp $(B)/bench/asap_bench
 	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) bats tests/bats
 
-check:
+check: check-layers
 	$(MAKE) VARIANT=san unit fuzz-replay bats
 
 .SECONDARY:
@@ -179,7 +197,7 @@ FUZZ_CC ?= clang
 fuzz:
 	@mkdir -p $(BUILDROOT)/fuzz
 	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
-	    echo "FUZZ $$n"; $(FUZZ_CC) -D_GNU_SOURCE -I. -Icore -Iinclude \
+	    echo "FUZZ $$n"; $(FUZZ_CC) -D_GNU_SOURCE -I. -Iinclude \
 	    -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $(BUILDROOT)/fuzz/$$n \
 	    $$f $(LIB_SRCS) -lpthread; done

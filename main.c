@@ -144,7 +144,7 @@ rsp_main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("rsp %s\n", RSP_VERSION);
+		printf("rsp %s (ISC licence)\n", RSP_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--list")) {

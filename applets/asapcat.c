@@ -37,7 +37,7 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/opt.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
 

@@ -18,7 +18,7 @@
  * completed, SIGINT/SIGTERM) the statistics are printed and written to
  * -scalar; -vector gets a line per completed job (RSPLIB's formats).
  * Exit: 0 ok, 1 runtime error, 2 usage, 4-6 when it gave up (-giveup)
- * for want of a pool, registrar or PE (core/giveup.h).
+ * for want of a pool, registrar or PE (core/tools/giveup.h).
  */
 #include <errno.h>
 #include <math.h>
@@ -29,17 +29,18 @@
 #include <unistd.h>
 
 #include "core/addr.h"
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/clock.h"
 #include "core/csp_report.h"
+#include "core/tools/csp_app.h"
 #include "core/daemon.h"
-#include "core/discovery_opts.h"
+#include "core/lib/discovery_opts.h"
 #include "core/ev.h"
-#include "core/giveup.h"
+#include "core/tools/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "proto/calcapp.h"
 #include "proto/wire.h"

@@ -11,7 +11,7 @@
  * every -updateinterval.  A component disappears when its final report
  * arrives or when it stays silent for min(-purgeinterval, 10 x its
  * report interval).  Datagrams that are not valid reports are counted
- * and ignored.  The table logic is core/cspmon.c.
+ * and ignored.  The table logic is core/tools/cspmon.c.
  *
  * On a terminal the table is redrawn in place, in colour; otherwise
  * (a pipe, a file) every refresh prints the table as plain lines
@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "core/addr.h"
-#include "core/cspmon.h"
+#include "core/tools/cspmon.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"

@@ -15,7 +15,7 @@
  * PREFIX-NNNNNN.png; one line per image on standard output, a progress
  * bar on standard error when it is a terminal.  Exit: 0 ok, 1 runtime
  * error, 2 usage, 4-6 when it gave up (-giveup) for want of a pool,
- * registrar or PE (core/giveup.h).
+ * registrar or PE (core/tools/giveup.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,16 +28,17 @@
 #include <unistd.h>
 
 #include "core/addr.h"
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/csp_report.h"
-#include "core/discovery_opts.h"
+#include "core/tools/csp_app.h"
+#include "core/lib/discovery_opts.h"
 #include "core/ev.h"
-#include "core/giveup.h"
-#include "core/image.h"
+#include "core/tools/giveup.h"
+#include "core/tools/image.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "proto/fgp.h"
 #include "proto/wire.h"

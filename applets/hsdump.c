@@ -32,11 +32,11 @@
 
 #include "core/addr.h"
 #include "core/ev.h"
-#include "core/hsdump_fmt.h"
+#include "core/tools/hsdump_fmt.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
 

@@ -14,7 +14,7 @@
  * unreachable reports and ASAP Server Announces, over kernel SCTP or the
  * TCP mapping (-transport), and with -enrp the ENRP side: peers,
  * handlespace synchronization, takeover of dead peers, multicast
- * Presence.  The daemon logic is in core/registrar*.c.  Runs until
+ * Presence.  The daemon logic is in core/registrar/.  Runs until
  * SIGINT or SIGTERM, then closes everything without Handle Updates, as
  * RSPLIB does (peers take the PEs over); exit 0 then, 1 on a runtime
  * error, 2 on a usage error (checked before any socket is opened).
@@ -31,13 +31,13 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
-#include "core/registrar.h"
-#include "core/transport.h"
+#include "core/registrar/registrar.h"
+#include "core/transport/transport.h"
 #include "core/uptime.h"
 
 int registrar_main(int argc, char **argv);
 
-/* The applet's own options, beside the registrar's (core/registrar.c). */
+/* The applet's own options, beside the registrar's (core/registrar/registrar.c). */
 struct registrar_applet_opts {
 	int quiet;
 };

@@ -14,7 +14,7 @@
  * accepted the work count against -maxretry, refusals (Not Ready) do
  * not.  Exit: 0 when the results arrived with status 0, 1 otherwise,
  * 2 usage, 4-6 when it gave up (-giveup) for want of a pool, registrar
- * or PE (core/giveup.h).
+ * or PE (core/tools/giveup.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,16 +27,17 @@
 #include <unistd.h>
 
 #include "core/addr.h"
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/csp_report.h"
-#include "core/discovery_opts.h"
+#include "core/tools/csp_app.h"
+#include "core/lib/discovery_opts.h"
 #include "core/ev.h"
-#include "core/giveup.h"
+#include "core/tools/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
 #include "core/sha1.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "proto/ssp.h"
 

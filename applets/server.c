@@ -31,13 +31,14 @@
 #include <string.h>
 
 #include "core/csp_report.h"
+#include "core/tools/csp_app.h"
 #include "core/daemon.h"
-#include "core/discovery_opts.h"
+#include "core/lib/discovery_opts.h"
 #include "core/ev.h"
-#include "core/giveup.h"
+#include "core/tools/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "core/uptime.h"
 #include "include/rsp.h"
 #include "proto/msg.h"

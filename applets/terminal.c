@@ -16,7 +16,7 @@
  * a second (or the PE closed the session), or after -runtime.  Every
  * failure to reach a PE is logged with its cause; after -giveup ms
  * without a PE it exits.  Exit: 0 ok, 1 runtime error, 2 usage, 4 no
- * such pool, 5 no registrar reachable, 6 no PE answered (core/giveup.h).
+ * such pool, 5 no registrar reachable, 6 no PE answered (core/tools/giveup.h).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,13 +26,14 @@
 #include <unistd.h>
 
 #include "core/csp_report.h"
-#include "core/discovery_opts.h"
+#include "core/tools/csp_app.h"
+#include "core/lib/discovery_opts.h"
 #include "core/ev.h"
-#include "core/giveup.h"
+#include "core/tools/giveup.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 
 int terminal_main(int argc, char **argv);

@@ -34,12 +34,12 @@
 #include <unistd.h>
 
 #include "core/addr.h"
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
 

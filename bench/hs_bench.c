@@ -138,7 +138,7 @@ bench_one(size_t npes, uint32_t policy, double secs, struct bench_row *r)
 		ids[i] = rand_id32();
 	heap0 = heap_bytes();
 	rss0 = rss_bytes();
-	if ((hs = hs_new()) == NULL) {
+	if ((hs = hs_new(rand_u64())) == NULL) {
 		free(ids);
 		return -1;
 	}

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addr.h"
+#include "core/addr.h"
 
 #define ELEM_MAX 96 /* longest element we bother to look at */
 

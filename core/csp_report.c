@@ -16,8 +16,6 @@
 #include "core/addr.h"
 #include "core/csp_report.h"
 #include "core/ev.h"
-#include "core/transport.h"
-#include "include/rsp.h"
 #include "proto/wire.h"
 
 #define CSP_OPT(n, k, a, h, d, lo, hi, f)                             \
@@ -93,12 +91,6 @@ csp_config_check(struct csp_config *c, char *err, size_t errlen)
 		return -1;
 	c->enabled = 1;
 	return 0;
-}
-
-uint16_t
-csp_protocol(int tr_kind)
-{
-	return tr_kind == TR_TCP ? 6 : 132;
 }
 
 /* Append to s (size n, NUL-terminated) as far as it fits. */
@@ -300,48 +292,10 @@ csp_reporter_failed(const struct csp_reporter *rep)
 	return rep->failed;
 }
 
-/* ---- pool elements and pool users (RSPLIB's getSessionStatus) ---- */
-
-static uint64_t
-since_us(const struct csp_reporter *rep, uint64_t since_ms)
+uint64_t
+csp_reporter_since_us(const struct csp_reporter *rep, uint64_t since_ms)
 {
 	uint64_t now = ev_now_ms(rep->loop);
 
 	return now >= since_ms ? (now - since_ms) * 1000 : 0;
-}
-
-void
-csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg)
-{
-	struct csp_app *app = arg;
-	struct rsp_status st;
-	char text[CSP_TEXT_SIZE];
-
-	memset(&st, 0, sizeof(st));
-	if (app->element != NULL) {
-		rsp_element_status(app->element, &st);
-		csp_reporter_set_port(rep, rsp_element_port(app->element));
-	} else if (app->session != NULL)
-		rsp_session_status(app->session, &st);
-	if (st.registrar_up)
-		csp_reporter_add_assoc(rep, CSP_GROUP_PR, st.registrar_id,
-		    since_us(rep, st.registrar_since_ms),
-		    csp_protocol(st.transport), RSP_PPID_ASAP);
-	if (st.pe_id != 0)
-		csp_reporter_add_assoc(rep, CSP_GROUP_PE, st.pe_id,
-		    since_us(rep, st.pe_since_ms), csp_protocol(st.transport),
-		    st.ppid);
-	if (app->status != NULL && app->status[0] != '\0' && app->sessions == 1)
-		csp_set_text(r->status, app->status);
-	else {
-		snprintf(text, sizeof(text), "%d Session%s", app->sessions,
-		    app->sessions == 1 ? "" : "s");
-		csp_set_text(r->status, text);
-	}
-	/* RSPLIB: a PE with a load-based policy reports its load. */
-	r->workload = CSP_WORKLOAD_NA;
-	if (app->has_workload)
-		r->workload = csp_workload(app->workload);
-	else if (st.has_load)
-		r->workload = csp_workload(st.load / 4294967295.0);
 }

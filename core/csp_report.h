@@ -15,9 +15,9 @@
  *
  *	struct csp_config csp;            add {csp_opts, &csp} to its opt sets
  *	csp_config_check(&csp, err, n)    after parsing (usage error on -1)
- *	struct csp_app app = {.session = s, .sessions = 1};
  *	rep = csp_reporter_new(loop, &csp, csp_id(CSP_GROUP_PU, rand_u64()),
- *	    csp_fill_app, &app);          NULL when off (or on failure)
+ *	    fill, arg);                   NULL when off (or on failure)
+ *	                                  (a PE or PU: core/tools/csp_app.h)
  *	csp_reporter_free(rep);           before freeing the session
  */
 #ifndef RSP_CSP_REPORT_H
@@ -32,8 +32,6 @@
 
 struct ev_loop;
 struct csp_reporter;
-struct rsp_element;
-struct rsp_session;
 
 #define CSP_PORT             2960 /* cspmonitor's default */
 #define CSP_INTERVAL_DEFAULT 250  /* ms, RSPLIB's registrar default */
@@ -97,27 +95,12 @@ void csp_reporter_set_port(struct csp_reporter *rep, uint16_t port);
  */
 void csp_location(char *s, size_t n, uint16_t port);
 
-/* IP protocol number of a transport kind (132 SCTP, 6 TCP mapping). */
-uint16_t csp_protocol(int tr_kind);
+/* Microseconds from since_ms (ev_now_ms() scale) to now, for
+ * association durations. */
+uint64_t csp_reporter_since_us(
+    const struct csp_reporter *rep, uint64_t since_ms);
 
-/*
- * The status of a pool element or pool user as RSPLIB's library
- * reports it (rsplib getSessionStatus): "N Sessions" (or the
- * application's text when it has exactly one session), an association
- * to the registrar (PPID 11) and one to the PE of a PU's session (with
- * the session's PPID).  The applet keeps `sessions` current.
- */
-struct csp_app {
-	struct rsp_element *element; /* PE, or NULL */
-	struct rsp_session *session; /* PU, or NULL */
-	int sessions;                /* sessions the component has */
-	const char *status;          /* application text, NULL: none */
-	int has_workload; /* else: the PE's load if its policy uses one, N/A */
-	double workload;  /* 0..1 */
-};
-void csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg);
-
-/* The registrar's report (core/registrar_csp.c); arg: struct registrar. */
+/* The registrar's report (core/registrar/status.c); arg: struct registrar. */
 void csp_fill_registrar(
     struct csp_reporter *rep, struct csp_report *r, void *arg);
 

@@ -22,10 +22,10 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "ev.h"
-#include "ev_backend.h"
-#include "log.h"
+#include "core/clock.h"
+#include "core/ev.h"
+#include "core/ev_backend.h"
+#include "core/log.h"
 
 #define NO_HEAP      UINT32_MAX
 #define NO_SLOT      UINT32_MAX

@@ -7,8 +7,8 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "ev.h"
-#include "ev_backend.h"
+#include "core/ev.h"
+#include "core/ev_backend.h"
 
 struct ev_backend {
 	int epfd;

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "core/log.h"
 
 struct log_config log_config = {.level = LOG_LVL_NOTICE};
 

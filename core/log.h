@@ -8,7 +8,7 @@
 
 #include <stdarg.h>
 
-#include "opt.h"
+#include "core/opt.h"
 
 enum log_level {
 	LOG_LVL_NONE = 0,

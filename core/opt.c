@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opt.h"
+#include "core/opt.h"
 
 #define VAL(set, o, type) ((type *)((char *)(set)->base + (o)->off))
 

@@ -12,9 +12,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "log.h"
-#include "rand.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/rand.h"
 
 static _Atomic int test_mode;
 static uint64_t test_state;

@@ -40,7 +40,10 @@ struct hs_pe;
 /* Most PEs one hs_select() returns (RSPLIB MAX_MAX_HANDLE_RESOLUTION_ITEMS). */
 #define HS_SELECT_MAX 128
 
-struct hs *hs_new(void);
+/* seed: randomness from the caller (the handlespace reads no clock and
+ * no randomness of its own): it seeds the policies' random choices and,
+ * at the first call, salts the trees' priorities. */
+struct hs *hs_new(uint64_t seed);
 void hs_free(struct hs *hs);
 /* Seed the selection generator (tests; default: from core/rand). */
 void hs_seed(struct hs *hs, uint64_t seed);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rand.h"
 #include "handlespace/hs_int.h"
 
 /* Handlespace order: handle length first, then the bytes. */
@@ -107,15 +106,15 @@ hs_random(struct hs *hs)
 }
 
 struct hs *
-hs_new(void)
+hs_new(uint64_t seed)
 {
 	struct hs *hs;
 
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return NULL;
 	if (hs_tree_salt == 0)
-		hs_tree_salt = rand_id32();
-	hs->rng = rand_u64();
+		hs_tree_salt = (uint32_t)(seed >> 32) | 1;
+	hs->rng = seed;
 	hs->slab.size = sizeof(struct hs_pe);
 	return hs;
 }

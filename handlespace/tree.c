@@ -12,8 +12,9 @@
 
 #include "handlespace/hs_int.h"
 
-/* Set once by hs_new() from the kernel's randomness, so that no peer can
- * choose PE IDs that make a degenerate (list-shaped) tree. */
+/* Set once by the first hs_new() from its seed (the caller's kernel
+ * randomness), so that no peer can choose PE IDs that make a degenerate
+ * (list-shaped) tree. */
 uint32_t hs_tree_salt;
 
 /* murmur3's 32-bit finalizer: a bijection with good avalanche. */

@@ -64,7 +64,7 @@ int rsp_lib_version(void);
 
 #define RSP_REGISTRARS_MAX 16
 
-/* Transport kinds for the configs' `transport` (core/transport.h's
+/* Transport kinds for the configs' `transport` (core/transport/transport.h's
  * TR_SCTP, TR_TCP: TCP is the TCP mapping of PROTOCOLS.md 7). */
 #define RSP_TRANSPORT_SCTP 0
 #define RSP_TRANSPORT_TCP  1
@@ -110,7 +110,7 @@ struct rsp_element_config {
 	const char *local;   /* user transport addresses, NULL: any */
 	uint32_t identifier; /* PE ID, 0: random */
 	long long rereg_ms;  /* re-registration interval, 0: 30000 */
-	int transport;       /* resolved transport kind (core/transport.h) */
+	int transport; /* resolved transport kind (core/transport/transport.h) */
 	/* ASAP Server Announce group: NULL or "off" none, "auto"
 	 * (RSP_ANNOUNCE_AUTO) or "group[:port]".  Announced registrars
 	 * join the static ones; nregistrars may then be 0. */
@@ -164,7 +164,7 @@ enum rsp_event_type {
 
 struct rsp_pe_info {
 	uint32_t pe_id;
-	int transport; /* kind (core/transport.h), -1 if unsupported */
+	int transport; /* kind (core/transport/transport.h), -1 if unsupported */
 	uint16_t port;
 	uint16_t use; /* transport use: 0 data only, 1 data + control */
 	int naddrs;
@@ -274,7 +274,7 @@ struct rsp_status {
 	uint32_t pe_id; /* session: the PE it is connected to, 0 none */
 	uint64_t pe_since_ms;
 	uint32_t ppid; /* session: PPID of the last message sent */
-	int transport; /* transport kind (core/transport.h) */
+	int transport; /* transport kind (core/transport/transport.h) */
 	int has_load;  /* element: its policy is load-based */
 	uint32_t load; /* element: its current load, 0..0xffffffff */
 };

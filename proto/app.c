@@ -3,7 +3,7 @@
  */
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/app.h"
 
 static const char *const app_err_names[] = {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/app.h"
 
 #define RSP_PPID_CALCAPP_LEGACY 0x29097603u

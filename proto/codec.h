@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/msg.h"
 
 /* Parameter kinds: one per row of the parameter table (params.c). */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/app.h"
 
 #define CSP_TYPE_REPORT 0x01

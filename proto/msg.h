@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/wire.h"
 
 enum rsp_dialect {

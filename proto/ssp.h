@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/app.h"
 
 enum ssp_type {

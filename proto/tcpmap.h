@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 
 enum tcpmap_type {
 	TCPMAP_DATA = 0,

@@ -47,6 +47,12 @@ function part(f) {
 	}
 	if (f == "main.o")
 		return "main.c"
+	# core/'s wings each on a line of their own (core/lib/, ...)
+	if (f ~ /^core\/[^\/]+\//) {
+		sub(/^core\//, "", f)
+		sub(/\/.*$/, "/", f)
+		return "core/" f
+	}
 	sub(/\/.*$/, "/", f)
 	return f
 }

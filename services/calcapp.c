@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/clock.h"
 #include "core/ev.h"
 #include "core/log.h"

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "proto/fgp.h"

@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "proto/pingpong.h"

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "core/ev.h"
 #include "core/log.h"
 #include "proto/ssp.h"

@@ -9,6 +9,7 @@ setup() {
 	run "$RSP" --version
 	[ "$status" -eq 0 ]
 	[[ "$output" == rsp\ * ]]
+	[[ "$output" == *"(ISC licence)" ]]
 }
 
 @test "rsp without an applet is a usage error (exit 2)" {

@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the CSP monitor's input path (core/cspmon.c), which
+ * Fuzz target for the CSP monitor's input path (core/tools/cspmon.c), which
  * the codec fuzzer (fuzz_csp) does not reach: the table update, final
  * reports, purging and the display of whatever text a report carries.
  * The input is first fed whole as one datagram, then read as a series
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cspmon.h"
+#include "core/tools/cspmon.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the registrar's ASAP side (core/registrar*.c) the
+ * Fuzz target for the registrar's ASAP side (core/registrar/) the
  * dropbear way: no sockets, a fake transport and a fake clock.  Input:
  * records of one op byte, then for messages a 16-bit length and the
  * message:
@@ -20,7 +20,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/rand.h"
-#include "core/registrar.h"
+#include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

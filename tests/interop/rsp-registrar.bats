@@ -69,7 +69,7 @@ teardown_file() {
 }
 
 @test "RSPLIB's PE acknowledges our keep-alives" {
-	# Every KA-Ack moves the PE back to idle (core/registrar.c).
+	# Every KA-Ack moves the PE back to idle (core/registrar/registrar.c).
 	if ! wait_for 60 eval '[ "$(grep -c "keep-alive wait-ack -> idle" "$OUT/rsp-registrar.log")" -ge 3 ]'; then
 		cat "$OUT/rsp-registrar.log"
 		false

@@ -1,12 +1,12 @@
 /*
  * pcap reader and writer for the tests (see pcap.h).  Packet bytes are
- * read and written only through core/buf.h cursors.
+ * read and written only through proto/buf.h cursors.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "pcap.h"
 
 #define LINKTYPE_NULL      0

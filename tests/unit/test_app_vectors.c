@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/calcapp.h"
 #include "proto/fgp.h"
 #include "proto/pingpong.h"

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "testlib.h"
 
 static void

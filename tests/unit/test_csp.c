@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "proto/csp.h"
 #include "testlib.h"
 #include "vecfile.h"

@@ -2,7 +2,7 @@
  * CSP reporting and monitoring: the -cspserver/-cspinterval rules
  * (core/csp_report.c), a reporter sending real datagrams over UDP on
  * 127.0.0.1 (written to tests/out/csp-reporter.pcap for tshark.bats),
- * the final report, and the monitor's table (core/cspmon.c): updates,
+ * the final report, and the monitor's table (core/tools/cspmon.c): updates,
  * purging, final reports, garbage, the entry bound and the display.
  * Run from the repository root.
  */
@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "core/csp_report.h"
-#include "core/cspmon.h"
+#include "core/tools/cspmon.h"
 #include "core/ev.h"
-#include "core/registrar.h"
+#include "core/registrar/registrar.h"
 #include "pcap.h"
 #include "proto/wire.h"
 #include "testlib.h"

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "pcap.h"
 #include "proto/calcapp.h"
 #include "proto/csp.h"

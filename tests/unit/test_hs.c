@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "core/rand.h"
 #include "handlespace/hs.h"
 #include "testlib.h"
 
@@ -82,7 +81,7 @@ refused(struct hs *hs, const char *pool, const struct rsp_pe *pe)
 static void
 test_checksum(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct tpe t;
 
 	test_section("checksum 4.6");
@@ -128,7 +127,7 @@ test_checksum(void)
 static void
 test_checksum_wrap(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	uint64_t sum = 0, acc;
 	struct tpe t;
 	uint32_t i, id;
@@ -160,7 +159,7 @@ test_checksum_wrap(void)
 static void
 test_register(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct rsp_handle h = H("pool");
 	struct rsp_addr addrs[2 * RSP_ADDRS_MAX];
 	const struct hs_pe *pe;
@@ -246,7 +245,7 @@ test_register(void)
 static void
 test_refusals(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct rsp_handle h;
 	struct tpe t;
 	uint16_t cause;
@@ -306,7 +305,7 @@ test_refusals(void)
 static void
 test_unreachable(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct rsp_handle h = H("u");
 	struct tpe t;
 
@@ -346,7 +345,7 @@ expired_cb(void *arg, const struct hs_pe *pe)
 static void
 test_expiry(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct rsp_handle h = H("x");
 	struct expired e = {{0}, 0};
 	struct tpe t;
@@ -380,7 +379,7 @@ test_expiry(void)
 static void
 test_owner(void)
 {
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct tpe t;
 	uint16_t c1, c2;
 
@@ -407,7 +406,7 @@ static void
 test_cursor(void)
 {
 	static const char *pools[] = {"bb", "a", "ab", "c", "zzz"};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	const struct hs_pe *out[4];
 	struct hs_cursor c;
 	char seen[256];
@@ -507,7 +506,7 @@ order_cb(const uint32_t *ids, int n, void *arg)
 	struct rsp_handle h = H("order");
 	const struct hs_pe *out[3];
 	uint32_t seq[60];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct tpe t;
 	int i, j, k, ns = 0;
 
@@ -605,7 +604,7 @@ test_stress(void)
 	    RSP_POLICY_WRAND, RSP_POLICY_LUD, RSP_POLICY_WRR, RSP_POLICY_RLU,
 	    RSP_POLICY_PRIO, RSP_POLICY_RAND};
 	const int N = 100000, NPOOLS = 8;
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	const struct hs_pe *out[HS_SELECT_MAX];
 	uint32_t *ids = calloc((size_t)N, sizeof(*ids));
 	char name[16];
@@ -615,13 +614,14 @@ test_stress(void)
 	int i, k, ok = 1, added = 0;
 
 	test_section("stress 100k");
-	rand_seed_for_tests(1234);
+	test_seed(1234);
 	hs_seed(hs, 99);
 	for (i = 0; i < N; i++) {
-		ids[i] = rand_id32();
+		/* distinct and scattered: an odd multiplier is a bijection */
+		ids[i] = ((uint32_t)i + 1) * 2654435761u;
 		snprintf(name, sizeof(name), "pool%d", i % NPOOLS);
 		mkpe(&t, ids[i], 1 + i % 3, policies[i % NPOOLS],
-		    rand_u32() % 1000, 5);
+		    test_u32() % 1000, 5);
 		t.pe.life = 1000 + (uint32_t)i % 5000;
 		k = reg(hs, name, &t.pe, 0);
 		ok &= k >= 0;
@@ -673,7 +673,7 @@ test_random_ops(void)
 	    RSP_POLICY_WRAND, RSP_POLICY_LUD, RSP_POLICY_PRIO, RSP_POLICY_RPLUD,
 	    RSP_POLICY_LUD_DPF, RSP_POLICY_RAND};
 	const struct hs_pe *out[HS_SELECT_MAX];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct rsp_handle h;
 	char name[8];
 	struct tpe t;
@@ -683,21 +683,21 @@ test_random_ops(void)
 	int i, ok = 1;
 
 	test_section("random operations");
-	rand_seed_for_tests(77);
+	test_seed(77);
 	hs_seed(hs, 77);
 	for (i = 0; i < 20000 && ok; i++) {
-		snprintf(name, sizeof(name), "p%u", rand_uniform(4));
+		snprintf(name, sizeof(name), "p%u", test_uniform(4));
 		h = H(name);
-		id = 1 + rand_uniform(40);
-		op = rand_uniform(100);
-		now += rand_uniform(50);
+		id = 1 + test_uniform(40);
+		op = test_uniform(100);
+		now += test_uniform(50);
 		if (op < 45) {
-			mkpe(&t, id, 1 + rand_uniform(3),
-			    policies[rand_uniform(2) ? (uint32_t)(name[1] - '0')
-			                             : rand_uniform(8)],
-			    rand_uniform(1000), rand_uniform(50));
-			t.pe.life = rand_uniform(3000);
-			t.pe.user.naddrs = (uint16_t)(1 + rand_uniform(4));
+			mkpe(&t, id, 1 + test_uniform(3),
+			    policies[test_uniform(2) ? (uint32_t)(name[1] - '0')
+			                             : test_uniform(8)],
+			    test_uniform(1000), test_uniform(50));
+			t.pe.life = test_uniform(3000);
+			t.pe.user.naddrs = (uint16_t)(1 + test_uniform(4));
 			memset(t.ua, 0, sizeof(t.ua));
 			t.ua[1].family = t.ua[3].family = AF_INET6;
 			t.ua[0].family = t.ua[2].family = AF_INET;
@@ -706,14 +706,14 @@ test_random_ops(void)
 			hs_deregister(hs, &h, id);
 		else if (op < 85)
 			hs_select(
-			    hs, &h, 1 + rand_uniform(5), rand_uniform(3), out);
+			    hs, &h, 1 + test_uniform(5), test_uniform(3), out);
 		else if (op < 93)
 			hs_report_unreachable(hs, &h, id, 3);
 		else if (op < 98)
 			hs_expire(hs, now, NULL, NULL);
 		else
 			hs_set_owner(
-			    hs, 1 + rand_uniform(3), 1 + rand_uniform(3));
+			    hs, 1 + test_uniform(3), 1 + test_uniform(3));
 		ok = hs_verify(hs) == 0;
 		if (hs_pe_total(hs) > most)
 			most = hs_pe_total(hs);

@@ -127,7 +127,7 @@ static void
 test_area(void)
 {
 	struct drops d = {{0}, 0, 0};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	const struct hs_pe *pe;
 
 	test_section("extension area");
@@ -159,7 +159,7 @@ static void
 test_paths(uint32_t type)
 {
 	struct drops d = {{0}, 0, 0};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	uint32_t id;
 
 	test_section(type == RSP_POLICY_RR ? "drop paths, sorted pool"
@@ -202,7 +202,7 @@ static void
 test_reuse(void)
 {
 	struct drops d = {{0}, 0, 0};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	uint32_t r1, r2, r3;
 
 	test_section("slot reuse");
@@ -220,7 +220,7 @@ test_reuse(void)
 	CHECK(r3 == r1 && tag(hs, 3) == 0);
 	/* Without an extension the handlespace works as ever. */
 	hs_free(hs);
-	hs = hs_new();
+	hs = hs_new(TEST_HS_SEED);
 	CHECK(reg(hs, 1, 9, RSP_POLICY_RR, 0) == HS_ADDED);
 	CHECK(hs_pe_ref(hs_find_pe(hs, &pool, 1)) != 0);
 	hs_free(hs);
@@ -233,7 +233,7 @@ test_churn(void)
 {
 	static uint8_t live[3001];
 	static struct drops d;
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	uint32_t id, x = 12345;
 	size_t adds = 0, removes = 0, i;
 	int ok = 1;

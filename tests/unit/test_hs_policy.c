@@ -123,7 +123,7 @@ static void
 run_seq(const struct seq_case *c)
 {
 	const struct hs_pe *out[HS_SELECT_MAX];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	char got[256];
 	size_t len = 0;
 	unsigned r;
@@ -190,7 +190,7 @@ run_share(const struct share_case *c)
 	const int draws = 30000;
 	const struct hs_pe *out[HS_SELECT_MAX];
 	unsigned count[MAXPES] = {0};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	int i, j, k, n, npes, ok = 1;
 	long want, tol;
 
@@ -245,7 +245,7 @@ test_lud_degradation(void)
 	static const struct tpe_vals p = {7, {0, 30}};
 	static const uint32_t steps[] = {90, 150, 210};
 	const struct hs_pe *out[1];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	size_t i;
 
 	test_section("LUD degradation");
@@ -276,7 +276,7 @@ test_lu_update(void)
 	static const struct tpe_vals a = {1, {100}}, b = {2, {200}},
 	                             a2 = {1, {300}};
 	const struct hs_pe *out[2];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 
 	test_section("LU load update");
 	add(hs, &a, RSP_POLICY_LU);
@@ -294,7 +294,7 @@ test_random_edges(void)
 	static const struct tpe_vals z1 = {1, {0}}, z2 = {2, {0}}, w = {3, {5}};
 	static const struct rsp_handle none = {4, "none"};
 	const struct hs_pe *out[HS_SELECT_MAX];
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 
 	test_section("random edges");
 	CHECK(hs_select(hs, &none, 1, 0, out) == -1);
@@ -312,7 +312,7 @@ static void
 test_consistency(void)
 {
 	static const struct tpe_vals p1 = {1, {10}}, p2 = {2, {10}};
-	struct hs *hs = hs_new();
+	struct hs *hs = hs_new(TEST_HS_SEED);
 	struct tpe t;
 	uint16_t cause;
 
@@ -361,7 +361,7 @@ test_all_types(void)
 	test_section("all policy types");
 	tab = rsp_policy_table(&n);
 	for (i = 0; i < n; i++) {
-		hs = hs_new();
+		hs = hs_new(TEST_HS_SEED);
 		ok &= add(hs, &p, tab[i].type) == HS_ADDED;
 		ok &= hs_select(hs, &pool, 1, 0, out) == 1;
 		hs_free(hs);

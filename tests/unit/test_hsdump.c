@@ -1,5 +1,5 @@
 /*
- * rsp hsdump's table and printers (core/hsdump_fmt.c), fed with an
+ * rsp hsdump's table and printers (core/tools/hsdump_fmt.c), fed with an
  * RSPLIB 3.4.4 registrar's real Handle Table Response and built ones.
  *
  * With arguments this binary is also the fake registrar of
@@ -23,8 +23,8 @@
 
 #include "core/addr.h"
 #include "core/ev.h"
-#include "core/hsdump_fmt.h"
-#include "core/transport.h"
+#include "core/tools/hsdump_fmt.h"
+#include "core/transport/transport.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
 #include "testlib.h"

@@ -1,5 +1,5 @@
 /*
- * PNG and PPM files (core/image.c): the PNG is taken apart again by an
+ * PNG and PPM files (core/tools/image.c): the PNG is taken apart again by an
  * independent reader here (signature, IHDR fields, every chunk's CRC,
  * the zlib header, stored blocks and Adler-32) and must give back the
  * pixels; known CRC-32 and Adler-32 values; Qt's HSV colours.  Plus the
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
+#include "core/tools/image.h"
 #include "proto/fgp.h"
 #include "services/service.h"
 #include "testlib.h"

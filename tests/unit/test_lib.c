@@ -1,5 +1,5 @@
 /*
- * The library (include/rsp.h, core/lib_*.c) and the example services'
+ * The library (include/rsp.h, core/lib/) and the example services'
  * helpers: policy parsing, error strings, PU choice, Daytime and
  * CharGen formats, and a pool element plus a pool user session against
  * a fake registrar over the TCP mapping on 127.0.0.1, all in one loop.
@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "core/ev.h"
-#include "core/lib_int.h"
+#include "core/lib/internal.h"
 #include "core/log.h"
-#include "core/transport.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
 #include "proto/wire.h"

@@ -14,9 +14,9 @@
 
 #include "core/ev.h"
 #include "core/log.h"
-#include "core/registrar.h"
-#include "core/registrar_int.h"
-#include "core/transport.h"
+#include "core/registrar/registrar.h"
+#include "core/registrar/internal.h"
+#include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "testlib.h"
 

@@ -1,6 +1,6 @@
 /*
  * The library's registrar discovery and basic-mode pool user API
- * against real registrars (core/registrar.c) in the same loop, over the
+ * against real registrars (core/registrar/registrar.c) in the same loop, over the
  * TCP mapping on 127.0.0.1: the registrar table fed with Server
  * Announces (parsed here without multicast), failover to another
  * registrar on a request timeout, resolution reflecting the PEs' loads
@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "core/ev.h"
-#include "core/lib_int.h"
+#include "core/lib/internal.h"
 #include "core/log.h"
-#include "core/registrar.h"
-#include "core/registrar_int.h"
-#include "core/transport.h"
+#include "core/registrar/registrar.h"
+#include "core/registrar/internal.h"
+#include "core/transport/transport.h"
 #include "handlespace/hs.h"
 #include "include/rsp.h"
 #include "proto/msg.h"

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "core/buf.h"
+#include "proto/buf.h"
 #include "pcap.h"
 #include "proto/calcapp.h"
 #include "proto/csp.h"

@@ -31,7 +31,7 @@ test_kernel(void)
 }
 
 static void
-test_uniform(void)
+test_rand_uniform(void)
 {
 	int counts[6] = {0};
 	int i, ok = 1, n = 60000;
@@ -88,7 +88,7 @@ int
 main(void)
 {
 	test_kernel(); /* first: the others switch to the test generator */
-	test_uniform();
+	test_rand_uniform();
 	test_seeded();
 	return test_done();
 }

@@ -12,7 +12,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/rand.h"
-#include "core/registrar.h"
+#include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
 #include "proto/msg.h"
 #include "testlib.h"

@@ -107,3 +107,37 @@ test_read_file(const char *path, size_t *len)
 	fclose(f);
 	return p;
 }
+
+static uint64_t test_state = 1;
+
+void
+test_seed(uint64_t seed)
+{
+	test_state = seed;
+}
+
+uint32_t
+test_u32(void)
+{
+	uint64_t z = (test_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (uint32_t)((z ^ (z >> 31)) >> 32);
+}
+
+uint32_t
+test_uniform(uint32_t n)
+{
+	return n == 0 ? 0 : (uint32_t)(((uint64_t)test_u32() * n) >> 32);
+}
+
+uint32_t
+test_id32(void)
+{
+	uint32_t v;
+
+	while ((v = test_u32()) == 0)
+		;
+	return v;
+}

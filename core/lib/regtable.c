@@ -1,0 +1,322 @@
+/*
+ * The library's registrar table (core/lib/internal.h): static entries and
+ * registrars heard in ASAP Server Announces (PROTOCOLS.md 3.3.10,
+ * 3.4.6).  An announce names its registrar by the first transport
+ * parameter of our transport's kind (else the first one), whose
+ * addresses default to the announce's source address; without a
+ * transport parameter the registrar is the announce's UDP source
+ * address and port, as RSPLIB's registrars send them.  Announced
+ * entries are keyed by server ID and expire the announce timeout
+ * (struct rsp_timing) after their last announce; static entries never
+ * expire.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/lib/internal.h"
+#include "core/transport/transport.h"
+#include "proto/wire.h"
+
+int
+lib_announce_parse(const char *s, struct sockaddr_storage *group)
+{
+	if (s == NULL || *s == '\0' || strcmp(s, "off") == 0)
+		return 0;
+	if (strcmp(s, "auto") == 0)
+		s = LIB_ANNOUNCE_AUTO;
+	if (addr_parse(group, s, RSP_PORT_ASAP, 0, NULL, 0) == -1)
+		return -1;
+	if (group->ss_family == AF_INET) {
+		const struct sockaddr_in *in =
+		    (const struct sockaddr_in *)group;
+
+		if (!IN_MULTICAST(ntohl(in->sin_addr.s_addr)))
+			return -1;
+	} else if (!IN6_IS_ADDR_MULTICAST(
+	               &((const struct sockaddr_in6 *)group)->sin6_addr))
+		return -1;
+	return 1;
+}
+
+int
+rsp_discovery_options(int nregistrars, const char **announce)
+{
+	struct sockaddr_storage g;
+
+	if (nregistrars < 0 || nregistrars > RSP_REGISTRARS_MAX)
+		return RSP_ECONFIG;
+	if (*announce == NULL)
+		*announce = nregistrars == 0 ? "auto" : "off";
+	switch (lib_announce_parse(*announce, &g)) {
+	case 0:
+		return nregistrars > 0 ? RSP_OK : RSP_ECONFIG;
+	case 1:
+		return RSP_OK;
+	}
+	return RSP_ECONFIG;
+}
+
+static void
+cand_set_addrs(struct lib_cand *c, const struct addr_list *al)
+{
+	int i;
+
+	c->port = al->port;
+	c->naddrs = 0;
+	for (i = 0; i < al->n && i < LIB_CAND_ADDRS; i++)
+		c->addrs[c->naddrs++] = al->a[i];
+}
+
+void
+lib_cand_addrs(const struct lib_reg *r, int i, struct addr_list *al)
+{
+	const struct lib_cand *c = &r->cand[i];
+	int k;
+
+	memset(al, 0, sizeof(*al));
+	al->port = c->port;
+	for (k = 0; k < c->naddrs; k++)
+		addr_list_add(al, (const struct sockaddr *)&c->addrs[k]);
+}
+
+static int
+cand_free_slot(struct lib_reg *r)
+{
+	uint64_t now = ev_now_ms(r->loop);
+	int i, oldest = -1;
+
+	for (i = 0; i < LIB_CANDS_MAX; i++) {
+		struct lib_cand *c = &r->cand[i];
+
+		if (!c->used)
+			return i;
+		if (c->is_static || c->attempt != 0 || i == r->cur)
+			continue;
+		if (c->expiry <= now)
+			return i;
+		if (oldest == -1 || c->expiry < r->cand[oldest].expiry)
+			oldest = i;
+	}
+	return oldest;
+}
+
+int
+lib_cand_add_static(struct lib_reg *r, const char *s)
+{
+	struct addr_list al;
+	struct lib_cand *c;
+	int i;
+
+	if ((i = cand_free_slot(r)) == -1) {
+		errno = ENOSPC;
+		return -1;
+	}
+	c = &r->cand[i];
+	memset(c, 0, sizeof(*c));
+	if (addr_list_parse(&al, s, RSP_PORT_ASAP, 0, NULL, 0) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	cand_set_addrs(c, &al);
+	c->used = 1;
+	c->is_static = 1;
+	return 0;
+}
+
+int
+lib_cand_usable(const struct lib_reg *r, int i)
+{
+	const struct lib_cand *c = &r->cand[i];
+
+	return c->used && c->naddrs > 0 &&
+	       (c->is_static || c->expiry > ev_now_ms(r->loop));
+}
+
+/* The announced registrar's addresses into al. */
+static int
+announce_addrs(const struct lib_reg *r, const struct rsp_msg *m,
+    const struct sockaddr *from, struct addr_list *al)
+{
+	const struct rsp_transport *t = NULL;
+	struct sockaddr_storage ss;
+	int i;
+
+	memset(al, 0, sizeof(*al));
+	for (i = 0; i < m->ntransports; i++) {
+		if (tr_kind_for_param(m->transports[i].ptype) == r->kind) {
+			t = &m->transports[i];
+			break;
+		}
+		if (t == NULL && tr_kind_for_param(m->transports[i].ptype) >= 0)
+			t = &m->transports[i];
+	}
+	if (t == NULL) { /* RSPLIB: the UDP source is the registrar */
+		al->port = addr_port(from);
+		return addr_list_add(al, from);
+	}
+	al->port = t->port;
+	for (i = 0; i < t->naddrs; i++)
+		if (addr_from_rsp(&t->addrs[i], t->port, &ss) == 0)
+			addr_list_add(al, (struct sockaddr *)&ss);
+	if (al->n == 0) { /* RFC: the source address, the given port */
+		memcpy(&ss, from, addr_len(from));
+		addr_set_port((struct sockaddr *)&ss, t->port);
+		addr_list_add(al, (struct sockaddr *)&ss);
+	}
+	return al->n > 0 && al->port != 0 ? 0 : -1;
+}
+
+int
+lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
+    const struct sockaddr *from)
+{
+	struct rsp_decode_error derr;
+	struct addr_list al;
+	struct rsp_msg m;
+	struct lib_cand *c;
+	int i, rc;
+
+	if (rsp_msg_decode(RSP_PROTO_ASAP, data, len, &m, &derr) == -1)
+		return -1;
+	rc = m.type == ASAP_SERVER_ANNOUNCE && m.sender != 0
+	         ? announce_addrs(r, &m, from, &al)
+	         : -1;
+	if (rc == -1) {
+		rsp_msg_free(&m);
+		return -1;
+	}
+	for (i = 0; i < LIB_CANDS_MAX; i++)
+		if (r->cand[i].used && !r->cand[i].is_static &&
+		    r->cand[i].id == m.sender)
+			break;
+	if (i == LIB_CANDS_MAX && (i = cand_free_slot(r)) == -1) {
+		rsp_msg_free(&m);
+		return -1;
+	}
+	c = &r->cand[i];
+	if (!c->used || c->id != m.sender) {
+		memset(c, 0, sizeof(*c));
+		c->used = 1;
+		c->id = m.sender;
+	}
+	cand_set_addrs(c, &al);
+	c->expiry = ev_now_ms(r->loop) + r->t.announce_timeout_ms;
+	rsp_msg_free(&m);
+	return i;
+}
+
+static void
+announce_read(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct lib_reg *r = arg;
+	struct sockaddr_storage from;
+	socklen_t fl;
+	uint8_t buf[2048];
+	ssize_t n;
+	int i, k;
+
+	(void)loop, (void)events;
+	for (k = 0; k < 64; k++) { /* bounded: other fds get their turn */
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		if ((i = lib_cand_announce(
+		         r, buf, (size_t)n, (struct sockaddr *)&from)) >= 0)
+			lib_reg_announced(r, i);
+	}
+}
+
+/* Join the group on the interface the routing table picks (RSPLIB:
+ * retried at every hunt, so a later route makes it work). */
+static int
+announce_join(struct lib_reg *r)
+{
+	if (r->group.ss_family == AF_INET) {
+		struct ip_mreqn mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.imr_multiaddr = ((struct sockaddr_in *)&r->group)->sin_addr;
+		return setsockopt(r->announce_fd, IPPROTO_IP, IP_ADD_MEMBERSHIP,
+		    &mr, sizeof(mr));
+	} else {
+		struct ipv6_mreq mr;
+
+		memset(&mr, 0, sizeof(mr));
+		mr.ipv6mr_multiaddr =
+		    ((struct sockaddr_in6 *)&r->group)->sin6_addr;
+		return setsockopt(r->announce_fd, IPPROTO_IPV6, IPV6_JOIN_GROUP,
+		    &mr, sizeof(mr));
+	}
+}
+
+int
+lib_announce_open(struct lib_reg *r)
+{
+	int one = 1, zero = 0, fd;
+
+	fd = socket(
+	    r->group.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	r->announce_fd = fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (r->group.ss_family == AF_INET)
+		setsockopt(
+		    fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&r->group,
+	        addr_len((struct sockaddr *)&r->group)) == -1 ||
+	    ev_add_fd(r->loop, fd, EV_READ, announce_read, r) == -1) {
+		lib_announce_close(r);
+		return -1;
+	}
+	(void)announce_join(r); /* no route yet: joined at the next hunt */
+	return 0;
+}
+
+void
+lib_announce_rejoin(struct lib_reg *r)
+{
+	if (r->announce_fd != -1)
+		(void)announce_join(r); /* EADDRINUSE once joined */
+}
+
+void
+lib_announce_close(struct lib_reg *r)
+{
+	if (r->announce_fd == -1)
+		return;
+	ev_del_fd(r->loop, r->announce_fd);
+	close(r->announce_fd);
+	r->announce_fd = -1;
+}
+
+const char *
+lib_reg_tried(const struct lib_reg *r, char *buf, size_t len)
+{
+	char a[ADDR_FMT_LEN], g[ADDR_FMT_LEN];
+	size_t o = 0;
+	int i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < LIB_CANDS_MAX && o < len; i++) {
+		if (!lib_cand_usable(r, i))
+			continue;
+		addr_fmt((const struct sockaddr *)&r->cand[i].addrs[0], a,
+		    sizeof(a));
+		o += (size_t)snprintf(
+		    buf + o, len - o, "%s%s", n++ ? ", " : "tried ", a);
+	}
+	if (n == 0 && r->announce_fd >= 0)
+		snprintf(buf, len, "none announced on %s",
+		    addr_fmt((const struct sockaddr *)&r->group, g, sizeof(g)));
+	else if (n == 0)
+		snprintf(buf, len, "none configured");
+	return buf;
+}

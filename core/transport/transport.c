@@ -1,0 +1,447 @@
+/*
+ * The transport interface: options, backend choice and dispatch to the
+ * backend of each endpoint (core/transport/internal.h).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/transport/internal.h"
+#include "proto/wire.h"
+
+struct tr_config tr_config = {.kind = TR_AUTO,
+    .hb_interval = 30000,
+    .hb_maxloss = 3,
+    .max_assoc = TR_MAX_ASSOC_DEFAULT};
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+const struct opt tr_opts[] = {
+    {"transport", OPT_CHOICE, "sctp|tcp|auto",
+        "transport: kernel SCTP, the TCP mapping, or auto: $" TR_ENV
+        " if set, else SCTP if available",
+        "auto", 0, 0, offsetof(struct tr_config, kind)},
+    {"tcpheartbeatinterval", OPT_INT, "MS",
+        "TCP mapping: heartbeat interval in ms", "30000", 10, 3600000,
+        offsetof(struct tr_config, hb_interval)},
+    {"tcpheartbeatmaxloss", OPT_INT, "N",
+        "TCP mapping: unanswered heartbeats before the association is lost",
+        "3", 1, 1000, offsetof(struct tr_config, hb_maxloss)},
+    {"maxassociations", OPT_INT, "N",
+        "associations a listening endpoint accepts; more are refused",
+        STR(TR_MAX_ASSOC_DEFAULT), 1, 100000000,
+        offsetof(struct tr_config, max_assoc)},
+    OPT_END,
+};
+
+int
+tr_sctp_available(void)
+{
+	int fd = socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
+
+	if (fd == -1)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+int
+tr_resolve(int kind)
+{
+	const char *env;
+
+	if (kind != TR_AUTO)
+		return kind;
+	if ((env = getenv(TR_ENV)) != NULL && *env != '\0') {
+		if (strcmp(env, "sctp") == 0 || strcmp(env, "tcp") == 0) {
+			kind = env[0] == 's' ? TR_SCTP : TR_TCP;
+			log_info("transport: %s from $%s", env, TR_ENV);
+			return kind;
+		}
+		if (strcmp(env, "auto") != 0)
+			log_warning("transport: $%s=%s ignored (not sctp, "
+			            "tcp or auto)",
+			    TR_ENV, env);
+	}
+	kind = tr_sctp_available() ? TR_SCTP : TR_TCP;
+	log_info("transport: auto selected %s", tr_kind_name(kind));
+	return kind;
+}
+
+const char *
+tr_kind_name(int kind)
+{
+	switch (kind) {
+	case TR_SCTP:
+		return "sctp";
+	case TR_TCP:
+		return "tcp";
+	case TR_AUTO:
+		return "auto";
+	}
+	return "unknown";
+}
+
+int
+tr_kind_for_param(uint16_t ptype)
+{
+	switch (ptype) {
+	case RSP_PARAM_SCTP:
+		return TR_SCTP;
+	case RSP_PARAM_TCP:
+		return TR_TCP;
+	}
+	return -1;
+}
+
+uint16_t
+tr_param_for_kind(int kind)
+{
+	switch (kind) {
+	case TR_SCTP:
+		return RSP_PARAM_SCTP;
+	case TR_TCP:
+		return RSP_PARAM_TCP;
+	}
+	return 0;
+}
+
+static const char *const ev_names[] = {
+    [TR_EV_UP] = "up",
+    [TR_EV_MSG] = "msg",
+    [TR_EV_LOST] = "lost",
+    [TR_EV_SHUTDOWN] = "shutdown",
+    [TR_EV_RESTART] = "restart",
+    [TR_EV_CANT_START] = "cant-start",
+    [TR_EV_SEND_FAILED] = "send-failed",
+    [TR_EV_WRITABLE] = "writable",
+};
+
+const char *
+tr_event_name(enum tr_ev_type type)
+{
+	if ((size_t)type >= sizeof(ev_names) / sizeof(ev_names[0]) ||
+	    ev_names[type] == NULL)
+		return "unknown";
+	return ev_names[type];
+}
+
+void
+tr_emit(struct tr_ep *ep, const struct tr_event *ev)
+{
+	log_debug(2, "%s: assoc %u: %s (ppid %u, %zu bytes, error %d)",
+	    ep->ops->name, ev->assoc, tr_event_name(ev->type), ev->ppid,
+	    ev->len, ev->error);
+	ep->cb(ep, ev, ep->arg);
+}
+
+void
+tr_addr_add(struct addr_list *out, const struct sockaddr *sa)
+{
+	socklen_t l = addr_len(sa);
+	int i;
+
+	if (l == 0 || out->n >= ADDR_MAX)
+		return;
+	for (i = 0; i < out->n; i++)
+		if (memcmp(&out->a[i], sa, l) == 0)
+			return;
+	memset(&out->a[out->n], 0, sizeof(out->a[0]));
+	memcpy(&out->a[out->n++], sa, l);
+}
+
+void
+tr_log_refused(struct tr_ep *ep, const char *backend)
+{
+	uint64_t now = ev_now_ms(ep->loop);
+
+	ep->refused++;
+	if (ep->refused_log_ms != 0 && now - ep->refused_log_ms < 1000)
+		return;
+	log_warning("%s: %lu association(s) refused: -maxassociations=%lld "
+	            "reached",
+	    backend, ep->refused, ep->max_assoc);
+	ep->refused = 0;
+	ep->refused_log_ms = now ? now : 1;
+}
+
+static struct tr_ep *
+ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
+{
+	struct tr_ep *ep;
+
+	if ((kind != TR_SCTP && kind != TR_TCP) ||
+	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH)) != 0 ||
+	    (flags & (TR_LISTEN | TR_ONE_TO_ONE)) ==
+	        (TR_LISTEN | TR_ONE_TO_ONE)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((ep = calloc(1, sizeof(*ep))) == NULL)
+		return NULL;
+	ep->ops = kind == TR_SCTP ? &tr_sctp_ops : &tr_tcp_ops;
+	ep->loop = loop;
+	ep->kind = kind;
+	ep->flags = flags;
+	ep->cb = cb;
+	ep->arg = arg;
+	ep->hb_interval = tr_config.hb_interval;
+	ep->hb_maxloss = tr_config.hb_maxloss;
+	ep->max_assoc = tr_config.max_assoc;
+	return ep;
+}
+
+struct tr_ep *
+tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
+    int flags, tr_event_cb *cb, void *arg)
+{
+	struct tr_ep *ep;
+
+	if ((ep = ep_alloc(loop, kind, flags, cb, arg)) == NULL)
+		return NULL;
+	if (ep->ops->open(ep, local) == -1) {
+		int saved = errno;
+
+		free(ep);
+		errno = saved;
+		return NULL;
+	}
+	return ep;
+}
+
+void
+tr_ep_free(struct tr_ep *ep)
+{
+	if (ep == NULL)
+		return;
+	ep->ops->free(ep);
+	free(ep);
+}
+
+int
+tr_ep_kind(const struct tr_ep *ep)
+{
+	return ep->kind;
+}
+
+int
+tr_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
+{
+	if (peer->n < 1) {
+		errno = EDESTADDRREQ;
+		return -1;
+	}
+	return ep->ops->connect(ep, peer, assoc);
+}
+
+int
+tr_send(struct tr_ep *ep, uint32_t assoc, uint32_t ppid, uint16_t stream,
+    const void *data, size_t len)
+{
+	return ep->ops->send(ep, assoc, ppid, stream, data, len);
+}
+
+int
+tr_shutdown(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops->shutdown(ep, assoc);
+}
+
+int
+tr_abort(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops->abort(ep, assoc);
+}
+
+int
+tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
+{
+	addr_list_clear(out);
+	return ep->ops->peer_addrs(ep, assoc, out);
+}
+
+int
+tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
+{
+	addr_list_clear(out);
+	return ep->ops->local_addrs(ep, assoc, out);
+}
+
+int
+tr_unacked(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops->unacked(ep, assoc);
+}
+
+int
+tr_srtt(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops->srtt(ep, assoc);
+}
+
+int
+tr_assoc_count(struct tr_ep *ep)
+{
+	return ep->ops->count(ep);
+}
+
+struct tr_ep *
+tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
+{
+	struct tr_ep *nep;
+
+	if (ep->flags & TR_ONE_TO_ONE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (cb == NULL) {
+		cb = ep->cb;
+		arg = ep->arg;
+	}
+	if ((nep = ep_alloc(ep->loop, ep->kind,
+	         TR_ONE_TO_ONE | (ep->flags & TR_NO_BATCH), cb, arg)) == NULL)
+		return NULL;
+	nep->hb_interval = ep->hb_interval;
+	nep->hb_maxloss = ep->hb_maxloss;
+	nep->max_assoc = ep->max_assoc;
+	if (ep->ops->peeloff(ep, assoc, nep) == -1) {
+		int saved = errno;
+
+		free(nep);
+		errno = saved;
+		return NULL;
+	}
+	log_debug(2, "%s: assoc %u peeled off", ep->ops->name, assoc);
+	return nep;
+}
+
+/* An integer mix (Wellons' lowbias32) so that sequential ids spread. */
+static uint32_t
+map_slot(const struct tr_map *m, uint32_t id)
+{
+	id ^= id >> 16;
+	id *= 0x7feb352du;
+	id ^= id >> 15;
+	id *= 0x846ca68bu;
+	id ^= id >> 16;
+	return id & (m->cap - 1);
+}
+
+void *
+tr_map_get(const struct tr_map *m, uint32_t id)
+{
+	uint32_t i;
+
+	if (m->cap == 0 || id == 0)
+		return NULL;
+	for (i = map_slot(m, id); m->keys[i] != 0; i = (i + 1) & (m->cap - 1))
+		if (m->keys[i] == id)
+			return m->vals[i];
+	return NULL;
+}
+
+static void
+map_insert(struct tr_map *m, uint32_t id, void *val)
+{
+	uint32_t i;
+
+	for (i = map_slot(m, id); m->keys[i] != 0 && m->keys[i] != id;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	if (m->keys[i] == 0)
+		m->n++;
+	m->keys[i] = id;
+	m->vals[i] = val;
+}
+
+static int
+map_grow(struct tr_map *m)
+{
+	struct tr_map old = *m;
+	uint32_t cap = m->cap ? m->cap * 2 : 16, i;
+
+	if (cap == 0 || cap > (1u << 30)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	m->keys = calloc(cap, sizeof(*m->keys));
+	m->vals = calloc(cap, sizeof(*m->vals));
+	if (m->keys == NULL || m->vals == NULL) {
+		free(m->keys);
+		free(m->vals);
+		*m = old;
+		errno = ENOMEM;
+		return -1;
+	}
+	m->cap = cap;
+	m->n = 0;
+	for (i = 0; i < old.cap; i++)
+		if (old.keys[i] != 0)
+			map_insert(m, old.keys[i], old.vals[i]);
+	free(old.keys);
+	free(old.vals);
+	return 0;
+}
+
+int
+tr_map_put(struct tr_map *m, uint32_t id, void *val)
+{
+	if (id == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((m->n + 1) * 2 > m->cap && tr_map_get(m, id) == NULL &&
+	    map_grow(m) == -1)
+		return -1;
+	map_insert(m, id, val);
+	return 0;
+}
+
+void *
+tr_map_del(struct tr_map *m, uint32_t id)
+{
+	uint32_t i, j, home, mask = m->cap - 1;
+	void *val;
+
+	if (m->cap == 0 || id == 0)
+		return NULL;
+	for (i = map_slot(m, id); m->keys[i] != id; i = (i + 1) & mask)
+		if (m->keys[i] == 0)
+			return NULL;
+	val = m->vals[i];
+	/* Backward shift: pull later entries of the run into the hole
+	 * unless that would move them before their home slot. */
+	for (j = (i + 1) & mask; m->keys[j] != 0; j = (j + 1) & mask) {
+		home = map_slot(m, m->keys[j]);
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			i = j;
+		}
+	}
+	m->keys[i] = 0;
+	m->vals[i] = NULL;
+	m->n--;
+	return val;
+}
+
+void
+tr_map_free(struct tr_map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+uint16_t
+tr_ip_proto(int kind)
+{
+	return kind == TR_TCP ? 6 : 132;
+}
