@@ -21,7 +21,7 @@
  * sent messages are acknowledged and the association is shut down).
  * -timeout: listen mode runs that long and exits 0; connect mode fails
  * (exit 1) if not done by then.  Exit: 0 ok, 1 runtime error, 2 usage.
- * See RFC 5352 (ASAP), RFC 5353 (ENRP), PROTOCOLS.md section 7.
+ * See RFC 5352 (ASAP), RFC 5353 (ENRP), docs/wire.md section 7.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -127,36 +127,10 @@ print_token(FILE *f, const char *key, const char *name)
 static void
 print_handle(FILE *f, const struct rsp_handle *h)
 {
-	int i, plain = h->len > 0;
+	char s[2 * RSP_HANDLE_MAX + 3];
 
-	for (i = 0; i < h->len; i++)
-		if (!isgraph(h->bytes[i]) || h->bytes[i] == '=')
-			plain = 0;
-	if (plain) {
-		fprintf(f, " handle=%.*s", h->len, (const char *)h->bytes);
-		return;
-	}
-	fprintf(f, " handle=0x");
-	for (i = 0; i < h->len; i++)
-		fprintf(f, "%02x", h->bytes[i]);
-}
-
-static const char *
-transport_name(uint16_t ptype)
-{
-	switch (ptype) {
-	case RSP_PARAM_SCTP:
-		return "sctp";
-	case RSP_PARAM_TCP:
-		return "tcp";
-	case RSP_PARAM_UDP:
-		return "udp";
-	case RSP_PARAM_UDPLITE:
-		return "udplite";
-	case RSP_PARAM_DCCP:
-		return "dccp";
-	}
-	return "unknown";
+	rsp_handle_str(h, s, sizeof(s));
+	fprintf(f, " handle=%s", s);
 }
 
 /* "sctp:7/10.1.1.1,10.1.1.2/data+control" */
@@ -167,7 +141,7 @@ print_transport(FILE *f, const char *key, const struct rsp_transport *t)
 	char host[ADDR_FMT_LEN];
 	int i;
 
-	fprintf(f, " %s=%s:%u/", key, transport_name(t->ptype), t->port);
+	fprintf(f, " %s=%s:%u/", key, rsp_transport_name(t->ptype, 0), t->port);
 	for (i = 0; i < t->naddrs; i++) {
 		if (addr_from_rsp(&t->addrs[i], 0, &ss) == -1)
 			snprintf(host, sizeof(host), "?");

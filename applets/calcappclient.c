@@ -6,7 +6,7 @@
  *            [-keepalivetimeoutinterval=MS] [-object=NAME]
  *            [-vector=FILE] [-scalar=FILE]
  *
- * A CalcApp pool user (PROTOCOLS.md 9.6), as RSPLIB's calcappclient:
+ * A CalcApp pool user (docs/wire.md 9.6), as RSPLIB's calcappclient:
  * jobs arrive with exponentially distributed gaps (mean -jobinterval
  * seconds) and sizes (mean -jobsize calculations) into a queue; one job
  * at a time gets its own session: Request, Accept (or Reject: another
@@ -37,6 +37,7 @@
 #include "core/lib/discovery_opts.h"
 #include "core/ev.h"
 #include "core/tools/giveup.h"
+#include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -120,10 +121,7 @@ struct cac {
 	FILE *vec, *sca;
 	unsigned vec_line;
 	int status;
-	struct csp_config csp;
-	struct discovery_config disc;
-	struct giveup giveup;
-	struct csp_app csp_app;
+	struct pu_common pc; /* registrar, -giveup, CSP */
 };
 
 /* Cancel *id, then (ms >= 0) arm it. */
@@ -429,7 +427,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct cac *c = arg;
 
-	giveup_event(&c->giveup, ev);
+	giveup_event(&c->pc.giveup, ev);
 	if (c->cur == NULL)
 		return; /* the session of a finished job */
 	switch (ev->type) {
@@ -529,9 +527,9 @@ cac_csp_fill(struct csp_reporter *rep, struct csp_report *r, void *arg)
 {
 	struct cac *c = arg;
 
-	c->csp_app.session = c->s;
-	c->csp_app.sessions = c->s != NULL;
-	csp_fill_app(rep, r, &c->csp_app);
+	c->pc.csp_app.session = c->s;
+	c->pc.csp_app.sessions = c->s != NULL;
+	csp_fill_app(rep, r, &c->pc.csp_app);
 }
 
 static int
@@ -558,17 +556,17 @@ cac_run(struct cac *c)
 	c->tail = &c->head;
 	c->t_next = c->t_tx = c->t_tout = c->t_req = c->t_free = EV_TIMER_NONE;
 	ev_stop_on_signals(c->loop);
-	giveup_start(&c->giveup, c->loop, "calcappclient");
+	giveup_start(&c->pc.giveup, c->loop, "calcappclient");
 	c->t_next = ev_timer_add(c->loop,
 	    (int64_t)(rand_exp(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);
-	rep = csp_reporter_new(c->loop, &c->csp,
+	rep = csp_reporter_new(c->loop, &c->pc.csp,
 	    csp_id(CSP_GROUP_PU, rand_u64()), cac_csp_fill, c);
 	if (ev_run(c->loop) == -1)
 		c->status = 1;
-	if (c->giveup.status != 0)
-		c->status = c->giveup.status;
-	giveup_stop(&c->giveup);
+	if (c->pc.giveup.status != 0)
+		c->status = c->pc.giveup.status;
+	giveup_stop(&c->pc.giveup);
 	csp_reporter_free(rep);
 	print_stats(c);
 	cac_cleanup(c);
@@ -603,27 +601,16 @@ calcappclient_main(int argc, char **argv)
 	struct cac c;
 	struct rsp_session_config cfg;
 	struct daemon_config dc = {NULL};
-	const struct opt_set sets[] = {{cac_opts, &c.o},
-	    {discovery_opts, &c.disc}, {giveup_opts, &c.giveup},
-	    {csp_opts, &c.csp}, {daemon_opts, &dc}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
+	const struct opt_set sets[] = {
+	    {cac_opts, &c.o}, {daemon_opts, &dc}, PU_COMMON_OPT_SETS(&c.pc)};
 	char err[ADDR_ERR_LEN];
 
 	memset(&c, 0, sizeof(c));
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
 	    argv, sets, sizeof(sets) / sizeof(sets[0]));
-	if (csp_config_check(&c.csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
+	if (pu_common_config(&c.pc, argv[0], c.o.poolhandle, &cfg) == -1 ||
+	    cac_config(&c, argv[0]) == -1)
 		return 2;
-	}
-	if (cac_config(&c, argv[0]) == -1)
-		return 2;
-	memset(&cfg, 0, sizeof(cfg));
-	if (discovery_apply(&c.disc, argv[0], cfg.registrars, &cfg.nregistrars,
-	        &cfg.announce, &cfg.timing) == -1)
-		return 2;
-	cfg.pool_handle = c.o.poolhandle;
-	cfg.transport = tr_resolve(tr_config.kind);
 	c.cfg = &cfg;
 	if (daemon_start(&dc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);

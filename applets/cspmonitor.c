@@ -5,7 +5,7 @@
  *            [-maxpu=N] [-maxlocationsize=N] [-color=auto|on|off]
  *            [-runtime=MS] [-once]
  *
- * RSPLIB's cspmonitor (PROTOCOLS.md 8.5): receives Component Status
+ * RSPLIB's cspmonitor (docs/wire.md 8.5): receives Component Status
  * Protocol reports on UDP (default [::]:2960, dual stack) and shows the
  * registrars, pool elements and pool users that send them, refreshed
  * every -updateinterval.  A component disappears when its final report
@@ -48,10 +48,7 @@ struct cm_opts {
 	int once;
 };
 
-#define CM_OPT(n, k, a, h, d, lo, hi, f)                           \
-	{                                                          \
-		n, k, a, h, d, lo, hi, offsetof(struct cm_opts, f) \
-	}
+#define CM_OPT(...) OPT_ROW(struct cm_opts, __VA_ARGS__)
 
 static const struct opt cm_opts[] = {
     CM_OPT("localaddress", OPT_STR, "ADDR:PORT",

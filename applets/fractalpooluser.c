@@ -6,7 +6,7 @@
  *            [-images=N] [-runtime=MS] [-recvtimeout=MS]
  *            [-interimagetime=S] [-colormarks] [-sessions]
  *
- * RSPLIB's fractalpooluser without a window (PROTOCOLS.md 9.5): each
+ * RSPLIB's fractalpooluser without a window (docs/wire.md 9.5): each
  * image is split into -threads rectangles as RSPLIB splits it, each
  * computed by its own session with a PE of the pool.  A session whose PE
  * fails, ends the session or sends nothing for -recvtimeout fails over
@@ -33,7 +33,9 @@
 #include "core/tools/csp_app.h"
 #include "core/lib/discovery_opts.h"
 #include "core/ev.h"
+#include "core/tools/fsf.h"
 #include "core/tools/giveup.h"
+#include "core/tools/pu_common.h"
 #include "core/tools/image.h"
 #include "core/log.h"
 #include "core/opt.h"
@@ -47,7 +49,6 @@ int fractalpooluser_main(int argc, char **argv);
 
 #define FPU_TICK_MS  100
 #define FPU_BAR_COLS 30
-#define FPU_FILE_MAX 65536 /* a parameter file larger than this is bad */
 
 struct fpu_opts {
 	const char *poolhandle;
@@ -146,150 +147,9 @@ struct fpu {
 	int status;
 	int tty;
 	int bar_shown;
-	struct csp_config csp;
-	struct discovery_config disc;
-	struct giveup giveup;
 	uint64_t csp_object; /* -identifier, else random */
-	struct csp_app csp_app;
+	struct pu_common pc; /* registrar, -giveup, CSP */
 };
-
-/* ---- parameter files (RSPLIB's XMLFractalSave .fsf) ---- */
-
-/* The text of the first <tag>...</tag> in doc, into out. */
-/* strstr() for a few short tags in a small file: the plain scan (libc's
- * two-way search costs 1 KiB of the static binary). */
-static const char *
-find(const char *hay, const char *needle)
-{
-	size_t k = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncmp(hay, needle, k) == 0)
-			return hay;
-	return NULL;
-}
-
-static int
-xml_text(const char *doc, const char *tag, char *out, size_t n)
-{
-	char open[64], close[64];
-	const char *a, *b;
-	size_t len;
-
-	snprintf(open, sizeof(open), "<%s>", tag);
-	snprintf(close, sizeof(close), "</%s>", tag);
-	if ((a = find(doc, open)) == NULL)
-		return -1;
-	a += strlen(open);
-	if ((b = find(a, close)) == NULL)
-		return -1;
-	while (a < b && (*a == ' ' || *a == '\n' || *a == '\t' || *a == '\r'))
-		a++;
-	len = (size_t)(b - a);
-	while (len > 0 && strchr(" \n\t\r", a[len - 1]) != NULL)
-		len--;
-	if (len >= n)
-		return -1;
-	memcpy(out, a, len);
-	out[len] = '\0';
-	return 0;
-}
-
-static int
-xml_double(const char *doc, const char *tag, double *v)
-{
-	char s[128], *end;
-
-	if (xml_text(doc, tag, s, sizeof(s)) == -1)
-		return -1;
-	errno = 0;
-	*v = strtod(s, &end);
-	return end == s || *end != '\0' || errno == ERANGE ? -1 : 0;
-}
-
-/*
- * Read a parameter file into p (Width and Height untouched).  RSPLIB's
- * rules: MandelbrotN or Mandelbrot (anything else: Mandelbrot), N 2 and
- * MaxIterations 123 unless given.  -1 with a reason in *why.
- */
-static int
-fsf_load(const char *path, struct fgp_parameter *p, const char **why)
-{
-	char doc[FPU_FILE_MAX + 1], name[64], s[64], *end;
-	struct fgp_parameter q = *p;
-	long long it;
-	size_t n;
-	FILE *f;
-
-	*why = "unreadable";
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(doc, 1, FPU_FILE_MAX, f);
-	fclose(f);
-	doc[n] = '\0';
-	*why = "not a FractalV1 file";
-	if (find(doc, "<FractalV1>") == NULL)
-		return -1;
-	q.algorithm = FGP_ALG_MANDELBROT;
-	if (xml_text(doc, "AlgorithmName", name, sizeof(name)) == 0 &&
-	    strcmp(name, "MandelbrotN") == 0)
-		q.algorithm = FGP_ALG_MANDELBROT_N;
-	*why = "C1Real, C1Imag, C2Real or C2Imag missing or bad";
-	if (xml_double(doc, "C1Real", &q.c1_real) == -1 ||
-	    xml_double(doc, "C1Imag", &q.c1_imag) == -1 ||
-	    xml_double(doc, "C2Real", &q.c2_real) == -1 ||
-	    xml_double(doc, "C2Imag", &q.c2_imag) == -1)
-		return -1;
-	q.n = 2.0;
-	q.max_iterations = 123;
-	*why = "bad N";
-	if (find(doc, "<N>") != NULL && xml_double(doc, "N", &q.n) == -1)
-		return -1;
-	*why = "bad MaxIterations";
-	if (xml_text(doc, "MaxIterations", s, sizeof(s)) == 0) {
-		it = strtoll(s, &end, 10);
-		if (end == s || *end != '\0' || it < 0 || it > 1000000)
-			return -1;
-		q.max_iterations = (uint32_t)it;
-	}
-	*p = q;
-	return 0;
-}
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .fsf files of dir, sorted by name. */
-static int
-fsf_list(struct fpu *f, const char *dir)
-{
-	struct dirent *de;
-	size_t l;
-	char **v;
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".fsf") != 0)
-			continue;
-		if ((v = realloc(f->files,
-		         sizeof(*v) * (size_t)(f->nfiles + 1))) == NULL)
-			break;
-		f->files = v;
-		if (asprintf(&f->files[f->nfiles], "%s/%s", dir, de->d_name) ==
-		    -1)
-			break;
-		f->nfiles++;
-	}
-	closedir(d);
-	qsort(f->files, (size_t)f->nfiles, sizeof(*f->files), name_cmp);
-	return 0;
-}
 
 /* This image's parameters: the defaults, then a random parameter file
  * (RSPLIB: a bad file leaves the defaults). */
@@ -444,7 +304,7 @@ part_event(const struct rsp_event *ev, void *arg)
 	struct fpu_part *pt = arg;
 	struct fpu *f = pt->f;
 
-	giveup_event(&f->giveup, ev);
+	giveup_event(&f->pc.giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_info("fractalpooluser: session %u: PE $%08x", pt->idx + 1,
@@ -708,16 +568,16 @@ fpu_csp_fill(struct csp_reporter *rep, struct csp_report *r, void *arg)
 	struct fpu *f = arg;
 	unsigned i;
 
-	f->csp_app.session = NULL;
-	f->csp_app.sessions = 0;
+	f->pc.csp_app.session = NULL;
+	f->pc.csp_app.sessions = 0;
 	for (i = 0; f->parts != NULL && i < f->nparts; i++) {
 		if (f->parts[i].s == NULL)
 			continue;
-		if (f->csp_app.session == NULL)
-			f->csp_app.session = f->parts[i].s;
-		f->csp_app.sessions++;
+		if (f->pc.csp_app.session == NULL)
+			f->pc.csp_app.session = f->parts[i].s;
+		f->pc.csp_app.sessions++;
 	}
-	csp_fill_app(rep, r, &f->csp_app);
+	csp_fill_app(rep, r, &f->pc.csp_app);
 }
 
 static int
@@ -730,22 +590,22 @@ fpu_run(struct fpu *f)
 		return 1;
 	}
 	ev_stop_on_signals(f->loop);
-	giveup_start(&f->giveup, f->loop, "fractalpooluser");
+	giveup_start(&f->pc.giveup, f->loop, "fractalpooluser");
 	f->tty = isatty(STDERR_FILENO);
 	if (fpu_start_image(f) == -1)
 		f->status = 1;
 	else {
 		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
 		ev_stop_after(f->loop, f->o.runtime);
-		rep = csp_reporter_new(f->loop, &f->csp,
+		rep = csp_reporter_new(f->loop, &f->pc.csp,
 		    csp_id(CSP_GROUP_PU, f->csp_object), fpu_csp_fill, f);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
-		if (f->giveup.status != 0)
-			f->status = f->giveup.status;
+		if (f->pc.giveup.status != 0)
+			f->status = f->pc.giveup.status;
 		csp_reporter_free(rep);
 	}
-	giveup_stop(&f->giveup);
+	giveup_stop(&f->pc.giveup);
 	fpu_bar_clear(f);
 	fpu_free_parts(f);
 	image_free(&f->im);
@@ -758,6 +618,8 @@ fpu_config(struct fpu *f, const char *argv0)
 {
 	long long id;
 
+	if (pu_common_config(&f->pc, argv0, f->o.poolhandle, &f->cfg) == -1)
+		return 2;
 	if (f->o.identifier != NULL &&
 	    (opt_parse_ll(f->o.identifier, &id) == -1 || id < 1 ||
 	        id > 0xffffffffffffffLL)) {
@@ -784,7 +646,7 @@ fpu_config(struct fpu *f, const char *argv0)
 		return 2;
 	}
 	if (f->o.configdir != NULL) {
-		if (fsf_list(f, f->o.configdir) == -1) {
+		if (fsf_list(f->o.configdir, &f->files, &f->nfiles) == -1) {
 			fprintf(stderr, "%s: -configdir=%s: %s\n", argv0,
 			    f->o.configdir, strerror(errno));
 			return 1;
@@ -794,12 +656,6 @@ fpu_config(struct fpu *f, const char *argv0)
 			            "using the defaults",
 			    f->o.configdir);
 	}
-	memset(&f->cfg, 0, sizeof(f->cfg));
-	if (discovery_apply(&f->disc, argv0, f->cfg.registrars,
-	        &f->cfg.nregistrars, &f->cfg.announce, &f->cfg.timing) == -1)
-		return 2;
-	f->cfg.pool_handle = f->o.poolhandle;
-	f->cfg.transport = tr_resolve(tr_config.kind);
 	return 0;
 }
 
@@ -811,18 +667,12 @@ fractalpooluser_main(int argc, char **argv)
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return 1;
-	const struct opt_set sets[] = {{fpu_opts, &f->o},
-	    {discovery_opts, &f->disc}, {giveup_opts, &f->giveup},
-	    {csp_opts, &f->csp}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
-	char err[ADDR_ERR_LEN];
+	const struct opt_set sets[] = {
+	    {fpu_opts, &f->o}, PU_COMMON_OPT_SETS(&f->pc)};
 
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
 	    argv, sets, sizeof(sets) / sizeof(sets[0]));
-	if (csp_config_check(&f->csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
-		rc = 2;
-	} else if ((rc = fpu_config(f, argv[0])) == 0) {
+	if ((rc = fpu_config(f, argv[0])) == 0) {
 		if (log_setup("fractalpooluser") == -1)
 			rc = 1;
 		else

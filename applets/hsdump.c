@@ -13,7 +13,7 @@
  * with receiver ID 0 (RSPLIB's hsdump does not know the registrar's ID
  * either).  The Presence comes first so that the registrar has it in its
  * peer list when the request arrives: an RSPLIB registrar refuses (R=1)
- * requests from peers it does not know (PROTOCOLS.md 4.5.5).  Every
+ * requests from peers it does not know (docs/wire.md 4.5.5).  Every
  * response with M=1 is followed by another Handle Table Request until
  * one with M=0 completes the table; the registrar's own Presence and
  * Handle Table Request are ignored.  Then the table is printed and the
@@ -156,7 +156,7 @@ send_presence(struct hsdump *hd)
 	rsp_msg_init(&m, RSP_PROTO_ENRP, ENRP_PRESENCE);
 	m.sender = hd->id;
 	m.present = RSP_HAS_CHECKSUM;
-	m.checksum = 0xffff; /* we own no PEs (PROTOCOLS 4.6) */
+	m.checksum = 0xffff; /* we own no PEs (docs/wire.md 4.6) */
 	m.nservers = 1;
 	m.servers = &si;
 	return send_msg(hd, &m);
@@ -313,7 +313,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 }
 
 /*
- * -f is the short form of -format (ANCHORS practice 14), also spelled
+ * -f is the short form of -format (docs/STYLE.md practice 14), also spelled
  * "-f kv" as lldpcli does: both become "-format=kv" for the RSPLIB-style
  * parser.  The table keeps the long name so that completion, which
  * completes option names from their first characters, never mistakes

@@ -3,7 +3,7 @@
  * usage: rsp pingpongclient [-registrar=ADDR:PORT]... [-poolhandle=NAME]
  *            [-interval=MS] [-runtime=MS] [-giveup=MS] [-quiet]
  *
- * A Ping Pong pool user (PROTOCOLS.md 9.4): every -interval a Ping with
+ * A Ping Pong pool user (docs/wire.md 9.4): every -interval a Ping with
  * the next MessageNo and RSPLIB's text ("Nachricht: N, Zeitstempel:
  * microseconds") goes to a PE of the pool; each Pong is printed as
  * RSPLIB's client does ("Ack #N from PE $xxxxxxxx (reply #R)"), and a
@@ -29,6 +29,7 @@
 #include "core/lib/discovery_opts.h"
 #include "core/ev.h"
 #include "core/tools/giveup.h"
+#include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -66,10 +67,7 @@ struct ppc {
 	uint64_t last_reply;
 	unsigned long long sent, received, failovers, gaps, refused;
 	int status;
-	struct csp_config csp;
-	struct discovery_config disc;
-	struct giveup giveup;
-	struct csp_app csp_app;
+	struct pu_common pc; /* registrar, -giveup, CSP */
 };
 
 static unsigned long long
@@ -151,7 +149,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct ppc *p = arg;
 
-	giveup_event(&p->giveup, ev);
+	giveup_event(&p->pc.giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_notice("pingpongclient: connected to PE $%08x", ev->pe_id);
@@ -187,7 +185,7 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 		return 1;
 	}
 	ev_stop_on_signals(p->loop);
-	giveup_start(&p->giveup, p->loop, "pingpongclient");
+	giveup_start(&p->pc.giveup, p->loop, "pingpongclient");
 	if ((p->s = rsp_session_new(p->loop, cfg, on_event, p, &err)) == NULL) {
 		log_error("pingpongclient: %s", rsp_strerror(err));
 		ev_loop_free(p->loop);
@@ -196,13 +194,13 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	p->message_no = 1;
 	ev_timer_add(p->loop, 0, ping_cb, p);
 	ev_stop_after(p->loop, p->o.runtime);
-	p->csp_app.session = p->s;
-	p->csp_app.sessions = 1;
-	rep = csp_reporter_new(p->loop, &p->csp,
-	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &p->csp_app);
+	p->pc.csp_app.session = p->s;
+	p->pc.csp_app.sessions = 1;
+	rep = csp_reporter_new(p->loop, &p->pc.csp,
+	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &p->pc.csp_app);
 	if (ev_run(p->loop) == -1)
 		p->status = 1;
-	giveup_stop(&p->giveup);
+	giveup_stop(&p->pc.giveup);
 	csp_reporter_free(rep);
 	rsp_session_free(p->s);
 	ev_loop_free(p->loop);
@@ -211,8 +209,8 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	    p->sent, p->received, p->failovers, p->refused, p->gaps,
 	    (unsigned long long)p->last_reply);
 	fflush(stdout);
-	if (p->giveup.status != 0)
-		return p->giveup.status;
+	if (p->pc.giveup.status != 0)
+		return p->pc.giveup.status;
 	if (p->received == 0) {
 		log_error("pingpongclient: no Pong received");
 		return 1;
@@ -225,24 +223,14 @@ pingpongclient_main(int argc, char **argv)
 {
 	struct ppc p;
 	struct rsp_session_config cfg;
-	const struct opt_set sets[] = {{ppc_opts, &p.o},
-	    {discovery_opts, &p.disc}, {giveup_opts, &p.giveup},
-	    {csp_opts, &p.csp}, {tr_opts, &tr_config}, {log_opts, &log_config}};
-	char err[ADDR_ERR_LEN];
+	const struct opt_set sets[] = {
+	    {ppc_opts, &p.o}, PU_COMMON_OPT_SETS(&p.pc)};
 
 	memset(&p, 0, sizeof(p));
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
 	    argv, sets, sizeof(sets) / sizeof(sets[0]));
-	if (csp_config_check(&p.csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
+	if (pu_common_config(&p.pc, argv[0], p.o.poolhandle, &cfg) == -1)
 		return 2;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	if (discovery_apply(&p.disc, argv[0], cfg.registrars, &cfg.nregistrars,
-	        &cfg.announce, &cfg.timing) == -1)
-		return 2;
-	cfg.pool_handle = p.o.poolhandle;
-	cfg.transport = tr_resolve(tr_config.kind);
 	if (log_setup("pingpongclient") == -1)
 		return 1;
 	return ppc_run(&p, &cfg);

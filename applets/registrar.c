@@ -18,7 +18,7 @@
  * SIGINT or SIGTERM, then closes everything without Handle Updates, as
  * RSPLIB does (peers take the PEs over); exit 0 then, 1 on a runtime
  * error, 2 on a usage error (checked before any socket is opened).
- * See RFC 5352 s.3, PROTOCOLS.md 3.4 and 10.1.
+ * See RFC 5352 s.3, docs/wire.md 3.4 and 10.1.
  */
 #include <errno.h>
 #include <signal.h>

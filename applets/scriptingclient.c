@@ -4,7 +4,7 @@
  *            [-registrar=ADDR:PORT]... [-poolhandle=NAME] [-maxretry=N]
  *            [-retrydelay=MS] [-runid=ID] [-quiet] ...
  *
- * The Scripting Service's pool user (PROTOCOLS.md 9.7): waits for the
+ * The Scripting Service's pool user (docs/wire.md 9.7): waits for the
  * PE's Ready, asks whether the PE has the environment cached, uploads
  * the work package (and the environment if asked), exchanges
  * keep-alives while the PE works, then receives the exit status and the
@@ -33,6 +33,7 @@
 #include "core/lib/discovery_opts.h"
 #include "core/ev.h"
 #include "core/tools/giveup.h"
+#include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -99,10 +100,7 @@ enum sc_state {
 
 struct sc {
 	struct sc_opts o;
-	struct csp_config csp;
-	struct discovery_config disc;
-	struct giveup giveup;
-	struct csp_app csp_app;
+	struct pu_common pc; /* registrar, -giveup, CSP */
 	struct ev_loop *loop;
 	struct rsp_session *s;
 	enum sc_state state;
@@ -497,7 +495,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct sc *c = arg;
 
-	giveup_event(&c->giveup, ev);
+	giveup_event(&c->pc.giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_info("scriptingclient: connected to PE $%08x", ev->pe_id);
@@ -607,7 +605,7 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	}
 	ev_add_signal(c->loop, SIGINT, signal_cb, c);
 	ev_add_signal(c->loop, SIGTERM, signal_cb, c);
-	giveup_start(&c->giveup, c->loop, "scriptingclient");
+	giveup_start(&c->pc.giveup, c->loop, "scriptingclient");
 	if ((c->s = rsp_session_new(c->loop, cfg, on_event, c, &err)) == NULL) {
 		log_error("scriptingclient: %s", rsp_strerror(err));
 		ev_loop_free(c->loop);
@@ -616,15 +614,15 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	say(c, "Connecting to pool %s ...\n", c->o.poolhandle);
 	c->timer = ev_timer_add(c->loop, SC_TICK_MS, tick_cb, c);
 	c->rc = 1;
-	c->csp_app.session = c->s;
-	c->csp_app.sessions = 1;
-	rep = csp_reporter_new(c->loop, &c->csp,
-	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &c->csp_app);
+	c->pc.csp_app.session = c->s;
+	c->pc.csp_app.sessions = 1;
+	rep = csp_reporter_new(c->loop, &c->pc.csp,
+	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &c->pc.csp_app);
 	if (ev_run(c->loop) == -1)
 		c->rc = 1;
-	if (c->giveup.status != 0)
-		c->rc = c->giveup.status;
-	giveup_stop(&c->giveup);
+	if (c->pc.giveup.status != 0)
+		c->rc = c->pc.giveup.status;
+	giveup_stop(&c->pc.giveup);
 	sc_close_files(c);
 	csp_reporter_free(rep);
 	rsp_session_free(c->s);
@@ -685,37 +683,20 @@ scriptingclient_main(int argc, char **argv)
 		return 1;
 	c->fd = c->out_fd = -1;
 	c->trial = 1;
-	const struct opt_set sets[] = {{sc_opts, &c->o},
-	    {discovery_opts, &c->disc}, {giveup_opts, &c->giveup},
-	    {csp_opts, &c->csp}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
-	char err[ADDR_ERR_LEN];
+	const struct opt_set sets[] = {
+	    {sc_opts, &c->o}, PU_COMMON_OPT_SETS(&c->pc)};
 
 	opt_parse_or_exit(argv[0],
 	    "-input=FILE -output=FILE [-registrar=ADDR:PORT]... [options]",
 	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
-	if (csp_config_check(&c->csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
-		free(c);
-		return 2;
-	}
-	if (sc_config(c, argv[0]) == -1) {
-		free(c);
-		return 2;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	if (discovery_apply(&c->disc, argv[0], cfg.registrars, &cfg.nregistrars,
-	        &cfg.announce, &cfg.timing) == -1) {
-		free(c);
-		return 2;
-	}
-	cfg.pool_handle = c->o.poolhandle;
-	cfg.transport = tr_resolve(tr_config.kind);
-	if (sc_files(c, argv[0]) == -1 || log_setup("scriptingclient") == -1) {
-		free(c);
-		return 1;
-	}
-	rc = sc_run(c, &cfg);
+	if (pu_common_config(&c->pc, argv[0], c->o.poolhandle, &cfg) == -1 ||
+	    sc_config(c, argv[0]) == -1)
+		rc = 2;
+	else if (sc_files(c, argv[0]) == -1 ||
+	         log_setup("scriptingclient") == -1)
+		rc = 1;
+	else
+		rc = sc_run(c, &cfg);
 	free(c);
 	return rc;
 }

@@ -9,7 +9,7 @@
  *            [-runtime=MS] [-quiet] [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *            [-daemonpidfile=FILE]
  *
- * A pool element (PROTOCOLS.md 9.2-9.7): registers with a registrar
+ * A pool element (docs/wire.md 9.2-9.7): registers with a registrar
  * through the library (include/rsp.h), found from the -registrar=
  * list and, with -asapannounce=, from ASAP Server Announces (default:
  * announces at 239.0.0.50:3863 only when no -registrar= is given, so

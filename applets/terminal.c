@@ -4,7 +4,7 @@
  *            [-asapannounce=auto|off|GROUP:PORT] [-runtime=MS] [-giveup=MS]
  *            [-cspserver=ADDR:PORT] [-cspinterval=MS]
  *
- * A pool user (PROTOCOLS.md 9.3): each line read from standard input
+ * A pool user (docs/wire.md 9.3): each line read from standard input
  * goes to a PE of the pool as one message with PPID 0; whatever comes
  * back is printed as "from PE $xxxxxxxx> text".  When the PE fails or
  * ends the session while input remains, the PE is reported unreachable
@@ -30,6 +30,7 @@
 #include "core/lib/discovery_opts.h"
 #include "core/ev.h"
 #include "core/tools/giveup.h"
+#include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
 #include "core/rand.h"
@@ -63,10 +64,7 @@ struct terminal {
 	int closed; /* the PE ended the session */
 	uint64_t last;
 	int status;
-	struct csp_config csp;
-	struct csp_app csp_app;
-	struct discovery_config disc;
-	struct giveup giveup;
+	struct pu_common pc; /* registrar, -giveup, CSP */
 	size_t len;
 	char line[TERM_LINE_MAX + 1];
 };
@@ -128,7 +126,7 @@ on_event(const struct rsp_event *ev, void *arg)
 {
 	struct terminal *t = arg;
 
-	giveup_event(&t->giveup, ev);
+	giveup_event(&t->pc.giveup, ev);
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_notice("terminal: connected to PE $%08x", ev->pe_id);
@@ -186,7 +184,7 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 		return 1;
 	}
 	ev_stop_on_signals(t->loop);
-	giveup_start(&t->giveup, t->loop, "terminal");
+	giveup_start(&t->pc.giveup, t->loop, "terminal");
 	if ((t->s = rsp_session_new(t->loop, cfg, on_event, t, &err)) == NULL) {
 		log_error("terminal: %s", rsp_strerror(err));
 		ev_loop_free(t->loop);
@@ -201,17 +199,17 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 	ev_timer_add(t->loop, TERM_TICK_MS, tick_cb, t);
 	ev_stop_after(t->loop, t->o.runtime);
 	/* Like RSPLIB's rspterminal: one session, a random PU ID. */
-	t->csp_app.session = t->s;
-	t->csp_app.sessions = 1;
-	if (t->csp.enabled && (rep = csp_reporter_new(t->loop, &t->csp,
-	                           csp_id(CSP_GROUP_PU, rand_u64()),
-	                           csp_fill_app, &t->csp_app)) == NULL)
+	t->pc.csp_app.session = t->s;
+	t->pc.csp_app.sessions = 1;
+	if (t->pc.csp.enabled && (rep = csp_reporter_new(t->loop, &t->pc.csp,
+	                              csp_id(CSP_GROUP_PU, rand_u64()),
+	                              csp_fill_app, &t->pc.csp_app)) == NULL)
 		log_warning("terminal: CSP reporting: %s", strerror(errno));
 	if (ev_run(t->loop) == -1)
 		t->status = 1;
-	if (t->giveup.status != 0)
-		t->status = t->giveup.status;
-	giveup_stop(&t->giveup);
+	if (t->pc.giveup.status != 0)
+		t->status = t->pc.giveup.status;
+	giveup_stop(&t->pc.giveup);
 	csp_reporter_free(rep);
 	rsp_session_free(t->s);
 	ev_loop_free(t->loop);
@@ -227,32 +225,17 @@ terminal_main(int argc, char **argv)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return 1;
-	const struct opt_set sets[] = {{terminal_opts, &t->o},
-	    {discovery_opts, &t->disc}, {giveup_opts, &t->giveup},
-	    {csp_opts, &t->csp}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
-	char err[ADDR_ERR_LEN];
+	const struct opt_set sets[] = {
+	    {terminal_opts, &t->o}, PU_COMMON_OPT_SETS(&t->pc)};
 
 	opt_parse_or_exit(argv[0], "[-registrar=ADDR:PORT]... [options]", argc,
 	    argv, sets, sizeof(sets) / sizeof(sets[0]));
-	if (csp_config_check(&t->csp, err, sizeof(err)) == -1) {
-		fprintf(stderr, "%s: %s\n", argv[0], err);
-		free(t);
-		return 2;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	if (discovery_apply(&t->disc, argv[0], cfg.registrars, &cfg.nregistrars,
-	        &cfg.announce, &cfg.timing) == -1) {
-		free(t);
-		return 2;
-	}
-	cfg.pool_handle = t->o.poolhandle;
-	cfg.transport = tr_resolve(tr_config.kind);
-	if (log_setup("terminal") == -1) {
-		free(t);
-		return 1;
-	}
-	rc = term_run(t, &cfg);
+	if (pu_common_config(&t->pc, argv[0], t->o.poolhandle, &cfg) == -1)
+		rc = 2;
+	else if (log_setup("terminal") == -1)
+		rc = 1;
+	else
+		rc = term_run(t, &cfg);
 	free(t);
 	return rc;
 }

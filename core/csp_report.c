@@ -16,12 +16,10 @@
 #include "core/addr.h"
 #include "core/csp_report.h"
 #include "core/ev.h"
+#include "core/udp.h"
 #include "proto/wire.h"
 
-#define CSP_OPT(n, k, a, h, d, lo, hi, f)                             \
-	{                                                             \
-		n, k, a, h, d, lo, hi, offsetof(struct csp_config, f) \
-	}
+#define CSP_OPT(...) OPT_ROW(struct csp_config, __VA_ARGS__)
 
 const struct opt csp_opts[] = {
     CSP_OPT("cspserver", OPT_STR, "ADDR:PORT",
@@ -238,8 +236,7 @@ csp_reporter_new(struct ev_loop *loop, const struct csp_config *c,
 	rep->arg = arg;
 	rep->start_ms = ev_now_update(loop);
 	csp_location(rep->location, sizeof(rep->location), 0);
-	rep->fd = socket(
-	    rep->to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	rep->fd = udp_socket(rep->to.ss_family);
 	if (rep->fd == -1 || (rep->timer = ev_timer_add(loop, 0, csp_timer_cb,
 	                          rep)) == EV_TIMER_NONE) {
 		if (rep->fd != -1)

@@ -1,5 +1,5 @@
 /*
- * Component Status Protocol reporting (PROTOCOLS.md 8): every
+ * Component Status Protocol reporting (docs/wire.md 8): every
  * -cspinterval ms a status report goes by UDP to the -cspserver
  * monitor (rsp cspmonitor, RSPLIB's cspmonitor); a final report (F
  * flag, no associations) when the reporter is freed.  An add-on the

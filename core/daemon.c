@@ -12,11 +12,7 @@
 
 #include "core/daemon.h"
 
-#define DAEMON_OPT(name, type, arg, help, def, min, max, field) \
-	{                                                       \
-		name, type, arg, help, def, min, max,           \
-		    offsetof(struct daemon_config, field)       \
-	}
+#define DAEMON_OPT(...) OPT_ROW(struct daemon_config, __VA_ARGS__)
 
 const struct opt daemon_opts[] = {
     DAEMON_OPT("daemonpidfile", OPT_STR, "FILE",

@@ -1,6 +1,6 @@
 /*
  * Event loop: file events on epoll and timers in a binary min-heap, in
- * the shape of redis's ae (ANCHORS.md section 5, practice 9).  One loop
+ * the shape of redis's ae (docs/STYLE.md practice 9).  One loop
  * per thread; nothing here is thread-safe.
  *
  * Timers are named by a 64-bit id (slot + generation), never by pointer,

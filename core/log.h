@@ -1,7 +1,7 @@
 /*
  * Logging with RSPLIB's levels and options (-loglevel=0..9, -logcolor,
  * -logfile, plus syslog).  Only applets and core/ runtime code log;
- * proto/ and handlespace/ return errors instead (ANCHORS.md practice 3).
+ * proto/ and handlespace/ return errors instead (docs/STYLE.md practice 3).
  */
 #ifndef RSP_LOG_H
 #define RSP_LOG_H

@@ -36,6 +36,14 @@ struct opt {
 	size_t off; /* where the value lives in the option struct */
 };
 
+/* A row of a table whose values live in a struct `type` (field f):
+ *	#define REG_OPT(...) OPT_ROW(struct reg_config, __VA_ARGS__)
+ * the one row macro; tables name their struct once that way. */
+#define OPT_ROW(type, n, k, a, h, d, lo, hi, f)                        \
+	{                                                              \
+		(n), (k), (a), (h), (d), (lo), (hi), offsetof(type, f) \
+	}
+
 /* One option table and the struct its offsets point into. */
 struct opt_set {
 	const struct opt *opts;

@@ -1,6 +1,6 @@
 /*
  * SHA-1 (FIPS 180-4), for the scripting service's environment hashes
- * (PROTOCOLS.md 9.7.2): RSPLIB names an environment file by the SHA-1
+ * (docs/wire.md 9.7.2): RSPLIB names an environment file by the SHA-1
  * of its contents.  Not for security.
  */
 #ifndef RSP_SHA1_H

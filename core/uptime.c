@@ -14,11 +14,9 @@
 #include "core/rand.h"
 #include "core/uptime.h"
 
-#define UP_OPT(name, help, field)                         \
-	{                                                 \
-		name, OPT_STR, "S", help, NULL, 0, 0,     \
-		    offsetof(struct uptime_config, field) \
-	}
+#define UP_OPT(name, help, field) \
+	OPT_ROW(                  \
+	    struct uptime_config, name, OPT_STR, "S", help, NULL, 0, 0, field)
 
 const struct opt uptime_opts[] = {
     UP_OPT("uptime",

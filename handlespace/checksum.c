@@ -1,5 +1,5 @@
 /*
- * Per-owner PE counts and PE checksums (PROTOCOLS.md 4.6), kept
+ * Per-owner PE counts and PE checksums (docs/wire.md 4.6), kept
  * incrementally: each owner has the unfolded sum of the 16-bit
  * big-endian words of (handle, zero pad to even length, PE ID) over its
  * PEs.  The sum is 64-bit, so it never wraps; its low 32 bits are
@@ -12,19 +12,6 @@
 #include <string.h>
 
 #include "handlespace/hs_int.h"
-
-uint32_t
-hs_handle_sum(const struct rsp_handle *h)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < h->len; i += 2)
-		sum += (uint32_t)h->bytes[i] << 8 | h->bytes[i + 1];
-	if (h->len & 1) /* the pad byte is the low half of the last word */
-		sum += (uint32_t)h->bytes[h->len - 1] << 8;
-	return sum;
-}
 
 uint32_t
 hs_pe_sum(const struct hs_pe *pe)
@@ -96,20 +83,12 @@ hs_owner_del(struct hs *hs, const struct hs_pe *pe)
 	hs->nowners--;
 }
 
-static uint16_t
-fold(uint64_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
-
 uint16_t
 hs_checksum(const struct hs *hs, uint32_t owner)
 {
 	const struct hs_owner *o = hs_owner_get(hs, owner);
 
-	return fold(o != NULL ? (uint32_t)o->sum : 0);
+	return rsp_checksum_fold(o != NULL ? (uint32_t)o->sum : 0);
 }
 
 uint16_t
@@ -117,7 +96,7 @@ hs_checksum_rfc(const struct hs *hs, uint32_t owner)
 {
 	const struct hs_owner *o = hs_owner_get(hs, owner);
 
-	return fold(o != NULL ? o->sum : 0);
+	return rsp_checksum_fold(o != NULL ? o->sum : 0);
 }
 
 size_t

@@ -1,9 +1,9 @@
 /*
  * The handlespace: pools keyed by pool handle, pool elements keyed by PE
  * ID within a pool, selection by the pool's policy with RSPLIB's exact
- * semantics (PROTOCOLS.md 5.3-5.5), the per-registrar PE checksum (4.6)
+ * semantics (docs/wire.md 5.3-5.5), the per-registrar PE checksum (4.6)
  * and registration-life expiry.  A pure module: no I/O, no logging, no
- * exit; it links into unit tests without the daemon (ANCHORS 7.12).
+ * exit; it links into unit tests without the daemon (docs/STYLE.md 7.12).
  *
  * Costs: register, deregister, find, expire one PE and select n PEs are
  * O(log n) (n PEs in the pool, plus log of the number of pools).  Each
@@ -81,7 +81,7 @@ struct hs_pe *hs_pe_at(const struct hs *hs, uint32_t ref);
  * at now_ms; it expires at now_ms + pe->life.  pe->home is its owner
  * (the registrar that answers for it).  An update replaces addresses,
  * policy values, owner and life, resets the unreachability counter and
- * the degradation (PROTOCOLS 3.4.1 rule 6).  Refusals (RFC 5354 causes;
+ * the degradation (docs/wire.md 3.4.1 rule 6).  Refusals (RFC 5354 causes;
  * RSPLIB's own numbers in parentheses, never sent by rsp):
  *   0x0003 invalid values: handle empty or > 32 bytes, PE ID 0, home 0,
  *          policy type unknown, user transport without addresses or
@@ -103,7 +103,7 @@ const struct hs_pe *hs_find_pe(
 
 /*
  * Handle resolution: up to n PEs (n <= HS_SELECT_MAX) by the pool's
- * policy into out[], RSPLIB's algorithm (PROTOCOLS 5.4), advancing the
+ * policy into out[], RSPLIB's algorithm (docs/wire.md 5.4), advancing the
  * pool's selection state.  max_increment 0 = the policy's default (1 for
  * sorted policies and the RLU family, 0 for RAND, WRAND, WRAND-DPF).
  * Returns the number of PEs, or -1 when the pool does not exist.
@@ -126,7 +126,7 @@ size_t hs_expire(struct hs *hs, uint64_t now_ms, hs_expire_cb *cb, void *arg);
 int hs_next_expiry(const struct hs *hs, uint64_t *when_ms);
 
 /*
- * PE checksum of the PEs owned by `owner` (PROTOCOLS 4.6), kept
+ * PE checksum of the PEs owned by `owner` (docs/wire.md 4.6), kept
  * incrementally.  hs_checksum() is what RSPLIB computes (32-bit
  * accumulator): peers compare it, so it is the one to send.
  * hs_checksum_rfc() folds a carry-exact 64-bit sum (RFC 1071); the two
@@ -176,7 +176,7 @@ uint32_t hs_pe_selections(const struct hs_pe *pe);
 unsigned hs_pe_unreachable(const struct hs_pe *pe);
 /* LUD-family degradation (0 for other policies). */
 uint32_t hs_pe_degradation(const struct hs_pe *pe);
-/* The policy parameter as registered (nvalues per PROTOCOLS 5.1). */
+/* The policy parameter as registered (nvalues per docs/wire.md 5.1). */
 void hs_pe_policy(const struct hs_pe *pe, struct rsp_policy *pol);
 /*
  * The PE as the codec wants it.  Addresses go to addrs[0..max): the user

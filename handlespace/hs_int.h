@@ -140,7 +140,6 @@ struct hs_owner {
 	uint64_t sum;
 };
 
-uint32_t hs_handle_sum(const struct rsp_handle *h);
 uint32_t hs_pe_sum(const struct hs_pe *pe);
 int hs_owner_add(struct hs *hs, const struct hs_pe *pe);
 void hs_owner_del(struct hs *hs, const struct hs_pe *pe);

@@ -1,5 +1,5 @@
 /*
- * Pool element records: validation of a registration (PROTOCOLS 3.4.1,
+ * Pool element records: validation of a registration (docs/wire.md 3.4.1,
  * 10.5), compact address storage, accessors and the conversion back to
  * struct rsp_pe for the codec.
  *

@@ -1,5 +1,5 @@
 /*
- * Pool member selection policies, one table row each (PROTOCOLS.md 5.4,
+ * Pool member selection policies, one table row each (docs/wire.md 5.4,
  * 5.5): sorted policies give a sort key (ties: SeqNumber, in pool.c),
  * random ones a selection value; `update` is RSPLIB's per-selection
  * state change, `init` the state of a newly inserted PE.
@@ -223,7 +223,7 @@ update_deg(struct hs_pe *pe)
 
 /*
  * RLUD and RPLUD take a Degradation term but RSPLIB never increments it
- * (PROTOCOLS 5.5), so their update is NULL and they behave like RLU and
+ * (docs/wire.md 5.5), so their update is NULL and they behave like RLU and
  * RPLU; their default increment is still 1.
  */
 static const struct hs_policy policies[] = {

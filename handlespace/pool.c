@@ -1,7 +1,7 @@
 /*
  * Pools and their PEs: the handlespace object, the three treaps (pools
  * by handle, PEs by ID with weight sums, PEs in policy order),
- * registration with the pool consistency rules (PROTOCOLS.md 5.3),
+ * registration with the pool consistency rules (docs/wire.md 5.3),
  * update, deregistration and removal.
  */
 #include <stdlib.h>
@@ -9,19 +9,10 @@
 
 #include "handlespace/hs_int.h"
 
-/* Handlespace order: handle length first, then the bytes. */
-static int
-handle_cmp(const struct rsp_handle *a, const struct rsp_handle *b)
-{
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, a->len);
-}
-
 static int
 pool_cmp(const struct hs_tnode *a, const struct hs_tnode *b)
 {
-	return handle_cmp(&HS_CONTAINER(a, struct hs_pool, node)->handle,
+	return rsp_handle_cmp(&HS_CONTAINER(a, struct hs_pool, node)->handle,
 	    &HS_CONTAINER(b, struct hs_pool, node)->handle);
 }
 
@@ -197,7 +188,7 @@ pool_find(const struct hs *hs, const struct rsp_handle *h)
 
 	while (t != NULL) {
 		p = HS_CONTAINER(t, struct hs_pool, node);
-		if ((c = handle_cmp(h, &p->handle)) == 0)
+		if ((c = rsp_handle_cmp(h, &p->handle)) == 0)
 			return p;
 		t = c < 0 ? t->l : t->r;
 	}
@@ -284,7 +275,7 @@ hs_pe_sort_in(struct hs_pe *pe)
 
 /*
  * Fresh policy state, as on insertion: init, then one run of the update
- * function (RSPLIB's re-insertion quirk, PROTOCOLS 5.4 step 3: LUD's
+ * function (RSPLIB's re-insertion quirk, docs/wire.md 5.4 step 3: LUD's
  * Degradation starts at LoadDegradation).  pe is out of the sort order.
  */
 static void
@@ -310,7 +301,7 @@ pool_create(struct hs *hs, const struct rsp_handle *h,
 	p->policy = pol;
 	p->ptype = (uint8_t)src->user.ptype;
 	p->use = (uint8_t)src->user.use;
-	p->hsum = hs_handle_sum(h);
+	p->hsum = rsp_checksum_handle(h);
 	hs->pools = hs_tree_insert(hs->pools, &p->node, &pool_ops);
 	hs->npools++;
 	return p;

@@ -1,5 +1,5 @@
 /*
- * Handle resolution: RSPLIB's two selection procedures (PROTOCOLS.md
+ * Handle resolution: RSPLIB's two selection procedures (docs/wire.md
  * 5.4), each O(n log N) for n PEs out of a pool of N.
  *
  * A. Sorted: the first n PEs in policy order; the first k of them

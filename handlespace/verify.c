@@ -82,7 +82,7 @@ vpool(struct vstate *v, const struct hs_pool *p)
 	v->n = 0;
 	vid(v, p->byid, HS_U32MAX);
 	v->bad |= v->n != p->npes || p->npes == 0;
-	v->bad |= p->hsum != hs_handle_sum(&p->handle);
+	v->bad |= p->hsum != rsp_checksum_handle(&p->handle);
 	if (p->policy->kind == HS_SORTED) {
 		v->prev = NULL;
 		v->n = 0;

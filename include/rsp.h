@@ -1,6 +1,6 @@
 /*
  * rsp library: the pool element and pool user sides of ASAP plus the
- * session layer (PROTOCOLS.md sections 3.4, 6, 10.2-10.4), in basic
+ * session layer (docs/wire.md sections 3.4, 6, 10.2-10.4), in basic
  * mode: everything runs in the caller's event loop (core/ev.h, or
  * rsp_loop_*() below for applications with their own loop), the
  * library never prints, never exits and never blocks (except the
@@ -57,7 +57,7 @@ enum rsp_error {
 #define RSP_ERROR_MAX RSP_ENOPOOL
 
 const char *rsp_strerror(int err);
-/* An RFC 5354 error cause (or one of RSPLIB's, PROTOCOLS.md 2.6) in
+/* An RFC 5354 error cause (or one of RSPLIB's, docs/wire.md 2.6) in
  * words: "unknown pool handle"; "unknown cause" if none. */
 const char *rsp_strcause(unsigned cause);
 int rsp_lib_version(void);
@@ -65,13 +65,13 @@ int rsp_lib_version(void);
 #define RSP_REGISTRARS_MAX 16
 
 /* Transport kinds for the configs' `transport` (core/transport/transport.h's
- * TR_SCTP, TR_TCP: TCP is the TCP mapping of PROTOCOLS.md 7). */
+ * TR_SCTP, TR_TCP: TCP is the TCP mapping of docs/wire.md 7). */
 #define RSP_TRANSPORT_SCTP 0
 #define RSP_TRANSPORT_TCP  1
 
 /*
  * The registrar channel's timing, RSPLIB's -registrar*= options
- * (PROTOCOLS.md 10.3); a field left 0 takes the default in brackets.
+ * (docs/wire.md 10.3); a field left 0 takes the default in brackets.
  * announce_timeout_ms: an announced registrar is forgotten this long
  *	after its last ASAP Server Announce [5000].
  * connect_timeout_ms: the hunt tries the next block of registrars
@@ -305,7 +305,7 @@ int rsp_loop_run(
  * addresses; the application connects itself.  With stale_ms > 0 the
  * PEs the registrar returns are cached for stale_ms and further
  * resolutions select among them at the PU with the pool's policy (the
- * registrar's selection code, PROTOCOLS.md 5.4) without asking the
+ * registrar's selection code, docs/wire.md 5.4) without asking the
  * registrar; with stale_ms 0 every resolution asks it for one PE (HR
  * option Items = 1, as RSPLIB's example clients).  A resolution is
  * sent to a second registrar once if the first fails or does not
@@ -355,7 +355,7 @@ int rsp_getaddrinfo(const struct rsp_pu_config *cfg, const char *pool_handle,
     struct rsp_pe_info *out, int max, int *npes, int timeout_ms);
 
 /*
- * ASAP Business Card (RFC 5351 s.3, RFC 5352 s.2.2.11; PROTOCOLS.md
+ * ASAP Business Card (RFC 5351 s.3, RFC 5352 s.2.2.11; docs/wire.md
  * 3.3.12, 6.3), RFC form (pool handle, PE parameters): tell the peer of
  * a session which pool we belong to and which PEs of it to fail over
  * to, in order.  The element sends its own pool handle and, when n is

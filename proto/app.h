@@ -1,6 +1,6 @@
 /*
  * Shared result codes of the non-TLV codecs: CSP (section 8) and the
- * RSPLIB example application protocols (section 9 of PROTOCOLS.md).
+ * RSPLIB example application protocols (section 9 of docs/wire.md).
  *
  * These decoders take one whole message (one SCTP user message or one
  * UDP datagram), never read past it, and return APP_OK or the reason the
@@ -30,7 +30,7 @@ enum app_err {
 const char *app_err_name(enum app_err e);
 
 /*
- * The 4-byte header shared by FGP, Ping Pong, CalcApp and SSP (PROTOCOLS
+ * The 4-byte header shared by FGP, Ping Pong, CalcApp and SSP (docs/wire.md
  * 9.1): Type, Flags, Length.  Reads it from a message of len bytes held
  * by b and checks that Length equals len (the message size).
  */

@@ -1,6 +1,6 @@
 /*
  * Bounds-checked byte cursors: the only code in rsp that touches packet
- * bytes by offset (practice 4 of ANCHORS.md, after OpenBSD's ibuf).
+ * bytes by offset (practice 4 of docs/STYLE.md, after OpenBSD's ibuf).
  *
  * struct buf reads a window of const bytes; every getter checks the bytes
  * left first and fails with -1/EBADMSG without moving.  struct wbuf writes

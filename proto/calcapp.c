@@ -1,5 +1,5 @@
 /*
- * CalcApp protocol codec (PROTOCOLS.md 9.6).
+ * CalcApp protocol codec (docs/wire.md 9.6).
  */
 #include <errno.h>
 #include <string.h>

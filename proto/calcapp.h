@@ -1,5 +1,5 @@
 /*
- * CalcApp protocol, SCTP PPID 34 (legacy 0x29097603) (PROTOCOLS.md
+ * CalcApp protocol, SCTP PPID 34 (legacy 0x29097603) (docs/wire.md
  * 9.6): fixed 24-byte messages, and the 20-byte ASAP cookie.
  */
 #ifndef RSP_CALCAPP_H

@@ -4,7 +4,7 @@
  *
  * Decoding walks struct buf windows; every parameter is read through
  * tlv_next(), which owns the length, padding, depth and unknown-type
- * rules of PROTOCOLS.md 2.2/2.3.  Encoding writes through struct wbuf
+ * rules of docs/wire.md 2.2/2.3.  Encoding writes through struct wbuf
  * and back-patches lengths with tlv_begin()/tlv_end().
  */
 #ifndef RSP_CODEC_H

@@ -1,5 +1,5 @@
 /*
- * Component Status Protocol report codec (PROTOCOLS.md 8.3).
+ * Component Status Protocol report codec (docs/wire.md 8.3).
  */
 #include <errno.h>
 #include <stddef.h>

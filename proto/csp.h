@@ -1,5 +1,5 @@
 /*
- * Component Status Protocol (PROTOCOLS.md section 8): the status report
+ * Component Status Protocol (docs/wire.md section 8): the status report
  * every RSPLIB component sends by UDP to cspmonitor (port 2960).
  *
  * A report is 288 bytes plus 24 per association.  RSPLIB 3.x writes the
@@ -59,7 +59,7 @@ struct csp_report {
 };
 
 /*
- * The report layout as a table (PROTOCOLS 8.3), walked by the decoder
+ * The report layout as a table (docs/wire.md 8.3), walked by the decoder
  * and the encoder alike and usable for display: wire offset and size,
  * and where the field lives in struct csp_report / struct csp_assoc.
  */
@@ -74,7 +74,7 @@ enum csp_kind {
 };
 
 struct csp_field {
-	const char *name; /* as in PROTOCOLS 8.3 */
+	const char *name; /* as in docs/wire.md 8.3 */
 	uint16_t offset;  /* on the wire, from the report / entry start */
 	uint8_t size;     /* on the wire */
 	uint8_t kind;     /* enum csp_kind */

@@ -1,5 +1,5 @@
 /*
- * Fractal Generator Protocol codec (PROTOCOLS.md 9.5).
+ * Fractal Generator Protocol codec (docs/wire.md 9.5).
  */
 #include <errno.h>
 #include <string.h>

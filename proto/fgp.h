@@ -1,5 +1,5 @@
 /*
- * Fractal Generator Protocol, SCTP PPID 32 (PROTOCOLS.md 9.5), and the
+ * Fractal Generator Protocol, SCTP PPID 32 (docs/wire.md 9.5), and the
  * 76-byte ASAP cookie of its pool elements.
  *
  * Floating-point fields are "network doubles": IEEE 754 binary64,

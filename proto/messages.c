@@ -1,5 +1,5 @@
 /*
- * One table describing every ASAP and ENRP message (PROTOCOLS.md 3.2,
+ * One table describing every ASAP and ENRP message (docs/wire.md 3.2,
  * 4.3): fixed fields, then ordered parameter slots (what may appear,
  * how often, where it is stored in struct rsp_msg).  The decoder and
  * the encoder both walk these tables; no message has code of its own.
@@ -102,7 +102,7 @@ static const struct msg_desc msgs[] = {
 	 * negative: an operation error. */
     {ASAP(HANDLE_RESOLUTION_RESPONSE), {F_END},
         SLOTS(ONE(S_HANDLE), OPT(S_POLICY), MANY(S_PES, 0), OPT(S_ERROR))},
-    /* RSPLIB adds the PE identifier (PROTOCOLS 3.3.7). */
+    /* RSPLIB adds the PE identifier (docs/wire.md 3.3.7). */
     {ASAP(ENDPOINT_KEEP_ALIVE), {F_SENDER}, SLOTS(ONE(S_HANDLE), OPT(S_PE_ID))},
     {ASAP(ENDPOINT_KEEP_ALIVE_ACK), {F_END},
         SLOTS(ONE(S_HANDLE), ONE(S_PE_ID))},
@@ -114,7 +114,7 @@ static const struct msg_desc msgs[] = {
     {ASAP(BUSINESS_CARD), {F_END},
         SLOTS(ONE(S_HANDLE), OPT(S_POLICY), MANY(S_PES, 1))},
     {ASAP(ERROR), {F_END}, SLOTS(ONE(S_ERROR))},
-    /* RSPLIB requires the server information (PROTOCOLS 4.4.1). */
+    /* RSPLIB requires the server information (docs/wire.md 4.4.1). */
     {ENRP(PRESENCE), PEERS, SLOTS(ONE(S_CHECKSUM), ONE(S_SERVERS))},
     {ENRP(HANDLE_TABLE_REQUEST), PEERS, NOSLOTS},
     {ENRP(HANDLE_TABLE_RESPONSE), PEERS, SLOTS(MANY(S_POOLS, 0))},

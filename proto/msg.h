@@ -1,6 +1,6 @@
 /*
  * ASAP and ENRP messages as C structs, and the codec between them and
- * bytes (PROTOCOLS.md sections 2-4).  proto/ never does I/O, never logs
+ * bytes (docs/wire.md sections 2-4).  proto/ never does I/O, never logs
  * and never exits: decoding returns a precise error, encoding -1/errno.
  *
  * A decoded message owns one arena (m->arena) holding every list it
@@ -19,7 +19,7 @@
 
 enum rsp_dialect {
 	RSP_DIALECT_RFC = 0,    /* RFC 5354 numbering, as RSPLIB 3.x */
-	RSP_DIALECT_LEGACY = 1, /* RSPLIB <= 2.x numbering (PROTOCOLS 2.4) */
+	RSP_DIALECT_LEGACY = 1, /* RSPLIB <= 2.x numbering (docs/wire.md 2.4) */
 };
 
 /* As on the wire: an IPv4-mapped IPv6 address stays AF_INET6 (legacy
@@ -202,8 +202,18 @@ int rsp_msg_equal(const struct rsp_msg *a, const struct rsp_msg *b);
 const char *rsp_msg_name(int proto, int type);
 const char *rsp_param_name(uint16_t type);
 const char *rsp_cause_name(uint16_t code);
-/* A pool handle as text (n >= 2 * RSP_HANDLE_MAX + 3 never cuts). */
+/* A pool handle as text: as it is when rsp_handle_is_plain(), else 0x
+ * and hex (n >= 2 * RSP_HANDLE_MAX + 3 never cuts). */
 void rsp_handle_str(const struct rsp_handle *h, char *s, size_t n);
+int rsp_handle_is_plain(const struct rsp_handle *h);
+/* The handlespace's order of pool handles: length first, then bytes. */
+int rsp_handle_cmp(const struct rsp_handle *a, const struct rsp_handle *b);
+/* PE checksum parts (docs/wire.md 4.6): a handle's word sum, and the
+ * folded, complemented 16-bit value of a sum of such words. */
+uint32_t rsp_checksum_handle(const struct rsp_handle *h);
+uint16_t rsp_checksum_fold(uint64_t sum);
+/* A transport parameter's protocol: "sctp", or RSPLIB's "SCTP". */
+const char *rsp_transport_name(uint16_t ptype, int rsplib);
 const char *rsp_policy_name(uint32_t type);
 const char *rsp_derr_name(enum rsp_derr code);
 /* "truncated parameter 0x000a at offset 20 (cause 0x0003)" */
@@ -211,7 +221,7 @@ int rsp_decode_error_str(const struct rsp_decode_error *e, char *s, size_t n);
 /* Number of 32-bit policy fields for a type, -1 if not encodable. */
 int rsp_policy_nvalues(uint32_t type);
 
-/* Policy types (PROTOCOLS 5.1), for option parsing and display. */
+/* Policy types (docs/wire.md 5.1), for option parsing and display. */
 struct rsp_policy_info {
 	uint32_t type;
 	const char *abbrev; /* "LUD" */

@@ -1,9 +1,11 @@
 /*
- * Names of parameters, error causes (PROTOCOLS.md 2.6) and decode
- * errors, and the one-line description of a decode error.
+ * Names of parameters, error causes (docs/wire.md 2.6), decode errors
+ * and transport protocols, the one-line description of a decode error,
+ * and pool handles: as text, their order, their checksum words.
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "proto/codec.h"
 
@@ -102,22 +104,86 @@ rsp_decode_error_str(const struct rsp_decode_error *e, char *s, size_t n)
 	    e->report ? "" : ", drop silently");
 }
 
-/* A pool handle as text: as it is when every byte is printable, else
- * 0x and hex. */
+/* A handle is written as it is when every byte is printable and none
+ * would need quoting in key=value output. */
+int
+rsp_handle_is_plain(const struct rsp_handle *h)
+{
+	int i;
+
+	for (i = 0; i < h->len; i++)
+		if (!isgraph(h->bytes[i]) || h->bytes[i] == '=' ||
+		    h->bytes[i] == '"' || h->bytes[i] == '\\')
+			return 0;
+	return h->len > 0;
+}
+
 void
 rsp_handle_str(const struct rsp_handle *h, char *s, size_t n)
 {
 	size_t i, o = 0;
-	int plain = h->len > 0;
 
-	for (i = 0; i < h->len; i++)
-		if (!isgraph(h->bytes[i]))
-			plain = 0;
-	if (plain) {
+	if (rsp_handle_is_plain(h)) {
 		snprintf(s, n, "%.*s", h->len, (const char *)h->bytes);
 		return;
 	}
 	o = (size_t)snprintf(s, n, "0x");
 	for (i = 0; i < h->len && o + 3 <= n; i++)
 		o += (size_t)snprintf(s + o, n - o, "%02x", h->bytes[i]);
+}
+
+/* The handlespace's order (RSPLIB's): length first, then the bytes. */
+int
+rsp_handle_cmp(const struct rsp_handle *a, const struct rsp_handle *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, a->len);
+}
+
+/* PE checksum (docs/wire.md 4.6, RFC 5353 3.6.2 with RFC 1071): the
+ * 16-bit big-endian words of the handle, padded with a zero byte to
+ * even length; a PE adds its ID's two halves. */
+uint32_t
+rsp_checksum_handle(const struct rsp_handle *h)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < h->len; i += 2)
+		sum += (uint32_t)h->bytes[i] << 8 | h->bytes[i + 1];
+	if (h->len & 1) /* the pad byte is the low half of the last word */
+		sum += (uint32_t)h->bytes[h->len - 1] << 8;
+	return sum;
+}
+
+uint16_t
+rsp_checksum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static const struct {
+	uint16_t ptype;
+	const char *lower, *rsplib;
+} transports[] = {
+    {RSP_PARAM_SCTP, "sctp", "SCTP"},
+    {RSP_PARAM_TCP, "tcp", "TCP"},
+    {RSP_PARAM_UDP, "udp", "UDP"},
+    {RSP_PARAM_UDPLITE, "udplite", "UDPLite"},
+    {RSP_PARAM_DCCP, "dccp", "DCCP"},
+};
+
+const char *
+rsp_transport_name(uint16_t ptype, int rsplib)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+		if (transports[i].ptype == ptype)
+			return rsplib ? transports[i].rsplib
+			              : transports[i].lower;
+	return "unknown";
 }

@@ -1,5 +1,5 @@
 /*
- * One table describing every ASAP/ENRP parameter (PROTOCOLS.md 2.4,
+ * One table describing every ASAP/ENRP parameter (docs/wire.md 2.4,
  * 2.5): wire numbers in both dialects, length bounds and the codec of
  * its value.  The message layer (messages.c) never looks inside a value.
  */
@@ -334,7 +334,7 @@ enc_handle(struct ectx *e, const struct param_desc *d, const void *obj)
 
 /*
  * Pool element: id, home, life, then in this order a user transport, a
- * policy and an optional ASAP transport (PROTOCOLS 2.5.10).  The codec
+ * policy and an optional ASAP transport (docs/wire.md 2.5.10).  The codec
  * accepts the ASAP transport in every message (legacy HR responses
  * carry it); whether it is required is the registrar's business.
  */
@@ -388,7 +388,7 @@ dec_pe(struct dctx *c, const struct tlv *t, int depth, void *obj)
 	buf_get_n32(&v, &pe->id);
 	buf_get_n32(&v, &pe->home);
 	buf_get_n32(&v, &pe->life);
-	/* PROTOCOLS 2.5.10: RSPLIB's ENRP parser rejects home ID 0. */
+	/* docs/wire.md 2.5.10: RSPLIB's ENRP parser rejects home ID 0. */
 	if (c->proto == RSP_PROTO_ENRP && pe->home == 0)
 		return derr_tlv(c, RSP_DERR_BAD_VALUE, t->offset + 8, t);
 	return pe_inner(c, &v, depth + 1, pe);

@@ -1,5 +1,5 @@
 /*
- * Ping Pong Protocol codec (PROTOCOLS.md 9.4).
+ * Ping Pong Protocol codec (docs/wire.md 9.4).
  */
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * Ping Pong Protocol, SCTP PPID 33 (PROTOCOLS.md 9.4), and the 16-byte
+ * Ping Pong Protocol, SCTP PPID 33 (docs/wire.md 9.4), and the 16-byte
  * ASAP cookie of its pool elements.
  */
 #ifndef RSP_PINGPONG_H

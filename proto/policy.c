@@ -1,5 +1,5 @@
 /*
- * Pool member selection policy types (PROTOCOLS.md 5.1): wire number,
+ * Pool member selection policy types (docs/wire.md 5.1): wire number,
  * names, and the 32-bit fields that follow the type on the wire.
  */
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include "proto/msg.h"
 
 /*
- * `rsplib` is the name accepted by RSPLIB's -policy= option (PROTOCOLS
+ * `rsplib` is the name accepted by RSPLIB's -policy= option (docs/wire.md
  * 9.2).  The names of RLUD and RPLUD are not listed there and were
  * formed the same way (inferred).  PLU-DPF and PLUD-DPF exist only in
  * RSPLIB's handlespace and have no wire encoding (nvalues -1).

@@ -1,5 +1,5 @@
 /*
- * Scripting Service Protocol codec (PROTOCOLS.md 9.7.1).
+ * Scripting Service Protocol codec (docs/wire.md 9.7.1).
  */
 #include <errno.h>
 #include <string.h>

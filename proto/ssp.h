@@ -1,5 +1,5 @@
 /*
- * Scripting Service Protocol, SCTP PPID 35 (PROTOCOLS.md 9.7).
+ * Scripting Service Protocol, SCTP PPID 35 (docs/wire.md 9.7).
  *
  * Sizes come from one table (ssp.c).  Keep-Alive Ack is the asymmetric
  * one: 8 bytes with a Status word from the PE, 4 bytes from the PU;

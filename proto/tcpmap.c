@@ -1,5 +1,5 @@
 /*
- * TCP mapping chunk codec and stream reassembler (PROTOCOLS.md 7).
+ * TCP mapping chunk codec and stream reassembler (docs/wire.md 7).
  * One table row per chunk type holds its name, length bounds and value
  * codec; everything else (header, padding, errors) is shared.
  */

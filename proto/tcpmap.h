@@ -1,5 +1,5 @@
 /*
- * TCP mapping chunks (draft-ietf-rserpool-tcpmapping-03, PROTOCOLS.md
+ * TCP mapping chunks (draft-ietf-rserpool-tcpmapping-03, docs/wire.md
  * section 7): bytes <-> struct tcpmap_chunk, and a stream reassembler
  * that cuts a TCP byte stream into whole chunks.
  *

@@ -1,5 +1,5 @@
 /*
- * Generic TLV walk of ASAP/ENRP parameters (PROTOCOLS.md 2.2, 2.3): the
+ * Generic TLV walk of ASAP/ENRP parameters (docs/wire.md 2.2, 2.3): the
  * single place that applies length, padding, depth and unknown-type
  * rules, plus the decode arena and the error recorder.
  */
@@ -9,7 +9,7 @@
 #include "proto/codec.h"
 
 /*
- * The cause a receiver reports.  PROTOCOLS 2.6: send RFC codes only, so
+ * The cause a receiver reports.  docs/wire.md 2.6: send RFC codes only, so
  * an unknown "stop and report" parameter gets 0x0001 (RSPLIB would send
  * 0x0003) and every malformation 0x0003 "invalid values".
  */

@@ -1,5 +1,5 @@
 /*
- * RSerPool wire constants (PROTOCOLS.md sections 1-4): ports, PPIDs,
+ * RSerPool wire constants (docs/wire.md sections 1-4): ports, PPIDs,
  * message, parameter, cause and policy type numbers.
  */
 #ifndef RSP_WIRE_H

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Prints the size of the static binary and what each part of the tree
-# contributes to it (busybox's "arping (9.1 kb)", ANCHORS.md practice 13).
+# contributes to it (busybox's "arping (9.1 kb)", docs/STYLE.md practice 13).
 # The per-part table sums the .text/.rodata/.data/.bss input sections that
 # survived --gc-sections, read from the linker map.
 # usage: scripts/size.sh BINARY [LINKER-MAP]

@@ -1,5 +1,5 @@
 /*
- * CalcApp pool element (PROTOCOLS.md 9.6), RSPLIB's "UDP-like" server:
+ * CalcApp pool element (docs/wire.md 9.6), RSPLIB's "UDP-like" server:
  * every session is accepted; a Request (or a Cookie Echo carrying a
  * job's progress) starts a job unless -capmaxjobs run already (then
  * Reject, and the PU goes elsewhere).  Jobs share -capcapacity

@@ -1,5 +1,5 @@
 /*
- * The CalcApp pool element's job table (PROTOCOLS.md 9.6), without I/O:
+ * The CalcApp pool element's job table (docs/wire.md 9.6), without I/O:
  * processor sharing of -capcapacity among the running jobs, and when
  * each job's next event is due (completion, cookie, keep-alive,
  * keep-alive timeout).  Times are microseconds of a monotonic clock,

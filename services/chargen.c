@@ -1,5 +1,5 @@
 /*
- * CharGen (PROTOCOLS.md 9.3): on a new session, 1024-byte messages with
+ * CharGen (docs/wire.md 9.3): on a new session, 1024-byte messages with
  * PPID 0 back to back until a send fails, then the session ends.  The
  * element's loop must not block, so each session is refilled from a
  * timer whenever the transport's buffer has room (RSP_EAGAIN: later).

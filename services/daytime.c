@@ -1,5 +1,5 @@
 /*
- * Daytime (PROTOCOLS.md 9.3): on a new session, one message with PPID
+ * Daytime (docs/wire.md 9.3): on a new session, one message with PPID
  * 0 holding the local time, then a graceful shutdown.
  */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Discard (PROTOCOLS.md 9.3): read and drop everything. */
+/* Discard (docs/wire.md 9.3): read and drop everything. */
 #include "services/service.h"
 
 static void

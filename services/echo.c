@@ -1,4 +1,4 @@
-/* Echo (PROTOCOLS.md 9.3): every message back, same PPID and stream. */
+/* Echo (docs/wire.md 9.3): every message back, same PPID and stream. */
 #include "services/service.h"
 
 static void

@@ -1,5 +1,5 @@
 /*
- * Fractal Generator (PROTOCOLS.md 9.5; RSPLIB fractalgeneratorservice):
+ * Fractal Generator (docs/wire.md 9.5; RSPLIB fractalgeneratorservice):
  * a session's Parameter message (or a Cookie Echo carrying one and the
  * next pixel) starts a computation whose points go back in Data messages
  * of 324 points, then an end-of-image Data message.  The PE sends a

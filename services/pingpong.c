@@ -1,5 +1,5 @@
 /*
- * Ping Pong (PROTOCOLS.md 9.4): every Ping is answered by a Pong with
+ * Ping Pong (docs/wire.md 9.4): every Ping is answered by a Pong with
  * the session's ReplyNo, then an ASAP Cookie carrying the next ReplyNo,
  * so that a PE taking the session over from the Cookie Echo numbers on
  * without a gap.  As RSPLIB's threaded ("TCP-like") server it serves at

@@ -1,5 +1,5 @@
 /*
- * rsp server -scripting (PROTOCOLS.md 9.7): one struct ss per session,
+ * rsp server -scripting (docs/wire.md 9.7): one struct ss per session,
  * driven by the session's messages, one periodic tick (transmit and
  * keep-alive timeouts, download pacing) and SIGCHLD for the workers.
  *
@@ -553,7 +553,7 @@ ss_download(struct ss_svc *v, struct ss *s)
 	ss_free(v, s);
 }
 
-/* Keep-alives while the worker runs (PROTOCOLS.md 9.7.2 step 6). */
+/* Keep-alives while the worker runs (docs/wire.md 9.7.2 step 6). */
 static void
 ss_keepalive(struct ss_svc *v, struct ss *s, uint64_t now)
 {

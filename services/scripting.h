@@ -1,5 +1,5 @@
 /*
- * The Scripting Service of rsp server -scripting (PROTOCOLS.md 9.7): a
+ * The Scripting Service of rsp server -scripting (docs/wire.md 9.7): a
  * PU uploads a work package (a tar archive with an executable ssrun at
  * its top level) and optionally an environment file; the PE unpacks the
  * package in a private temporary directory, runs ./ssrun there in a
@@ -44,7 +44,7 @@ int ssp_maxthreads(void);
 const char *ssp_default_policy(void);
 
 /*
- * Environment cache (PROTOCOLS.md 9.7.5): verified environment files
+ * Environment cache (docs/wire.md 9.7.5): verified environment files
  * named <sha1 hex>.data in one directory, evicted least recently used
  * first beyond max_entries files or max_bytes bytes.
  */

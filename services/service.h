@@ -1,5 +1,5 @@
 /*
- * The example services of rsp server (PROTOCOLS.md 9.2, 9.3): each
+ * The example services of rsp server (docs/wire.md 9.2, 9.3): each
  * reacts to the pool element's session events.  They run in the
  * element's event loop, never block and never print.
  */
@@ -40,7 +40,7 @@ extern const struct svc svc_echo, svc_discard, svc_daytime, svc_chargen;
 extern const struct svc svc_pingpong, svc_calcapp;
 
 /*
- * Service options (PROTOCOLS.md 9.2): rsp server adds these tables to
+ * Service options (docs/wire.md 9.2): rsp server adds these tables to
  * its own; svc_*_check() validates what a table cannot (fractions) and
  * prints the error, -1 then.
  */
@@ -74,7 +74,7 @@ int svc_calcapp_check(const char *argv0);
 
 extern const struct svc svc_fractal;
 
-/* rsp server -fgp* options (PROTOCOLS.md 9.5); times in ms. */
+/* rsp server -fgp* options (docs/wire.md 9.5); times in ms. */
 struct fractal_opts {
 	long long cookie_max_time, cookie_max_packets, data_max_time;
 	long long transmit_timeout, failure_after, max_threads;

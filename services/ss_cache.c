@@ -1,5 +1,5 @@
 /*
- * The scripting service's environment cache (PROTOCOLS.md 9.7.5), in the
+ * The scripting service's environment cache (docs/wire.md 9.7.5), in the
  * shape of RSPLIB's: files <sha1 hex>.data in one directory, least
  * recently used evicted first.  Reads copy the file out and check its
  * hash again, so a damaged entry is dropped instead of used.

@@ -1,5 +1,5 @@
 /*
- * The scripting worker (PROTOCOLS.md 9.7.4), RSPLIB's scriptingcontrol
+ * The scripting worker (docs/wire.md 9.7.4), RSPLIB's scriptingcontrol
  * "run" and "cleanup" without the shell script: the forked child
  * verifies the package with gpgv when a keyring is configured, unpacks
  * it with tar (GNU tar recognises plain, gzip and bzip2 archives) and

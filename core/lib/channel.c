@@ -79,6 +79,32 @@ abort_attempts(struct lib_reg *r)
 	}
 }
 
+static int64_t retry_cb(struct ev_loop *loop, uint64_t id, void *arg);
+
+/* The channel's transition function, the only place r->state changes.
+ * IDLE: no association, the pause before the next hunt round runs on
+ * the timer.  HUNTING: each block of attempts arms the timer itself.
+ * READY: the hunt is over (the timer times requests from now on). */
+static void
+reg_transition(struct lib_reg *r, enum lib_reg_state st)
+{
+	switch (st) {
+	case LIB_REG_IDLE:
+		abort_attempts(r);
+		reg_timer_set(r, LIB_RETRY_MS, retry_cb);
+		break;
+	case LIB_REG_HUNTING:
+		break;
+	case LIB_REG_READY:
+		abort_attempts(r);
+		reg_timer_cancel(r);
+		r->rounds = 0;
+		r->up_ms = ev_now_ms(r->loop);
+		break;
+	}
+	r->state = st;
+}
+
 static int64_t
 retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
 {
@@ -96,9 +122,7 @@ retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
 static void
 round_failed(struct lib_reg *r)
 {
-	abort_attempts(r);
-	r->state = LIB_REG_IDLE;
-	reg_timer_set(r, LIB_RETRY_MS, retry_cb);
+	reg_transition(r, LIB_REG_IDLE);
 	if (++r->rounds >= r->t.connect_max_trials) {
 		r->rounds = 0;
 		r->cb(LIB_REG_FAILED, NULL, r->arg);
@@ -219,15 +243,11 @@ hunt_won(struct lib_reg *r, int i, uint32_t assoc)
 		tr_abort(r->hunt, assoc);
 		return;
 	}
-	abort_attempts(r);
-	reg_timer_cancel(r);
 	r->ep = ep;
 	r->assoc = assoc;
 	r->cur = i;
 	r->server_id = r->cand[i].id;
-	r->state = LIB_REG_READY;
-	r->rounds = 0;
-	r->up_ms = ev_now_ms(r->loop);
+	reg_transition(r, LIB_REG_READY);
 	r->cb(LIB_REG_UP, NULL, r->arg);
 }
 
@@ -253,8 +273,6 @@ adopt(struct lib_reg *r, uint32_t assoc, const struct rsp_msg *m)
 		tr_abort(r->hunt, assoc);
 		return;
 	}
-	abort_attempts(r);
-	reg_timer_cancel(r);
 	if (r->ep != NULL) {
 		tr_abort(r->ep, r->assoc);
 		if (r->old_ep != NULL)
@@ -267,7 +285,7 @@ adopt(struct lib_reg *r, uint32_t assoc, const struct rsp_msg *m)
 	r->assoc = assoc;
 	r->pending = 0;
 	r->server_id = m->sender;
-	r->state = LIB_REG_READY;
+	reg_transition(r, LIB_REG_READY);
 	if (was_ready)
 		r->cb(LIB_REG_DOWN, NULL, r->arg);
 	r->cb(LIB_REG_UP, NULL, r->arg);
@@ -409,7 +427,7 @@ hunt_block(struct lib_reg *r)
 static void
 hunt_round(struct lib_reg *r, int start)
 {
-	r->state = LIB_REG_HUNTING;
+	reg_transition(r, LIB_REG_HUNTING);
 	r->next = start;
 	r->left = LIB_CANDS_MAX;
 	lib_announce_rejoin(r);
@@ -526,7 +544,6 @@ lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc)
 
 	if ((nep = tr_peeloff(from, assoc, reg_event, r)) == NULL)
 		return -1;
-	reg_timer_cancel(r);
 	if (r->old_ep != NULL)
 		tr_ep_free(r->old_ep);
 	if (r->ep != NULL)
@@ -535,9 +552,7 @@ lib_reg_adopt(struct lib_reg *r, struct tr_ep *from, uint32_t assoc)
 	r->ep = nep;
 	r->assoc = assoc;
 	r->pending = 0;
-	abort_attempts(r);
-	r->state = LIB_REG_READY;
-	r->up_ms = ev_now_ms(r->loop);
+	reg_transition(r, LIB_REG_READY);
 	r->cb(LIB_REG_UP, NULL, r->arg);
 	return 0;
 }

@@ -8,11 +8,7 @@
 
 #include "core/lib/discovery_opts.h"
 
-#define D_OPT(name, type, arg, help, def, min, max, field)   \
-	{                                                    \
-		name, type, arg, help, def, min, max,        \
-		    offsetof(struct discovery_config, field) \
-	}
+#define D_OPT(...) OPT_ROW(struct discovery_config, __VA_ARGS__)
 
 #define STR(x)  #x
 #define XSTR(x) STR(x)

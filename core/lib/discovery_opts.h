@@ -1,7 +1,7 @@
 /*
  * How a pool element or pool user finds its registrar, RSPLIB's options
  * for it in one group that every PE and PU applet shares
- * (PROTOCOLS.md 3.4.6, 10.3): -registrar= (repeatable), -asapannounce=
+ * (docs/wire.md 3.4.6, 10.3): -registrar= (repeatable), -asapannounce=
  * and the -registrar*timeout= / *maxtrials= timing.
  *
  *	struct discovery_config dc;       add {discovery_opts, &dc}

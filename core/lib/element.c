@@ -1,5 +1,5 @@
 /*
- * Pool element side of ASAP (PROTOCOLS.md 3.4.1, 3.4.2, 3.4.4, 10.2):
+ * Pool element side of ASAP (docs/wire.md 3.4.1, 3.4.2, 3.4.4, 10.2):
  * registration through the registrar channel, re-registration every
  * rereg_ms with a life of 3 x rereg_ms, keep-alive answers,
  * deregistration.  The state machine's transition function pe_state()

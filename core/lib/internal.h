@@ -5,7 +5,7 @@
  * registrar table: the static -registrar= entries plus the registrars
  * heard in ASAP Server Announces on the announce group, each valid for
  * the announce timeout after its last announce (RSPLIB's
- * registrartable.c, PROTOCOLS.md 3.4.6, 10.3; the times and trials are
+ * registrartable.c, docs/wire.md 3.4.6, 10.3; the times and trials are
  * the channel's struct rsp_timing).  The registrar hunt starts at a
  * random entry and opens associations to LIB_HUNT_PARALLEL candidates
  * at a time from one hunt endpoint, a further block every connect
@@ -17,7 +17,7 @@
  * the registrar (LIB_REG_DOWN) and hunts again, starting after it.
  *
  * The hunt endpoint also listens, as RSPLIB's: a registrar that took
- * over our registrar's PEs (PROTOCOLS.md 3.4.7) associates with our
+ * over our registrar's PEs (docs/wire.md 3.4.7) associates with our
  * side of the old association (the PE's ASAP transport, SCTP only) and
  * sends an Endpoint Keep-Alive with the H bit: that association is
  * adopted as the new one (LIB_REG_DOWN, LIB_REG_UP, then the message).
@@ -118,7 +118,7 @@ void lib_reg_start(struct lib_reg *r);
 int lib_reg_send(struct lib_reg *r, const struct rsp_msg *m, int expect_answer);
 /*
  * A new home PR reached us on another endpoint (ASAP Keep-Alive with
- * H=1 after a takeover, PROTOCOLS 3.4.7): peel its association off
+ * H=1 after a takeover, docs/wire.md 3.4.7): peel its association off
  * `from`, make it the channel's association (dropping the old one) and
  * report LIB_REG_UP.  -1 with errno if it cannot be peeled off.
  */

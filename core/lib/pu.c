@@ -1,7 +1,7 @@
 /*
  * Pool user, basic mode (include/rsp.h): handle resolution through the
  * registrar channel with a PU-side cache, selection at the PU by the
- * pool's policy, Endpoint Unreachable reports (PROTOCOLS.md 3.4.3,
+ * pool's policy, Endpoint Unreachable reports (docs/wire.md 3.4.3,
  * 3.4.5, 10.3).
  *
  * The cache is a handlespace of its own (handlespace/hs.h): every PE of

@@ -1,5 +1,5 @@
 /*
- * Pool user side of ASAP (PROTOCOLS.md 3.4.3, 3.4.5): the messages a PU
+ * Pool user side of ASAP (docs/wire.md 3.4.3, 3.4.5): the messages a PU
  * sends to its registrar and the choice of a PE from an answer.  The
  * registrar applied the pool's policy; with Items = 1 the PU takes what
  * it got, skipping the PE it just failed with.
@@ -54,7 +54,7 @@ lib_pu_choose(const struct rsp_msg *resp, uint32_t avoid)
 	return fallback;
 }
 
-/* ---- business cards (PROTOCOLS.md 3.3.12, 6.3) ---- */
+/* ---- business cards (docs/wire.md 3.3.12, 6.3) ---- */
 
 void
 lib_info_from_pe(struct rsp_pe_info *pi, const struct rsp_pe *pe)

@@ -1,6 +1,6 @@
 /*
  * The library's registrar table (core/lib/internal.h): static entries and
- * registrars heard in ASAP Server Announces (PROTOCOLS.md 3.3.10,
+ * registrars heard in ASAP Server Announces (docs/wire.md 3.3.10,
  * 3.4.6).  An announce names its registrar by the first transport
  * parameter of our transport's kind (else the first one), whose
  * addresses default to the announce's source address; without a
@@ -20,6 +20,7 @@
 #include "core/ev.h"
 #include "core/lib/internal.h"
 #include "core/transport/transport.h"
+#include "core/udp.h"
 #include "proto/wire.h"
 
 int
@@ -211,26 +212,22 @@ lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
 }
 
 static void
-announce_read(struct ev_loop *loop, int fd, int events, void *arg)
+announce_datagram(
+    void *arg, const struct sockaddr *from, const uint8_t *data, size_t len)
 {
 	struct lib_reg *r = arg;
-	struct sockaddr_storage from;
-	socklen_t fl;
-	uint8_t buf[2048];
-	ssize_t n;
-	int i, k;
+	int i;
 
+	if ((i = lib_cand_announce(r, data, len, from)) >= 0)
+		lib_reg_announced(r, i);
+}
+
+static void
+announce_read(struct ev_loop *loop, int fd, int events, void *arg)
+{
 	(void)loop, (void)events;
-	for (k = 0; k < 64; k++) { /* bounded: other fds get their turn */
-		fl = sizeof(from);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-		    (struct sockaddr *)&from, &fl);
-		if (n < 0)
-			return;
-		if ((i = lib_cand_announce(
-		         r, buf, (size_t)n, (struct sockaddr *)&from)) >= 0)
-			lib_reg_announced(r, i);
-	}
+	/* bounded: other fds get their turn */
+	udp_drain(fd, 64, announce_datagram, arg);
 }
 
 /* Join the group on the interface the routing table picks (RSPLIB:
@@ -238,38 +235,19 @@ announce_read(struct ev_loop *loop, int fd, int events, void *arg)
 static int
 announce_join(struct lib_reg *r)
 {
-	if (r->group.ss_family == AF_INET) {
-		struct ip_mreqn mr;
-
-		memset(&mr, 0, sizeof(mr));
-		mr.imr_multiaddr = ((struct sockaddr_in *)&r->group)->sin_addr;
-		return setsockopt(r->announce_fd, IPPROTO_IP, IP_ADD_MEMBERSHIP,
-		    &mr, sizeof(mr));
-	} else {
-		struct ipv6_mreq mr;
-
-		memset(&mr, 0, sizeof(mr));
-		mr.ipv6mr_multiaddr =
-		    ((struct sockaddr_in6 *)&r->group)->sin6_addr;
-		return setsockopt(r->announce_fd, IPPROTO_IPV6, IPV6_JOIN_GROUP,
-		    &mr, sizeof(mr));
-	}
+	return udp_join(r->announce_fd, &r->group);
 }
 
 int
 lib_announce_open(struct lib_reg *r)
 {
-	int one = 1, zero = 0, fd;
+	int one = 1, fd;
 
-	fd = socket(
-	    r->group.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	if ((fd = udp_socket(r->group.ss_family)) == -1)
 		return -1;
 	r->announce_fd = fd;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (r->group.ss_family == AF_INET)
-		setsockopt(
-		    fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero));
+	udp_only_joined(fd, r->group.ss_family);
 	if (bind(fd, (struct sockaddr *)&r->group,
 	        addr_len((struct sockaddr *)&r->group)) == -1 ||
 	    ev_add_fd(r->loop, fd, EV_READ, announce_read, r) == -1) {

@@ -1,5 +1,5 @@
 /*
- * Pool user sessions (PROTOCOLS.md section 6, 10.4): resolve, connect
+ * Pool user sessions (docs/wire.md section 6, 10.4): resolve, connect
  * to a PE's user transport, carry application messages and ASAP
  * control messages (PPID 11) on one association, fail over when it
  * fails.  s_state() is the transition function; it owns the timer.
@@ -13,7 +13,7 @@
  * S_FLUSH_POLL_MS.
  *
  * A Business Card from the PE for the session's own pool (RFC 5352
- * 2.2.11, PROTOCOLS.md 3.3.12) names the PEs to fail over to, in order:
+ * 2.2.11, docs/wire.md 3.3.12) names the PEs to fail over to, in order:
  * the next failovers try them first, without asking the registrar, and
  * resolve again only when the card is used up.
  */

@@ -1,5 +1,5 @@
 /*
- * ASAP Server Announce (PROTOCOLS 3.3.10, 3.4.6; RFC 5352 s.3.7):
+ * ASAP Server Announce (docs/wire.md 3.3.10, 3.4.6; RFC 5352 s.3.7):
  * every -serverannouncecycle ms, randomized by a factor in
  * [0.875, 1.125], a UDP multicast message with our server ID and one
  * transport parameter listing our ASAP addresses and port.  It is sent
@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/registrar/internal.h"
+#include "core/udp.h"
 
 struct reg_announce {
 	struct registrar *reg;
@@ -133,11 +134,8 @@ announce_addrs(struct reg_announce *an)
 static void
 announce_drain(struct ev_loop *loop, int fd, int events, void *arg)
 {
-	uint8_t buf[512];
-
 	(void)loop, (void)events, (void)arg;
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		;
+	udp_drain(fd, 0, NULL, NULL);
 }
 
 static int
@@ -145,11 +143,9 @@ announce_socket(struct reg_announce *an, char *err, size_t errlen)
 {
 	struct registrar *reg = an->reg;
 	struct sockaddr_storage ss;
-	int fam = an->group.ss_family, one = 1, zero = 0;
-	int ttl = (int)reg->cfg.announce_ttl;
+	int fam = an->group.ss_family, one = 1;
 
-	if ((an->fd = socket(
-	         fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+	if ((an->fd = udp_socket(fam)) == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
@@ -157,20 +153,8 @@ announce_socket(struct reg_announce *an, char *err, size_t errlen)
 	ss.ss_family = (sa_family_t)fam;
 	addr_set_port((struct sockaddr *)&ss, reg->asap.port);
 	setsockopt(an->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fam == AF_INET) {
-		setsockopt(
-		    an->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-		setsockopt(
-		    an->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one));
-		/* Deliver only groups this socket joined (none). */
-		setsockopt(
-		    an->fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof(zero));
-	} else {
-		setsockopt(an->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-		    sizeof(ttl));
-		setsockopt(an->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one,
-		    sizeof(one));
-	}
+	udp_mcast_sender(an->fd, fam, (int)reg->cfg.announce_ttl);
+	udp_only_joined(an->fd, fam); /* it joins none */
 	if (bind(an->fd, (struct sockaddr *)&ss,
 	        addr_len((struct sockaddr *)&ss)) == -1) {
 		snprintf(err, errlen, "bind UDP port %u: %s", reg->asap.port,

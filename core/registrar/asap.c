@@ -1,5 +1,5 @@
 /*
- * The registrar's ASAP message handling (PROTOCOLS 3.4, RFC 5352 s.3):
+ * The registrar's ASAP message handling (docs/wire.md 3.4, RFC 5352 s.3):
  * one handler per message type a PR receives, found in one table.
  *
  * Refusal causes are RFC 5354 codes only.  Where RSPLIB sends its own
@@ -38,7 +38,7 @@ send_asap_error(struct registrar *reg, uint32_t assoc, uint16_t code,
 	reg_send(reg, assoc, &m);
 }
 
-/* One ASAP_ERROR per skip-and-report parameter (PROTOCOLS 2.3). */
+/* One ASAP_ERROR per skip-and-report parameter (docs/wire.md 2.3). */
 static void
 report_unknown(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {

@@ -1,5 +1,5 @@
 /*
- * ENRP Presence over UDP multicast (PROTOCOLS 4.1, 4.5.2; RSPLIB
+ * ENRP Presence over UDP multicast (docs/wire.md 4.1, 4.5.2; RSPLIB
  * -enrpannounce, default 239.0.0.51:9901, TTL -announcettl): every
  * Presence cycle one copy with receiver ID 0 goes to the group, and
  * Presences heard on the group make their senders peers
@@ -18,6 +18,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/registrar/internal.h"
+#include "core/udp.h"
 
 struct reg_mcast {
 	struct registrar *reg;
@@ -63,24 +64,19 @@ reg_mcast_parse(const struct reg_config *cfg, struct sockaddr_storage *group,
 }
 
 static void
-mcast_read(struct ev_loop *loop, int fd, int events, void *arg)
+mcast_datagram(
+    void *arg, const struct sockaddr *src, const uint8_t *data, size_t len)
 {
 	struct reg_mcast *mc = arg;
-	struct sockaddr_storage src;
-	socklen_t sl;
-	uint8_t buf[2048];
-	ssize_t n;
 
+	reg_enrp_mcast_input(mc->reg, src, data, len);
+}
+
+static void
+mcast_read(struct ev_loop *loop, int fd, int events, void *arg)
+{
 	(void)loop, (void)events;
-	for (;;) {
-		sl = sizeof(src);
-		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-		    (struct sockaddr *)&src, &sl);
-		if (n < 0)
-			return;
-		reg_enrp_mcast_input(
-		    mc->reg, (struct sockaddr *)&src, buf, (size_t)n);
-	}
+	udp_drain(fd, 0, mcast_datagram, arg);
 }
 
 static int
@@ -88,8 +84,7 @@ mcast_join(struct reg_mcast *mc, char *err, size_t errlen)
 {
 	int one = 1, fam = mc->group.ss_family;
 
-	if ((mc->in = socket(
-	         fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+	if ((mc->in = udp_socket(fam)) == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
@@ -101,29 +96,9 @@ mcast_join(struct reg_mcast *mc, char *err, size_t errlen)
 		snprintf(err, errlen, "bind to the group: %s", strerror(errno));
 		return -1;
 	}
-	if (fam == AF_INET) {
-		struct ip_mreqn mr;
-
-		memset(&mr, 0, sizeof(mr));
-		mr.imr_multiaddr = ((struct sockaddr_in *)&mc->group)->sin_addr;
-		if (setsockopt(mc->in, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
-		        sizeof(mr)) == -1) {
-			snprintf(
-			    err, errlen, "join the group: %s", strerror(errno));
-			return -1;
-		}
-	} else {
-		struct ipv6_mreq mr;
-
-		memset(&mr, 0, sizeof(mr));
-		mr.ipv6mr_multiaddr =
-		    ((struct sockaddr_in6 *)&mc->group)->sin6_addr;
-		if (setsockopt(mc->in, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
-		        sizeof(mr)) == -1) {
-			snprintf(
-			    err, errlen, "join the group: %s", strerror(errno));
-			return -1;
-		}
+	if (udp_join(mc->in, &mc->group) == -1) {
+		snprintf(err, errlen, "join the group: %s", strerror(errno));
+		return -1;
 	}
 	if (ev_add_fd(mc->reg->loop, mc->in, EV_READ, mcast_read, mc) == -1) {
 		snprintf(err, errlen, "event loop: %s", strerror(errno));
@@ -135,25 +110,13 @@ mcast_join(struct reg_mcast *mc, char *err, size_t errlen)
 static int
 mcast_sender(struct reg_mcast *mc, char *err, size_t errlen)
 {
-	int one = 1, fam = mc->group.ss_family;
-	int ttl = (int)mc->reg->cfg.announce_ttl;
+	int fam = mc->group.ss_family;
 
-	if ((mc->out = socket(
-	         fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+	if ((mc->out = udp_socket(fam)) == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	if (fam == AF_INET) {
-		setsockopt(
-		    mc->out, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl));
-		setsockopt(
-		    mc->out, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one));
-	} else {
-		setsockopt(mc->out, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl,
-		    sizeof(ttl));
-		setsockopt(mc->out, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one,
-		    sizeof(one));
-	}
+	udp_mcast_sender(mc->out, fam, (int)mc->reg->cfg.announce_ttl);
 	return 0;
 }
 

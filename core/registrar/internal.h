@@ -18,7 +18,7 @@ struct reg_enrp;
 struct reg_suggest;
 
 /*
- * Endpoint keep-alive of one PE (PROTOCOLS 3.4.4): IDLE waits
+ * Endpoint keep-alive of one PE (docs/wire.md 3.4.4): IDLE waits
  * -endpointkeepalivetransmissioninterval, then sends a KA and goes to
  * WAIT_ACK for -endpointkeepalivetimeoutinterval; a KA-Ack goes back to
  * IDLE, the timeout aborts the association.  Each state has one delay,
@@ -187,6 +187,11 @@ struct reg_assoc *reg_assoc_find(struct registrar *reg, uint32_t id);
 struct reg_assoc *reg_assoc_get(struct registrar *reg, uint32_t id);
 /* Remove every PE of the association from both, and forget it. */
 void reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why);
+/* Unhash and free an association whose PEs are gone (registrar.c). */
+void reg_assoc_forget(struct registrar *reg, struct reg_assoc *a);
+/* The handlespace's drop callback (hs_set_ext): a PE it frees leaves
+ * every list (home.c). */
+void reg_pe_dropped(void *arg, struct hs_pe *hpe);
 void reg_pe_ka_transition(
     struct registrar *reg, struct reg_pe *pe, enum reg_ka_state st);
 /* ASAP_ENDPOINT_KEEP_ALIVE to the PE, H=1 with home. */
@@ -198,7 +203,7 @@ int reg_bucket_take(
     struct registrar *reg, struct reg_bucket *b, long long rate);
 
 /*
- * The DPF policies' Distance (PROTOCOLS.md 5.7): half the association's
+ * The DPF policies' Distance (docs/wire.md 5.7): half the association's
  * smoothed RTT (srtt_ms, -1 unknown: 0) rounded to -distancestep, set
  * into p (a registration: the home PR measures) or added to it (a PE
  * learned from a peer over that association).  Other policies: nothing.

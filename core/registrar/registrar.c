@@ -1,6 +1,6 @@
 /*
  * Registrar state: options, associations and their home PEs, keep-alive
- * and expiry timers, and the glue to the transport (PROTOCOLS 3.4).
+ * and expiry timers, and the glue to the transport (docs/wire.md 3.4).
  *
  * Memory per PE is what the handlespace holds (issue 7: at most 200
  * bytes): the registrar's own state of a PE (struct reg_pe, 28 bytes)
@@ -22,10 +22,7 @@
 #include "core/registrar/internal.h"
 #include "core/transport/transport.h"
 
-#define REG_OPT(n, k, a, h, d, lo, hi, f)                             \
-	{                                                             \
-		n, k, a, h, d, lo, hi, offsetof(struct reg_config, f) \
-	}
+#define REG_OPT(...) OPT_ROW(struct reg_config, __VA_ARGS__)
 
 const struct opt reg_opts[] = {
     REG_OPT("asap", OPT_STR, "auto|ADDR[,ADDR]:PORT",
@@ -122,11 +119,6 @@ const struct opt reg_opts[] = {
 };
 
 static int64_t autoclose_cb(struct ev_loop *loop, uint64_t id, void *arg);
-
-static const char *const reg_ka_names[] = {
-    [REG_KA_IDLE] = "idle",
-    [REG_KA_WAIT_ACK] = "wait-ack",
-};
 
 /* ---- configuration ---- */
 
@@ -298,147 +290,9 @@ reg_assoc_get(struct registrar *reg, uint32_t id)
 	return a;
 }
 
-/* ---- lists of PEs by ref ---- */
-
-_Static_assert(
-    sizeof(struct reg_pe) <= 28, "struct reg_pe grew: registrar memory per PE");
-
-#define AL offsetof(struct reg_pe, al)
-#define KL offsetof(struct reg_pe, kl)
-
-const struct hs_pe *
-reg_pe_hs(const struct reg_pe *pe)
-{
-	return hs_pe_from_ext(pe);
-}
-
-struct reg_pe *
-reg_pe_at(struct registrar *reg, uint32_t ref)
-{
-	return hs_pe_ext(hs_pe_at(reg->hs, ref));
-}
-
-static uint32_t
-pe_ref(const struct reg_pe *pe)
-{
-	return hs_pe_ref(reg_pe_hs(pe));
-}
-
-static struct reg_link *
-link_at(struct registrar *reg, uint32_t ref, size_t off)
-{
-	return (struct reg_link *)((char *)reg_pe_at(reg, ref) + off);
-}
-
-static void
-list_unlink(
-    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
-{
-	struct reg_link *k = (struct reg_link *)((char *)pe + off);
-
-	if (k->prev != 0)
-		link_at(reg, k->prev, off)->next = k->next;
-	else
-		l->head = k->next;
-	if (k->next != 0)
-		link_at(reg, k->next, off)->prev = k->prev;
-	else
-		l->tail = k->prev;
-	k->prev = k->next = 0;
-}
-
-static void
-list_append(
-    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
-{
-	struct reg_link *k = (struct reg_link *)((char *)pe + off);
-	uint32_t ref = pe_ref(pe);
-
-	k->prev = l->tail;
-	k->next = 0;
-	if (l->tail != 0)
-		link_at(reg, l->tail, off)->next = ref;
-	else
-		l->head = ref;
-	l->tail = ref;
-}
-
-static void
-list_prepend(
-    struct registrar *reg, struct reg_list *l, struct reg_pe *pe, size_t off)
-{
-	struct reg_link *k = (struct reg_link *)((char *)pe + off);
-	uint32_t ref = pe_ref(pe);
-
-	k->prev = 0;
-	k->next = l->head;
-	if (l->head != 0)
-		link_at(reg, l->head, off)->prev = ref;
-	else
-		l->tail = ref;
-	l->head = ref;
-}
-
-/* ---- home PEs ---- */
-
-struct reg_pe *
-reg_pe_find(struct registrar *reg, const struct rsp_handle *h, uint32_t id)
-{
-	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
-	struct reg_pe *pe;
-
-	if (hpe == NULL)
-		return NULL;
-	pe = hs_pe_ext(hpe);
-	return pe->ours ? pe : NULL;
-}
-
-struct reg_pe *
-reg_pe_add(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
-    uint32_t assoc)
-{
-	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
-	struct reg_assoc *a, *old;
-	struct reg_pe *pe;
-
-	if (hpe == NULL || (a = reg_assoc_get(reg, assoc)) == NULL)
-		return NULL;
-	pe = hs_pe_ext(hpe);
-	if (pe->ours && pe->assoc == assoc)
-		return pe;
-	if (pe->ours && (old = reg_assoc_find(reg, pe->assoc)) != NULL)
-		list_unlink(reg, &old->pes, pe, AL);
-	if (!pe->ours)
-		reg->pe_n++;
-	pe->ours = 1;
-	pe->assoc = assoc;
-	list_prepend(reg, &a->pes, pe, AL);
-	return pe;
-}
-
+/* Unhash and free an association (its PEs are gone already). */
 void
-reg_pe_forget(struct registrar *reg, struct reg_pe *pe)
-{
-	struct reg_assoc *a;
-
-	if (pe->queued)
-		list_unlink(reg, &reg->ka[pe->ka].pes, pe, KL);
-	if (pe->ours && (a = reg_assoc_find(reg, pe->assoc)) != NULL)
-		list_unlink(reg, &a->pes, pe, AL);
-	if (pe->ours)
-		reg->pe_n--;
-	memset(pe, 0, sizeof(*pe));
-}
-
-/* The handlespace frees a PE (any path): nothing may point at it. */
-static void
-pe_dropped(void *arg, struct hs_pe *hpe)
-{
-	reg_pe_forget(arg, hs_pe_ext(hpe));
-}
-
-static void
-assoc_forget(struct registrar *reg, struct reg_assoc *a)
+reg_assoc_forget(struct registrar *reg, struct reg_assoc *a)
 {
 	struct reg_assoc **pp;
 
@@ -450,245 +304,6 @@ assoc_forget(struct registrar *reg, struct reg_assoc *a)
 		}
 	reg->as_n--;
 	free(a);
-}
-
-/* The action log's line for a PE removed without a Deregistration, as
- * RSPLIB writes it. */
-static void
-log_removal(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
-    const char *reason, double time_s)
-{
-	struct reg_action a = {"Send", "ASAP", "Deregistration", reason, 0, 0,
-	    time_s, h, id, reg->id, 0, 0, 0};
-
-	reg_action(reg, &a);
-}
-
-void
-reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
-{
-	char hs[2 * RSP_HANDLE_MAX + 3];
-	const struct hs_pe *hpe;
-	struct reg_assoc *a;
-	struct rsp_handle h;
-	uint32_t pid;
-
-	if ((a = reg_assoc_find(reg, id)) == NULL)
-		return;
-	while (a->pes.head != 0) {
-		hpe = hs_pe_at(reg->hs, a->pes.head);
-		h = *hs_pe_handle(hpe);
-		pid = hs_pe_id(hpe);
-		log_removal(reg, &h, pid,
-		    strcmp(why, "keep-alive timeout") == 0
-		        ? "KeepAliveTimeoutTimer"
-		        : "Disconnect",
-		    0);
-		rsp_handle_str(&h, hs, sizeof(hs));
-		log_info(
-		    "registrar: removed PE $%08x of pool %s: %s", pid, hs, why);
-		reg_enrp_update(reg, ENRP_DEL_PE, &h, pid);
-		/* Takes it off a->pes (pe_dropped). */
-		if (hs_deregister(reg->hs, &h, pid) == -1)
-			reg_pe_forget(reg, hs_pe_ext(hpe)); /* not reached */
-	}
-	assoc_forget(reg, a);
-	reg_expiry_arm(reg);
-}
-
-/* ---- keep-alive (PROTOCOLS 3.4.4) ---- */
-
-void
-reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home)
-{
-	const struct hs_pe *hpe = reg_pe_hs(pe);
-	struct rsp_msg m;
-
-	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
-	m.flags = home ? ASAP_FLAG_H : 0;
-	m.sender = reg->id;
-	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
-	m.handle = *hs_pe_handle(hpe);
-	m.pe_id = hs_pe_id(hpe);
-	reg->count.keepalives++;
-	reg_send(reg, pe->assoc, &m);
-}
-
-static long long
-ka_delay(const struct registrar *reg, enum reg_ka_state st)
-{
-	return st == REG_KA_IDLE ? reg->cfg.ka_interval : reg->cfg.ka_timeout;
-}
-
-/* Deadlines are 32-bit ms: delays stay far below 2^31, so the sign of
- * the difference orders them across the wrap. */
-static int32_t
-ka_left(const struct registrar *reg, const struct reg_pe *pe)
-{
-	return (int32_t)(pe->due - (uint32_t)ev_now_ms(reg->loop));
-}
-
-static ev_timer_cb ka_idle_timer, ka_ack_timer;
-
-/* The list's timer at its head's deadline.  A head that left early
- * makes the timer fire early: it then finds nothing due and re-arms. */
-static void
-ka_arm(struct registrar *reg, enum reg_ka_state st)
-{
-	struct reg_ka_list *q = &reg->ka[st];
-	int32_t ms;
-
-	if (q->pes.head == 0) {
-		if (q->timer != EV_TIMER_NONE)
-			ev_timer_cancel(reg->loop, q->timer);
-		q->timer = EV_TIMER_NONE;
-		return;
-	}
-	ms = ka_left(reg, reg_pe_at(reg, q->pes.head));
-	if (ms < 0)
-		ms = 0;
-	if (q->timer != EV_TIMER_NONE &&
-	    ev_timer_reschedule(reg->loop, q->timer, ms) == 0)
-		return;
-	q->timer = ev_timer_add(reg->loop, ms,
-	    st == REG_KA_IDLE ? ka_idle_timer : ka_ack_timer, reg);
-	if (q->timer == EV_TIMER_NONE)
-		log_error("registrar: keep-alive timer: %s", strerror(errno));
-}
-
-/* The only place that changes pe->ka; it keeps the lists. */
-void
-reg_pe_ka_transition(
-    struct registrar *reg, struct reg_pe *pe, enum reg_ka_state st)
-{
-	long long timo = ka_delay(reg, st);
-	struct reg_ka_list *q = &reg->ka[st];
-
-	log_debug(3, "registrar: PE $%08x keep-alive %s -> %s, %lld ms",
-	    hs_pe_id(reg_pe_hs(pe)), reg_ka_names[pe->ka], reg_ka_names[st],
-	    timo);
-	if (pe->queued)
-		list_unlink(reg, &reg->ka[pe->ka].pes, pe, KL);
-	pe->ka = (uint8_t)st;
-	pe->due = (uint32_t)(ev_now_ms(reg->loop) + (uint64_t)timo);
-	pe->queued = 1;
-	list_append(reg, &q->pes, pe, KL);
-	if (q->pes.head == pe_ref(pe))
-		ka_arm(reg, st);
-}
-
-/* No KA-Ack in time: abort the association, its PEs go. */
-static void
-ka_timeout(struct registrar *reg, struct reg_pe *pe)
-{
-	const struct hs_pe *hpe = reg_pe_hs(pe);
-	char hs[2 * RSP_HANDLE_MAX + 3];
-	uint32_t assoc = pe->assoc;
-
-	rsp_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
-	log_notice("registrar: PE $%08x of pool %s: no keep-alive ack in "
-	           "%lld ms, aborting assoc %u",
-	    hs_pe_id(hpe), hs, reg->cfg.ka_timeout, assoc);
-	if (reg->io.abort != NULL)
-		reg->io.abort(reg->io.arg, assoc);
-	reg_assoc_drop(reg, assoc, "keep-alive timeout");
-}
-
-/* Every PE of one list whose deadline passed, oldest first. */
-static void
-ka_run(struct registrar *reg, enum reg_ka_state st)
-{
-	struct reg_ka_list *q = &reg->ka[st];
-	struct reg_pe *pe;
-	uint32_t ref;
-
-	while ((ref = q->pes.head) != 0) {
-		pe = reg_pe_at(reg, ref);
-		if (ka_left(reg, pe) > 0)
-			break;
-		if (st == REG_KA_IDLE) {
-			reg_pe_ka_send(reg, pe, 0);
-			reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
-			continue;
-		}
-		ka_timeout(reg, pe);
-		/* Its association's PEs went with it; make sure. */
-		if (q->pes.head == ref)
-			reg_pe_forget(reg, pe);
-	}
-}
-
-static void
-ka_fired(struct registrar *reg, enum reg_ka_state st)
-{
-	reg->ka[st].timer = EV_TIMER_NONE;
-	ka_run(reg, st);
-	ka_arm(reg, st);
-}
-
-static int64_t
-ka_idle_timer(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	(void)loop, (void)id;
-	ka_fired(arg, REG_KA_IDLE);
-	return EV_NOMORE;
-}
-
-static int64_t
-ka_ack_timer(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	(void)loop, (void)id;
-	ka_fired(arg, REG_KA_WAIT_ACK);
-	return EV_NOMORE;
-}
-
-/* ---- registration life expiry ---- */
-
-static void
-expire_one(void *arg, const struct hs_pe *hpe)
-{
-	struct registrar *reg = arg;
-	char hs[2 * RSP_HANDLE_MAX + 3];
-
-	/* The handlespace drops the PE next (pe_dropped). */
-	rsp_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
-	log_info("registrar: PE $%08x of pool %s: registration life expired",
-	    hs_pe_id(hpe), hs);
-	log_removal(reg, hs_pe_handle(hpe), hs_pe_id(hpe), "ExpiryTimer",
-	    (double)reg->cfg.takeover_expiry / 1000.0);
-	reg_enrp_update(reg, ENRP_DEL_PE, hs_pe_handle(hpe), hs_pe_id(hpe));
-}
-
-static int64_t
-expiry_timer(struct ev_loop *loop, uint64_t id, void *arg)
-{
-	struct registrar *reg = arg;
-
-	(void)id;
-	reg->expiry_timer = EV_TIMER_NONE;
-	hs_expire(reg->hs, ev_now_ms(loop), expire_one, reg);
-	reg_expiry_arm(reg);
-	return EV_NOMORE;
-}
-
-/* One timer for the earliest registration expiry in the handlespace. */
-void
-reg_expiry_arm(struct registrar *reg)
-{
-	uint64_t when, now = ev_now_ms(reg->loop);
-	int64_t ms;
-
-	if (hs_next_expiry(reg->hs, &when) == -1) {
-		if (reg->expiry_timer != EV_TIMER_NONE)
-			ev_timer_cancel(reg->loop, reg->expiry_timer);
-		reg->expiry_timer = EV_TIMER_NONE;
-		return;
-	}
-	ms = when > now ? (int64_t)(when - now) : 0;
-	if (reg->expiry_timer != EV_TIMER_NONE &&
-	    ev_timer_reschedule(reg->loop, reg->expiry_timer, ms) == 0)
-		return;
-	reg->expiry_timer = ev_timer_add(reg->loop, ms, expiry_timer, reg);
 }
 
 /* ---- life cycle ---- */
@@ -713,7 +328,8 @@ reg_new(struct ev_loop *loop, const struct reg_config *cfg)
 	reg->hs = hs_new(rand_u64());
 	if (reg->as_tab == NULL || reg->hr_addrs == NULL ||
 	    reg->hr_pes == NULL || reg->hs == NULL ||
-	    hs_set_ext(reg->hs, sizeof(struct reg_pe), pe_dropped, reg) == -1) {
+	    hs_set_ext(reg->hs, sizeof(struct reg_pe), reg_pe_dropped, reg) ==
+	        -1) {
 		reg_free(reg);
 		errno = ENOMEM;
 		return NULL;
@@ -747,7 +363,7 @@ reg_free(struct registrar *reg)
 	hs_free(reg->hs);
 	for (i = 0; reg->as_tab && i < reg->as_cap; i++)
 		while (reg->as_tab[i] != NULL)
-			assoc_forget(reg, reg->as_tab[i]);
+			reg_assoc_forget(reg, reg->as_tab[i]);
 	if (reg->expiry_timer != EV_TIMER_NONE)
 		ev_timer_cancel(reg->loop, reg->expiry_timer);
 	if (reg->autoclose_timer != EV_TIMER_NONE)
@@ -792,15 +408,6 @@ size_t
 reg_assoc_count(const struct registrar *reg)
 {
 	return reg->as_n;
-}
-
-const char *
-reg_pe_ka_state(
-    const struct registrar *reg, const struct rsp_handle *h, uint32_t id)
-{
-	struct reg_pe *pe = reg_pe_find((struct registrar *)reg, h, id);
-
-	return pe ? reg_ka_names[pe->ka] : NULL;
 }
 
 /* ---- association events ---- */

@@ -1,7 +1,7 @@
 /*
  * The registrar (PR), ASAP side: pool element registration, keep-alive,
  * handle resolution, endpoint unreachable reports and Server Announces
- * (PROTOCOLS.md 3.4, RFC 5352); ENRP with peers (core/registrar/enrp.c),
+ * (docs/wire.md 3.4, RFC 5352); ENRP with peers (core/registrar/enrp.c),
  * takeover of a dead peer's PEs (core/registrar/takeover.c) and
  * multicast Presence (core/registrar/enrp_mcast.c).
  *

@@ -1,5 +1,5 @@
 /*
- * The registrar's component status report (PROTOCOLS.md 8.4, as
+ * The registrar's component status report (docs/wire.md 8.4, as
  * RSPLIB's registrar writes it): "T[O] PEs in P Pools, K Peers" (T PEs
  * in the handlespace, O of them owned by us) and one association per
  * ENRP peer known by ID (duration unknown, PPID 12).

@@ -1,7 +1,10 @@
 /*
- * Adopting pool elements (PROTOCOLS 3.4.7, 4.5.4, 4.5.7; RSPLIB
- * rspregistrar-takeover.c): once the peers agreed that we take over a
- * dead registrar, every PE it owned becomes ours.  Like RSPLIB we open
+ * The takeover of a dead registrar (RFC 5353 3.9, docs/wire.md 3.4.7,
+ * 4.5.4, 4.5.7), the whole procedure: the agreement with the other
+ * peers (Init Takeover to all, their acknowledgements, Takeover Server;
+ * two takers: the lower ID wins), then adopting the pool elements.
+ * Once the peers agreed that we take over a dead registrar, every PE it
+ * owned becomes ours.  Like RSPLIB we open
  * an association from our ASAP endpoint to the PE's ASAP transport,
  * send ASAP_ENDPOINT_KEEP_ALIVE with H=1 as soon as it is up, and wait
  * -endpointkeepalivetimeoutinterval for the KA-Ack; without one the PE
@@ -24,6 +27,7 @@
 
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/registrar/enrp_int.h"
 #include "core/registrar/internal.h"
 
 /* One association opened during an adoption round, by destination. */
@@ -313,4 +317,195 @@ reg_takeover_free(struct registrar *reg)
 		reg->suggest = s->next;
 		free(s);
 	}
+}
+
+/* ---- the agreement among the peers (4.5.7) ---- */
+
+/* A peer that leaves the table can no longer acknowledge: do not wait
+ * for it (RSPLIB would, until the takeover expires).  Finishing happens
+ * from the timer, outside the caller's walk of the table. */
+void
+takeover_forget(struct reg_enrp *e, uint32_t id)
+{
+	struct reg_peer *t;
+	size_t i;
+
+	for (t = e->peers; t; t = t->next) {
+		if (t->st != REG_PEER_TAKEOVER || id == 0)
+			continue;
+		for (i = 0; i < t->nawait; i++)
+			if (t->await[i] == id) {
+				t->await[i] = t->await[--t->nawait];
+				break;
+			}
+		if (t->nawait == 0 && t->timer != EV_TIMER_NONE)
+			ev_timer_reschedule(e->reg->loop, t->timer, 0);
+	}
+}
+
+void
+takeover_cancel(struct reg_peer *p)
+{
+	free(p->await);
+	p->await = NULL;
+	p->nawait = 0;
+}
+
+/* Every other known peer must acknowledge; Init Takeover goes to all of
+ * them and to the target itself, so that a live target can object. */
+int
+takeover_begin(struct reg_enrp *e, struct reg_peer *t)
+{
+	struct reg_peer *q;
+	size_t n = 0;
+
+	takeover_cancel(t);
+	for (q = e->peers; q; q = q->next)
+		n++;
+	if ((t->await = calloc(n + 1, sizeof(*t->await))) == NULL)
+		return -1;
+	for (q = e->peers; q; q = q->next)
+		if (q != t && q->id != 0 && q->id != t->id && q->is_registrar)
+			t->await[t->nawait++] = q->id;
+	log_notice("registrar: initiating takeover of dead peer $%08x "
+	           "(%zu PEs, %zu acknowledgements to wait for)",
+	    t->id, hs_owner_count(e->reg->hs, t->id), t->nawait);
+	for (q = e->peers; q; q = q->next)
+		if (q->id != 0 && (q->is_registrar || q == t))
+			send_takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
+	return 0;
+}
+
+/* All acks are in: tell the peers, adopt the PEs, forget the target. */
+void
+takeover_finish(struct reg_enrp *e, struct reg_peer *t)
+{
+	struct reg_peer *q;
+	uint32_t target = t->id;
+	size_t n;
+
+	log_notice(
+	    "registrar: takeover of $%08x confirmed, taking it over", target);
+	for (q = e->peers; q; q = q->next)
+		if (q->id != 0 && q != t)
+			send_takeover_msg(e, q, ENRP_TAKEOVER_SERVER, target);
+	n = reg_takeover_adopt(e->reg, target);
+	log_notice("registrar: takeover of $%08x completed: %zu PEs are ours",
+	    target, n);
+	t->why = "taken over";
+	peer_transition(t, REG_PEER_DEAD);
+}
+
+void
+on_init_takeover(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t;
+	uint32_t self = e->reg->id;
+
+	if (m->target == self) {
+		log_warning("registrar: $%08x started to take us over: "
+		            "Presence to everybody",
+		    p->id);
+		send_presence_all(e);
+		return;
+	}
+	if ((t = peer_by_id(e, m->target)) != NULL &&
+	    t->st == REG_PEER_TAKEOVER) {
+		/* Two takers: RSPLIB lets the lower ID win (4.5.7). */
+		if (m->sender > self) {
+			log_notice("registrar: $%08x also takes over $%08x; "
+			           "our ID is lower, we continue",
+			    p->id, t->id);
+			return;
+		}
+		log_notice("registrar: $%08x also takes over $%08x; its "
+		           "ID is lower, we give up",
+		    p->id, t->id);
+		t->taker = m->sender;
+		peer_transition(t, REG_PEER_WAIT_RESPONSE);
+	} else if (t != NULL) {
+		log_info("registrar: acknowledging $%08x's takeover of $%08x",
+		    p->id, t->id);
+		t->taker = m->sender;
+	} else
+		log_info("registrar: acknowledging $%08x's takeover of "
+		         "unknown $%08x",
+		    p->id, m->target);
+	{
+		struct rsp_msg r;
+
+		rsp_msg_init(&r, RSP_PROTO_ENRP, ENRP_INIT_TAKEOVER_ACK);
+		r.target = m->target;
+		r.receiver = p->id;
+		enrp_send_assoc(e, assoc, &r);
+	}
+}
+
+void
+on_init_takeover_ack(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t = peer_by_id(e, m->target);
+	size_t i;
+
+	(void)assoc;
+	if (t == NULL || t->st != REG_PEER_TAKEOVER) {
+		log_debug(1,
+		    "registrar: takeover ack from $%08x for $%08x "
+		    "ignored",
+		    p->id, m->target);
+		return;
+	}
+	for (i = 0; i < t->nawait; i++)
+		if (t->await[i] == p->id) {
+			t->await[i] = t->await[--t->nawait];
+			break;
+		}
+	log_info("registrar: $%08x acknowledges our takeover of $%08x, %zu "
+	         "to go",
+	    p->id, t->id, t->nawait);
+	if (t->nawait == 0)
+		takeover_finish(e, t);
+}
+
+void
+on_takeover_server(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
+    const struct rsp_msg *m)
+{
+	struct reg_peer *t;
+	size_t n;
+
+	(void)assoc;
+	if (m->target == e->reg->id || m->target == 0) {
+		log_warning("registrar: $%08x claims to have taken us over; "
+		            "ignored",
+		    p->id);
+		return;
+	}
+	n = hs_set_owner(e->reg->hs, m->target, m->sender);
+	log_notice("registrar: $%08x took over $%08x: %zu PEs change home",
+	    p->id, m->target, n);
+	if ((t = peer_by_id(e, m->target)) != NULL) {
+		t->taker = m->sender;
+		if (t->st == REG_PEER_TAKEOVER)
+			peer_transition(t, REG_PEER_WAIT_RESPONSE);
+	}
+}
+
+/* [TAKEOVER]: the peer whose ID XOR the PE ID is largest, if larger
+ * than ours (RSPLIB's peerListManagementGetUsefulPeerForPE). */
+struct reg_peer *
+suggest_peer(struct reg_enrp *e, uint32_t pe_id)
+{
+	struct reg_peer *p, *best = NULL;
+	uint32_t bestv = e->reg->id ^ pe_id;
+
+	for (p = e->peers; p; p = p->next)
+		if (p->id != 0 && p->st == REG_PEER_ALIVE &&
+		    (p->id ^ pe_id) > bestv) {
+			best = p;
+			bestv = p->id ^ pe_id;
+		}
+	return best;
 }

@@ -1,5 +1,5 @@
 /*
- * The CSP monitor's table (PROTOCOLS.md 8.5): one entry per sender ID
+ * The CSP monitor's table (docs/wire.md 8.5): one entry per sender ID
  * from the reports received, purged when a component stops reporting,
  * and printed as RSPLIB's cspmonitor prints it.  No I/O besides the
  * FILE the caller prints to; applets/cspmonitor.c owns the socket.

@@ -1,7 +1,6 @@
 /*
  * rsp hsdump's table and printers (see hsdump_fmt.h).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,20 +157,11 @@ hsd_add_peers(struct hsd_table *t, struct rsp_msg *m)
 	return 0;
 }
 
-/* RSPLIB's handlespace order: handle length first, then bytes. */
-static int
-handle_cmp(const struct rsp_handle *a, const struct rsp_handle *b)
-{
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, a->len);
-}
-
 static int
 entry_cmp(const void *pa, const void *pb)
 {
 	const struct hsd_entry *a = pa, *b = pb;
-	int c = handle_cmp(a->handle, b->handle);
+	int c = rsp_handle_cmp(a->handle, b->handle);
 
 	if (c != 0)
 		return c;
@@ -181,17 +171,11 @@ entry_cmp(const void *pa, const void *pb)
 }
 
 /* Word sum of one PE's checksum block: handle padded to even length,
- * then the PE ID, as big-endian 16-bit words (PROTOCOLS 4.6). */
+ * then the PE ID, as big-endian 16-bit words (docs/wire.md 4.6). */
 static uint32_t
 pe_sum(const struct rsp_handle *h, uint32_t id)
 {
-	uint32_t sum = 0;
-	int i;
-
-	for (i = 0; i < h->len; i += 2)
-		sum += (uint32_t)h->bytes[i] << 8 |
-		       (i + 1 < h->len ? h->bytes[i + 1] : 0);
-	return sum + (id >> 16) + (id & 0xffff);
+	return rsp_checksum_handle(h) + (id >> 16) + (id & 0xffff);
 }
 
 static int
@@ -248,7 +232,7 @@ hsd_finish(struct hsd_table *t)
 	/* Equal (handle, ID) runs end with the latest copy: keep that. */
 	for (i = 0; i < t->n; i++) {
 		if (i + 1 < t->n &&
-		    handle_cmp(t->e[i].handle, t->e[i + 1].handle) == 0 &&
+		    rsp_handle_cmp(t->e[i].handle, t->e[i + 1].handle) == 0 &&
 		    t->e[i].pe->id == t->e[i + 1].pe->id)
 			continue;
 		t->e[n++] = t->e[i];
@@ -256,17 +240,10 @@ hsd_finish(struct hsd_table *t)
 	t->n = n;
 	t->npools = 0;
 	for (i = 0; i < t->n; i++)
-		if (i == 0 || handle_cmp(t->e[i - 1].handle, t->e[i].handle))
+		if (i == 0 ||
+		    rsp_handle_cmp(t->e[i - 1].handle, t->e[i].handle))
 			t->npools++;
 	return count_owners(t);
-}
-
-static uint16_t
-finish_sum(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 uint16_t
@@ -274,7 +251,7 @@ hsd_checksum(const struct hsd_table *t, uint32_t owner)
 {
 	const struct hsd_owner *o = owner_find(t, owner);
 
-	return finish_sum(o ? o->sum : 0);
+	return rsp_checksum_fold(o ? o->sum : 0);
 }
 
 uint16_t
@@ -285,55 +262,19 @@ hsd_checksum_all(const struct hsd_table *t)
 
 	for (i = 0; i < t->nowners; i++)
 		sum += t->owners[i].sum;
-	return finish_sum(sum);
+	return rsp_checksum_fold(sum);
 }
 
 /* ---- shared helpers ---- */
-
-static int
-handle_is_plain(const struct rsp_handle *h)
-{
-	int i;
-
-	for (i = 0; i < h->len; i++)
-		if (!isgraph(h->bytes[i]) || h->bytes[i] == '=' ||
-		    h->bytes[i] == '"' || h->bytes[i] == '\\')
-			return 0;
-	return h->len > 0;
-}
 
 /* Plain handles as they are, others as 0x hex (as asapcat prints). */
 static void
 print_handle(FILE *f, const struct rsp_handle *h)
 {
-	int i;
+	char s[2 * RSP_HANDLE_MAX + 3];
 
-	if (handle_is_plain(h)) {
-		fprintf(f, "%.*s", h->len, (const char *)h->bytes);
-		return;
-	}
-	fprintf(f, "0x");
-	for (i = 0; i < h->len; i++)
-		fprintf(f, "%02x", h->bytes[i]);
-}
-
-/* Transport protocol names: RSPLIB's spelling (upper) or asapcat's. */
-static const char *
-proto_name(uint16_t ptype, int upper)
-{
-	switch (ptype) {
-	case RSP_PARAM_SCTP:
-		return upper ? "SCTP" : "sctp";
-	case RSP_PARAM_TCP:
-		return upper ? "TCP" : "tcp";
-	case RSP_PARAM_UDP:
-		return upper ? "UDP" : "udp";
-	case RSP_PARAM_UDPLITE:
-		return upper ? "UDPLite" : "udplite";
-	case RSP_PARAM_DCCP:
-		return upper ? "DCCP" : "dccp";
-	}
-	return "unknown";
+	rsp_handle_str(h, s, sizeof(s));
+	fputs(s, f);
 }
 
 static const char *
@@ -397,7 +338,7 @@ text_transport(struct ln *l, const char *label, const struct rsp_transport *t)
 	ln_s(l, "} ");
 	ln_u(l, NULL, t->port);
 	ln_s(l, "/");
-	ln_s(l, proto_name(t->ptype, 1));
+	ln_s(l, rsp_transport_name(t->ptype, 1));
 	if (t->ptype != RSP_PARAM_UDP && t->use == RSP_TRANSPORT_DATA_CONTROL)
 		ln_s(l, "+CtrlCh");
 	ln_s(l, "\n");
@@ -433,7 +374,7 @@ text_pe(FILE *f, size_t idx, const struct hsd_entry *e)
 	struct ln l = {.f = f, .n = 0};
 
 	fprintf(f, "   - idx:#%04zu: $%08x\n", idx, pe->id);
-	ln_u(&l, "     chsum=$", finish_sum(pe_sum(e->handle, pe->id)));
+	ln_u(&l, "     chsum=$", rsp_checksum_fold(pe_sum(e->handle, pe->id)));
 	ln_u(&l, " home=$", pe->home);
 	ln_s(&l, " life=");
 	ln_u(&l, NULL, pe->life);
@@ -451,7 +392,7 @@ pool_size(const struct hsd_table *t, size_t i)
 {
 	size_t j = i;
 
-	while (j < t->n && handle_cmp(t->e[i].handle, t->e[j].handle) == 0)
+	while (j < t->n && rsp_handle_cmp(t->e[i].handle, t->e[j].handle) == 0)
 		j++;
 	return j - i;
 }
@@ -487,7 +428,8 @@ text_pool(FILE *f, const struct hsd_table *t, size_t i, size_t n)
 	fprintf(f, " +-- Pool \"");
 	print_handle(f, t->e[i].handle);
 	fprintf(f, "\", Policy \"%s\", Protocol %s, CtrlCh=%s: (%zu nodes)\n",
-	    policy_rsplib_name(&pe->policy), proto_name(pe->user.ptype, 1),
+	    policy_rsplib_name(&pe->policy),
+	    rsp_transport_name(pe->user.ptype, 1),
 	    pe->user.use == RSP_TRANSPORT_DATA_CONTROL ? "yes" : "no", n);
 	fprintf(f, " +-- Index:\n");
 	for (j = i; j < i + n; j++)
@@ -523,7 +465,7 @@ kv_transport(struct ln *l, const char *key, const struct rsp_transport *t)
 	ln_s(l, " ");
 	ln_s(l, key);
 	ln_s(l, "=");
-	ln_s(l, proto_name(t->ptype, 0));
+	ln_s(l, rsp_transport_name(t->ptype, 0));
 	ln_s(l, ":");
 	ln_u(l, NULL, t->port);
 	ln_s(l, "/");
@@ -542,7 +484,7 @@ kv_pe(FILE *f, const struct hsd_entry *e)
 	int i;
 
 	ln_s(&l, "pool=");
-	if (handle_is_plain(e->handle)) { /* RSP_HANDLE_MAX: it fits */
+	if (rsp_handle_is_plain(e->handle)) { /* RSP_HANDLE_MAX: it fits */
 		memcpy(l.b + l.n, e->handle->bytes, e->handle->len);
 		l.n += e->handle->len;
 	} else {
@@ -615,7 +557,7 @@ json_transport(FILE *f, const struct rsp_transport *t)
 	int i;
 
 	fprintf(f, "{\"protocol\":\"%s\",\"port\":%u,\"addresses\":[",
-	    proto_name(t->ptype, 0), t->port);
+	    rsp_transport_name(t->ptype, 0), t->port);
 	for (i = 0; i < t->naddrs; i++)
 		fprintf(f, "%s\"%s\"", i ? "," : "",
 		    host_str(&t->addrs[i], host, sizeof(host)));

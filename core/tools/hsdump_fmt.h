@@ -30,7 +30,7 @@ struct hsd_entry {
 struct hsd_owner {
 	uint32_t id;
 	size_t npes;
-	uint32_t sum; /* RSPLIB's 32-bit accumulator (PROTOCOLS 4.6) */
+	uint32_t sum; /* RSPLIB's 32-bit accumulator (docs/wire.md 4.6) */
 };
 
 struct hsd_table {

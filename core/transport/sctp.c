@@ -25,7 +25,7 @@
  * (shutdown(2) and an abortive close instead; the next tr_connect()
  * opens a fresh socket).
  *
- * RSerPool rules (PROTOCOLS.md 1.3): every message is one whole SCTP
+ * RSerPool rules (docs/wire.md 1.3): every message is one whole SCTP
  * user message, ordered, sent with an SCTP_SNDINFO giving stream and
  * PPID; the PPID goes on the wire in network order both ways.
  */

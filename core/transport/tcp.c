@@ -1,5 +1,5 @@
 /*
- * Transport backend for the TCP mapping (PROTOCOLS.md section 7): each
+ * Transport backend for the TCP mapping (docs/wire.md section 7): each
  * association is one TCP connection carrying chunks.
  *
  * Both sides send INIT (flags 0: our DATA carries TSN, stream and PPID)

@@ -1,6 +1,6 @@
 /*
  * Message-oriented associations over two backends behind one interface:
- * kernel SCTP (core/transport/sctp.c) and the TCP mapping of PROTOCOLS.md section 7
+ * kernel SCTP (core/transport/sctp.c) and the TCP mapping of docs/wire.md section 7
  * (core/transport/tcp.c).
  *
  * The model is SCTP's one-to-many socket: an endpoint (struct tr_ep) is

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The Scripting Service (PROTOCOLS.md 9.7): rsp server -scripting and
+# The Scripting Service (docs/wire.md 9.7): rsp server -scripting and
 # rsp scriptingclient with rsp registrar over the TCP mapping on
 # 127.0.0.1.  Work packages are tar.gz files built here with a tiny
 # ssrun shell script.  Every process is started in the background with
@@ -352,7 +352,7 @@ pe_port() {
 	start_pe pe1 -sstransmittimeout=500
 	port=$(pe_port pe1)
 	[ -n "$port" ]
-	# A TCP-mapping peer that sends INIT (PROTOCOLS.md 7.4) and nothing else.
+	# A TCP-mapping peer that sends INIT (docs/wire.md 7.4) and nothing else.
 	exec 5<>"/dev/tcp/127.0.0.1/$port"
 	printf '\001\000\000\004' >&5
 	wait_for_line 'transmit timeout during upload' 10 "$T/pe1.log"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# asapcat over the TCP mapping (PROTOCOLS.md section 7): a listener
+# asapcat over the TCP mapping (docs/wire.md section 7): a listener
 # echoing in the background, a client sending ASAP messages as hex.
 # The listener binds port 0 and prints the port it got, so parallel
 # runs never collide and no port has to be guessed.  The tests marked

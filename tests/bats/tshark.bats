@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# tshark as an independent judge of our encoders (ANCHORS.md 7,
+# tshark as an independent judge of our encoders (docs/STYLE.md practice 7,
 # practice 7): tests/unit/test_pcap_out writes one pcap per protocol
 # into tests/out/ (make check runs the unit tests before bats); every
 # packet must decode with the right dissector, without "Malformed" and
@@ -119,7 +119,7 @@ judge() {
 
 @test "tshark: the judge itself flags a malformed packet" {
 	# The RSPLIB 2.x capture holds legacy-numbered ASAP that current
-	# Wireshark marks Malformed (PROTOCOLS 11.1): the checks must see it.
+	# Wireshark marks Malformed (docs/wire.md 11.1): the checks must see it.
 	run "${TSHARK[@]}" -r "$ROOT/tests/vectors/rsplib-demo.pcap" -V -q \
 	    -z expert
 	[ "$status" -eq 0 ]

@@ -1,5 +1,5 @@
 /*
- * Plain main() for any fuzz target (ANCHORS.md 7, practice 6): feed
+ * Plain main() for any fuzz target (docs/STYLE.md practice 6): feed
  * every regular file of the directory argv[1] to LLVMFuzzerTestOneInput
  * twice (the second run catches state leaking between inputs), so that
  * `make fuzz-replay` checks the committed corpus under ASan/UBSan with

@@ -2,7 +2,7 @@
 # Handle Table Responses of rsp registrar towards RSPLIB 3.4.4's
 # rspregistrar over kernel SCTP: ours carry up to
 # -maxelementsperhtrequest (128) PEs, several kilobytes, where RSPLIB's own
-# stop at 1400 bytes (PROTOCOLS.md 4.4.3); RSPLIB reads ENRP messages of up
+# stop at 1400 bytes (docs/wire.md 4.4.3); RSPLIB reads ENRP messages of up
 # to 64 KiB.  A new rspregistrar learns 300 PEs from ours, its mentor.
 # The PEs come from bench/asap_bench (RSP_BENCH, default next to $RSP),
 # which holds their registrations while it resolves.  Guest only:

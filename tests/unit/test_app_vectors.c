@@ -1,5 +1,5 @@
 /*
- * Golden bytes for the application protocols (PROTOCOLS.md 9, 11.2):
+ * Golden bytes for the application protocols (docs/wire.md 9, 11.2):
  * every FGP, Ping Pong, CalcApp and SSP vector (PPID 32-35) of
  * tests/vectors/rsplib-3-generated.txt, and the FGP, CalcApp and Ping
  * Pong cookies carried in its ASAP Cookie vectors, decode with the

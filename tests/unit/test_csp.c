@@ -1,5 +1,5 @@
 /*
- * Component Status Protocol reports (PROTOCOLS.md 8.3): the legacy
+ * Component Status Protocol reports (docs/wire.md 8.3): the legacy
  * report of tests/vectors/demo-messages.txt (frame 1, Length 0), its
  * RSPLIB 3.x form, the size checks cspmonitor applies, and building a
  * report from scratch.  Run from the repository root.

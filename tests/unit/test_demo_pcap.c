@@ -1,5 +1,5 @@
 /*
- * The real RSPLIB 2.x capture tests/vectors/rsplib-demo.pcap (PROTOCOLS
+ * The real RSPLIB 2.x capture tests/vectors/rsplib-demo.pcap (docs/wire.md
  * 11.1): every ASAP (PPID 11) and ENRP (PPID 12) message, every CalcApp
  * message (legacy PPID 0x29097603) and every CSP report (UDP 2960)
  * decodes and re-encodes byte for byte.
@@ -16,7 +16,7 @@
  * legacy goes first because it is what the capture is.  Re-encoding
  * uses the dialect the message was decoded with (m.dialect).
  *
- * The expected numbers per type are those of PROTOCOLS 11.1 (and of the
+ * The expected numbers per type are those of docs/wire.md 11.1 (and of the
  * header of tests/vectors/demo-messages.txt).  Run from the repo root.
  */
 #include <stdio.h>
@@ -140,7 +140,7 @@ walk(const struct pcap_msg *m, void *arg)
 int
 main(void)
 {
-	/* PROTOCOLS 11.1: messages per type in the capture. */
+	/* docs/wire.md 11.1: messages per type in the capture. */
 	static const unsigned want_asap[16] = {[0x01] = 2,
 	    [0x02] = 2,
 	    [0x03] = 2,

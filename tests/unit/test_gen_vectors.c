@@ -1,6 +1,6 @@
 /*
- * Golden-bytes tests (ANCHORS.md 7, practice 7) against the two vector
- * files of PROTOCOLS.md 11:
+ * Golden-bytes tests (docs/STYLE.md practice 7) against the two vector
+ * files of docs/wire.md 11:
  *
  *  tests/vectors/rsplib-3-generated.txt  RSPLIB 3.5.10 creator output,
  *      RFC dialect.  Every ASAP (PPID 11) and ENRP (PPID 12) vector
@@ -14,7 +14,7 @@
  *      ASAP messages to us.  Application PPIDs 32-35 are skipped.
  *
  *  tests/vectors/demo-messages.txt  frames of the 2007 RSPLIB 2.x
- *      capture, legacy dialect (PROTOCOLS 2.4): decode and re-encode
+ *      capture, legacy dialect (docs/wire.md 2.4): decode and re-encode
  *      byte for byte.
  *
  * Run from the repository root.

@@ -1,6 +1,6 @@
 /*
  * Handlespace: registration, update, deregistration, unreachability,
- * expiry, takeover, cursor iteration, the PE checksum (PROTOCOLS.md 4.6
+ * expiry, takeover, cursor iteration, the PE checksum (docs/wire.md 4.6
  * worked examples), order independence and a 100k-PE stress run.
  * Policies have their own tables in test_hs_policy.c.
  */

@@ -1,5 +1,5 @@
 /*
- * Pool policies (PROTOCOLS.md 5.3-5.5) as tables: PEs with their policy
+ * Pool policies (docs/wire.md 5.3-5.5) as tables: PEs with their policy
  * values, a number of requests of n items, and the expected selection
  * sequence ("1,2 2,3": two requests of two PEs each).  Random policies
  * are judged by their shares over many seeded draws.

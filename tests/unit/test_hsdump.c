@@ -208,7 +208,7 @@ test_rsplib_response(void)
 	hsd_free(&t);
 }
 
-/* PROTOCOLS.md 4.6's worked examples, through received PEs. */
+/* docs/wire.md 4.6's worked examples, through received PEs. */
 static void
 test_checksums(void)
 {
@@ -221,7 +221,7 @@ test_checksums(void)
 	struct hsd_table t;
 	struct rsp_msg m;
 
-	test_section("per-owner checksums (PROTOCOLS 4.6)");
+	test_section("per-owner checksums (docs/wire.md 4.6)");
 	hsd_init(&t, 1);
 	CHECK(make_resp(0xabcd, 0, pes, 1, &m) == 0);
 	CHECK(hsd_add_response(&t, &m) == 0);

@@ -1,5 +1,5 @@
 /*
- * Encoder output for an independent judge (ANCHORS.md 7, practice 7):
+ * Encoder output for an independent judge (docs/STYLE.md practice 7):
  * one instance of every message type we can produce, written as pcap
  * files that tests/bats/tshark.bats feeds to tshark.
  *
@@ -14,7 +14,7 @@
  *   tests/out/ssp.pcap       SSP types 0-7, both Keep-Alive Ack forms (35)
  *
  * Error causes carry the cause-specific data Wireshark expects
- * (PROTOCOLS 11.2): 0x0002 the unrecognized message, 0x0005 the
+ * (docs/wire.md 11.2): 0x0002 the unrecognized message, 0x0005 the
  * pool's policy parameter.  Every message built here must also decode
  * again and re-encode to the same bytes.  Run from the repo root.
  */

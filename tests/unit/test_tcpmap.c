@@ -1,4 +1,4 @@
-/* TCP-mapping chunk codec and reassembler (PROTOCOLS.md 7). */
+/* TCP-mapping chunk codec and reassembler (docs/wire.md 7). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
