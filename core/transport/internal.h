@@ -1,6 +1,8 @@
 /*
- * Backend interface behind core/transport/transport.h.  Only core/transport/transport.c and
- * the backends (core/transport/sctp.c, core/transport/tcp.c) include this.
+ * Backend interface behind core/transport/transport.h.  Only
+ * core/transport/transport.c and the backends include this: kernel SCTP
+ * (core/transport/sctp.c, sctp_recv.c, through sctp_int.h) and the TCP
+ * mapping (core/transport/tcp.c, tcp_conn.c, through tcp_int.h).
  */
 #ifndef RSP_TRANSPORT_INT_H
 #define RSP_TRANSPORT_INT_H

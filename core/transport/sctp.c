@@ -11,19 +11,17 @@
  * progress) and SCTP_SOCKOPT_PEELOFF(_FLAGS), so the static musl build
  * links nothing beyond libc.
  *
- * The kernel reports association changes as notifications on the same
- * socket; those become transport events.  Notifications are subscribed
- * with SCTP_EVENT, or SCTP_EVENTS on kernels without it (then undelivered
- * messages come as the old SCTP_SEND_FAILED).  Associations are tracked
- * in an id table so that tr_abort() is final: the kernel's later
- * COMM_LOST for an aborted id finds nothing and is dropped.
+ * This file holds what the application asks for: sockets, connect,
+ * send (with its batching), shutdown, abort, peel-off and the queries.
+ * What the kernel reports on the socket, messages and notifications, is
+ * read in core/transport/sctp_recv.c: that side copes with the kernel's
+ * variants (two subscription interfaces, two SEND_FAILED layouts) and
+ * changes apart from this one.  Associations are tracked in an id table
+ * so that tr_abort() is final: the kernel's later COMM_LOST for an
+ * aborted id finds nothing and is dropped.
  *
- * One-to-one and peeled-off sockets differ: the kernel reports an
- * association's failure there also as a socket error (read first, before
- * the notifications queued with it), a one-to-one socket reads EOF once
- * its association is closed, and it cannot take SCTP_EOF or SCTP_ABORT
- * (shutdown(2) and an abortive close instead; the next tr_connect()
- * opens a fresh socket).
+ * One-to-one sockets cannot take SCTP_EOF or SCTP_ABORT (shutdown(2) and
+ * an abortive close instead; the next tr_connect() opens a fresh socket).
  *
  * RSerPool rules (docs/wire.md 1.3): every message is one whole SCTP
  * user message, ordered, sent with an SCTP_SNDINFO giving stream and
@@ -46,76 +44,12 @@
 #include "proto/buf.h"
 #include "core/ev.h"
 #include "core/log.h"
-#include "core/transport/internal.h"
+#include "core/transport/sctp_int.h"
 #include "proto/wire.h"
 
-#ifndef SOL_SCTP
-#define SOL_SCTP 132
-#endif
-#ifndef IPPROTO_SCTP
-#define IPPROTO_SCTP 132
-#endif
+#define SC_BACKLOG 128
 
-#define SC_BACKLOG   128
-#define SC_READS_MAX 16
-/* Receive buffer: one whole RSerPool message (RSP_MSG_MAX) and room for
- * notifications; a longer message is dropped, never truncated. */
-#define SC_RBUF    (65536 + 1024)
-#define SC_ABORTED 16
-
-int tr_sctp_old_events;
-
-enum sc_style {
-	SC_MANY,   /* one-to-many */
-	SC_ONE,    /* one-to-one (SOCK_STREAM) */
-	SC_PEELED, /* peeled off a one-to-many socket */
-};
-
-struct sc_assoc {
-	sctp_assoc_t id;
-	int up;
-};
-
-struct sc_ep {
-	int fd;
-	int family;
-	enum sc_style style;
-	int used;               /* SC_ONE: the socket has had an association */
-	struct addr_list local; /* SC_ONE: to bind a fresh socket */
-	int has_local;
-	struct tr_map ids; /* known associations */
-	uint8_t *rbuf;
-	size_t rlen;               /* bytes of a message received so far */
-	int rdiscard;              /* the message being received is too long */
-	int rnotif;                /* ... and is a notification */
-	struct sctp_rcvinfo rinfo; /* of the first piece */
-	/* Recently aborted ids: their SEND_FAILED notifications, which
-	 * come after the association is gone, are not reported. */
-	sctp_assoc_t aborted[SC_ABORTED];
-	unsigned naborted;
-	/* Send batching: while a read batch runs, the last message sent is
-	 * held back, so the one before it can go with MSG_MORE and the
-	 * kernel bundles an association's answers into one packet when
-	 * the batch ends (sc_flush).  Fewer packets, SACKs and wake-ups of
-	 * the peer: on one CPU this stops the registrar and its clients
-	 * from preempting each other after every message. */
-	int batching;
-	struct sc_held {
-		uint32_t id, ppid;
-		uint16_t stream;
-		size_t len;
-		uint8_t *data;  /* RSP_MSG_MAX bytes, from the first hold */
-		uint64_t retry; /* timer while a full socket refuses it */
-	} held;
-};
-
-static struct sc_ep *
-sc(struct tr_ep *ep)
-{
-	return ep->priv;
-}
-
-static struct sc_assoc *
+struct sc_assoc *
 sc_find(struct tr_ep *ep, uint32_t id)
 {
 	struct sc_assoc *a = tr_map_get(&sc(ep)->ids, id);
@@ -125,7 +59,7 @@ sc_find(struct tr_ep *ep, uint32_t id)
 	return a;
 }
 
-static struct sc_assoc *
+struct sc_assoc *
 sc_track(struct tr_ep *ep, sctp_assoc_t id)
 {
 	struct sc_assoc *a;
@@ -144,24 +78,11 @@ sc_track(struct tr_ep *ep, sctp_assoc_t id)
 	return a;
 }
 
-static void
+void
 sc_forget(struct tr_ep *ep, struct sc_assoc *a)
 {
 	tr_map_del(&sc(ep)->ids, (uint32_t)a->id);
 	free(a);
-}
-
-/* SC_ONE, SC_PEELED: the one association, or NULL. */
-static struct sc_assoc *
-sc_single(struct tr_ep *ep)
-{
-	struct tr_map *m = &sc(ep)->ids;
-	uint32_t i;
-
-	for (i = 0; m->n > 0 && i < m->cap; i++)
-		if (m->keys[i] != 0)
-			return m->vals[i];
-	return NULL;
 }
 
 /*
@@ -186,65 +107,6 @@ sc_pack(const struct addr_list *al, int from, uint16_t port, uint8_t *out,
 		len += l;
 	}
 	return len;
-}
-
-/*
- * The old interface: one struct of on/off bytes.  Only as many bytes as
- * we set are passed (older kernels refuse a longer struct).  Without
- * SCTP_RECVRCVINFO, data_io_event brings the old SCTP_SNDRCV cmsg.
- */
-static int
-sc_subscribe_old(int fd, int data_io)
-{
-	struct sctp_event_subscribe ses;
-
-	memset(&ses, 0, sizeof(ses));
-	ses.sctp_data_io_event = (uint8_t)data_io;
-	ses.sctp_association_event = 1;
-	ses.sctp_send_failure_event = 1;
-	ses.sctp_shutdown_event = 1;
-	return setsockopt(fd, SOL_SCTP, SCTP_EVENTS, &ses,
-	    (socklen_t)offsetof(
-	        struct sctp_event_subscribe, sctp_partial_delivery_event));
-}
-
-/* The kernel's notifications and per-message receive info. */
-static int
-sc_subscribe(int fd)
-{
-	static const uint16_t types[] = {
-	    SCTP_ASSOC_CHANGE, SCTP_SHUTDOWN_EVENT, SCTP_SEND_FAILED_EVENT};
-	struct sctp_event se;
-	int on = 1, rcvinfo = 1;
-	size_t i;
-
-	if (tr_sctp_old_events >= 2 ||
-	    setsockopt(fd, SOL_SCTP, SCTP_RECVRCVINFO, &on, sizeof(on)) == -1) {
-		if (tr_sctp_old_events < 2 && errno != ENOPROTOOPT)
-			return -1;
-		rcvinfo = 0;
-	}
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		memset(&se, 0, sizeof(se));
-		se.se_assoc_id = SCTP_FUTURE_ASSOC;
-		se.se_type = types[i];
-		se.se_on = 1;
-		if (!rcvinfo || tr_sctp_old_events ||
-		    setsockopt(fd, SOL_SCTP, SCTP_EVENT, &se, sizeof(se)) ==
-		        -1) {
-			if (rcvinfo && !tr_sctp_old_events &&
-			    errno != ENOPROTOOPT)
-				return -1;
-			log_debug(1, "sctp: no SCTP_EVENT; using SCTP_EVENTS");
-			if (sc_subscribe_old(fd, !rcvinfo) == -1)
-				return -1;
-			break;
-		}
-	}
-	/* Messages are whole RSerPool messages: no Nagle delay. */
-	if (setsockopt(fd, SOL_SCTP, SCTP_NODELAY, &on, sizeof(on)) == -1)
-		log_debug(1, "sctp: SCTP_NODELAY: %s", strerror(errno));
-	return 0;
 }
 
 /* IPv6 socket (dual stack) unless every local address is IPv4. */
@@ -316,8 +178,6 @@ sc_bind(struct tr_ep *ep, const struct addr_list *local)
 	return 0;
 }
 
-static void sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg);
-
 static int
 sc_setup(struct tr_ep *ep, const struct addr_list *local)
 {
@@ -353,8 +213,6 @@ sc_abort_close(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
 }
-
-static int sc_flush(struct tr_ep *ep);
 
 static void
 sc_close_fd(struct tr_ep *ep)
@@ -458,353 +316,6 @@ static void
 sc_free(struct tr_ep *ep)
 {
 	sc_close(ep);
-}
-
-static void
-sc_emit(struct tr_ep *ep, enum tr_ev_type type, sctp_assoc_t id, int error)
-{
-	struct tr_event ev = {
-	    .type = type, .assoc = (uint32_t)id, .error = error};
-
-	tr_emit(ep, &ev);
-}
-
-static void
-sc_remember_aborted(struct tr_ep *ep, sctp_assoc_t id)
-{
-	sc(ep)->aborted[sc(ep)->naborted++ % SC_ABORTED] = id;
-}
-
-static int sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid,
-    uint16_t stream, uint16_t flags, const void *data, size_t len);
-
-/* An incoming association we do not take: ABORT it, no events. */
-static void
-sc_refuse(struct tr_ep *ep, sctp_assoc_t id)
-{
-	sc_remember_aborted(ep, id);
-	if (sc_sendmsg(ep, (uint32_t)id, 0, 0, SCTP_ABORT, NULL, 0) == -1)
-		log_warning("sctp: assoc %d: abort: %s", id, strerror(errno));
-}
-
-/* SCTP_ASSOC_CHANGE -> UP, LOST, SHUTDOWN, RESTART, CANT_START. */
-static void
-sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
-{
-	struct sc_assoc *a =
-	    tr_map_get(&sc(ep)->ids, (uint32_t)sac->sac_assoc_id);
-
-	switch (sac->sac_state) {
-	case SCTP_COMM_UP:
-		if (a == NULL && sc(ep)->style == SC_MANY &&
-		    (long long)sc(ep)->ids.n >= ep->max_assoc) {
-			sc_refuse(ep, sac->sac_assoc_id);
-			tr_log_refused(ep, "sctp");
-			return;
-		}
-		if (a == NULL &&
-		    (a = sc_track(ep, sac->sac_assoc_id)) == NULL) {
-			log_warning("sctp: assoc %d: no memory; aborting",
-			    sac->sac_assoc_id);
-			sc_refuse(ep, sac->sac_assoc_id);
-			return;
-		}
-		a->up = 1;
-		sc_emit(ep, TR_EV_UP, sac->sac_assoc_id, 0);
-		return;
-	case SCTP_RESTART:
-		if (a != NULL)
-			sc_emit(ep, TR_EV_RESTART, a->id, 0);
-		return;
-	}
-	if (a == NULL) /* aborted by us, or never ours */
-		return;
-	switch (sac->sac_state) {
-	case SCTP_COMM_LOST:
-		/* as the TCP mapping's "failed": bench/failover.sh times
-		 * a PU's failover from this line */
-		log_debug(1, "sctp: assoc %d lost", sac->sac_assoc_id);
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_LOST, sac->sac_assoc_id, ECONNRESET);
-		break;
-	case SCTP_SHUTDOWN_COMP:
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_SHUTDOWN, sac->sac_assoc_id, 0);
-		break;
-	case SCTP_CANT_STR_ASSOC:
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_CANT_START, sac->sac_assoc_id, ECONNREFUSED);
-		break;
-	}
-}
-
-static int
-sc_was_aborted(struct tr_ep *ep, sctp_assoc_t id)
-{
-	unsigned i;
-
-	for (i = 0; i < SC_ABORTED; i++)
-		if (sc(ep)->aborted[i] == id)
-			return 1;
-	return 0;
-}
-
-/*
- * Both notification layouts end the same way: the undelivered message
- * follows the header (total says how long header + message are).
- */
-static void
-sc_emit_send_failed(struct tr_ep *ep, struct tr_event *ev, struct buf *b,
-    uint32_t total, size_t hdr, size_t len)
-{
-	ev->error = EPIPE;
-	if (total > hdr && total <= len) {
-		ev->len = total - hdr;
-		buf_get_ptr(b, ev->len, &ev->data);
-	}
-	tr_emit(ep, ev);
-}
-
-/* The same from the old interface (SCTP_EVENTS subscriptions). */
-static void
-sc_send_failed_old(struct tr_ep *ep, const uint8_t *p, size_t len)
-{
-	struct sctp_send_failed sf;
-	struct tr_event ev = {.type = TR_EV_SEND_FAILED};
-	struct buf b;
-
-	buf_init(&b, p, len);
-	if (buf_get_bytes(&b, &sf, sizeof(sf)) == -1 ||
-	    sc_was_aborted(ep, sf.ssf_assoc_id))
-		return;
-	ev.assoc = (uint32_t)sf.ssf_assoc_id;
-	ev.ppid = ntohl(sf.ssf_info.sinfo_ppid);
-	ev.stream = sf.ssf_info.sinfo_stream;
-	sc_emit_send_failed(ep, &ev, &b, sf.ssf_length, sizeof(sf), len);
-}
-
-/* The kernel returns undelivered messages, also after COMM_LOST. */
-static void
-sc_send_failed(struct tr_ep *ep, const uint8_t *p, size_t len)
-{
-	struct sctp_send_failed_event sf;
-	struct tr_event ev = {.type = TR_EV_SEND_FAILED};
-	struct buf b;
-
-	buf_init(&b, p, len);
-	if (buf_get_bytes(&b, &sf, sizeof(sf)) == -1 ||
-	    sc_was_aborted(ep, sf.ssf_assoc_id))
-		return;
-	ev.assoc = (uint32_t)sf.ssf_assoc_id;
-	ev.ppid = ntohl(sf.ssfe_info.snd_ppid);
-	ev.stream = sf.ssfe_info.snd_sid;
-	sc_emit_send_failed(ep, &ev, &b, sf.ssf_length, sizeof(sf), len);
-}
-
-static void
-sc_notification(struct tr_ep *ep, const uint8_t *p, size_t len)
-{
-	struct sctp_assoc_change sac;
-	struct sctp_shutdown_event sse;
-	struct buf b;
-	uint16_t type;
-
-	buf_init(&b, p, len);
-	/* sn_type is host order: copy it out, do not parse it as wire. */
-	if (buf_get_bytes(&b, &type, sizeof(type)) == -1)
-		return;
-	buf_init(&b, p, len);
-	switch (type) {
-	case SCTP_ASSOC_CHANGE:
-		if (buf_get_bytes(&b, &sac, sizeof(sac)) == 0)
-			sc_assoc_change(ep, &sac);
-		break;
-	case SCTP_SEND_FAILED_EVENT:
-		sc_send_failed(ep, p, len);
-		break;
-	case SCTP_SEND_FAILED:
-		sc_send_failed_old(ep, p, len);
-		break;
-	case SCTP_SHUTDOWN_EVENT:
-		/* The peer started a shutdown; SHUTDOWN_COMP follows. */
-		if (buf_get_bytes(&b, &sse, sizeof(sse)) == 0)
-			log_debug(2, "sctp: assoc %d: peer shuts down",
-			    sse.sse_assoc_id);
-		break;
-	default:
-		log_debug(3, "sctp: notification type %u ignored", type);
-	}
-}
-
-static void
-sc_message(struct tr_ep *ep)
-{
-	struct sc_ep *s = sc(ep);
-	struct tr_event ev = {.type = TR_EV_MSG,
-	    .assoc = (uint32_t)s->rinfo.rcv_assoc_id,
-	    .ppid = ntohl(s->rinfo.rcv_ppid),
-	    .stream = s->rinfo.rcv_sid,
-	    .data = s->rbuf,
-	    .len = s->rlen};
-
-	if (sc_find(ep, ev.assoc) == NULL) {
-		log_debug(
-		    2, "sctp: message for unknown assoc %u dropped", ev.assoc);
-		return;
-	}
-	tr_emit(ep, &ev);
-}
-
-/* SCTP_RCVINFO, or the old SCTP_SNDRCV (SCTP_EVENTS data_io_event). */
-static void
-sc_rcvinfo(struct msghdr *mh, struct sctp_rcvinfo *ri)
-{
-	struct sctp_sndrcvinfo sri;
-	struct cmsghdr *cm;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != IPPROTO_SCTP)
-			continue;
-		if (cm->cmsg_type == SCTP_RCVINFO &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(*ri)))
-			memcpy(ri, CMSG_DATA(cm), sizeof(*ri));
-		if (cm->cmsg_type == SCTP_SNDRCV &&
-		    cm->cmsg_len >= CMSG_LEN(sizeof(sri))) {
-			memcpy(&sri, CMSG_DATA(cm), sizeof(sri));
-			ri->rcv_sid = sri.sinfo_stream;
-			ri->rcv_ppid = sri.sinfo_ppid;
-			ri->rcv_assoc_id = sri.sinfo_assoc_id;
-		}
-	}
-}
-
-/*
- * One-to-one and peeled-off sockets: the association's failure as a
- * socket error.  The matching notification, if it follows, finds the
- * association gone.
- */
-static void
-sc_single_error(struct tr_ep *ep, int error)
-{
-	struct sc_assoc *a = sc_single(ep);
-	sctp_assoc_t id;
-	int up;
-
-	if (a == NULL) {
-		log_debug(2, "sctp: socket error %s", strerror(error));
-		return;
-	}
-	id = a->id;
-	up = a->up;
-	sc_forget(ep, a);
-	sc_emit(ep, up ? TR_EV_LOST : TR_EV_CANT_START, id, error);
-}
-
-/* One-to-one: end of file once the association is closed. */
-static void
-sc_single_eof(struct tr_ep *ep)
-{
-	struct sc_assoc *a = sc_single(ep);
-	sctp_assoc_t id;
-	int up;
-
-	/* Level-triggered readable from now on: stop asking. */
-	ev_mod_fd(ep->loop, sc(ep)->fd, EV_NONE);
-	if (a == NULL)
-		return;
-	id = a->id;
-	up = a->up;
-	sc_forget(ep, a);
-	sc_emit(ep, up ? TR_EV_SHUTDOWN : TR_EV_CANT_START, id,
-	    up ? 0 : ECONNREFUSED);
-}
-
-/*
- * One recvmsg.  A message may come in pieces (no MSG_EOR yet): they are
- * gathered in rbuf; one that does not fit is dropped whole.  Returns 0
- * to go on reading, -1 when the socket is drained or failed.
- */
-static int
-sc_recv_one(struct tr_ep *ep)
-{
-	struct sc_ep *s = sc(ep);
-	union {
-		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo)) +
-		          CMSG_SPACE(sizeof(struct sctp_sndrcvinfo))];
-	} cbuf;
-	struct sctp_rcvinfo ri;
-	struct iovec iov;
-	struct msghdr mh;
-	ssize_t n;
-
-	if (s->rlen >= SC_RBUF) { /* full and no end in sight */
-		s->rdiscard = 1;
-		s->rlen = 0;
-	}
-	iov.iov_base = s->rbuf + s->rlen;
-	iov.iov_len = SC_RBUF - s->rlen;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.b;
-	mh.msg_controllen = sizeof(cbuf.b);
-	if ((n = recvmsg(s->fd, &mh, 0)) == -1) {
-		if (errno == EINTR)
-			return 0;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return -1;
-		if (s->style != SC_MANY) {
-			/* Read on: the error is cleared, its notifications
-			 * (SEND_FAILED) come next. */
-			sc_single_error(ep, errno);
-			return 0;
-		}
-		log_warning("sctp: recvmsg: %s", strerror(errno));
-		return -1;
-	}
-	if (n == 0 && !(mh.msg_flags & MSG_NOTIFICATION) && s->rlen == 0) {
-		if (s->style == SC_ONE) {
-			sc_single_eof(ep);
-			return -1;
-		}
-		return 0;
-	}
-	if (s->rlen == 0 && !(mh.msg_flags & MSG_NOTIFICATION)) {
-		memset(&ri, 0, sizeof(ri));
-		sc_rcvinfo(&mh, &ri);
-		s->rinfo = ri;
-	}
-	s->rlen += (size_t)n;
-	if (!(mh.msg_flags & MSG_EOR))
-		return 0;
-	if (s->rdiscard)
-		log_warning("sctp: assoc %d: message over %d bytes dropped",
-		    s->rinfo.rcv_assoc_id, SC_RBUF);
-	else if (mh.msg_flags & MSG_NOTIFICATION)
-		sc_notification(ep, s->rbuf, s->rlen);
-	else
-		sc_message(ep);
-	s->rlen = 0;
-	s->rdiscard = 0;
-	return 0;
-}
-
-static void
-sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg)
-{
-	struct tr_ep *ep = arg;
-	int i;
-
-	(void)loop, (void)events;
-	sc(ep)->batching = 1;
-	/* Stop when a callback aborted the one-to-one association (its
-	 * socket is closed) or connected it anew (another socket). */
-	for (i = 0; i < SC_READS_MAX && sc(ep)->fd == fd; i++)
-		if (sc_recv_one(ep) == -1)
-			break;
-	sc(ep)->batching = 0;
-	sc_flush(ep);
 }
 
 static int
@@ -914,7 +425,7 @@ sc_retry_cb(struct ev_loop *loop, uint64_t id, void *arg)
  * failure is the association's end, which its notifications report: the
  * message is gone with it.
  */
-static int
+int
 sc_flush(struct tr_ep *ep)
 {
 	struct sc_held *h = &sc(ep)->held;
@@ -932,7 +443,7 @@ sc_flush(struct tr_ep *ep)
 	return 0;
 }
 
-static int
+int
 sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
     uint16_t flags, const void *data, size_t len)
 {

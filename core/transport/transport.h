@@ -1,7 +1,7 @@
 /*
  * Message-oriented associations over two backends behind one interface:
- * kernel SCTP (core/transport/sctp.c) and the TCP mapping of docs/wire.md section 7
- * (core/transport/tcp.c).
+ * kernel SCTP (core/transport/sctp.c, sctp_recv.c) and the TCP mapping of
+ * docs/wire.md section 7 (core/transport/tcp.c, tcp_conn.c).
  *
  * The model is SCTP's one-to-many socket: an endpoint (struct tr_ep) is
  * bound to a set of local addresses sharing one port and carries any

@@ -1,0 +1,96 @@
+/*
+ * What the two files of the TCP mapping backend share:
+ * core/transport/tcp.c (the endpoint, listening, accepting, the tr_ops)
+ * and core/transport/tcp_conn.c (one association's connection, its
+ * chunks, queues and heartbeat).  Both work on the same association
+ * record, so it is defined once, here; nothing outside the backend
+ * includes this.
+ */
+#ifndef RSP_TRANSPORT_TCP_INT_H
+#define RSP_TRANSPORT_TCP_INT_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/transport/internal.h"
+#include "proto/tcpmap.h"
+
+#define TC_INIT_FLAGS 0  /* we send TSN, stream and PPID */
+#define SENT_HDR      10 /* ppid, stream, len of a `sent` record */
+
+enum tc_state {
+	TC_CONNECTING, /* TCP connect in progress */
+	TC_INIT_WAIT,  /* connected, waiting for the peer's INIT */
+	TC_UP,
+	TC_CLOSING, /* tr_shutdown: flush, FIN, wait for the peer's FIN */
+	TC_DEAD,    /* waiting to be reaped */
+};
+
+struct tc_assoc {
+	struct tc_assoc *prev, *next; /* in tc_ep's assocs or dead list */
+	struct tr_ep *ep;
+	uint32_t id;
+	int fd;
+	enum tc_state state;
+	int outgoing;
+	int was_up;
+	struct addr_list *try; /* outgoing: the peer's addresses */
+	int try_idx;
+	struct sockaddr_storage peer;
+	unsigned peer_flags;
+	int peer_init;
+	uint32_t tx_tsn;
+	uint16_t tx_ssn;
+	uint32_t unacked;
+	struct wbuf sent; /* unacknowledged: ppid n32, stream n16, len n32,
+			     data; oldest first */
+	size_t sent_off;  /* start of the oldest record */
+	struct tcpmap_rx rx;
+	struct wbuf tx;
+	size_t tx_off; /* bytes of tx already written */
+	int fin_sent;
+	int blocked; /* a tr_send() met EAGAIN: TR_EV_WRITABLE is due */
+	uint64_t timer;
+	long long missed; /* heartbeats unanswered / intervals before UP */
+};
+
+struct tc_ep {
+	int lfd[ADDR_MAX];
+	int nlfd;
+	struct tc_assoc *assocs; /* live */
+	struct tc_assoc *dead;   /* closed, freed at the next reap */
+	struct tr_map ids;       /* id -> live tc_assoc */
+	uint32_t next_id;
+};
+
+/* core/transport/tcp.c, for the connection side: */
+/* Close the association now; its memory goes at the next tc_reap. */
+void tc_kill(struct tc_assoc *a);
+/* Free the killed associations: only from the top of a loop callback. */
+void tc_reap(struct tr_ep *ep);
+
+/* core/transport/tcp_conn.c, for the endpoint and the tr_ops: */
+/* A non-blocking TCP socket without Nagle delay. */
+int tc_socket(int family);
+/* Connect to the next of the peer's addresses; -1 when none is left. */
+int tc_try_next(struct tc_assoc *a);
+/* TCP is up (connected or accepted): learn the peer, send the queue. */
+void tc_connected(struct tc_assoc *a);
+/* The heartbeat timer, which before UP also bounds connect + INIT. */
+void tc_start_timer(struct tc_assoc *a);
+/* The connection's fd callback. */
+void tc_io_cb(struct ev_loop *loop, int fd, int events, void *arg);
+/* Keep a sent message until its ACK. */
+int tc_sent_push(struct tc_assoc *a, uint32_t ppid, uint16_t stream,
+    const void *data, size_t len);
+/* Drop written bytes from the front of tx. */
+void tc_tx_compact(struct tc_assoc *a);
+/* Append one chunk to tx; -1 with errno (no partial chunk left) when it
+ * does not fit. */
+int tc_queue(struct tc_assoc *a, const struct tcpmap_chunk *c);
+/* Write what tx holds; -1 with errno on a hard error. */
+int tc_flush(struct tc_assoc *a);
+
+#endif
