@@ -22,6 +22,7 @@
 #include "core/rand.h"
 #include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
+#include "tests/unit/regfix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,24 +76,18 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
-	struct reg_config c = {.asap = "127.0.0.1:0",
-	    .identifier = "0xabcd",
-	    .minscope = "loopback",
-	    .ka_interval = 1000,
-	    .ka_timeout = 500,
-	    .max_hr_items = 3,
-	    .max_increment = 0,
-	    .max_bad_reports = 3,
-	    .max_hr_rate = 5,
-	    .max_eu_rate = 5,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30};
+	struct reg_config c = regfix_config("0xabcd");
 	struct reg_io io = {
 	    fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL, NULL, NULL};
 	struct registrar *reg;
 	size_t len;
 	uint8_t op;
+
+	/* short timers and low rate limits: the fuzzer reaches them */
+	c.ka_interval = 1000;
+	c.ka_timeout = 500;
+	c.max_hr_rate = 5;
+	c.max_eu_rate = 5;
 
 	if (loop == NULL) {
 		log_register(quiet, NULL);

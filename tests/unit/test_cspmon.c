@@ -20,6 +20,7 @@
 #include "core/registrar/registrar.h"
 #include "pcap.h"
 #include "proto/wire.h"
+#include "regfix.h"
 #include "testlib.h"
 
 #define OUT "tests/out/"
@@ -197,19 +198,7 @@ test_reporter(struct pcap_out *po)
 static void
 test_registrar_report(struct pcap_out *po)
 {
-	struct reg_config rc = {
-	    .asap = "127.0.0.1:0",
-	    .identifier = "0xabcd",
-	    .minscope = "loopback",
-	    .ka_interval = 5000,
-	    .ka_timeout = 5000,
-	    .max_hr_items = 3,
-	    .max_bad_reports = 3,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30,
-	    .enrp = "off",
-	};
+	struct reg_config rc = regfix_config("0xabcd");
 	struct ev_loop *loop = ev_loop_new();
 	struct registrar *reg = reg_new(loop, &rc);
 	struct sockaddr_in sin;

@@ -18,6 +18,7 @@
 #include "core/registrar/internal.h"
 #include "core/transport/transport.h"
 #include "include/rsp.h"
+#include "regfix.h"
 #include "testlib.h"
 
 int resolve_main(int argc, char **argv);
@@ -56,19 +57,7 @@ silent_cb(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 static void
 child(int fd)
 {
-	struct reg_config c = {
-	    .asap = "127.0.0.1:0",
-	    .identifier = "0x4444",
-	    .minscope = "loopback",
-	    .ka_interval = 5000,
-	    .ka_timeout = 5000,
-	    .max_hr_items = 3,
-	    .max_bad_reports = 3,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30,
-	    .enrp = "off",
-	};
+	struct reg_config c = regfix_config("0x4444");
 	struct ev_loop *loop = ev_loop_new();
 	struct registrar *reg;
 	struct rsp_element_config ec;

@@ -26,6 +26,7 @@
 #include "include/rsp.h"
 #include "proto/msg.h"
 #include "proto/wire.h"
+#include "regfix.h"
 #include "testlib.h"
 
 /* The transport of the live tests: the TCP mapping, then kernel SCTP
@@ -69,19 +70,7 @@ run_for(struct ev_loop *loop, int ms)
 static struct registrar *
 registrar_start(struct ev_loop *loop, const char *id, char *addr, size_t len)
 {
-	struct reg_config c = {
-	    .asap = "127.0.0.1:0",
-	    .identifier = id,
-	    .minscope = "loopback",
-	    .ka_interval = 5000,
-	    .ka_timeout = 5000,
-	    .max_hr_items = 3,
-	    .max_bad_reports = 3,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30,
-	    .enrp = "off",
-	};
+	struct reg_config c = regfix_config(id);
 	struct registrar *reg;
 	char err[128];
 

@@ -15,6 +15,7 @@
 #include "core/registrar/internal.h"
 #include "handlespace/hs.h"
 #include "proto/msg.h"
+#include "regfix.h"
 #include "testlib.h"
 
 #define SENTMAX 64
@@ -153,22 +154,7 @@ feed_reg_id(struct registrar *reg, uint32_t assoc, uint32_t id)
 static struct reg_config
 config(void)
 {
-	struct reg_config c = {
-	    .asap = "127.0.0.1:0",
-	    .identifier = "0xabcd",
-	    .minscope = "loopback",
-	    .ka_interval = 5000,
-	    .ka_timeout = 5000,
-	    .max_hr_items = 3,
-	    .max_increment = 0,
-	    .max_bad_reports = 3,
-	    .max_hr_rate = 0,
-	    .max_eu_rate = 0,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30,
-	};
-	return c;
+	return regfix_config("0xabcd");
 }
 
 static struct registrar *

@@ -15,6 +15,7 @@
 #include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
 #include "proto/msg.h"
+#include "regfix.h"
 #include "testlib.h"
 
 #define NODES 4
@@ -226,26 +227,7 @@ static struct registrar *
 start(
     struct ev_loop *loop, int i, const int *peers, int npeers, long long max_ht)
 {
-	struct reg_config c = {
-	    .asap = "127.0.0.1:0",
-	    .minscope = "loopback",
-	    .ka_interval = 60000,
-	    .ka_timeout = 5000,
-	    .max_hr_items = 3,
-	    .max_bad_reports = 3,
-	    .announce = "off",
-	    .announce_cycle = 1000,
-	    .announce_ttl = 30,
-	    .enrp = peer_ports[i],
-	    .hb_cycle = 1000,
-	    .last_heard = 3000,
-	    .no_response = 2000,
-	    .mentor_timeout = 2000,
-	    .max_ht_pes = max_ht,
-	    .takeover_expiry = 3000,
-	    .takeover_suggestion = suggest_opt,
-	    .ht_max_bytes = ht_bytes,
-	};
+	struct reg_config c = regfix_config(NULL);
 	static char ids[NODES][8];
 	struct reg_io aio = {as_send, as_abort, as_peer, &nodes[i], 0x0004,
 	    as_connect, NULL, NULL};
@@ -254,6 +236,16 @@ start(
 	char err[128];
 	int k;
 
+	c.ka_interval = 60000;
+	c.enrp = peer_ports[i];
+	c.hb_cycle = 1000;
+	c.last_heard = 3000;
+	c.no_response = 2000;
+	c.mentor_timeout = 2000;
+	c.max_ht_pes = max_ht;
+	c.takeover_expiry = 3000;
+	c.takeover_suggestion = suggest_opt;
+	c.ht_max_bytes = ht_bytes;
 	snprintf(ids[i], sizeof(ids[i]), "0x%x", 0x10 + i);
 	c.identifier = ids[i];
 	for (k = 0; k < npeers; k++)
