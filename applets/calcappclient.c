@@ -547,27 +547,20 @@ cac_run(struct cac *c)
 		return 1;
 	}
 	fprintf(c->sca, "run 1 \"scenario\"\n");
-	if ((c->loop = ev_loop_new()) == NULL) {
-		log_error("calcappclient: event loop: %s", strerror(errno));
+	if ((c->loop = pu_common_loop(&c->pc, "calcappclient", 1)) == NULL) {
 		fclose(c->vec);
 		fclose(c->sca);
 		return 1;
 	}
 	c->tail = &c->head;
 	c->t_next = c->t_tx = c->t_tout = c->t_req = c->t_free = EV_TIMER_NONE;
-	ev_stop_on_signals(c->loop);
-	giveup_start(&c->pc.giveup, c->loop, "calcappclient");
 	c->t_next = ev_timer_add(c->loop,
 	    (int64_t)(rand_exp(c->interval_us) / 1000.0), next_job_cb, c);
 	ev_timer_add(c->loop, (int64_t)(c->runtime_s * 1000.0), stop_cb, c);
-	rep = csp_reporter_new(c->loop, &c->pc.csp,
-	    csp_id(CSP_GROUP_PU, rand_u64()), cac_csp_fill, c);
+	rep = pu_common_csp(&c->pc, c->loop, NULL, 0, cac_csp_fill, c);
 	if (ev_run(c->loop) == -1)
 		c->status = 1;
-	if (c->pc.giveup.status != 0)
-		c->status = c->pc.giveup.status;
-	giveup_stop(&c->pc.giveup);
-	csp_reporter_free(rep);
+	c->status = pu_common_end(&c->pc, rep, c->status);
 	print_stats(c);
 	cac_cleanup(c);
 	return c->status;

@@ -583,29 +583,22 @@ fpu_csp_fill(struct csp_reporter *rep, struct csp_report *r, void *arg)
 static int
 fpu_run(struct fpu *f)
 {
-	struct csp_reporter *rep;
+	struct csp_reporter *rep = NULL;
 
-	if ((f->loop = ev_loop_new()) == NULL) {
-		log_error("fractalpooluser: event loop: %s", strerror(errno));
+	if ((f->loop = pu_common_loop(&f->pc, "fractalpooluser", 1)) == NULL)
 		return 1;
-	}
-	ev_stop_on_signals(f->loop);
-	giveup_start(&f->pc.giveup, f->loop, "fractalpooluser");
 	f->tty = isatty(STDERR_FILENO);
 	if (fpu_start_image(f) == -1)
 		f->status = 1;
 	else {
 		ev_timer_add(f->loop, FPU_TICK_MS, tick_cb, f);
 		ev_stop_after(f->loop, f->o.runtime);
-		rep = csp_reporter_new(f->loop, &f->pc.csp,
-		    csp_id(CSP_GROUP_PU, f->csp_object), fpu_csp_fill, f);
+		rep = pu_common_csp(
+		    &f->pc, f->loop, NULL, f->csp_object, fpu_csp_fill, f);
 		if (ev_run(f->loop) == -1)
 			f->status = 1;
-		if (f->pc.giveup.status != 0)
-			f->status = f->pc.giveup.status;
-		csp_reporter_free(rep);
 	}
-	giveup_stop(&f->pc.giveup);
+	f->status = pu_common_end(&f->pc, rep, f->status);
 	fpu_bar_clear(f);
 	fpu_free_parts(f);
 	image_free(&f->im);

@@ -32,7 +32,6 @@
 #include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
-#include "core/rand.h"
 #include "core/transport/transport.h"
 #include "include/rsp.h"
 #include "proto/pingpong.h"
@@ -180,12 +179,8 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	struct csp_reporter *rep;
 	int err;
 
-	if ((p->loop = ev_loop_new()) == NULL) {
-		log_error("pingpongclient: event loop: %s", strerror(errno));
+	if ((p->loop = pu_common_loop(&p->pc, "pingpongclient", 1)) == NULL)
 		return 1;
-	}
-	ev_stop_on_signals(p->loop);
-	giveup_start(&p->pc.giveup, p->loop, "pingpongclient");
 	if ((p->s = rsp_session_new(p->loop, cfg, on_event, p, &err)) == NULL) {
 		log_error("pingpongclient: %s", rsp_strerror(err));
 		ev_loop_free(p->loop);
@@ -194,14 +189,10 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	p->message_no = 1;
 	ev_timer_add(p->loop, 0, ping_cb, p);
 	ev_stop_after(p->loop, p->o.runtime);
-	p->pc.csp_app.session = p->s;
-	p->pc.csp_app.sessions = 1;
-	rep = csp_reporter_new(p->loop, &p->pc.csp,
-	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &p->pc.csp_app);
+	rep = pu_common_csp(&p->pc, p->loop, p->s, 0, NULL, NULL);
 	if (ev_run(p->loop) == -1)
 		p->status = 1;
-	giveup_stop(&p->pc.giveup);
-	csp_reporter_free(rep);
+	p->status = pu_common_end(&p->pc, rep, p->status);
 	rsp_session_free(p->s);
 	ev_loop_free(p->loop);
 	printf("pingpongclient: sent=%llu received=%llu failovers=%llu "
@@ -209,8 +200,8 @@ ppc_run(struct ppc *p, const struct rsp_session_config *cfg)
 	    p->sent, p->received, p->failovers, p->refused, p->gaps,
 	    (unsigned long long)p->last_reply);
 	fflush(stdout);
-	if (p->pc.giveup.status != 0)
-		return p->pc.giveup.status;
+	if (p->status != 0)
+		return p->status;
 	if (p->received == 0) {
 		log_error("pingpongclient: no Pong received");
 		return 1;

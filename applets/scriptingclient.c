@@ -599,13 +599,10 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	struct csp_reporter *rep;
 	int err;
 
-	if ((c->loop = ev_loop_new()) == NULL) {
-		log_error("scriptingclient: event loop: %s", strerror(errno));
+	if ((c->loop = pu_common_loop(&c->pc, "scriptingclient", 0)) == NULL)
 		return 1;
-	}
 	ev_add_signal(c->loop, SIGINT, signal_cb, c);
 	ev_add_signal(c->loop, SIGTERM, signal_cb, c);
-	giveup_start(&c->pc.giveup, c->loop, "scriptingclient");
 	if ((c->s = rsp_session_new(c->loop, cfg, on_event, c, &err)) == NULL) {
 		log_error("scriptingclient: %s", rsp_strerror(err));
 		ev_loop_free(c->loop);
@@ -614,17 +611,11 @@ sc_run(struct sc *c, const struct rsp_session_config *cfg)
 	say(c, "Connecting to pool %s ...\n", c->o.poolhandle);
 	c->timer = ev_timer_add(c->loop, SC_TICK_MS, tick_cb, c);
 	c->rc = 1;
-	c->pc.csp_app.session = c->s;
-	c->pc.csp_app.sessions = 1;
-	rep = csp_reporter_new(c->loop, &c->pc.csp,
-	    csp_id(CSP_GROUP_PU, rand_u64()), csp_fill_app, &c->pc.csp_app);
+	rep = pu_common_csp(&c->pc, c->loop, c->s, 0, NULL, NULL);
 	if (ev_run(c->loop) == -1)
 		c->rc = 1;
-	if (c->pc.giveup.status != 0)
-		c->rc = c->pc.giveup.status;
-	giveup_stop(&c->pc.giveup);
+	c->rc = pu_common_end(&c->pc, rep, c->rc);
 	sc_close_files(c);
-	csp_reporter_free(rep);
 	rsp_session_free(c->s);
 	ev_loop_free(c->loop);
 	return c->rc;

@@ -33,7 +33,6 @@
 #include "core/tools/pu_common.h"
 #include "core/log.h"
 #include "core/opt.h"
-#include "core/rand.h"
 #include "core/transport/transport.h"
 #include "include/rsp.h"
 
@@ -176,15 +175,11 @@ tick_cb(struct ev_loop *loop, uint64_t id, void *arg)
 static int
 term_run(struct terminal *t, const struct rsp_session_config *cfg)
 {
-	struct csp_reporter *rep = NULL;
+	struct csp_reporter *rep;
 	int err;
 
-	if ((t->loop = ev_loop_new()) == NULL) {
-		log_error("terminal: event loop: %s", strerror(errno));
+	if ((t->loop = pu_common_loop(&t->pc, "terminal", 1)) == NULL)
 		return 1;
-	}
-	ev_stop_on_signals(t->loop);
-	giveup_start(&t->pc.giveup, t->loop, "terminal");
 	if ((t->s = rsp_session_new(t->loop, cfg, on_event, t, &err)) == NULL) {
 		log_error("terminal: %s", rsp_strerror(err));
 		ev_loop_free(t->loop);
@@ -199,18 +194,10 @@ term_run(struct terminal *t, const struct rsp_session_config *cfg)
 	ev_timer_add(t->loop, TERM_TICK_MS, tick_cb, t);
 	ev_stop_after(t->loop, t->o.runtime);
 	/* Like RSPLIB's rspterminal: one session, a random PU ID. */
-	t->pc.csp_app.session = t->s;
-	t->pc.csp_app.sessions = 1;
-	if (t->pc.csp.enabled && (rep = csp_reporter_new(t->loop, &t->pc.csp,
-	                              csp_id(CSP_GROUP_PU, rand_u64()),
-	                              csp_fill_app, &t->pc.csp_app)) == NULL)
-		log_warning("terminal: CSP reporting: %s", strerror(errno));
+	rep = pu_common_csp(&t->pc, t->loop, t->s, 0, NULL, NULL);
 	if (ev_run(t->loop) == -1)
 		t->status = 1;
-	if (t->pc.giveup.status != 0)
-		t->status = t->pc.giveup.status;
-	giveup_stop(&t->pc.giveup);
-	csp_reporter_free(rep);
+	t->status = pu_common_end(&t->pc, rep, t->status);
 	rsp_session_free(t->s);
 	ev_loop_free(t->loop);
 	return t->status;

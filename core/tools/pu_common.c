@@ -1,10 +1,13 @@
 /*
  * The pool-user applets' shared option checks (core/tools/pu_common.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/addr.h"
+#include "core/ev.h"
+#include "core/rand.h"
 #include "core/tools/pu_common.h"
 
 int
@@ -24,4 +27,52 @@ pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
 	cfg->pool_handle = pool;
 	cfg->transport = tr_resolve(tr_config.kind);
 	return 0;
+}
+
+struct ev_loop *
+pu_common_loop(struct pu_common *pc, const char *who, int stop_on_signals)
+{
+	struct ev_loop *loop;
+
+	if ((loop = ev_loop_new()) == NULL) {
+		log_error("%s: event loop: %s", who, strerror(errno));
+		return NULL;
+	}
+	if (stop_on_signals)
+		ev_stop_on_signals(loop);
+	giveup_start(&pc->giveup, loop, who);
+	return loop;
+}
+
+struct csp_reporter *
+pu_common_csp(struct pu_common *pc, struct ev_loop *loop, struct rsp_session *s,
+    uint64_t object, csp_fill_fn *fill, void *arg)
+{
+	struct csp_reporter *rep;
+
+	if (!pc->csp.enabled)
+		return NULL;
+	if (fill == NULL) {
+		/* RSPLIB's PU with one session */
+		pc->csp_app.session = s;
+		pc->csp_app.sessions = 1;
+		fill = csp_fill_app;
+		arg = &pc->csp_app;
+	}
+	rep = csp_reporter_new(loop, &pc->csp,
+	    csp_id(CSP_GROUP_PU, object != 0 ? object : rand_u64()), fill, arg);
+	if (rep == NULL)
+		log_warning(
+		    "%s: CSP reporting: %s", pc->giveup.who, strerror(errno));
+	return rep;
+}
+
+int
+pu_common_end(struct pu_common *pc, struct csp_reporter *rep, int status)
+{
+	if (pc->giveup.status != 0)
+		status = pc->giveup.status;
+	giveup_stop(&pc->giveup);
+	csp_reporter_free(rep);
+	return status;
 }

@@ -7,6 +7,12 @@
  *	struct pu_common pc;
  *	sets[] = {{X_opts, &x}, PU_COMMON_OPT_SETS(&pc)};
  *	if (pu_common_config(&pc, argv0, pool, &cfg) == -1) return 2;
+ *	loop = pu_common_loop(&pc, "terminal", 1);  NULL: exit 1
+ *	... sessions ...
+ *	rep = pu_common_csp(&pc, loop, s, 0, NULL, NULL);
+ *	ev_run(loop);
+ *	status = pu_common_end(&pc, rep, status);
+ *	... free the sessions, then the loop ...
  */
 #ifndef RSP_CORE_TOOLS_PU_COMMON_H
 #define RSP_CORE_TOOLS_PU_COMMON_H
@@ -39,5 +45,20 @@ struct pu_common {
  * on standard error: a usage error (exit 2). */
 int pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
     struct rsp_session_config *cfg);
+
+/* The pool user's event loop: SIGINT/SIGTERM stop it when
+ * stop_on_signals, and -giveup watches from now on.  NULL after a log
+ * line (exit 1). */
+struct ev_loop *pu_common_loop(
+    struct pu_common *pc, const char *who, int stop_on_signals);
+/* CSP reports (when -cspserver or -cspinterval asks for them) as PU
+ * object (0: a random one), by fill(arg), or (fill NULL) as RSPLIB's
+ * library reports the one session s.  NULL when off, or after a
+ * warning. */
+struct csp_reporter *pu_common_csp(struct pu_common *pc, struct ev_loop *loop,
+    struct rsp_session *s, uint64_t object, csp_fill_fn *fill, void *arg);
+/* After ev_run(): the exit status (-giveup's if it gave up, else
+ * status); the reporter is gone and -giveup stopped. */
+int pu_common_end(struct pu_common *pc, struct csp_reporter *rep, int status);
 
 #endif
