@@ -151,7 +151,12 @@ send_simple(struct reg_enrp *e, struct reg_peer *p, int type, int flags)
 
 	rsp_msg_init(&m, RSP_PROTO_ENRP, type);
 	m.flags = (uint8_t)flags;
-	enrp_send_peer(e, p, &m);
+	if (enrp_send_peer(e, p, &m) == -1)
+		return;
+	if (type == ENRP_HANDLE_TABLE_REQUEST)
+		p->ht_asked++;
+	else if (type == ENRP_LIST_REQUEST)
+		p->list_asked++;
 }
 
 /* ---- the peer table ---- */
@@ -263,7 +268,8 @@ on_list_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	struct reg_peer *q;
 	size_t i;
 
-	(void)assoc, (void)p;
+	(void)assoc;
+	p->list_asked--; /* unsolicited() let only an asked one through */
 	if (m->flags & ENRP_FLAG_LISTRESP_R)
 		return;
 	for (i = 0; i < m->nservers; i++) {
@@ -321,6 +327,17 @@ is_refusal(const struct rsp_msg *m)
 	           (m->flags & ENRP_FLAG_LISTRESP_R));
 }
 
+/* Answers only to questions we asked. */
+static int
+unsolicited(const struct reg_peer *p, const struct rsp_msg *m)
+{
+	if (m->type == ENRP_HANDLE_TABLE_RESPONSE)
+		return !p->ht_asked;
+	if (m->type == ENRP_LIST_RESPONSE)
+		return !p->list_asked;
+	return 0;
+}
+
 /* A request from a stranger: HT Request and List Request get R=1. */
 static void
 refuse(struct reg_enrp *e, uint32_t assoc, const struct rsp_msg *m)
@@ -371,6 +388,10 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	} else if ((p = peer_lookup(e, assoc, &m, enrp_handlers[i].create,
 	                &created)) == NULL)
 		refuse(e, assoc, &m);
+	else if (unsolicited(p, &m))
+		log_info("registrar: %s from $%08x that we did not ask for, "
+		         "ignored",
+		    rsp_msg_name(RSP_PROTO_ENRP, m.type), p->id);
 	else {
 		/* Before the handler, which may free p. */
 		if (enrp_handlers[i].confirms && !is_refusal(&m))

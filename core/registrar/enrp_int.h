@@ -50,6 +50,10 @@ struct reg_peer {
 	 * answered) never qualifies and leaves with its association. */
 	int is_registrar;
 	int asked; /* a Presence R=1 went to it since its last Presence */
+	/* Handle Table and List Requests of ours awaiting their answers:
+	 * only then is a response believed (an unasked one could inject
+	 * PEs or peers). */
+	unsigned ht_asked, list_asked;
 	struct addr_list addrs; /* its ENRP endpoint */
 	uint32_t assoc;         /* ours to it, when has_assoc */
 	int has_assoc;
@@ -137,6 +141,7 @@ void on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 void takeover_forget(struct reg_enrp *e, uint32_t id);
 void takeover_cancel(struct reg_peer *p);
 int takeover_begin(struct reg_enrp *e, struct reg_peer *t);
+size_t takeover_live_missing(struct reg_enrp *e, const struct reg_peer *t);
 void takeover_finish(struct reg_enrp *e, struct reg_peer *t);
 void on_init_takeover(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
     const struct rsp_msg *m);

@@ -143,6 +143,14 @@ peer_timer(struct ev_loop *loop, uint64_t id, void *arg)
 			peer_transition(p, REG_PEER_DEAD);
 	} else if (p->st == REG_PEER_TAKEOVER && p->nawait == 0) {
 		takeover_finish(p->reg->enrp, p);
+	} else if (p->st == REG_PEER_TAKEOVER &&
+	           takeover_live_missing(p->reg->enrp, p) == 0) {
+		/* Only peers that stopped answering are missing: waiting
+		 * for them would lose the dead peer's PEs. */
+		log_notice("registrar: takeover of $%08x: the %zu missing "
+		           "acknowledgements are of silent peers, going on",
+		    p->id, p->nawait);
+		takeover_finish(p->reg->enrp, p);
 	} else if (p->st == REG_PEER_TAKEOVER) {
 		log_warning("registrar: takeover of $%08x expired, %zu "
 		            "acknowledgements missing",

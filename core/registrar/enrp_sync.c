@@ -216,6 +216,7 @@ on_ht_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	uint16_t cause;
 	size_t i, j;
 
+	p->ht_asked--; /* unsolicited() let only an asked one through */
 	if (m->flags & ENRP_FLAG_HTRESP_R) {
 		log_notice("registrar: peer $%08x refused our handle table "
 		           "request",

@@ -364,8 +364,11 @@ takeover_begin(struct reg_enrp *e, struct reg_peer *t)
 		n++;
 	if ((t->await = calloc(n + 1, sizeof(*t->await))) == NULL)
 		return -1;
+	/* Voters: registrars that are alive and have answered us; an
+	 * hsdump or a server only learned from a list never votes. */
 	for (q = e->peers; q; q = q->next)
-		if (q != t && q->id != 0 && q->id != t->id && q->is_registrar)
+		if (q != t && q->id != 0 && q->id != t->id && q->is_registrar &&
+		    q->st == REG_PEER_ALIVE)
 			t->await[t->nawait++] = q->id;
 	log_notice("registrar: initiating takeover of dead peer $%08x "
 	           "(%zu PEs, %zu acknowledgements to wait for)",
@@ -374,6 +377,21 @@ takeover_begin(struct reg_enrp *e, struct reg_peer *t)
 		if (q->id != 0 && (q->is_registrar || q == t))
 			send_takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
 	return 0;
+}
+
+/* Missing acknowledgements of t's takeover from peers that still
+ * answer our Presence: one of them may be taking t over itself. */
+size_t
+takeover_live_missing(struct reg_enrp *e, const struct reg_peer *t)
+{
+	const struct reg_peer *q;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nawait; i++)
+		if ((q = peer_by_id(e, t->await[i])) != NULL &&
+		    q->st == REG_PEER_ALIVE)
+			n++;
+	return n;
 }
 
 /* All acks are in: tell the peers, adopt the PEs, forget the target. */

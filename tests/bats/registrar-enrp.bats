@@ -242,7 +242,18 @@ kill_takeover() {
 	srv pe2 "$A_ASAP" -discard
 	srv pe3 "$C_ASAP" -echo
 	wait_converged 15 3 "$A_ENRP" "$B_ENRP" "$C_ENRP"
-	# hsdump is a short-lived peer too: let it be forgotten first
+	if [ "${2:-}" = poll ]; then
+		# a monitoring script: hsdump of both survivors every second
+		# (each run is a peer for as long as it is connected)
+		(for _ in $(seq 40); do
+			for p in "$B_ENRP" "$C_ENRP"; do
+				"$RSP" hsdump -transport="$TR" -timeout=2000 \
+				    -f kv 127.0.0.1:"$p" >/dev/null 2>&1
+			done
+			sleep 1
+		done) &
+		PIDS="$PIDS $!"
+	fi
 	sleep 2
 	kill -"$1" "$A_PID"
 	wait "$A_PID" 2>/dev/null || true
@@ -281,6 +292,12 @@ kill_takeover() {
 
 @test "killing the home registrar: another takes over its PEs, none lost" {
 	kill_takeover KILL
+}
+
+@test "killing the home registrar while hsdump polls the survivors: taken over, none lost" {
+	kill_takeover KILL poll
+	! grep -q 'takeover of .* expired' "$BATS_TEST_TMPDIR/B.log" \
+	    "$BATS_TEST_TMPDIR/C.log"
 }
 
 @test "SIGINT: the registrar exits 0 without updates; its PEs are taken over" {
