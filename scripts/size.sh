@@ -47,7 +47,7 @@ function part(f) {
 	}
 	if (f == "main.o")
 		return "main.c"
-	# core/'s wings each on a line of their own (core/lib/, ...)
+	# each wing of core (core/lib/, ...) on a line of its own
 	if (f ~ /^core\/[^\/]+\//) {
 		sub(/^core\//, "", f)
 		sub(/\/.*$/, "/", f)
