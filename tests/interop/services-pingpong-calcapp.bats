@@ -49,11 +49,14 @@ rsp_pe_id() {
 	sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' "$OUT/$1.log"
 }
 
-# The job of the last cookie in $OUT/$1, if that job is not complete.
+# The job of the last cookie in $OUT/$1, if that job is not complete and
+# has at least 10,000,000 calculations (1 s at -capcapacity) to go: a
+# kill then surely finds it running (a job about to end may end first).
 cookie_job() {
-	awk '/calcapp: cookie for job/ { split($0, a, "cookie for job "); split(a[2], b, ":"); j = b[1] }
+	awk '/calcapp: cookie for job/ { split($0, a, "cookie for job "); split(a[2], b, ":"); j = b[1]
+	        split(b[2], c, " "); left = c[3] - c[1] }
 	    /calcapp: job .* complete/ { split($0, a, "calcapp: job "); split(a[2], b, " "); if (b[1] == j) j = "" }
-	    END { if (j == "") exit 1; print j }' "$OUT/$1"
+	    END { if (j == "" || left < 10000000) exit 1; print j }' "$OUT/$1"
 }
 
 # 1 or 2: an rsp CalcApp PE running a job it sent a cookie for.
