@@ -69,25 +69,9 @@ fpu() {
 }
 
 setup_file() {
-	if [ ! -d /proc/sys/net/sctp ]; then
-		echo "# no kernel SCTP here: run this in the SCTP test guest (tests/vm/README.md)" >&3
-		return 1
-	fi
-	local p top
-	for p in rspregistrar rspserver fractalpooluser python3; do
-		if ! command -v "$p" >/dev/null; then
-			echo "# $p missing: make check-interop installs rsplib-registrar rsplib-services" >&3
-			return 1
-		fi
-	done
+	interop_need rspregistrar rspserver fractalpooluser python3 || return 1
+	local top
 	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	if [ -z "${RSP:-}" ]; then
-		for p in "$top/build/san/rsp" "$top/build/rel/rsp"; do
-			[ -x "$p" ] && { RSP=$p; break; }
-		done
-	fi
-	[ -x "${RSP:-}" ] || { echo "# set RSP to the rsp binary" >&3; return 1; }
-	export RSP
 	export OUT=${RSP_INTEROP_OUT:-$top/build/vm/interop}/fractal
 	rm -rf "$OUT"
 	mkdir -p "$OUT/cfg"
