@@ -156,6 +156,37 @@ log_msg(int level, const char *fmt, ...)
 }
 
 void
+log_limited(struct log_limit *l, int level, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+	char msg[1024];
+	size_t n;
+
+	if (!log_enabled(level))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != l->second) {
+		l->second = ts.tv_sec;
+		l->n = 0;
+	}
+	if (l->n >= LOG_LIMIT_BURST) {
+		l->suppressed++;
+		return;
+	}
+	l->n++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = strlen(msg);
+	if (l->suppressed > 0 && n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n,
+		    " (%lu similar lines suppressed)", l->suppressed);
+	l->suppressed = 0;
+	log_emit(level, msg);
+}
+
+void
 fatalx(const char *fmt, ...)
 {
 	va_list ap;

@@ -49,6 +49,30 @@ void log_vmsg(int level, const char *fmt, va_list ap);
 _Noreturn void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/*
+ * Lines about what others send us (bad input, refusals, send failures)
+ * go through a limit per call site: at most LOG_LIMIT_BURST lines a
+ * second; the first line after a quiet spell says how many were
+ * suppressed.  A flood of bad messages costs a few lines a second, not
+ * the disk (issue: 1.26 GB of log in two minutes).
+ */
+#define LOG_LIMIT_BURST 5
+struct log_limit {
+	long long second;         /* CLOCK_MONOTONIC second of `n` */
+	unsigned n;               /* lines logged in that second */
+	unsigned long suppressed; /* since the last line logged */
+};
+void log_limited(struct log_limit *l, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define log_limit_at(level, ...)                               \
+	do {                                                   \
+		static struct log_limit log_site_;             \
+		log_limited(&log_site_, (level), __VA_ARGS__); \
+	} while (0)
+#define log_warning_limited(...) log_limit_at(LOG_LVL_WARNING, __VA_ARGS__)
+#define log_notice_limited(...)  log_limit_at(LOG_LVL_NOTICE, __VA_ARGS__)
+#define log_info_limited(...)    log_limit_at(LOG_LVL_INFO, __VA_ARGS__)
+
 #define log_error(...)   log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_LVL_WARNING, __VA_ARGS__)
 #define log_notice(...)  log_msg(LOG_LVL_NOTICE, __VA_ARGS__)

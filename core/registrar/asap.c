@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/ev.h"
@@ -38,15 +39,44 @@ send_asap_error(struct registrar *reg, uint32_t assoc, uint16_t code,
 	reg_send(reg, assoc, &m);
 }
 
-/* One ASAP_ERROR per skip-and-report parameter (docs/wire.md 2.3). */
+/*
+ * The skip-and-report parameters of one message, in one ASAP_ERROR with
+ * a cause each (RFC 5354 3.12: an Operation Error carries a list of
+ * causes; docs/wire.md 2.3).  One answer per message whatever it
+ * carries: a message with 10,000 such parameters must not bring back
+ * 10,000 messages.  Causes that would not fit one message are dropped.
+ */
 static void
 report_unknown(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
-	uint16_t i;
+	struct rsp_cause *c;
+	struct rsp_msg e;
+	size_t room = RSP_MSG_MAX - 64, need;
+	uint16_t i, n = 0;
 
-	for (i = 0; i < m->nunknown; i++)
-		send_asap_error(reg, assoc, RSP_CAUSE_UNRECOGNIZED_PARAM,
-		    m->unknown[i].data, m->unknown[i].len);
+	if (m->nunknown == 0)
+		return;
+	if ((c = calloc(m->nunknown, sizeof(*c))) == NULL)
+		return;
+	for (i = 0; i < m->nunknown; i++) {
+		need = 4 + ((m->unknown[i].len + 3u) & ~3u);
+		if (need > room)
+			break;
+		room -= need;
+		c[n].code = RSP_CAUSE_UNRECOGNIZED_PARAM;
+		c[n++].data = m->unknown[i];
+	}
+	if (n < m->nunknown)
+		log_info_limited("registrar: assoc %u: %u unrecognized "
+		                 "parameters, %u reported",
+		    assoc, m->nunknown, n);
+	rsp_msg_init(&e, RSP_PROTO_ASAP, ASAP_ERROR);
+	e.present = RSP_HAS_ERROR;
+	e.error.ncauses = n;
+	e.error.causes = c;
+	if (n > 0)
+		reg_send(reg, assoc, &e);
+	free(c);
 }
 
 static void
@@ -104,8 +134,8 @@ filter_addrs(struct registrar *reg, uint32_t assoc, const struct rsp_pe *pe,
 
 	if (reg->io.peer_addrs == NULL ||
 	    reg->io.peer_addrs(reg->io.arg, assoc, &ra->peer) == -1) {
-		log_warning("registrar: peer addresses of assoc %u: %s", assoc,
-		    strerror(errno));
+		log_warning_limited("registrar: peer addresses of assoc %u: %s",
+		    assoc, strerror(errno));
 		return RSP_CAUSE_UNSPECIFIED;
 	}
 	addr_list_filter_scope(&ra->peer, reg->minscope);
@@ -159,8 +189,9 @@ log_refusal(const char *what, uint32_t id, const struct rsp_handle *h,
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
 	rsp_handle_str(h, hs, sizeof(hs));
-	log_notice("registrar: %s of PE $%08x in pool %s (assoc %u) refused: "
-	           "%s (0x%04x)",
+	log_notice_limited(
+	    "registrar: %s of PE $%08x in pool %s (assoc %u) refused: "
+	    "%s (0x%04x)",
 	    what, id, hs, assoc, rsp_cause_name(cause), cause);
 }
 
@@ -418,7 +449,8 @@ decode_failed(struct registrar *reg, uint32_t assoc, const uint8_t *data,
 	char s[160];
 
 	rsp_decode_error_str(err, s, sizeof(s));
-	log_notice("registrar: bad ASAP message on assoc %u: %s", assoc, s);
+	log_notice_limited(
+	    "registrar: bad ASAP message on assoc %u: %s", assoc, s);
 	if (!err->report)
 		return;
 	if (err->tlv_len > 0 && (size_t)err->tlv_offset + err->tlv_len <= len) {
@@ -455,7 +487,8 @@ reg_asap_input(
 			break;
 		}
 	if (i == sizeof(asap_handlers) / sizeof(asap_handlers[0]))
-		log_notice("registrar: unexpected %s on assoc %u, ignored",
+		log_notice_limited(
+		    "registrar: unexpected %s on assoc %u, ignored",
 		    rsp_msg_name(RSP_PROTO_ASAP, m.type), assoc);
 	rsp_msg_free(&m);
 }

@@ -35,7 +35,7 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 	}
 	if (e->io.send == NULL ||
 	    e->io.send(e->io.arg, assoc, w.data, w.len) == -1) {
-		log_warning("registrar: send %s on ENRP assoc %u: %s",
+		log_warning_limited("registrar: send %s on ENRP assoc %u: %s",
 		    rsp_msg_name(RSP_PROTO_ENRP, m->type), assoc,
 		    strerror(errno));
 		return -1;
@@ -45,15 +45,48 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 }
 
 /* To a peer over our association, opened on demand. */
+/*
+ * Our association to p: a connection attempt still not up after a
+ * Presence cycle is replaced (its kernel retransmissions back off to
+ * tens of seconds: a healed partition would wait for them), and a new
+ * attempt follows the last by REG_CONNECT_GAP_MS at least.
+ */
+static int
+peer_connect(struct reg_enrp *e, struct reg_peer *p)
+{
+	uint64_t now = ev_now_ms(e->reg->loop);
+
+	if (p->has_assoc && !p->assoc_up && p->connect_ms != 0 &&
+	    now - p->connect_ms >= (uint64_t)e->reg->cfg.hb_cycle) {
+		log_debug(1,
+		    "registrar: peer $%08x: connection attempt not up "
+		    "after %llu ms, trying afresh",
+		    p->id, (unsigned long long)(now - p->connect_ms));
+		if (e->io.abort != NULL)
+			e->io.abort(e->io.arg, p->assoc);
+		p->has_assoc = 0;
+	}
+	if (p->has_assoc)
+		return 0;
+	if (p->connect_ms != 0 && now - p->connect_ms < REG_CONNECT_GAP_MS) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (p->addrs.n == 0 || e->io.connect == NULL)
+		return -1;
+	p->connect_ms = now ? now : 1;
+	if (e->io.connect(e->io.arg, &p->addrs, &p->assoc) == -1)
+		return -1;
+	p->has_assoc = 1;
+	p->assoc_up = 0;
+	return 0;
+}
+
 int
 enrp_send_peer(struct reg_enrp *e, struct reg_peer *p, struct rsp_msg *m)
 {
-	if (!p->has_assoc) {
-		if (p->addrs.n == 0 || e->io.connect == NULL ||
-		    e->io.connect(e->io.arg, &p->addrs, &p->assoc) == -1)
-			return -1;
-		p->has_assoc = 1;
-	}
+	if (peer_connect(e, p) == -1)
+		return -1;
 	m->receiver = p->id;
 	return enrp_send_assoc(e, p->assoc, m);
 }
@@ -116,6 +149,7 @@ send_presence_all(struct reg_enrp *e)
 	struct rsp_msg m;
 	struct wbuf w;
 
+	peer_expire_candidates(e);
 	for (p = e->peers; p; p = next) {
 		next = p->next;
 		send_presence(e, p, p->st == REG_PEER_UNKNOWN);
@@ -195,6 +229,8 @@ on_presence(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		p->assoc = assoc;
 		p->has_assoc = 1;
 	}
+	if (p->assoc == assoc)
+		p->assoc_up = 1; /* a message came on it */
 	peer_transition(p, REG_PEER_ALIVE);
 	/* A Presence after ours with R=1 answers it: a registrar does, an
 	 * hsdump sends one Presence and answers nothing.  A peer not known
@@ -278,7 +314,7 @@ on_list_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		if (si->id == 0 || si->id == e->reg->id ||
 		    peer_by_id(e, si->id) != NULL || !si->has_transport)
 			continue;
-		if ((q = peer_new(e, si->id)) == NULL)
+		if (!peer_room(e, 1) || (q = peer_new(e, si->id)) == NULL)
 			return;
 		peer_addrs_from_info(q, si);
 		log_info(
@@ -292,7 +328,7 @@ on_error(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
     const struct rsp_msg *m)
 {
 	(void)e, (void)assoc;
-	log_notice("registrar: ENRP error from $%08x: %s", p->id,
+	log_notice_limited("registrar: ENRP error from $%08x: %s", p->id,
 	    m->error.ncauses ? rsp_cause_name(m->error.causes[0].code)
 	                     : "no cause");
 }
@@ -344,7 +380,7 @@ refuse(struct reg_enrp *e, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct rsp_msg r;
 
-	log_notice("registrar: %s from unknown $%08x refused",
+	log_notice_limited("registrar: %s from unknown $%08x refused",
 	    rsp_msg_name(RSP_PROTO_ENRP, m->type), m->sender);
 	if (m->type == ENRP_HANDLE_TABLE_REQUEST)
 		rsp_msg_init(&r, RSP_PROTO_ENRP, ENRP_HANDLE_TABLE_RESPONSE);
@@ -369,7 +405,7 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 
 	if (rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == -1) {
 		rsp_decode_error_str(&err, s, sizeof(s));
-		log_notice(
+		log_notice_limited(
 		    "registrar: bad ENRP message on assoc %u: %s", assoc, s);
 		if (err.report)
 			send_error(e, assoc, 0, err.cause);
@@ -383,14 +419,16 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	for (i = 0; i < n && enrp_handlers[i].type != m.type; i++)
 		;
 	if (i == n) {
-		log_notice("registrar: unexpected %s on ENRP assoc %u, ignored",
+		log_notice_limited(
+		    "registrar: unexpected %s on ENRP assoc %u, ignored",
 		    rsp_msg_name(RSP_PROTO_ENRP, m.type), assoc);
 	} else if ((p = peer_lookup(e, assoc, &m, enrp_handlers[i].create,
 	                &created)) == NULL)
 		refuse(e, assoc, &m);
 	else if (unsolicited(p, &m))
-		log_info("registrar: %s from $%08x that we did not ask for, "
-		         "ignored",
+		log_info_limited(
+		    "registrar: %s from $%08x that we did not ask for, "
+		    "ignored",
 		    rsp_msg_name(RSP_PROTO_ENRP, m.type), p->id);
 	else {
 		/* Before the handler, which may free p. */
@@ -436,7 +474,7 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 	                                  : addr_port(src);
 	if ((p = peer_by_id(e, m.sender)) == NULL &&
 	    (p = peer_by_info(e, &m.servers[0])) == NULL) {
-		if ((p = peer_new(e, m.sender)) == NULL) {
+		if (!peer_room(e, 1) || (p = peer_new(e, m.sender)) == NULL) {
 			rsp_msg_free(&m);
 			return;
 		}
@@ -503,8 +541,10 @@ reg_enrp_update(struct registrar *reg, uint16_t action,
 	m.handle = *h;
 	m.npes = 1;
 	m.pes = &pe;
+	/* Heard peers only: a candidate learns our PEs by the audit once
+	 * it answers, and is not worth a connection per update. */
 	for (p = e->peers; p; p = p->next)
-		if (p->id != 0)
+		if (p->id != 0 && p->st != REG_PEER_UNKNOWN)
 			enrp_send_peer(e, p, &m);
 	if (action == ENRP_ADD_PE && reg->cfg.takeover_suggestion &&
 	    (better = suggest_peer(e, id)) != NULL) {
@@ -616,8 +656,9 @@ reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 		return;
 	reg_stats_tick(reg);
 	if (ppid != RSP_PPID_ENRP) {
-		log_notice("registrar: PPID %u on the ENRP socket (assoc %u), "
-		           "aborting",
+		log_notice_limited(
+		    "registrar: PPID %u on the ENRP socket (assoc %u), "
+		    "aborting",
 		    ppid, assoc);
 		if (e->io.abort != NULL)
 			e->io.abort(e->io.arg, assoc);
@@ -625,6 +666,16 @@ reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 		return;
 	}
 	enrp_input(e, assoc, data, len);
+}
+
+/* Our association to a peer is established. */
+void
+reg_enrp_up(struct registrar *reg, uint32_t assoc)
+{
+	struct reg_peer *p;
+
+	if (reg->enrp != NULL && (p = peer_by_assoc(reg->enrp, assoc)) != NULL)
+		p->assoc_up = 1;
 }
 
 /* A peer that never behaved as a registrar (an hsdump run) leaves with
@@ -641,6 +692,7 @@ reg_enrp_lost(struct registrar *reg, uint32_t assoc)
 		if (!p->has_assoc || p->assoc != assoc)
 			continue;
 		p->has_assoc = 0;
+		p->assoc_up = 0;
 		p->ht_more = 0;
 		if (!p->is_registrar && !p->is_static) {
 			log_info("registrar: peer $%08x left (it never acted "

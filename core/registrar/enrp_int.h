@@ -34,6 +34,24 @@ enum reg_peer_state {
 
 #define REG_LIST_MAX 64 /* servers in one List Response */
 
+/*
+ * Bounded state (issue 15): a server learned from a List Response or
+ * heard on the multicast group is a candidate (state UNKNOWN, not
+ * static) until it answers our Presence; at most REG_CANDIDATES_MAX of
+ * them, each dropped after REG_CANDIDATE_TRIES Presence cycles without
+ * an answer.  At most REG_PEERS_MAX peers in all: a Presence from
+ * beyond that creates nothing.  Connection attempts to a peer: at most
+ * one per REG_CONNECT_GAP_MS, and one that has not come up within a
+ * Presence cycle is given up for a fresh one, so a peer behind a
+ * healed partition is reached within a cycle, not when the kernel's
+ * backed-off SYN or INIT retransmission happens to come (docs/wire.md
+ * 4.5.2).
+ */
+#define REG_CANDIDATES_MAX  32
+#define REG_CANDIDATE_TRIES 3
+#define REG_PEERS_MAX       256
+#define REG_CONNECT_GAP_MS  1000
+
 struct reg_sync_id {
 	struct rsp_handle handle;
 	uint32_t id;
@@ -57,6 +75,9 @@ struct reg_peer {
 	struct addr_list addrs; /* its ENRP endpoint */
 	uint32_t assoc;         /* ours to it, when has_assoc */
 	int has_assoc;
+	int assoc_up;        /* has_assoc and established (or incoming) */
+	uint64_t connect_ms; /* our last connection attempt, 0: none */
+	unsigned tries;      /* Presence cycles unanswered as a candidate */
 	enum reg_peer_state st;
 	uint64_t timer;
 	/* Handle Table Response continuation (we answer it). */
@@ -113,6 +134,11 @@ struct reg_peer *peer_by_assoc(struct reg_enrp *e, uint32_t assoc);
 struct reg_peer *peer_by_info(
     struct reg_enrp *e, const struct rsp_server_info *si);
 struct reg_peer *peer_new(struct reg_enrp *e, uint32_t id);
+/* Room for one more peer, and for one more candidate when candidate. */
+int peer_room(struct reg_enrp *e, int candidate);
+int peer_is_candidate(const struct reg_peer *p);
+/* Candidates unanswered for REG_CANDIDATE_TRIES cycles leave. */
+void peer_expire_candidates(struct reg_enrp *e);
 void peer_addrs_from_info(struct reg_peer *p, const struct rsp_server_info *si);
 void peer_free(struct reg_enrp *e, struct reg_peer *p);
 void peer_transition(struct reg_peer *p, enum reg_peer_state st);

@@ -88,6 +88,49 @@ peer_new(struct reg_enrp *e, uint32_t id)
 	return p;
 }
 
+int
+peer_is_candidate(const struct reg_peer *p)
+{
+	return !p->is_static && p->st == REG_PEER_UNKNOWN;
+}
+
+int
+peer_room(struct reg_enrp *e, int candidate)
+{
+	struct reg_peer *p;
+	size_t n = 0, c = 0;
+
+	for (p = e->peers; p; p = p->next) {
+		n++;
+		c += peer_is_candidate(p);
+	}
+	if (n < REG_PEERS_MAX && (!candidate || c < REG_CANDIDATES_MAX))
+		return 1;
+	log_notice_limited("registrar: %s full (%zu peers, %zu candidates): "
+	                   "a new one is ignored",
+	    n >= REG_PEERS_MAX ? "peer table" : "candidate list", n, c);
+	return 0;
+}
+
+void
+peer_expire_candidates(struct reg_enrp *e)
+{
+	struct reg_peer *p, *next;
+
+	for (p = e->peers; p; p = next) {
+		next = p->next;
+		if (!peer_is_candidate(p) || ++p->tries <= REG_CANDIDATE_TRIES)
+			continue;
+		log_info("registrar: candidate peer $%08x did not answer %d "
+		         "Presences, dropped",
+		    p->id, REG_CANDIDATE_TRIES);
+		if (p->has_assoc && e->io.abort != NULL)
+			e->io.abort(e->io.arg, p->assoc);
+		takeover_forget(e, p->id);
+		peer_free(e, p);
+	}
+}
+
 void
 peer_addrs_from_info(struct reg_peer *p, const struct rsp_server_info *si)
 {
@@ -248,7 +291,7 @@ peer_lookup(struct reg_enrp *e, uint32_t assoc, const struct rsp_msg *m,
 		;
 	else if ((p = peer_by_assoc(e, assoc)) != NULL && p->id == 0)
 		;
-	else if (!create || (p = peer_new(e, 0)) == NULL)
+	else if (!create || !peer_room(e, 0) || (p = peer_new(e, 0)) == NULL)
 		return NULL;
 	else
 		*created = 1;

@@ -225,7 +225,7 @@ reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	}
 	if (reg->io.send == NULL || reg->io.send(reg->io.arg, assoc,
 	                                reg->out.data, reg->out.len) == -1) {
-		log_warning("registrar: send %s on assoc %u: %s",
+		log_warning_limited("registrar: send %s on assoc %u: %s",
 		    rsp_msg_name(m->proto, m->type), assoc, strerror(errno));
 		return -1;
 	}
@@ -456,8 +456,9 @@ reg_assoc_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
 {
 	if (ppid != RSP_PPID_ASAP) {
 		/* RSPLIB aborts associations that mix protocols (1.3). */
-		log_notice("registrar: PPID %u on the ASAP socket (assoc %u), "
-		           "aborting",
+		log_notice_limited(
+		    "registrar: PPID %u on the ASAP socket (assoc %u), "
+		    "aborting",
 		    ppid, assoc);
 		if (reg->io.abort != NULL)
 			reg->io.abort(reg->io.arg, assoc);
@@ -576,6 +577,9 @@ on_enrp_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 
 	(void)ep;
 	switch (ev->type) {
+	case TR_EV_UP:
+		reg_enrp_up(reg, ev->assoc);
+		break;
 	case TR_EV_MSG:
 		reg_enrp_msg(reg, ev->assoc, ev->ppid, ev->data, ev->len);
 		break;

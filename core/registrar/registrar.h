@@ -145,6 +145,7 @@ int reg_enrp_start(struct registrar *reg);
 void reg_enrp_msg(struct registrar *reg, uint32_t assoc, uint32_t ppid,
     const uint8_t *data, size_t len);
 void reg_enrp_lost(struct registrar *reg, uint32_t assoc);
+void reg_enrp_up(struct registrar *reg, uint32_t assoc);
 /* Peers in the table (any state); 1 while the mentor phase runs. */
 size_t reg_peer_count(const struct registrar *reg);
 int reg_in_startup(const struct registrar *reg);

@@ -43,9 +43,11 @@ struct tr_ep {
 	long long hb_interval; /* tr_config values when the ep was made */
 	long long hb_maxloss;
 	long long max_assoc;
+	long long max_per_src;
 	unsigned long refused; /* since the last log line */
 	uint64_t refused_log_ms;
-	void *priv; /* the backend's state */
+	struct tr_map *src; /* source key -> incoming associations */
+	void *priv;         /* the backend's state */
 };
 
 /*
@@ -79,6 +81,15 @@ extern const struct tr_ops tr_sctp_ops;
 /* Log a refused association, at most once a second per endpoint
  * (with the number refused since the last line). */
 void tr_log_refused(struct tr_ep *ep, const char *backend);
+/*
+ * -maxassociationspersource: the key of a source (its IPv4 address, or
+ * a hash of its IPv6 /64; never 0), then take one association of it (0,
+ * or -1 at the limit, logged) and give it back when the association
+ * goes.  A backend keeps the key of each incoming association it took.
+ */
+uint32_t tr_src_key(const struct sockaddr *sa);
+int tr_src_take(struct tr_ep *ep, uint32_t key, const char *backend);
+void tr_src_give(struct tr_ep *ep, uint32_t key);
 /* Hand an event to the application (logs it at debug level). */
 void tr_emit(struct tr_ep *ep, const struct tr_event *ev);
 /* Append sa to out unless already there (ports kept as given). */

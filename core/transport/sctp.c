@@ -81,6 +81,7 @@ sc_track(struct tr_ep *ep, sctp_assoc_t id)
 void
 sc_forget(struct tr_ep *ep, struct sc_assoc *a)
 {
+	tr_src_give(ep, a->src_key);
 	tr_map_del(&sc(ep)->ids, (uint32_t)a->id);
 	free(a);
 }
@@ -528,7 +529,7 @@ sc_abort(struct tr_ep *ep, uint32_t id)
 }
 
 /* SCTP_GET_PEER_ADDRS / SCTP_GET_LOCAL_ADDRS into out. */
-static int
+int
 sc_getaddrs(struct tr_ep *ep, int opt, uint32_t id, struct addr_list *out)
 {
 	enum {
@@ -688,6 +689,8 @@ sc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
 	    ev_add_fd(nep->loop, fd, EV_READ, sc_read_cb, nep) == -1)
 		goto fail;
 	tr_map_del(&sc(ep)->ids, id);
+	tr_src_give(ep, a->src_key);
+	a->src_key = 0;
 	return 0;
 fail:
 	saved = errno;

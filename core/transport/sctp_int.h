@@ -39,6 +39,7 @@ enum sc_style {
 struct sc_assoc {
 	sctp_assoc_t id;
 	int up;
+	uint32_t src_key; /* incoming: counted for its source (tr_src_take) */
 };
 
 struct sc_ep {
@@ -87,6 +88,8 @@ struct sc_assoc *sc_find(struct tr_ep *ep, uint32_t id);
 struct sc_assoc *sc_track(struct tr_ep *ep, sctp_assoc_t id);
 /* Drop the record: no more events for the association. */
 void sc_forget(struct tr_ep *ep, struct sc_assoc *a);
+/* SCTP_GET_PEER_ADDRS / SCTP_GET_LOCAL_ADDRS of assoc id into out. */
+int sc_getaddrs(struct tr_ep *ep, int opt, uint32_t id, struct addr_list *out);
 /* Send what batching holds back; -1 (EAGAIN) while the socket is full. */
 int sc_flush(struct tr_ep *ep);
 /* sendmsg behind a held message: data, or flags only (EOF, ABORT). */

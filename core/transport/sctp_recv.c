@@ -126,12 +126,33 @@ sc_refuse(struct tr_ep *ep, sctp_assoc_t id)
 		log_warning("sctp: assoc %d: abort: %s", id, strerror(errno));
 }
 
+/* A new incoming association over -maxassociationspersource is
+ * aborted (1); else its source is counted, the key in *key. */
+static int
+sc_src_refused(struct tr_ep *ep, sctp_assoc_t id, uint32_t *key)
+{
+	struct addr_list al;
+
+	*key = 0;
+	if (ep->max_per_src <= 0 ||
+	    sc_getaddrs(ep, SCTP_GET_PEER_ADDRS, (uint32_t)id, &al) == -1 ||
+	    al.n == 0)
+		return 0;
+	*key = tr_src_key((struct sockaddr *)&al.a[0]);
+	if (tr_src_take(ep, *key, "sctp") == 0)
+		return 0;
+	*key = 0;
+	sc_refuse(ep, id);
+	return 1;
+}
+
 /* SCTP_ASSOC_CHANGE -> UP, LOST, SHUTDOWN, RESTART, CANT_START. */
 static void
 sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 {
 	struct sc_assoc *a =
 	    tr_map_get(&sc(ep)->ids, (uint32_t)sac->sac_assoc_id);
+	uint32_t key = 0;
 
 	switch (sac->sac_state) {
 	case SCTP_COMM_UP:
@@ -141,13 +162,19 @@ sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 			tr_log_refused(ep, "sctp");
 			return;
 		}
+		if (a == NULL && sc(ep)->style == SC_MANY &&
+		    sc_src_refused(ep, sac->sac_assoc_id, &key))
+			return;
 		if (a == NULL &&
 		    (a = sc_track(ep, sac->sac_assoc_id)) == NULL) {
 			log_warning("sctp: assoc %d: no memory; aborting",
 			    sac->sac_assoc_id);
+			tr_src_give(ep, key);
 			sc_refuse(ep, sac->sac_assoc_id);
 			return;
 		}
+		if (key != 0)
+			a->src_key = key;
 		a->up = 1;
 		sc_emit(ep, TR_EV_UP, sac->sac_assoc_id, 0);
 		return;
@@ -412,7 +439,7 @@ sc_recv_one(struct tr_ep *ep)
 			sc_single_error(ep, errno);
 			return 0;
 		}
-		log_warning("sctp: recvmsg: %s", strerror(errno));
+		log_warning_limited("sctp: recvmsg: %s", strerror(errno));
 		return -1;
 	}
 	if (n == 0 && !(mh.msg_flags & MSG_NOTIFICATION) && s->rlen == 0) {
@@ -431,7 +458,8 @@ sc_recv_one(struct tr_ep *ep)
 	if (!(mh.msg_flags & MSG_EOR))
 		return 0;
 	if (s->rdiscard)
-		log_warning("sctp: assoc %d: message over %d bytes dropped",
+		log_warning_limited(
+		    "sctp: assoc %d: message over %d bytes dropped",
 		    s->rinfo.rcv_assoc_id, SC_RBUF);
 	else if (mh.msg_flags & MSG_NOTIFICATION)
 		sc_notification(ep, s->rbuf, s->rlen);

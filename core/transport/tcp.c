@@ -126,6 +126,8 @@ tc_kill(struct tc_assoc *a)
 		ev_timer_cancel(a->ep->loop, a->timer);
 	a->timer = EV_TIMER_NONE;
 	a->state = TC_DEAD;
+	tr_src_give(a->ep, a->src_key);
+	a->src_key = 0;
 	tr_map_del(&tc(a->ep)->ids, a->id);
 	tc_list_remove(&tc(a->ep)->assocs, a);
 	tc_list_insert(&tc(a->ep)->dead, a);
@@ -147,7 +149,7 @@ tc_reap(struct tr_ep *ep)
 }
 
 static void
-tc_accept_one(struct tr_ep *ep, int fd)
+tc_accept_one(struct tr_ep *ep, int fd, uint32_t src_key)
 {
 	struct tc_assoc *a;
 	struct tcpmap_chunk init = {
@@ -155,14 +157,16 @@ tc_accept_one(struct tr_ep *ep, int fd)
 	int one = 1;
 
 	if ((a = tc_assoc_new(ep, 0)) == NULL) {
-		log_warning("tcpmap: accept: %s", strerror(errno));
+		log_warning_limited("tcpmap: accept: %s", strerror(errno));
+		tr_src_give(ep, src_key);
 		close(fd);
 		return;
 	}
 	a->fd = fd;
+	a->src_key = src_key;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (ev_add_fd(ep->loop, fd, EV_READ, tc_io_cb, a) == -1) {
-		log_warning("tcpmap: accept: %s", strerror(errno));
+		log_warning_limited("tcpmap: accept: %s", strerror(errno));
 		a->fd = -1;
 		close(fd);
 		tc_kill(a);
@@ -173,38 +177,97 @@ tc_accept_one(struct tr_ep *ep, int fd)
 	tc_start_timer(a);
 }
 
-/* Over -maxassociations: take the connection off the backlog and reset
- * it, so the peer learns at once (CANT_START) and the backlog drains. */
+/* Over a limit: take the connection off the backlog and reset it, so
+ * the peer learns at once (CANT_START) and the backlog drains. */
 static void
-tc_refuse(struct tr_ep *ep, int fd)
+tc_reset(int fd)
 {
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
-	tr_log_refused(ep, "tcpmap");
+}
+
+static void tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg);
+
+static void
+tc_accept_watch(struct tr_ep *ep, int on)
+{
+	int i;
+
+	for (i = 0; i < tc(ep)->nlfd; i++)
+		ev_mod_fd(ep->loop, tc(ep)->lfd[i], on ? EV_READ : EV_NONE);
+}
+
+static int64_t
+tc_accept_resume(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct tr_ep *ep = arg;
+
+	(void)loop, (void)id;
+	tc(ep)->accept_timer = EV_TIMER_NONE;
+	tc_accept_watch(ep, 1);
+	return EV_NOMORE;
+}
+
+/* accept() failed for want of resources: stop listening for a moment,
+ * with one line per pause (the count says how many failed). */
+static void
+tc_accept_pause(struct tr_ep *ep, int err)
+{
+	struct tc_ep *t = tc(ep);
+
+	t->accept_fails++;
+	if (t->accept_timer != EV_TIMER_NONE)
+		return;
+	log_warning("tcpmap: accept: %s (%lu times); not accepting for "
+	            "%d ms, %d associations served",
+	    strerror(err), t->accept_fails, TC_ACCEPT_PAUSE_MS, (int)t->ids.n);
+	t->accept_fails = 0;
+	t->accept_timer =
+	    ev_timer_add(ep->loop, TC_ACCEPT_PAUSE_MS, tc_accept_resume, ep);
+	if (t->accept_timer != EV_TIMER_NONE)
+		tc_accept_watch(ep, 0);
+}
+
+static int
+tc_out_of_resources(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	       err == ENOMEM;
 }
 
 static void
 tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg)
 {
 	struct tr_ep *ep = arg;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	uint32_t key;
 	int fd, i;
 
 	(void)loop, (void)events;
 	for (i = 0; i < TC_BACKLOG; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
-				log_warning(
+			if (tc_out_of_resources(errno))
+				tc_accept_pause(ep, errno);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			         errno != EINTR && errno != ECONNABORTED)
+				log_warning_limited(
 				    "tcpmap: accept: %s", strerror(errno));
 			break;
 		}
-		if ((long long)tc(ep)->ids.n >= ep->max_assoc)
-			tc_refuse(ep, fd);
+		key = tr_src_key((struct sockaddr *)&ss);
+		if ((long long)tc(ep)->ids.n >= ep->max_assoc) {
+			tc_reset(fd);
+			tr_log_refused(ep, "tcpmap");
+		} else if (tr_src_take(ep, key, "tcpmap") == -1)
+			tc_reset(fd);
 		else
-			tc_accept_one(ep, fd);
+			tc_accept_one(ep, fd, key);
 	}
 	tc_reap(ep);
 }
@@ -320,6 +383,8 @@ tc_free(struct tr_ep *ep)
 	while ((a = tc(ep)->assocs) != NULL)
 		tc_kill(a);
 	tc_reap(ep);
+	if (tc(ep)->accept_timer != EV_TIMER_NONE)
+		ev_timer_cancel(ep->loop, tc(ep)->accept_timer);
 	tc_close_listeners(ep);
 	tr_map_free(&tc(ep)->ids);
 	free(ep->priv);
@@ -519,6 +584,9 @@ tc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
 	}
 	n->next_id = id;
 	nep->priv = n;
+	/* counted for the listening endpoint only while it carries it */
+	tr_src_give(ep, a->src_key);
+	a->src_key = 0;
 	tr_map_del(&tc(ep)->ids, id);
 	tc_list_remove(&tc(ep)->assocs, a);
 	tc_list_insert(&n->assocs, a);

@@ -226,8 +226,8 @@ tc_send_chunk(struct tc_assoc *a, const struct tcpmap_chunk *c)
 	if (a->fin_sent)
 		return;
 	if (tc_queue(a, c) == -1) {
-		log_warning("tcpmap: assoc %u: cannot queue %s: %s", a->id,
-		    tcpmap_type_name(c->type), strerror(errno));
+		log_warning_limited("tcpmap: assoc %u: cannot queue %s: %s",
+		    a->id, tcpmap_type_name(c->type), strerror(errno));
 		tc_fail(a, ENOBUFS);
 		return;
 	}
@@ -242,7 +242,7 @@ tc_start_timer(struct tc_assoc *a)
 	a->timer =
 	    ev_timer_add(a->ep->loop, a->ep->hb_interval, tc_timer_cb, a);
 	if (a->timer == EV_TIMER_NONE)
-		log_warning(
+		log_warning_limited(
 		    "tcpmap: assoc %u: no timer: %s", a->id, strerror(errno));
 }
 
@@ -327,7 +327,7 @@ tc_connect_done(struct tc_assoc *a)
 static void
 tc_protocol_error(struct tc_assoc *a, const char *what)
 {
-	log_warning("tcpmap: assoc %u: %s; aborting", a->id, what);
+	log_warning_limited("tcpmap: assoc %u: %s; aborting", a->id, what);
 	tc_fail(a, EPROTO);
 }
 

@@ -54,6 +54,7 @@ struct tc_assoc {
 	int blocked; /* a tr_send() met EAGAIN: TR_EV_WRITABLE is due */
 	uint64_t timer;
 	long long missed; /* heartbeats unanswered / intervals before UP */
+	uint32_t src_key; /* incoming: counted for its source (tr_src_take) */
 };
 
 struct tc_ep {
@@ -63,7 +64,14 @@ struct tc_ep {
 	struct tc_assoc *dead;   /* closed, freed at the next reap */
 	struct tr_map ids;       /* id -> live tc_assoc */
 	uint32_t next_id;
+	/* Out of descriptors (EMFILE, ENFILE) or kernel memory: accepting
+	 * pauses for TC_ACCEPT_PAUSE_MS (the pending connection would wake
+	 * us again at once: a spin); the associations we have go on. */
+	uint64_t accept_timer;
+	unsigned long accept_fails; /* since the last log line */
 };
+
+#define TC_ACCEPT_PAUSE_MS 1000
 
 /* core/transport/tcp.c, for the connection side: */
 /* Close the association now; its memory goes at the next tc_reap. */

@@ -18,7 +18,8 @@
 struct tr_config tr_config = {.kind = TR_AUTO,
     .hb_interval = 30000,
     .hb_maxloss = 3,
-    .max_assoc = TR_MAX_ASSOC_DEFAULT};
+    .max_assoc = TR_MAX_ASSOC_DEFAULT,
+    .max_per_src = TR_MAX_PER_SRC_DEFAULT};
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -38,6 +39,11 @@ const struct opt tr_opts[] = {
         "associations a listening endpoint accepts; more are refused",
         STR(TR_MAX_ASSOC_DEFAULT), 1, 100000000,
         offsetof(struct tr_config, max_assoc)},
+    {"maxassociationspersource", OPT_INT, "N",
+        "incoming associations from one IPv4 address or IPv6 /64; more "
+        "are refused (0: no limit)",
+        STR(TR_MAX_PER_SRC_DEFAULT), 0, 100000000,
+        offsetof(struct tr_config, max_per_src)},
     OPT_END,
 };
 
@@ -172,6 +178,59 @@ tr_log_refused(struct tr_ep *ep, const char *backend)
 	ep->refused_log_ms = now ? now : 1;
 }
 
+uint32_t
+tr_src_key(const struct sockaddr *sa)
+{
+	const uint8_t *b;
+	uint32_t h = 2166136261u; /* FNV-1a over the /64 */
+	int i;
+
+	if (sa->sa_family == AF_INET) {
+		b = (const uint8_t *)&((const struct sockaddr_in *)sa)
+		        ->sin_addr;
+		h = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
+	} else if (sa->sa_family == AF_INET6) {
+		b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		for (i = 0; i < 8; i++)
+			h = (h ^ b[i]) * 16777619u;
+	}
+	return h ? h : 1;
+}
+
+int
+tr_src_take(struct tr_ep *ep, uint32_t key, const char *backend)
+{
+	uintptr_t n;
+
+	if (ep->max_per_src <= 0)
+		return 0;
+	if (ep->src == NULL && (ep->src = calloc(1, sizeof(*ep->src))) == NULL)
+		return -1;
+	n = (uintptr_t)tr_map_get(ep->src, key);
+	if ((long long)n >= ep->max_per_src) {
+		log_warning_limited("%s: association from a source with %lld "
+		                    "refused: -maxassociationspersource",
+		    backend, ep->max_per_src);
+		return -1;
+	}
+	return tr_map_put(ep->src, key, (void *)(n + 1));
+}
+
+void
+tr_src_give(struct tr_ep *ep, uint32_t key)
+{
+	uintptr_t n;
+
+	if (key == 0 || ep->src == NULL)
+		return;
+	n = (uintptr_t)tr_map_get(ep->src, key);
+	if (n > 1)
+		tr_map_put(ep->src, key, (void *)(n - 1));
+	else
+		tr_map_del(ep->src, key);
+}
+
 static struct tr_ep *
 ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 {
@@ -195,6 +254,7 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	ep->hb_interval = tr_config.hb_interval;
 	ep->hb_maxloss = tr_config.hb_maxloss;
 	ep->max_assoc = tr_config.max_assoc;
+	ep->max_per_src = tr_config.max_per_src;
 	return ep;
 }
 
@@ -222,6 +282,9 @@ tr_ep_free(struct tr_ep *ep)
 	if (ep == NULL)
 		return;
 	ep->ops->free(ep);
+	if (ep->src != NULL)
+		tr_map_free(ep->src);
+	free(ep->src);
 	free(ep);
 }
 

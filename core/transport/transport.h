@@ -40,9 +40,11 @@
  * off their hunt socket).  The association keeps its id.
  *
  * Listening endpoints accept at most -maxassociations associations
- * (counted with their outgoing ones); beyond that a new one is refused
- * (TCP: accepted and reset at once; SCTP: aborted at COMM_UP) and a
- * warning is logged, at most once a second.
+ * (counted with their outgoing ones), and at most
+ * -maxassociationspersource incoming ones from one source (an IPv4
+ * address, an IPv6 /64: one host's share); beyond that a new one is
+ * refused (TCP: accepted and reset at once; SCTP: aborted at COMM_UP)
+ * and a warning is logged, at most once a second.
  *
  * Weaker over the TCP mapping than over SCTP: one address per
  * association (TCP cannot be multi-homed: tr_connect tries the peer's
@@ -75,14 +77,16 @@ struct tr_config {
 	long long hb_interval; /* -tcpheartbeatinterval, ms */
 	long long hb_maxloss;  /* -tcpheartbeatmaxloss */
 	long long max_assoc;   /* -maxassociations, per listening endpoint */
+	long long max_per_src; /* -maxassociationspersource, 0: no limit */
 };
 
 extern struct tr_config tr_config;
 /* -transport, -tcpheartbeatinterval, -tcpheartbeatmaxloss,
- * -maxassociations */
+ * -maxassociations, -maxassociationspersource */
 extern const struct opt tr_opts[];
 
-#define TR_MAX_ASSOC_DEFAULT 200000
+#define TR_MAX_ASSOC_DEFAULT   200000
+#define TR_MAX_PER_SRC_DEFAULT 1000
 /* Environment variable naming the transport when -transport is auto. */
 #define TR_ENV "RSP_TRANSPORT"
 

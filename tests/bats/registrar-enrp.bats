@@ -228,16 +228,33 @@ wait_converged() {
 	[ "$(home_of "$B_ENRP" "$(srv_id pe1)")" = 0000000a ]
 }
 
-# kill_takeover SIGNAL: A owns two PEs, C one; A dies by SIGNAL; B or C
-# (whichever notices first; if both, the lower ID) takes A's PEs over;
-# nothing is lost.
+# A listener that takes associations and never answers: a server
+# listed as a peer that stays silent.  Sets SILENT (its port).
+start_silent() {
+	local out="$BATS_TEST_TMPDIR/silent.out"
+	"$RSP" asapcat -listen=127.0.0.1:0 -transport="$TR" -timeout=60000 \
+	    >"$out" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_line '^event=listening' 5 "$out"
+	SILENT=$(sed -n 's/^event=listening .*addr=.*:\([0-9]*\)$/\1/p' "$out")
+	[ -n "$SILENT" ]
+}
+
+# kill_takeover SIGNAL [poll]: A owns two PEs, C one; A dies by SIGNAL;
+# B or C (whichever notices first; if both, the lower ID) takes A's PEs
+# over; nothing is lost.  poll: hsdump polls B and C every second, and
+# both list a silent server as a peer.
 kill_takeover() {
-	local t tid p
+	local t tid p silent=()
+	if [ "${2:-}" = poll ]; then
+		start_silent
+		silent=(-peer=127.0.0.1:"$SILENT")
+	fi
 	start A -identifier=0x0000000a
 	start B -identifier=0x0000000b -peer=127.0.0.1:"$A_ENRP" \
-	    -takeoverexpiryinterval=3000
+	    -takeoverexpiryinterval=3000 "${silent[@]}"
 	start C -identifier=0x0000000c -peer=127.0.0.1:"$B_ENRP" \
-	    -takeoverexpiryinterval=3000
+	    -takeoverexpiryinterval=3000 "${silent[@]}"
 	srv pe1 "$A_ASAP" -echo
 	srv pe2 "$A_ASAP" -discard
 	srv pe3 "$C_ASAP" -echo
@@ -294,7 +311,7 @@ kill_takeover() {
 	kill_takeover KILL
 }
 
-@test "killing the home registrar while hsdump polls the survivors: taken over, none lost" {
+@test "killing the home registrar while hsdump polls the survivors and a silent server is listed: taken over, none lost" {
 	kill_takeover KILL poll
 	! grep -q 'takeover of .* expired' "$BATS_TEST_TMPDIR/B.log" \
 	    "$BATS_TEST_TMPDIR/C.log"

@@ -137,6 +137,28 @@ advance(struct ev_loop *loop, uint64_t ms)
 	"09 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12 34 " \
 	"56 78"
 
+/* A Handle Resolution for EchoPool carrying n skip-and-report (0xc0..)
+ * parameters of 4 bytes each. */
+static void
+feed_skip_report(struct registrar *reg, uint32_t assoc, size_t n)
+{
+	static const uint8_t hr[] = {0x05, 0, 0, 0, 0x00, 0x09, 0x00, 0x0c, 'E',
+	    'c', 'h', 'o', 'P', 'o', 'o', 'l'};
+	size_t i, len = sizeof(hr) + 4 * n;
+	uint8_t *b = malloc(len);
+
+	CHECK(b != NULL && len <= 0xffff);
+	if (b == NULL)
+		return;
+	memcpy(b, hr, sizeof(hr));
+	b[2] = (uint8_t)(len >> 8);
+	b[3] = (uint8_t)len;
+	for (i = 0; i < n; i++)
+		memcpy(b + sizeof(hr) + 4 * i, "\xc0\x77\x00\x04", 4);
+	reg_assoc_msg(reg, assoc, 11, b, len);
+	free(b);
+}
+
 /* REG with another PE ID. */
 static void
 feed_reg_id(struct registrar *reg, uint32_t assoc, uint32_t id)
@@ -222,6 +244,18 @@ test_register(struct ev_loop *loop)
 	CHECK(last()->error.causes[0].data.len == 8 &&
 	      memcmp(last()->error.causes[0].data.data,
 	          "\x40\x22\x00\x08\xde\xad\xbe\xef", 8) == 0);
+
+	/* 10,000 skip-and-report parameters: one answer, not 10,000. */
+	fk_reset();
+	feed_skip_report(reg, 1, 10000);
+	CHECK(fk.nsent == 2); /* the Handle Resolution Response and one error */
+	CHECK(fk.msg[0].type == ASAP_ERROR && fk.msg[0].error.ncauses > 1000);
+	CHECK(fk.msg[0].error.causes[0].code == RSP_CAUSE_UNRECOGNIZED_PARAM &&
+	      fk.msg[0].error.causes[0].data.len == 4);
+	CHECK(fk.msg[1].type == ASAP_HANDLE_RESOLUTION_RESPONSE);
+	fk_reset();
+	feed_skip_report(reg, 1, 3);
+	CHECK(fk.nsent == 2 && fk.msg[0].error.ncauses == 3);
 
 	test_section("deregistration");
 	fk_reset();

@@ -755,6 +755,67 @@ test_max_assoc(void)
 	free(rc);
 }
 
+/* A plain socket of the backend's protocol from 127.0.0.x to port. */
+static int
+src_connect(int x, uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
+	    kind == TR_TCP ? IPPROTO_TCP : IPPROTO_SCTP);
+
+	if (fd == -1)
+		return -1;
+	sin.sin_addr.s_addr = htonl(0x7f000000u | (uint32_t)x);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* -maxassociationspersource=2: the third from 127.0.0.1 is refused,
+ * one from 127.0.0.2 is not; a closed one makes room again. */
+static void
+test_max_per_src(void)
+{
+	struct rec *rs = calloc(1, sizeof(*rs));
+	struct tr_ep *srv;
+	uint16_t port;
+	int fd[5], i;
+
+	test_section(kind == TR_TCP ? "tcp: -maxassociationspersource"
+	                            : "sctp: -maxassociationspersource");
+	CHECK(tr_config.max_per_src == TR_MAX_PER_SRC_DEFAULT);
+	tr_config.max_per_src = 2;
+	srv = server(rs, &port);
+	tr_config.max_per_src = TR_MAX_PER_SRC_DEFAULT;
+	warnings = 0;
+	for (i = 0; i < 3; i++)
+		CHECK((fd[i] = src_connect(1, port)) != -1);
+	CHECK((fd[3] = src_connect(2, port)) != -1);
+	run_for(300);
+	CHECK(tr_assoc_count(srv) == 3);
+	CHECK(warnings == 1);
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+	run_for(300);
+	CHECK(tr_assoc_count(srv) == 0);
+	CHECK((fd[4] = src_connect(1, port)) != -1);
+	run_for(300);
+	CHECK(tr_assoc_count(srv) == 1);
+	close(fd[4]);
+	run_for(100);
+	tr_ep_free(srv);
+	free(rs);
+}
+
 /* 1 if this host has addr (SCTP guest: 192.0.2.1 on lo). */
 static int
 have_addr(const char *addr)
@@ -1159,6 +1220,7 @@ test_api(void)
 	test_one_to_one();
 	test_peeloff();
 	test_max_assoc();
+	test_max_per_src();
 	if (kind == TR_TCP)
 		test_writable();
 	if (kind == TR_TCP || have_addr("192.0.2.1"))
