@@ -46,6 +46,7 @@ int asapcat_main(int argc, char **argv);
 struct asapcat_opts {
 	const char *listen;
 	const char *connect;
+	const char *local;
 	int echo;
 	int peeloff;
 	int onetoone;
@@ -61,6 +62,9 @@ static const struct opt asapcat_opts[] = {
         offsetof(struct asapcat_opts, listen)},
     {"connect", OPT_STR, "ADDR:PORT", "send stdin's hex lines to this peer",
         NULL, 0, 0, offsetof(struct asapcat_opts, connect)},
+    {"local", OPT_STR, "ADDR[,ADDR]",
+        "connect: from these local addresses (default: the kernel's choice)",
+        NULL, 0, 0, offsetof(struct asapcat_opts, local)},
     {"echo", OPT_FLAG, NULL, "listen: send every message back", NULL, 0, 0,
         offsetof(struct asapcat_opts, echo)},
     {"peeloff", OPT_FLAG, NULL,
@@ -549,7 +553,17 @@ ac_listen(struct asapcat *ac, int kind, const struct addr_list *al)
 static int
 ac_connect(struct asapcat *ac, int kind, const struct addr_list *al)
 {
-	ac->ep = tr_ep_new(ac->loop, kind, NULL,
+	struct addr_list local;
+	char err[ADDR_ERR_LEN];
+
+	memset(&local, 0, sizeof(local));
+	if (ac->o.local != NULL &&
+	    addr_list_parse(&local, ac->o.local, 0, ADDR_PORT_ZERO_OK, err,
+	        sizeof(err)) == -1) {
+		log_error("asapcat: -local: %s", err);
+		return -1;
+	}
+	ac->ep = tr_ep_new(ac->loop, kind, ac->o.local ? &local : NULL,
 	    ac->o.onetoone ? TR_ONE_TO_ONE : 0, on_event, ac);
 	if (ac->ep == NULL || tr_connect(ac->ep, al, &ac->assoc) == -1) {
 		log_error("asapcat: cannot connect to %s: %s", ac->o.connect,

@@ -115,6 +115,9 @@ int hs_select(struct hs *hs, const struct rsp_handle *handle, unsigned n,
  * removed.  1 removed, 0 counted, -1 no such PE. */
 int hs_report_unreachable(struct hs *hs, const struct rsp_handle *handle,
     uint32_t id, unsigned max_reports);
+/* The PE proved reachable: its count of reports starts over. */
+void hs_clear_unreachable(
+    struct hs *hs, const struct rsp_handle *handle, uint32_t id);
 
 /* Remove every PE whose registration expired at or before now_ms; cb
  * (may be NULL) sees each one just before it goes (to send ENRP DEL_PE)

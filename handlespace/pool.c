@@ -526,6 +526,16 @@ hs_report_unreachable(struct hs *hs, const struct rsp_handle *h, uint32_t id,
 	return 1;
 }
 
+void
+hs_clear_unreachable(struct hs *hs, const struct rsp_handle *h, uint32_t id)
+{
+	struct hs_pool *p = pool_find(hs, h);
+	struct hs_pe *pe;
+
+	if (p != NULL && (pe = pe_find(p, id)) != NULL)
+		pe->unreachable = 0;
+}
+
 struct hs_pool *
 hs_pool_find(const struct hs *hs, const struct rsp_handle *h)
 {

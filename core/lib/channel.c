@@ -322,7 +322,8 @@ incoming_event(struct lib_reg *r, const struct tr_event *ev)
 			return;
 		}
 		if (m.type == ASAP_ENDPOINT_KEEP_ALIVE &&
-		    (m.flags & ASAP_FLAG_H))
+		    (m.flags & ASAP_FLAG_H) &&
+		    lib_reg_trusted(r, r->hunt, ev->assoc))
 			adopt(r, ev->assoc, &m);
 		else
 			tr_abort(r->hunt, ev->assoc);

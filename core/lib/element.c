@@ -345,6 +345,8 @@ pe_new_home(
 	if (!(m->flags & ASAP_FLAG_H) ||
 	    ((m->present & RSP_HAS_PE_ID) && m->pe_id != e->id))
 		return 0;
+	if (!lib_reg_trusted(&e->reg, e->ep, tev->assoc))
+		return 1; /* a pool user's: ignored (logged) */
 	if (lib_reg_adopt(&e->reg, e->ep, tev->assoc) == -1)
 		return 0;
 	memset(&ev, 0, sizeof(ev));

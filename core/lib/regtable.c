@@ -19,6 +19,7 @@
 
 #include "core/ev.h"
 #include "core/lib/internal.h"
+#include "core/log.h"
 #include "core/transport/transport.h"
 #include "core/udp.h"
 #include "proto/wire.h"
@@ -136,6 +137,42 @@ lib_cand_usable(const struct lib_reg *r, int i)
 
 	return c->used && c->naddrs > 0 &&
 	       (c->is_static || c->expiry > ev_now_ms(r->loop));
+}
+
+/*
+ * A Keep-Alive with H=1 makes its sender our registrar: only one of the
+ * registrars of our table is believed (RFC 5355 2.6: any pool user
+ * could otherwise take a PE away from its registrar).  The table holds
+ * the -registrar list and the registrars heard announcing; the host is
+ * compared, not the port (a registrar connects from an ephemeral one
+ * over the TCP mapping).
+ */
+int
+lib_reg_trusted(const struct lib_reg *r, struct tr_ep *ep, uint32_t assoc)
+{
+	struct addr_list peer;
+	char buf[ADDR_FMT_LEN] = "?";
+	int i, j, k;
+
+	if (tr_peer_addrs(ep, assoc, &peer) == -1)
+		return 0;
+	for (i = 0; i < LIB_CANDS_MAX; i++) {
+		if (!lib_cand_usable(r, i))
+			continue;
+		for (j = 0; j < r->cand[i].naddrs; j++)
+			for (k = 0; k < peer.n; k++)
+				if (addr_equal_host(
+				        (const struct sockaddr *)&r->cand[i]
+				            .addrs[j],
+				        (const struct sockaddr *)&peer.a[k]))
+					return 1;
+	}
+	log_notice_limited("library: Keep-Alive H=1 on assoc %u from %s, "
+	                   "not a registrar of ours: ignored",
+	    assoc,
+	    peer.n ? addr_fmt((struct sockaddr *)&peer.a[0], buf, sizeof(buf))
+	           : buf);
+	return 0;
 }
 
 /* The announced registrar's addresses into al. */

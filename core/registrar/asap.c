@@ -8,6 +8,7 @@
  * transport protocol differs) -> 0x0007 (hs_register's causes).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,77 @@ filter_addrs(struct registrar *reg, uint32_t assoc, const struct rsp_pe *pe,
 	return 0;
 }
 
+/* One of the PE's user addresses is among ra's (a PE that moves keeps
+ * its host's address; another host cannot offer it: filter_addrs). */
+static int
+shares_user_addr(const struct hs_pe *hpe, const struct reg_addrs *ra)
+{
+	struct rsp_addr addrs[2 * RSP_ADDRS_MAX];
+	struct rsp_pe old;
+	int i, j;
+
+	hs_pe_export(hpe, &old, addrs, 2 * RSP_ADDRS_MAX);
+	for (i = 0; i < old.user.naddrs; i++)
+		for (j = 0; j < ra->nuser; j++)
+			if (old.user.addrs[i].family == ra->user[j].family &&
+			    memcmp(old.user.addrs[i].a, ra->user[j].a,
+			        sizeof(ra->user[j].a)) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * RFC 5355 2.3: a PE registers only for itself.  A PE ID that is live
+ * here stays with the association that registered it until that
+ * association goes (then the PE goes with it, and the ID is free: how a
+ * restarted PE comes back).  A PE homed at a peer, or one we took over
+ * that has not yet acknowledged us, moves here only from an address it
+ * already had: its home registrar died and it hunted us.  0, or
+ * 0x0004 (non-unique PE identifier).
+ */
+static uint16_t
+id_owner_check(struct registrar *reg, uint32_t assoc,
+    const struct rsp_handle *h, uint32_t id, const struct reg_addrs *ra)
+{
+	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
+	const struct reg_pe *pe;
+
+	if (hpe == NULL)
+		return 0;
+	pe = hs_pe_ext(hpe);
+	if (pe->ours && pe->assoc == assoc)
+		return 0;
+	if (pe->ours && pe->adopt == REG_ADOPT_NONE)
+		return RSP_CAUSE_NONUNIQUE_PE_ID;
+	return shares_user_addr(hpe, ra) ? 0 : RSP_CAUSE_NONUNIQUE_PE_ID;
+}
+
+/*
+ * -maxregistrationrate, -maxpesperassociation, -maxpes (issue 16: one
+ * association registered 1,000 PEs with random IDs in under a second).
+ * A re-registration counts against the rate only.  0, or 0x0006.
+ */
+static uint16_t
+limits_check(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
+{
+	const struct hs_pe *hpe = hs_find_pe(reg->hs, &m->handle, m->pes[0].id);
+	const struct reg_pe *pe = hpe != NULL ? hs_pe_ext(hpe) : NULL;
+	struct reg_assoc *a = reg_assoc_get(reg, assoc);
+	const struct reg_config *cfg = &reg->cfg;
+
+	if (a != NULL && !reg_bucket_take(reg, &a->rg, cfg->max_reg_rate))
+		return RSP_CAUSE_LACK_OF_RESOURCES;
+	if (pe != NULL && pe->ours && pe->assoc == assoc)
+		return 0;
+	if (a != NULL && cfg->max_pes_assoc > 0 &&
+	    a->npes >= (uint64_t)cfg->max_pes_assoc)
+		return RSP_CAUSE_LACK_OF_RESOURCES;
+	if (hpe == NULL && cfg->max_pes > 0 &&
+	    hs_pe_total(reg->hs) >= (size_t)cfg->max_pes)
+		return RSP_CAUSE_LACK_OF_RESOURCES;
+	return 0;
+}
+
 /* The PE as the handlespace will keep it. */
 static void
 build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
@@ -183,11 +255,12 @@ build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
 }
 
 static void
-log_refusal(const char *what, uint32_t id, const struct rsp_handle *h,
-    uint32_t assoc, uint16_t cause)
+log_refusal(struct registrar *reg, const char *what, uint32_t id,
+    const struct rsp_handle *h, uint32_t assoc, uint16_t cause)
 {
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
+	reg->count.refused[cause <= RSP_CAUSE_SECURITY ? cause : 0]++;
 	rsp_handle_str(h, hs, sizeof(hs));
 	log_notice_limited(
 	    "registrar: %s of PE $%08x in pool %s (assoc %u) refused: "
@@ -210,7 +283,10 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		    RSP_CAUSE_INVALID_VALUES);
 		return;
 	}
-	if ((cause = filter_addrs(reg, assoc, &m->pes[0], &ra)) == 0) {
+	if ((cause = limits_check(reg, assoc, m)) == 0 &&
+	    (cause = filter_addrs(reg, assoc, &m->pes[0], &ra)) == 0 &&
+	    (cause = id_owner_check(
+	         reg, assoc, &m->handle, m->pes[0].id, &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
 		if (reg_distance_index(&pe.policy) != -1)
 			reg_distance(reg, &pe.policy,
@@ -222,15 +298,15 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	} else
 		r = -1;
 	if (r == -1) {
-		log_refusal(
-		    "registration", m->pes[0].id, &m->handle, assoc, cause);
+		log_refusal(reg, "registration", m->pes[0].id, &m->handle,
+		    assoc, cause);
 		send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m,
 		    m->pes[0].id, cause);
 		return;
 	}
 	if ((rpe = reg_pe_add(reg, &m->handle, pe.id, assoc)) == NULL) {
 		hs_deregister(reg->hs, &m->handle, pe.id);
-		log_refusal("registration", pe.id, &m->handle, assoc,
+		log_refusal(reg, "registration", pe.id, &m->handle, assoc,
 		    RSP_CAUSE_LACK_OF_RESOURCES);
 		send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m,
 		    pe.id, RSP_CAUSE_LACK_OF_RESOURCES);
@@ -252,12 +328,33 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 
 /* ---- deregistration (3.4.2) ---- */
 
+/* Only the association that registered a PE deregisters it (RFC 5355
+ * 2.3: PE IDs are public in every resolution). */
+static int
+dereg_allowed(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
+{
+	const struct hs_pe *hpe = hs_find_pe(reg->hs, &m->handle, m->pe_id);
+	const struct reg_pe *pe;
+
+	if (hpe == NULL)
+		return 1;
+	pe = hs_pe_ext(hpe);
+	return pe->ours && pe->assoc == assoc;
+}
+
 static void
 on_deregistration(
     struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
 	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 
+	if (!dereg_allowed(reg, assoc, m)) {
+		log_refusal(reg, "deregistration", m->pe_id, &m->handle, assoc,
+		    RSP_CAUSE_SECURITY);
+		send_reg_response(reg, assoc, ASAP_DEREGISTRATION_RESPONSE, m,
+		    m->pe_id, RSP_CAUSE_SECURITY);
+		return;
+	}
 	if (log_enabled(LOG_LVL_INFO))
 		rsp_handle_str(&m->handle, hs, sizeof(hs));
 	reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
@@ -377,15 +474,54 @@ on_ka_ack(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		         "(assoc %u)",
 		    m->pe_id, assoc);
 	pe->adopt = REG_ADOPT_NONE;
+	if (hs_pe_unreachable(reg_pe_hs(pe)) >=
+	    (unsigned)reg->cfg.max_bad_reports)
+		log_info_limited("registrar: PE $%08x answered: its "
+		                 "unreachability reports are dismissed",
+		    m->pe_id);
+	hs_clear_unreachable(reg->hs, &m->handle, m->pe_id);
 	reg_pe_ka_transition(reg, pe, REG_KA_IDLE);
+}
+
+/*
+ * MAX-BAD-PE-REPORT reached (RFC 5352 3.5): RSPLIB removes the PE, so
+ * one pool user could remove any live PE (its ID is public).  We ask
+ * instead: a home PE gets an Endpoint Keep-Alive at once and goes only
+ * if it does not answer within -endpointkeepalivetimeoutinterval (its
+ * association is then aborted, as for any missed keep-alive); an answer
+ * clears its reports.  A PE homed at a peer is left to its home
+ * registrar's keep-alives.
+ */
+static void
+unreachable_reached(
+    struct registrar *reg, const struct rsp_handle *h, uint32_t id, unsigned n)
+{
+	struct reg_pe *pe = reg_pe_find(reg, h, id);
+	char hs[2 * RSP_HANDLE_MAX + 3];
+
+	rsp_handle_str(h, hs, sizeof(hs));
+	if (pe == NULL) {
+		log_info_limited("registrar: PE $%08x of pool %s: %u "
+		                 "unreachability reports; its home registrar "
+		                 "checks it",
+		    id, hs, n);
+		return;
+	}
+	if (pe->ka == REG_KA_WAIT_ACK && pe->queued)
+		return; /* a keep-alive is out already */
+	log_info_limited("registrar: PE $%08x of pool %s: %u unreachability "
+	                 "reports, asking it (keep-alive)",
+	    id, hs, n);
+	reg_pe_ka_send(reg, pe, 0);
+	reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
 }
 
 static void
 on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct reg_assoc *a = reg_assoc_get(reg, assoc);
-	struct reg_pe *pe;
-	char hs[2 * RSP_HANDLE_MAX + 3];
+	const struct hs_pe *hpe;
+	unsigned n;
 
 	if (a != NULL && !reg_bucket_take(reg, &a->eu, reg->cfg.max_eu_rate)) {
 		log_debug(
@@ -393,38 +529,28 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 		return;
 	}
 	reg->count.failure_reports++;
+	hpe = hs_find_pe(reg->hs, &m->handle, m->pe_id);
 	if (reg->actionlog != NULL) {
-		const struct hs_pe *hpe =
-		    hs_find_pe(reg->hs, &m->handle, m->pe_id);
 		struct reg_action ea = {"Recv", "ASAP", "EndpointUnreachable",
 		    "", m->flags, hpe ? hs_pe_unreachable(hpe) : 0, 0,
 		    &m->handle, m->pe_id, 0, reg->id, 0, 0};
 
 		reg_action(reg, &ea);
 	}
-	rsp_handle_str(&m->handle, hs, sizeof(hs));
-	if ((pe = reg_pe_find(reg, &m->handle, m->pe_id)) != NULL &&
-	    hs_find_pe(reg->hs, &m->handle, m->pe_id) != NULL &&
-	    hs_pe_unreachable(hs_find_pe(reg->hs, &m->handle, m->pe_id)) + 1 >=
-	        (unsigned)reg->cfg.max_bad_reports)
-		reg_enrp_update(reg, ENRP_DEL_PE, &m->handle, m->pe_id);
-	switch (hs_report_unreachable(reg->hs, &m->handle, m->pe_id,
-	    (unsigned)reg->cfg.max_bad_reports)) {
-	case 1:
-		log_info("registrar: removed PE $%08x of pool %s: %lld "
-		         "unreachability reports",
-		    m->pe_id, hs, reg->cfg.max_bad_reports);
-		reg_expiry_arm(reg);
-		break;
-	case 0:
+	if (hpe == NULL) {
 		log_debug(1,
-		    "registrar: PE $%08x of pool %s reported "
-		    "unreachable",
-		    m->pe_id, hs);
-		break;
-	default:
-		break;
+		    "registrar: unreachable report for unknown PE "
+		    "$%08x",
+		    m->pe_id);
+		return;
 	}
+	/* counted only: the removal is ours to decide */
+	hs_report_unreachable(reg->hs, &m->handle, m->pe_id, UINT_MAX);
+	n = hs_pe_unreachable(hpe);
+	log_debug(
+	    1, "registrar: PE $%08x reported unreachable (%u)", m->pe_id, n);
+	if (n >= (unsigned)reg->cfg.max_bad_reports)
+		unreachable_reached(reg, &m->handle, m->pe_id, n);
 }
 
 /* ---- dispatch ---- */

@@ -47,7 +47,7 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 /* To a peer over our association, opened on demand. */
 /*
  * Our association to p: a connection attempt still not up after a
- * Presence cycle is replaced (its kernel retransmissions back off to
+ * Presence cycle (2 s at least) is replaced (its kernel retransmissions back off to
  * tens of seconds: a healed partition would wait for them), and a new
  * attempt follows the last by REG_CONNECT_GAP_MS at least.
  */
@@ -55,9 +55,12 @@ static int
 peer_connect(struct reg_enrp *e, struct reg_peer *p)
 {
 	uint64_t now = ev_now_ms(e->reg->loop);
+	uint64_t stale = (uint64_t)e->reg->cfg.hb_cycle;
 
+	if (stale < REG_CONNECT_STALE_MIN_MS)
+		stale = REG_CONNECT_STALE_MIN_MS;
 	if (p->has_assoc && !p->assoc_up && p->connect_ms != 0 &&
-	    now - p->connect_ms >= (uint64_t)e->reg->cfg.hb_cycle) {
+	    now - p->connect_ms >= stale) {
 		log_debug(1,
 		    "registrar: peer $%08x: connection attempt not up "
 		    "after %llu ms, trying afresh",
@@ -297,6 +300,21 @@ on_list_request(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	free(ad);
 }
 
+/* A listed server at an address we may not peer with is not tried. */
+static int
+candidate_admitted(struct reg_enrp *e, const struct reg_peer *q)
+{
+	int i;
+
+	for (i = 0; i < q->addrs.n; i++)
+		if (enrp_admit_addr(e, (const struct sockaddr *)&q->addrs.a[i]))
+			return 1;
+	log_info_limited("registrar: listed server $%08x is not an allowed "
+	                 "peer (-peerallow, -peer): not tried",
+	    q->id);
+	return 0;
+}
+
 static void
 on_list_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
     const struct rsp_msg *m)
@@ -317,6 +335,10 @@ on_list_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		if (!peer_room(e, 1) || (q = peer_new(e, si->id)) == NULL)
 			return;
 		peer_addrs_from_info(q, si);
+		if (!candidate_admitted(e, q)) {
+			peer_free(e, q);
+			continue;
+		}
 		log_info(
 		    "registrar: peer $%08x learned from $%08x", q->id, p->id);
 		send_presence(e, q, 1);
@@ -425,6 +447,8 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	} else if ((p = peer_lookup(e, assoc, &m, enrp_handlers[i].create,
 	                &created)) == NULL)
 		refuse(e, assoc, &m);
+	else if (!created && !enrp_admit_bound(e, p, assoc))
+		;
 	else if (unsolicited(p, &m))
 		log_info_limited(
 		    "registrar: %s from $%08x that we did not ask for, "
@@ -474,6 +498,13 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 	                                  : addr_port(src);
 	if ((p = peer_by_id(e, m.sender)) == NULL &&
 	    (p = peer_by_info(e, &m.servers[0])) == NULL) {
+		if (!enrp_admit_addr(e, src)) {
+			log_notice_limited("registrar: multicast Presence from "
+			                   "%s, not an allowed peer: ignored",
+			    addr_fmt_host(src, buf, sizeof(buf)));
+			rsp_msg_free(&m);
+			return;
+		}
 		if (!peer_room(e, 1) || (p = peer_new(e, m.sender)) == NULL) {
 			rsp_msg_free(&m);
 			return;
@@ -561,12 +592,17 @@ int
 reg_enrp_parse(const struct reg_config *cfg, struct addr_list *al, char *err,
     size_t errlen)
 {
+	struct prefix_list allow = {0};
 	struct addr_list pl;
 	int i;
 
 	for (i = 0; i < cfg->peers.n; i++)
 		if (addr_list_parse(&pl, cfg->peers.v[i], REG_ENRP_AUTO_PORT, 0,
 		        err, errlen) == -1)
+			return -1;
+	for (i = 0; i < cfg->peerallow.n; i++)
+		if (prefix_list_parse(
+		        cfg->peerallow.v[i], &allow, err, errlen) == -1)
 			return -1;
 	if (cfg->enrp == NULL || strcmp(cfg->enrp, "off") == 0)
 		return 0;
@@ -626,6 +662,10 @@ reg_enrp_start(struct registrar *reg)
 
 	if (e == NULL)
 		return -1;
+	if (enrp_admit_init(e, err, sizeof(err)) == -1) {
+		log_error("registrar: -peerallow: %s", err);
+		return -1;
+	}
 	for (i = 0; i < reg->cfg.peers.n; i++) {
 		if ((p = peer_new(e, 0)) == NULL)
 			return -1;

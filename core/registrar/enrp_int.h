@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "core/prefix.h"
 #include "core/registrar/internal.h"
 
 /*
@@ -51,6 +52,9 @@ enum reg_peer_state {
 #define REG_CANDIDATE_TRIES 3
 #define REG_PEERS_MAX       256
 #define REG_CONNECT_GAP_MS  1000
+/* An attempt is given up after max(Presence cycle, this): a slow
+ * handshake (an emulated guest) must not be cut off again and again. */
+#define REG_CONNECT_STALE_MIN_MS 2000
 
 struct reg_sync_id {
 	struct rsp_handle handle;
@@ -102,7 +106,9 @@ struct reg_enrp {
 	struct reg_peer *mentor;
 	int startup;
 	uint64_t hb_timer, mentor_timer;
-	struct reg_mcast *mc; /* NULL: -enrpannounce=off */
+	struct reg_mcast *mc;     /* NULL: -enrpannounce=off */
+	struct prefix_list allow; /* -peerallow and the -peer hosts */
+	int restricted;           /* only those may be peers */
 	struct rsp_pool_entry pools[HS_SELECT_MAX];
 	/* a Handle Table Response being filled: each PE's pool handle and
 	 * the peer's cursor before it (to take PEs back) */
@@ -149,6 +155,15 @@ int64_t hb_timer(struct ev_loop *loop, uint64_t id, void *arg);
 int64_t mentor_timer(struct ev_loop *loop, uint64_t id, void *arg);
 void normal_operation(struct reg_enrp *e, const char *why);
 void peer_confirm(struct reg_enrp *e, struct reg_peer *p, const char *how);
+
+/* enrp_admit.c: who may be a peer, and where a peer talks from */
+int enrp_admit_init(struct reg_enrp *e, char *err, size_t errlen);
+int enrp_admit_addr(const struct reg_enrp *e, const struct sockaddr *sa);
+/* The association's peer may become a peer (else logged). */
+int enrp_admit_assoc(const struct reg_enrp *e, uint32_t assoc);
+/* A message naming p came on its association or from its host. */
+int enrp_admit_bound(
+    const struct reg_enrp *e, const struct reg_peer *p, uint32_t assoc);
 
 /* enrp_sync.c */
 void audit_start(struct reg_enrp *e, struct reg_peer *p);

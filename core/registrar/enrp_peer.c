@@ -291,7 +291,8 @@ peer_lookup(struct reg_enrp *e, uint32_t assoc, const struct rsp_msg *m,
 		;
 	else if ((p = peer_by_assoc(e, assoc)) != NULL && p->id == 0)
 		;
-	else if (!create || !peer_room(e, 0) || (p = peer_new(e, 0)) == NULL)
+	else if (!create || !enrp_admit_assoc(e, assoc) || !peer_room(e, 0) ||
+	         (p = peer_new(e, 0)) == NULL)
 		return NULL;
 	else
 		*created = 1;

@@ -84,6 +84,34 @@ audit_finish(struct reg_enrp *e, struct reg_peer *p)
 
 /* Insert or update a PE another registrar owns, learned over assoc;
  * 0, or a cause. */
+/* -maxpes and -maxpesperpeer: a PE new to us beyond them is not
+ * learned (a peer cannot fill our memory; issue 16). */
+static int
+learn_over_cap(
+    struct reg_enrp *e, const struct rsp_handle *h, const struct rsp_pe *pe)
+{
+	const struct reg_config *cfg = &e->reg->cfg;
+	struct hs *hs = e->reg->hs;
+
+	if (hs_find_pe(hs, h, pe->id) != NULL)
+		return 0;
+	if (cfg->max_pes > 0 && hs_pe_total(hs) >= (size_t)cfg->max_pes) {
+		log_warning_limited("registrar: -maxpes=%lld reached: PE $%08x "
+		                    "of $%08x not learned",
+		    cfg->max_pes, pe->id, pe->home);
+		return 1;
+	}
+	if (cfg->max_pes_peer > 0 &&
+	    hs_owner_count(hs, pe->home) >= (size_t)cfg->max_pes_peer) {
+		log_warning_limited(
+		    "registrar: -maxpesperpeer=%lld reached for "
+		    "$%08x: PE $%08x not learned",
+		    cfg->max_pes_peer, pe->home, pe->id);
+		return 1;
+	}
+	return 0;
+}
+
 uint16_t
 learn_pe(struct reg_enrp *e, uint32_t assoc, const struct rsp_handle *h,
     const struct rsp_pe *from, int keep_ours)
@@ -102,6 +130,8 @@ learn_pe(struct reg_enrp *e, uint32_t assoc, const struct rsp_handle *h,
 	 * phase, say) stays ours; only an update says it moved. */
 	if (keep_ours && reg_pe_find(e->reg, h, pe.id) != NULL)
 		return 0;
+	if (learn_over_cap(e, h, &pe))
+		return RSP_CAUSE_LACK_OF_RESOURCES;
 	if (reg_distance_index(&pe.policy) != -1 && e->io.srtt != NULL)
 		reg_distance(
 		    e->reg, &pe.policy, e->io.srtt(e->io.arg, assoc), 1);

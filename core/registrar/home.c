@@ -133,13 +133,16 @@ reg_pe_add(struct registrar *reg, const struct rsp_handle *h, uint32_t id,
 	pe = hs_pe_ext(hpe);
 	if (pe->ours && pe->assoc == assoc)
 		return pe;
-	if (pe->ours && (old = reg_assoc_find(reg, pe->assoc)) != NULL)
+	if (pe->ours && (old = reg_assoc_find(reg, pe->assoc)) != NULL) {
 		list_unlink(reg, &old->pes, pe, AL);
+		old->npes--;
+	}
 	if (!pe->ours)
 		reg->pe_n++;
 	pe->ours = 1;
 	pe->assoc = assoc;
 	list_prepend(reg, &a->pes, pe, AL);
+	a->npes++;
 	return pe;
 }
 
@@ -150,8 +153,10 @@ reg_pe_forget(struct registrar *reg, struct reg_pe *pe)
 
 	if (pe->queued)
 		list_unlink(reg, &reg->ka[pe->ka].pes, pe, KL);
-	if (pe->ours && (a = reg_assoc_find(reg, pe->assoc)) != NULL)
+	if (pe->ours && (a = reg_assoc_find(reg, pe->assoc)) != NULL) {
 		list_unlink(reg, &a->pes, pe, AL);
+		a->npes--;
+	}
 	if (pe->ours)
 		reg->pe_n--;
 	memset(pe, 0, sizeof(*pe));

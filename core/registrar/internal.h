@@ -83,7 +83,8 @@ struct reg_assoc {
 	struct reg_assoc *hnext;
 	uint32_t id;
 	struct reg_list pes;
-	struct reg_bucket hr, eu;
+	uint32_t npes;                /* on pes */
+	struct reg_bucket hr, eu, rg; /* resolutions, reports, registrations */
 	int opening;     /* we connect it (takeover): wait for reg_assoc_up() */
 	uint32_t last_s; /* last message or coming up, s (-autoclosetimeout) */
 };
@@ -99,6 +100,9 @@ struct reg_counters {
 	unsigned long long synchronizations; /* Handle Table Requests */
 	unsigned long long handle_updates;   /* Handle Updates received */
 	unsigned long long keepalives;       /* Endpoint Keep-Alives sent */
+	/* Registrations and deregistrations refused, by RFC 5354 cause
+	 * (0x0000-0x000a; others counted at 0) */
+	unsigned long long refused[RSP_CAUSE_SECURITY + 1];
 };
 
 struct reg_stats;     /* core/registrar/stats.c */

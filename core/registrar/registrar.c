@@ -47,14 +47,30 @@ const struct opt reg_opts[] = {
         "selection increment (0: the policy's default)", "0", 0, 1000000,
         max_increment),
     REG_OPT("maxbadpereports", OPT_INT, "N",
-        "unreachability reports that remove a PE", "3", 1, 1000000,
-        max_bad_reports),
+        "unreachability reports that make the registrar check a PE (a "
+        "keep-alive it must answer)",
+        "3", 1, 1000000, max_bad_reports),
     REG_OPT("maxhrrate", OPT_INT, "N",
         "handle resolutions per second per association (0: no limit)", "1000",
         0, 1000000000, max_hr_rate),
     REG_OPT("maxeurate", OPT_INT, "N",
         "unreachability reports per second per association (0: no limit)",
         "100", 0, 1000000000, max_eu_rate),
+    REG_OPT("maxregistrationrate", OPT_INT, "N",
+        "registrations per second per association; more are refused with "
+        "0x0006 (0: no limit)",
+        "100", 0, 1000000000, max_reg_rate),
+    REG_OPT("maxpesperassociation", OPT_INT, "N",
+        "PEs one association may register; more are refused with 0x0006 (0: "
+        "no limit)",
+        "100", 0, 1000000000, max_pes_assoc),
+    REG_OPT("maxpes", OPT_INT, "N",
+        "PEs in the handlespace; new ones beyond are refused with 0x0006 (0: "
+        "no limit)",
+        "1000000", 0, 1000000000, max_pes),
+    REG_OPT("maxpesperpeer", OPT_INT, "N",
+        "PEs one ENRP peer may own here; more are not learned (0: no limit)",
+        "500000", 0, 1000000000, max_pes_peer),
     REG_OPT("asapannounce", OPT_STR, "auto|off|ADDR:PORT",
         "ASAP Server Announce group (auto: 239.0.0.50:3863)", "auto", 0, 0,
         announce),
@@ -67,6 +83,10 @@ const struct opt reg_opts[] = {
         "ENRP endpoint (auto: any address, port 9901)", "off", 0, 0, enrp),
     REG_OPT("peer", OPT_LIST, "ADDR:PORT",
         "static ENRP peer (repeatable; port default 9901)", NULL, 0, 0, peers),
+    REG_OPT("peerallow", OPT_LIST, "PREFIX[,PREFIX]",
+        "only these address prefixes may be ENRP peers (repeatable; "
+        "default: anyone, or with -enrpannounce=off only the -peer hosts)",
+        NULL, 0, 0, peerallow),
     REG_OPT("peerheartbeatcycle", OPT_INT, "MS",
         "Presence interval (randomized x0.875..1.125)", "2444", 10, 3600000,
         hb_cycle),
@@ -633,12 +653,20 @@ enrp_srtt(void *arg, uint32_t assoc)
 	return reg->enrp_ep != NULL ? tr_srtt(reg->enrp_ep, assoc) : -1;
 }
 
+static int
+enrp_peer_addrs(void *arg, uint32_t assoc, struct addr_list *out)
+{
+	struct registrar *reg = arg;
+
+	return tr_peer_addrs(reg->enrp_ep, assoc, out);
+}
+
 /* -enrp: listen for peers (PPID 12) and start the mentor phase. */
 static int
 reg_enrp_listen(struct registrar *reg, int kind)
 {
-	struct reg_enrp_io io = {
-	    enrp_send, enrp_abort, enrp_connect, reg, 0, {0}, enrp_srtt};
+	struct reg_enrp_io io = {enrp_send, enrp_abort, enrp_connect, reg, 0,
+	    {0}, enrp_srtt, enrp_peer_addrs};
 	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
 	struct addr_list al;
 	int on;

@@ -38,12 +38,17 @@ struct reg_config {
 	long long max_bad_reports; /* -maxbadpereports */
 	long long max_hr_rate;     /* per association and second, 0 off */
 	long long max_eu_rate;
+	long long max_reg_rate;   /* registrations, the same */
+	long long max_pes_assoc;  /* PEs per association, 0 off */
+	long long max_pes;        /* PEs in the handlespace, 0 off */
+	long long max_pes_peer;   /* PEs one ENRP peer may own here, 0 off */
 	const char *announce;     /* -asapannounce: auto | off | addr:port */
 	long long announce_cycle; /* -serverannouncecycle, ms */
 	long long announce_ttl;   /* -announcettl */
 	/* ENRP (core/registrar/enrp.c) */
 	const char *enrp;          /* -enrp: off | auto | addr[,addr]:port */
 	struct opt_list peers;     /* -peer=addr:port, repeatable */
+	struct opt_list peerallow; /* -peerallow=prefix[,prefix], repeatable */
 	long long hb_cycle;        /* -peerheartbeatcycle, ms */
 	long long last_heard;      /* -peermaxtimelastheard, ms */
 	long long no_response;     /* -peermaxtimenoresponse, ms */
@@ -92,6 +97,9 @@ struct reg_enrp_io {
 	struct addr_list local; /* our ENRP addresses and port */
 	/* Smoothed RTT in ms, -1 unknown (DPF distance); may be NULL. */
 	int (*srtt)(void *arg, uint32_t assoc);
+	/* The association's peer addresses; may be NULL (no checks of
+	 * who a peer is: tests). */
+	int (*peer_addrs)(void *arg, uint32_t assoc, struct addr_list *out);
 };
 
 /*

@@ -165,6 +165,13 @@ write_scalars(const struct registrar *reg, const struct reg_stats *st)
 		    "scalar \"%s\" \"Registrar Average Number Of %s\" "
 		    "%1.6f\n",
 		    obj, avgs[i], span > 0 ? st->area[i] / span : 0.0);
+	/* ours, after RSPLIB's lines: refusals by cause (issue 16) */
+	for (i = 0; i <= RSP_CAUSE_SECURITY; i++)
+		if (c->refused[i] > 0)
+			fprintf(f,
+			    "scalar \"%s\" \"Registrar Total Refused %s\" "
+			    "%llu\n",
+			    obj, rsp_cause_name((uint16_t)i), c->refused[i]);
 	return fclose(f);
 }
 

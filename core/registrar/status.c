@@ -23,9 +23,17 @@ csp_fill_registrar(struct csp_reporter *rep, struct csp_report *r, void *arg)
 	size_t i, n, pools = hs_pool_total(hs), peers = reg_peer_count(reg);
 	char text[CSP_TEXT_SIZE];
 
-	snprintf(text, sizeof(text), "%zu[%zu] PEs in %zu Pool%s, %zu Peer%s",
-	    hs_pe_total(hs), hs_owner_count(hs, reg_id(reg)), pools,
-	    pools == 1 ? "" : "s", peers, peers == 1 ? "" : "s");
+	unsigned long long refused = 0;
+
+	for (i = 0; i <= RSP_CAUSE_SECURITY; i++)
+		refused += reg->count.refused[i];
+	/* RSPLIB's text, then ours: registrations refused (issue 16) */
+	n = (size_t)snprintf(text, sizeof(text),
+	    "%zu[%zu] PEs in %zu Pool%s, %zu Peer%s", hs_pe_total(hs),
+	    hs_owner_count(hs, reg_id(reg)), pools, pools == 1 ? "" : "s",
+	    peers, peers == 1 ? "" : "s");
+	if (refused > 0 && n < sizeof(text))
+		snprintf(text + n, sizeof(text) - n, ", %llu refused", refused);
 	csp_set_text(r->status, text);
 	csp_reporter_set_port(rep, reg->asap.port);
 	n = reg_peer_ids(reg, ids, REG_CSP_PEERS_MAX);

@@ -82,13 +82,15 @@ extern const struct tr_ops tr_sctp_ops;
  * (with the number refused since the last line). */
 void tr_log_refused(struct tr_ep *ep, const char *backend);
 /*
- * -maxassociationspersource: the key of a source (its IPv4 address, or
- * a hash of its IPv6 /64; never 0), then take one association of it (0,
- * or -1 at the limit, logged) and give it back when the association
- * goes.  A backend keeps the key of each incoming association it took.
+ * -maxassociationspersource: take one association of the source sa (0,
+ * or -1 at the limit, logged) and give it back by its key when the
+ * association goes.  A backend keeps the key (*key: the IPv4 address,
+ * or a hash of the IPv6 /64; never 0) of each incoming association it
+ * took.
  */
 uint32_t tr_src_key(const struct sockaddr *sa);
-int tr_src_take(struct tr_ep *ep, uint32_t key, const char *backend);
+int tr_src_take(struct tr_ep *ep, const struct sockaddr *sa, uint32_t *key,
+    const char *backend);
 void tr_src_give(struct tr_ep *ep, uint32_t key);
 /* Hand an event to the application (logs it at debug level). */
 void tr_emit(struct tr_ep *ep, const struct tr_event *ev);

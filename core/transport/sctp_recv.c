@@ -134,14 +134,13 @@ sc_src_refused(struct tr_ep *ep, sctp_assoc_t id, uint32_t *key)
 	struct addr_list al;
 
 	*key = 0;
+	memset(&al, 0, sizeof(al));
 	if (ep->max_per_src <= 0 ||
 	    sc_getaddrs(ep, SCTP_GET_PEER_ADDRS, (uint32_t)id, &al) == -1 ||
 	    al.n == 0)
 		return 0;
-	*key = tr_src_key((struct sockaddr *)&al.a[0]);
-	if (tr_src_take(ep, *key, "sctp") == 0)
+	if (tr_src_take(ep, (struct sockaddr *)&al.a[0], key, "sctp") == 0)
 		return 0;
-	*key = 0;
 	sc_refuse(ep, id);
 	return 1;
 }

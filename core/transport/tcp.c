@@ -260,11 +260,11 @@ tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg)
 				    "tcpmap: accept: %s", strerror(errno));
 			break;
 		}
-		key = tr_src_key((struct sockaddr *)&ss);
 		if ((long long)tc(ep)->ids.n >= ep->max_assoc) {
 			tc_reset(fd);
 			tr_log_refused(ep, "tcpmap");
-		} else if (tr_src_take(ep, key, "tcpmap") == -1)
+		} else if (tr_src_take(ep, (struct sockaddr *)&ss, &key,
+		               "tcpmap") == -1)
 			tc_reset(fd);
 		else
 			tc_accept_one(ep, fd, key);
@@ -364,6 +364,8 @@ tc_open(struct tr_ep *ep, const struct addr_list *local)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
 	ep->priv = t;
+	if (!(ep->flags & TR_LISTEN) && local != NULL)
+		t->local = *local;
 	if ((ep->flags & TR_LISTEN) && tc_listen(ep, local) == -1) {
 		int saved = errno;
 

@@ -277,6 +277,24 @@ tc_socket(int family)
  * Try the peer's addresses from try_idx on.  0 when one is connecting
  * or connected, -1 with errno when none is left.
  */
+/* A client endpoint's local address of ss's family, if it has one. */
+static int
+tc_bind_local(struct tc_assoc *a, int fd, int family)
+{
+	const struct addr_list *l = &((struct tc_ep *)a->ep->priv)->local;
+	struct sockaddr_storage ss;
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->a[i].ss_family != family)
+			continue;
+		ss = l->a[i];
+		sa_set_port(&ss, l->port);
+		return bind(fd, (struct sockaddr *)&ss, sa_len(&ss));
+	}
+	return 0;
+}
+
 int
 tc_try_next(struct tc_assoc *a)
 {
@@ -289,9 +307,10 @@ tc_try_next(struct tc_assoc *a)
 			err = errno;
 			continue;
 		}
-		if (connect(a->fd, (const struct sockaddr *)ss, sa_len(ss)) ==
-		        0 ||
-		    errno == EINPROGRESS) {
+		if (tc_bind_local(a, a->fd, ss->ss_family) == 0 &&
+		    (connect(a->fd, (const struct sockaddr *)ss, sa_len(ss)) ==
+		            0 ||
+		        errno == EINPROGRESS)) {
 			if (ev_add_fd(
 			        a->ep->loop, a->fd, EV_WRITE, tc_io_cb, a) == 0)
 				return 0;

@@ -69,6 +69,9 @@ struct tc_ep {
 	 * us again at once: a spin); the associations we have go on. */
 	uint64_t accept_timer;
 	unsigned long accept_fails; /* since the last log line */
+	/* A client endpoint made with local addresses binds its
+	 * connections to them (the first of the peer's family). */
+	struct addr_list local;
 };
 
 #define TC_ACCEPT_PAUSE_MS 1000

@@ -199,22 +199,29 @@ tr_src_key(const struct sockaddr *sa)
 }
 
 int
-tr_src_take(struct tr_ep *ep, uint32_t key, const char *backend)
+tr_src_take(struct tr_ep *ep, const struct sockaddr *sa, uint32_t *key,
+    const char *backend)
 {
+	char buf[ADDR_FMT_LEN];
 	uintptr_t n;
 
+	*key = 0;
 	if (ep->max_per_src <= 0)
 		return 0;
 	if (ep->src == NULL && (ep->src = calloc(1, sizeof(*ep->src))) == NULL)
 		return -1;
-	n = (uintptr_t)tr_map_get(ep->src, key);
+	n = (uintptr_t)tr_map_get(ep->src, tr_src_key(sa));
 	if ((long long)n >= ep->max_per_src) {
-		log_warning_limited("%s: association from a source with %lld "
-		                    "refused: -maxassociationspersource",
-		    backend, ep->max_per_src);
+		log_warning_limited("%s: association from %s refused: "
+		                    "-maxassociationspersource=%lld reached",
+		    backend, addr_fmt_host(sa, buf, sizeof(buf)),
+		    ep->max_per_src);
 		return -1;
 	}
-	return tr_map_put(ep->src, key, (void *)(n + 1));
+	if (tr_map_put(ep->src, tr_src_key(sa), (void *)(n + 1)) == -1)
+		return -1;
+	*key = tr_src_key(sa);
+	return 0;
 }
 
 void

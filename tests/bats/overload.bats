@@ -109,7 +109,7 @@ ask() {
 	open_conns 2
 	ask 1 -timeout=2000 <<<"$REG"
 	[ "$status" -ne 0 ]
-	wait_for_line 'refused: -maxassociationspersource' 5 "$T/registrar.log"
+	wait_for_line 'association from 127.0.0.1 refused: -maxassociationspersource=2' 5 "$T/registrar.log"
 	close_conns
 	sleep 0.5
 	ask 1 <<<"$REG"

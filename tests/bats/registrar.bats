@@ -245,14 +245,26 @@ wait_for_line() {
 	[[ "${lines[1]}" == *"cause1=0x0009"* ]]
 }
 
-@test "-maxbadpereports unreachability reports remove the PE" {
-	start_registrar -maxbadpereports=2
+@test "-maxbadpereports reports make the registrar ask the PE: one that answers stays, one that does not goes" {
+	start_registrar -maxbadpereports=2 -endpointkeepalivetransmissioninterval=60000 \
+	    -endpointkeepalivetimeoutinterval=800
 	hold_pe
 	echo "$REG" >&4
 	wait_for_line 'type=registration_response' 5 "$BATS_TEST_TMPDIR/pe.out"
 	ask 1 -timeout=300 <<<"$EU
 $EU"
-	wait_for_line 'removed PE \$12345678 of pool EchoPool: 2 unreachability reports'
+	wait_for_line 'PE \$12345678 of pool EchoPool: 2 unreachability reports, asking it'
+	wait_for_line 'type=endpoint_keep_alive ' 5 "$BATS_TEST_TMPDIR/pe.out"
+	echo "$KA_ACK" >&4
+	wait_for_line 'PE \$12345678 answered: its unreachability reports are dismissed'
+	sleep 1
+	ask 1 <<<"$HR"
+	[[ "${lines[1]}" == *"pe1.id=0x12345678"* ]]
+	# reported again, and this time silent: removed
+	ask 1 -timeout=300 <<<"$EU
+$EU"
+	wait_for_line 'no keep-alive ack in 800 ms'
+	wait_for_line 'removed PE \$12345678 of pool EchoPool: keep-alive timeout'
 	ask 1 <<<"$HR"
 	[[ "${lines[1]}" == *"cause1=0x0009"* ]]
 }

@@ -230,8 +230,23 @@ feed_enrp(struct registrar *reg, uint32_t assoc, uint32_t ppid, const char *hex)
 FIXTURE const char *const peer_ports[NODES] = {
     "127.0.0.1:9000", "127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9003"};
 
+/* Where associations come from: node j's (id j + 1) from its ENRP
+ * address, anything else (a scripted stranger) from `stranger`. */
+FIXTURE const char *stranger = "127.0.0.1:9999";
+
+FIXTURE int
+en_peer_addrs(void *arg, uint32_t assoc, struct addr_list *out)
+{
+	(void)arg;
+	return addr_list_parse(out,
+	    assoc >= 1 && assoc <= NODES ? peer_ports[assoc - 1] : stranger, 0,
+	    ADDR_PORT_REQUIRED, NULL, 0);
+}
+
 /* Node i with ID 0x10 + i and the given static peers. */
-FIXTURE size_t ht_bytes; /* for start(): 0, or a lower response size */
+FIXTURE size_t ht_bytes;        /* for start(): 0, or a lower response size */
+FIXTURE const char *peerallow;  /* -peerallow for start() */
+FIXTURE long long max_pes_peer; /* -maxpesperpeer for start() */
 
 FIXTURE struct registrar *
 start(
@@ -241,8 +256,8 @@ start(
 	static char ids[NODES][8];
 	struct reg_io aio = {as_send, as_abort, as_peer, &nodes[i], 0x0004,
 	    as_connect, NULL, NULL};
-	struct reg_enrp_io eio = {
-	    en_send, en_abort, en_connect, &nodes[i], 0x0004, {0}, NULL};
+	struct reg_enrp_io eio = {en_send, en_abort, en_connect, &nodes[i],
+	    0x0004, {0}, NULL, en_peer_addrs};
 	char err[128];
 	int k;
 
@@ -260,6 +275,9 @@ start(
 	c.identifier = ids[i];
 	for (k = 0; k < npeers; k++)
 		c.peers.v[c.peers.n++] = peer_ports[peers[k]];
+	c.max_pes_peer = max_pes_peer;
+	if (peerallow != NULL)
+		c.peerallow.v[c.peerallow.n++] = peerallow;
 	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);
 	memset(&nodes[i], 0, sizeof(nodes[i]));
 	nodes[i].idx = i;

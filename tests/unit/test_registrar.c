@@ -431,11 +431,26 @@ test_assoc(struct ev_loop *loop)
 	feed(reg, 1, REG);
 	reg_assoc_lost(reg, 1);
 	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
-	/* Re-registration over a new association moves the PE. */
+	/* A live PE ID stays with its association (RFC 5355 2.3): another
+	 * one is refused its registration (0x0004) and deregistration
+	 * (0x000a); once the owner's association goes, the ID is free. */
 	feed(reg, 1, REG);
+	fk_reset();
 	feed(reg, 2, REG);
-	reg_assoc_lost(reg, 1);
+	CHECK(fk.nsent == 1 && fk.assoc[0] == 2 &&
+	      last()->flags == ASAP_FLAG_R && last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_NONUNIQUE_PE_ID);
+	fk_reset();
+	feed(reg, 2, DEREG);
+	CHECK(last()->type == ASAP_DEREGISTRATION_RESPONSE &&
+	      last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_SECURITY);
 	CHECK(reg_pe_count(reg) == 1 && hs_pe_total(reg_hs(reg)) == 1);
+	reg_assoc_lost(reg, 1);
+	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	feed(reg, 2, REG);
+	CHECK(!(last()->present & RSP_HAS_ERROR) && reg_pe_count(reg) == 1);
 	reg_assoc_lost(reg, 2);
 	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
 	/* Another PPID aborts. */
@@ -518,8 +533,74 @@ test_resolution(struct ev_loop *loop)
 	advance(loop, 1000);
 	feed(reg, 2, EU);
 	advance(loop, 1000);
+	fk_reset();
 	feed(reg, 2, EU);
+	/* the third report: the PE is asked, not removed */
+	CHECK(fk.nsent == 1 && fk.assoc[0] == 1 &&
+	      last()->type == ASAP_ENDPOINT_KEEP_ALIVE);
+	CHECK(reg_pe_count(reg) == 1);
+	CHECK(strcmp(reg_pe_ka_state(reg, &echopool, 0x12345678), "wait-ack") ==
+	      0);
+	feed(reg, 1, KA_ACK); /* it answers: it stays, reports cleared */
+	CHECK(reg_pe_count(reg) == 1 &&
+	      hs_pe_unreachable(
+	          hs_find_pe(reg_hs(reg), &echopool, 0x12345678)) == 0);
+	advance(loop, 1000);
+	feed(reg, 2, EU);
+	advance(loop, 1000);
+	feed(reg, 2, EU);
+	CHECK(reg_pe_count(reg) == 1);
+	advance(loop, 1000);
+	fk_reset();
+	feed(reg, 2, EU);
+	CHECK(last()->type == ASAP_ENDPOINT_KEEP_ALIVE);
+	advance(loop, 5000); /* no answer: aborted with its association */
+	CHECK(fk.naborts == 1 && fk.aborted == 1);
 	CHECK(reg_pe_count(reg) == 0 && hs_pe_total(reg_hs(reg)) == 0);
+	fk_reset();
+	reg_free(reg);
+}
+
+/* -maxpesperassociation, -maxpes, -maxregistrationrate: 0x0006, and
+ * the refusals counted by cause. */
+static void
+test_caps(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+
+	test_section("caps");
+	c.max_pes_assoc = 2;
+	c.max_pes = 3;
+	reg = make(loop, &c);
+	feed_reg_id(reg, 1, 1);
+	feed_reg_id(reg, 1, 2);
+	feed_reg_id(reg, 1, 3);
+	CHECK(last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_LACK_OF_RESOURCES);
+	feed_reg_id(reg, 1, 2); /* a re-registration is not a new PE */
+	CHECK(!(last()->present & RSP_HAS_ERROR));
+	feed_reg_id(reg, 2, 4);
+	CHECK(!(last()->present & RSP_HAS_ERROR) && reg_pe_count(reg) == 3);
+	feed_reg_id(reg, 3, 5); /* -maxpes */
+	CHECK(last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_LACK_OF_RESOURCES);
+	CHECK(reg_pe_count(reg) == 3);
+	fk_reset();
+	reg_free(reg);
+
+	c = config();
+	c.max_reg_rate = 2;
+	reg = make(loop, &c);
+	feed_reg_id(reg, 1, 1);
+	feed_reg_id(reg, 1, 2);
+	feed_reg_id(reg, 1, 3); /* the third in the same second */
+	CHECK(last()->error.ncauses == 1 &&
+	      last()->error.causes[0].code == RSP_CAUSE_LACK_OF_RESOURCES);
+	advance(loop, 600);
+	fk_reset();
+	feed_reg_id(reg, 1, 3);
+	CHECK(!(last()->present & RSP_HAS_ERROR) && reg_pe_count(reg) == 3);
 	fk_reset();
 	reg_free(reg);
 }
@@ -642,6 +723,7 @@ main(void)
 	test_keepalive(loop);
 	test_keepalive_lists(loop);
 	test_assoc(loop);
+	test_caps(loop);
 	test_resolution(loop);
 	test_expiry(loop);
 	test_distance(loop);

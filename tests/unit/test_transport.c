@@ -48,9 +48,11 @@ static int warnings;      /* log lines at warning level or worse */
 static void
 log_count(int level, const char *msg, void *arg)
 {
-	(void)msg, (void)arg;
+	(void)arg;
 	if (level <= LOG_LVL_WARNING)
 		warnings++;
+	if (getenv("TEST_LOG") != NULL)
+		printf("log: %s\n", msg);
 }
 
 static void
@@ -800,15 +802,16 @@ test_max_per_src(void)
 	for (i = 0; i < 3; i++)
 		CHECK((fd[i] = src_connect(1, port)) != -1);
 	CHECK((fd[3] = src_connect(2, port)) != -1);
-	run_for(300);
-	CHECK(tr_assoc_count(srv) == 3);
-	CHECK(warnings == 1);
+	run_for(1000);
+	if (!CHECK(tr_assoc_count(srv) == 3 && warnings == 1))
+		printf("%d associations, %d warnings\n", tr_assoc_count(srv),
+		    warnings);
 	for (i = 0; i < 4; i++)
 		close(fd[i]);
-	run_for(300);
+	run_for(1000);
 	CHECK(tr_assoc_count(srv) == 0);
 	CHECK((fd[4] = src_connect(1, port)) != -1);
-	run_for(300);
+	run_for(1000);
 	CHECK(tr_assoc_count(srv) == 1);
 	close(fd[4]);
 	run_for(100);
