@@ -58,6 +58,19 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	ev_stop(loop);
 }
 
+/* SIGHUP: reread -acl (the state stays). */
+static void
+hup_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	struct registrar **reg = arg;
+
+	(void)loop;
+	log_notice("registrar: %s, rereading the configuration files",
+	    ev_signal_name(signo));
+	if (*reg != NULL)
+		reg_reload(*reg);
+}
+
 static int64_t
 uptime_over_cb(struct ev_loop *loop, uint64_t id, void *arg)
 {
@@ -84,6 +97,7 @@ run(const struct reg_config *cfg, const struct csp_config *csp,
 	}
 	ev_add_signal(loop, SIGINT, signal_cb, signalled);
 	ev_add_signal(loop, SIGTERM, signal_cb, signalled);
+	ev_add_signal(loop, SIGHUP, hup_cb, &reg);
 	if (runtime_ms > 0)
 		ev_timer_add(loop, runtime_ms, uptime_over_cb, NULL);
 	if ((reg = reg_new(loop, cfg)) == NULL)

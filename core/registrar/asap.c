@@ -15,6 +15,7 @@
 
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/registrar/acl.h"
 #include "core/registrar/internal.h"
 
 typedef void reg_handler(
@@ -234,6 +235,39 @@ limits_check(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	return 0;
 }
 
+/* -acl: one of the association's addresses may do op (for pool h).
+ * No list: everyone may. */
+static int
+acl_ok(struct registrar *reg, enum acl_op op, uint32_t assoc,
+    const struct addr_list *known, const struct rsp_handle *h)
+{
+	struct addr_list al;
+	char hs[2 * RSP_HANDLE_MAX + 3], buf[ADDR_FMT_LEN] = "?";
+	int i;
+
+	if (reg->acl == NULL)
+		return 1;
+	if (known == NULL) {
+		memset(&al, 0, sizeof(al));
+		if (reg->io.peer_addrs == NULL ||
+		    reg->io.peer_addrs(reg->io.arg, assoc, &al) == -1)
+			return 0;
+		known = &al;
+	}
+	for (i = 0; i < known->n; i++)
+		if (acl_allows(
+		        reg->acl, op, (const struct sockaddr *)&known->a[i], h))
+			return 1;
+	rsp_handle_str(h, hs, sizeof(hs));
+	if (known->n > 0)
+		addr_fmt_host(
+		    (const struct sockaddr *)&known->a[0], buf, sizeof(buf));
+	log_notice_limited("registrar: -acl: %s of pool %s from %s (assoc %u) "
+	                   "denied",
+	    acl_op_name(op), hs, buf, assoc);
+	return 0;
+}
+
 /* The PE as the handlespace will keep it. */
 static void
 build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
@@ -285,6 +319,9 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	}
 	if ((cause = limits_check(reg, assoc, m)) == 0 &&
 	    (cause = filter_addrs(reg, assoc, &m->pes[0], &ra)) == 0 &&
+	    (cause = acl_ok(reg, ACL_REGISTER, assoc, &ra.peer, &m->handle)
+	                 ? 0
+	                 : RSP_CAUSE_SECURITY) == 0 &&
 	    (cause = id_owner_check(
 	         reg, assoc, &m->handle, m->pes[0].id, &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
@@ -377,9 +414,10 @@ on_deregistration(
 /* ---- handle resolution (3.4.3) ---- */
 
 static void
-send_hr_failure(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
+send_hr_failure(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m,
+    uint16_t cause)
 {
-	struct rsp_cause c = {RSP_CAUSE_UNKNOWN_POOL_HANDLE, {0, NULL}};
+	struct rsp_cause c = {cause, {0, NULL}};
 	struct rsp_msg r;
 
 	rsp_msg_init(&r, RSP_PROTO_ASAP, ASAP_HANDLE_RESOLUTION_RESPONSE);
@@ -421,7 +459,11 @@ on_handle_resolution(
 		    "registrar: handle resolution rate limit on "
 		    "assoc %u",
 		    assoc);
-		send_hr_failure(reg, assoc, m);
+		send_hr_failure(reg, assoc, m, RSP_CAUSE_UNKNOWN_POOL_HANDLE);
+		return;
+	}
+	if (!acl_ok(reg, ACL_RESOLVE, assoc, NULL, &m->handle)) {
+		send_hr_failure(reg, assoc, m, RSP_CAUSE_SECURITY);
 		return;
 	}
 	n = hs_select(reg->hs, &m->handle, hr_items(reg, m),
@@ -429,7 +471,7 @@ on_handle_resolution(
 	if (n <= 0) {
 		log_debug(
 		    1, "registrar: handle resolution of unknown pool %s", hs);
-		send_hr_failure(reg, assoc, m);
+		send_hr_failure(reg, assoc, m, RSP_CAUSE_UNKNOWN_POOL_HANDLE);
 		return;
 	}
 	rsp_msg_init(&r, RSP_PROTO_ASAP, ASAP_HANDLE_RESOLUTION_RESPONSE);

@@ -449,6 +449,8 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 		refuse(e, assoc, &m);
 	else if (!created && !enrp_admit_bound(e, p, assoc))
 		;
+	else if (enrp_handlers[i].confirms && !enrp_admit_as_peer(e, assoc))
+		;
 	else if (unsolicited(p, &m))
 		log_info_limited(
 		    "registrar: %s from $%08x that we did not ask for, "

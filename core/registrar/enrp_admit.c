@@ -7,6 +7,10 @@
  * (loopback, or one of its -enrp addresses) always is: a dump tool run
  * next to it reads the handlespace without configuration.
  *
+ * With -acl the access list decides instead: "peer" rules who may be a
+ * peer, "dump" rules who may only read (an association it opens is
+ * admitted, but nothing only a registrar sends is believed from it).
+ *
  * A peer is also bound to where it talks from: a message naming a known
  * peer's ID is believed only on that peer's association or from one of
  * its hosts, so that nobody adopts another registrar's ID to send
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/registrar/acl.h"
 #include "core/registrar/enrp_int.h"
 #include "core/registrar/registrar.h"
 
@@ -81,8 +86,41 @@ own_host(const struct reg_enrp *e, const struct sockaddr *sa)
 int
 enrp_admit_addr(const struct reg_enrp *e, const struct sockaddr *sa)
 {
+	if (e->reg->acl != NULL)
+		return acl_allows(e->reg->acl, ACL_PEER, sa, NULL);
 	return !e->restricted || own_host(e, sa) ||
 	       prefix_list_match(&e->allow, sa);
+}
+
+/* May open an association to us: a peer, or with -acl a reader. */
+static int
+admit_reader(const struct reg_enrp *e, const struct sockaddr *sa)
+{
+	if (e->reg->acl != NULL)
+		return own_host(e, sa) ||
+		       acl_allows(e->reg->acl, ACL_DUMP, sa, NULL);
+	return enrp_admit_addr(e, sa);
+}
+
+int
+enrp_admit_as_peer(const struct reg_enrp *e, uint32_t assoc)
+{
+	struct addr_list al;
+	int i;
+
+	if (e->reg->acl == NULL || e->io.peer_addrs == NULL)
+		return 1;
+	memset(&al, 0, sizeof(al));
+	if (e->io.peer_addrs(e->io.arg, assoc, &al) == -1)
+		return 0;
+	for (i = 0; i < al.n; i++)
+		if (acl_allows(e->reg->acl, ACL_PEER,
+		        (const struct sockaddr *)&al.a[i], NULL))
+			return 1;
+	log_notice_limited("registrar: -acl: ENRP association %u may read, "
+	                   "not act as a peer: message refused",
+	    assoc);
+	return 0;
 }
 
 int
@@ -92,13 +130,13 @@ enrp_admit_assoc(const struct reg_enrp *e, uint32_t assoc)
 	char buf[ADDR_FMT_LEN];
 	int i;
 
-	if (!e->restricted || e->io.peer_addrs == NULL)
+	if ((!e->restricted && e->reg->acl == NULL) || e->io.peer_addrs == NULL)
 		return 1;
 	memset(&al, 0, sizeof(al));
 	if (e->io.peer_addrs(e->io.arg, assoc, &al) == -1)
 		return 0;
 	for (i = 0; i < al.n; i++)
-		if (enrp_admit_addr(e, (const struct sockaddr *)&al.a[i]))
+		if (admit_reader(e, (const struct sockaddr *)&al.a[i]))
 			return 1;
 	log_notice_limited("registrar: ENRP association %u from %s is not an "
 	                   "allowed peer (-peerallow, -peer): refused",

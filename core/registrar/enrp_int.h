@@ -161,6 +161,9 @@ int enrp_admit_init(struct reg_enrp *e, char *err, size_t errlen);
 int enrp_admit_addr(const struct reg_enrp *e, const struct sockaddr *sa);
 /* The association's peer may become a peer (else logged). */
 int enrp_admit_assoc(const struct reg_enrp *e, uint32_t assoc);
+/* -acl: the association's peer may act as a peer, not only read
+ * (else logged). */
+int enrp_admit_as_peer(const struct reg_enrp *e, uint32_t assoc);
 /* A message naming p came on its association or from its host. */
 int enrp_admit_bound(
     const struct reg_enrp *e, const struct reg_peer *p, uint32_t assoc);

@@ -105,6 +105,7 @@ struct reg_counters {
 	unsigned long long refused[RSP_CAUSE_SECURITY + 1];
 };
 
+struct acl;           /* core/registrar/acl.c */
 struct reg_stats;     /* core/registrar/stats.c */
 struct reg_actionlog; /* core/registrar/actionlog.c */
 
@@ -147,7 +148,8 @@ struct registrar {
 	struct tr_ep *enrp_ep;
 	struct reg_suggest *suggest; /* KAs with H for suggested PEs */
 	struct reg_counters count;
-	struct reg_stats *stats;         /* NULL: no -statsfile, no -scalar */
+	struct acl *acl;         /* -acl, NULL: everyone may do everything */
+	struct reg_stats *stats; /* NULL: no -statsfile, no -scalar */
 	struct reg_actionlog *actionlog; /* NULL: no -actionlogfile */
 
 	struct wbuf out; /* one message being encoded */

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "core/registrar/registrar.h"
+#include "core/registrar/acl.h"
 #include "core/registrar/internal.h"
 #include "core/transport/transport.h"
 
@@ -87,6 +88,10 @@ const struct opt reg_opts[] = {
         "only these address prefixes may be ENRP peers (repeatable; "
         "default: anyone, or with -enrpannounce=off only the -peer hosts)",
         NULL, 0, 0, peerallow),
+    REG_OPT("acl", OPT_STR, "FILE",
+        "access list: who may register, resolve, peer, dump (default: "
+        "everyone; reread on SIGHUP)",
+        NULL, 0, 0, acl),
     REG_OPT("peerheartbeatcycle", OPT_INT, "MS",
         "Presence interval (randomized x0.875..1.125)", "2444", 10, 3600000,
         hb_cycle),
@@ -170,6 +175,13 @@ reg_config_check(const struct reg_config *cfg, char *err, size_t errlen)
 	}
 	if (addr_scope_parse(cfg->minscope, &scope, err, errlen) == -1)
 		return -1;
+	if (cfg->acl != NULL) {
+		struct acl *a = acl_load(cfg->acl, err, errlen);
+
+		if (a == NULL)
+			return -1;
+		acl_free(a);
+	}
 	if (addr_list_parse(&al, cfg->asap, REG_ASAP_AUTO_PORT,
 	        ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, err, errlen) == -1)
 		return -1;
@@ -360,7 +372,31 @@ reg_new(struct ev_loop *loop, const struct reg_config *cfg)
 	if (cfg->identifier == NULL ||
 	    parse_id(cfg->identifier, &reg->id) == -1)
 		reg->id = rand_id32();
+	if (cfg->acl != NULL && reg_reload(reg) == -1) {
+		reg_free(reg);
+		errno = EINVAL;
+		return NULL;
+	}
 	return reg;
+}
+
+int
+reg_reload(struct registrar *reg)
+{
+	char err[256];
+	struct acl *a;
+
+	if (reg->cfg.acl == NULL)
+		return 0;
+	if ((a = acl_load(reg->cfg.acl, err, sizeof(err))) == NULL) {
+		log_error("registrar: -acl: %s%s", err,
+		    reg->acl ? "; the rules in force stay" : "");
+		return -1;
+	}
+	acl_free(reg->acl);
+	reg->acl = a;
+	log_notice("registrar: -acl=%s: %zu rules", reg->cfg.acl, a->n);
+	return 0;
 }
 
 void
@@ -371,6 +407,7 @@ reg_free(struct registrar *reg)
 	if (reg == NULL)
 		return;
 	reg_stats_stop(reg); /* the last line and the scalars: counts needed */
+	acl_free(reg->acl);
 	reg_actionlog_close(reg);
 	reg_announce_free(reg->ann);
 	reg_takeover_free(reg);

@@ -49,6 +49,7 @@ struct reg_config {
 	const char *enrp;          /* -enrp: off | auto | addr[,addr]:port */
 	struct opt_list peers;     /* -peer=addr:port, repeatable */
 	struct opt_list peerallow; /* -peerallow=prefix[,prefix], repeatable */
+	const char *acl;           /* -acl=FILE (core/registrar/acl.h) */
 	long long hb_cycle;        /* -peerheartbeatcycle, ms */
 	long long last_heard;      /* -peermaxtimelastheard, ms */
 	long long no_response;     /* -peermaxtimenoresponse, ms */
@@ -130,6 +131,9 @@ struct reg_io {
  */
 struct registrar *reg_new(struct ev_loop *loop, const struct reg_config *cfg);
 void reg_free(struct registrar *reg);
+/* SIGHUP: reread -acl; a file with an error leaves the rules in force
+ * (logged).  0, or -1 if it could not be read. */
+int reg_reload(struct registrar *reg);
 /* Check and convert cfg; -1 with a message in err otherwise. */
 int reg_config_check(const struct reg_config *cfg, char *err, size_t errlen);
 uint32_t reg_id(const struct registrar *reg);

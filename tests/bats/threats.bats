@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Forged messages against a registrar and its pool elements (issue 16,
-# RFC 5355), over the TCP mapping: honest parties on 127.0.0.1, the
+# RFC 5355), over the TCP mapping (and kernel SCTP in the guest, make
+# check-sctp): honest parties on 127.0.0.1, the
 # attacker on 127.0.0.66 (asapcat -local), or in a network namespace of
 # its own where the registrar's own host would be trusted.  In every
 # case the honest PE stays registered and resolvable.
@@ -20,6 +21,7 @@ KA_H='07 01 00 1c 00 00 ab cd 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12
 setup() {
 	: "${RSP:?set RSP to the rsp binary}"
 	T=$BATS_TEST_TMPDIR
+	TR=${RSP_TRANSPORT:-tcp} # make check-sctp: sctp, in the guest
 	PIDS=
 	NS=
 }
@@ -35,13 +37,13 @@ ask() {
 	local n=$1
 	shift
 	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
-	    -transport=tcp -count="$n" -timeout=3000 "$@"
+	    -transport="$TR" -count="$n" -timeout=3000 "$@"
 }
 
 # The honest PE $12345678: asapcat holding its association (fd 4).
 hold_pe() {
 	mkfifo "$T/pe.in"
-	"$RSP" asapcat -connect=127.0.0.1:"$PORT" -transport=tcp \
+	"$RSP" asapcat -connect=127.0.0.1:"$PORT" -transport="$TR" \
 	    -timeout=30000 <"$T/pe.in" >"$T/pe.out" 2>&1 3>&- &
 	PIDS="$PIDS $!"
 	exec 4>"$T/pe.in"
@@ -84,16 +86,16 @@ resolvable() {
 @test "a Keep-Alive H=1 from a pool user does not move the PE off its registrar" {
 	local upid uport
 	start_registrar
-	"$RSP" server -echo -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" server -echo -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -identifier=0x12345678 -rereginterval=500 -loglevel=4 \
 	    -logcolor=off >"$T/pe.log" 2>&1 &
 	upid=$!
 	PIDS="$PIDS $upid"
 	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
-	uport=$(sed -n 's/.*registered in pool EchoPool (tcp port \([0-9]*\)).*/\1/p' "$T/pe.log" | head -1)
+	uport=$(sed -n 's/.*registered in pool EchoPool ([a-z]* port \([0-9]*\)).*/\1/p' "$T/pe.log" | head -1)
 	[ -n "$uport" ]
 	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$uport" \
-	    -local=127.0.0.66 -transport=tcp -count=1 -timeout=1500 <<<"$KA_H"
+	    -local=127.0.0.66 -transport="$TR" -count=1 -timeout=1500 <<<"$KA_H"
 	wait_for_line 'Keep-Alive H=1 .* from 127.0.0.66.*not a registrar of ours: ignored' 5 "$T/pe.log"
 	# two registration lives (3 x 500 ms each) later: still registered
 	# at its registrar
@@ -129,14 +131,14 @@ resolvable() {
 
 @test "Endpoint Unreachable floods from 50 pool users do not remove a live PE" {
 	start_registrar -maxbadpereports=3
-	"$RSP" server -echo -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	"$RSP" server -echo -transport="$TR" -registrar=127.0.0.1:"$PORT" \
 	    -identifier=0x12345678 -loglevel=4 -logcolor=off >"$T/pe.log" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
 	for _ in $(seq 50); do
 		for _ in $(seq 20); do echo "$EU"; done |
 		    timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
-		    -local=127.0.0.66 -transport=tcp -timeout=300 \
+		    -local=127.0.0.66 -transport="$TR" -timeout=300 \
 		    >/dev/null 2>&1 &
 	done
 	wait_for_line 'PE \$12345678 answered: its unreachability reports are dismissed' 10 "$T/registrar.log"
@@ -155,17 +157,17 @@ resolvable() {
 	ip -n "$NS" link set lo up
 	ip -n "$NS" addr add 10.88.0.1/32 dev lo
 	ip -n "$NS" addr add 10.88.0.66/32 dev lo
-	$pre "$RSP" registrar -transport=tcp -asap=10.88.0.1:0 \
+	$pre "$RSP" registrar -transport="$TR" -asap=10.88.0.1:0 \
 	    -asapannounce=off -enrpannounce=off -enrp=10.88.0.1:0 \
 	    -peerallow=10.88.0.2 -loglevel=5 -logcolor=off \
 	    >"$T/registrar.log" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_for_line 'ENRP listening on' 5 "$T/registrar.log"
-	eport=$(sed -n 's/.*ENRP listening on 10\.88\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/registrar.log")
+	eport=$(sed -n 's/.*ENRP listening on 10\.88\.0\.1:\([0-9]*\) ([a-z]*)$/\1/p' "$T/registrar.log")
 	# Presence of $77 with R=1, then a Handle Update ADD_PE of PE $5
 	# homed at $77, both from 10.88.0.66
 	run timeout 10 $pre "$RSP" asapcat -connect=10.88.0.1:"$eport" \
-	    -local=10.88.0.66 -ppid=12 -transport=tcp -count=1 -timeout=1500 <<EOF
+	    -local=10.88.0.66 -ppid=12 -transport="$TR" -count=1 -timeout=1500 <<EOF
 01 01 00 2c 00 00 00 77 00 00 00 00 00 0f 00 06 ff ff 00 00 00 0b 00 18 00 00 00 77 00 04 00 10 26 ad 00 00 00 01 00 08 0a 58 00 42
 04 00 00 54 00 00 00 77 00 00 00 00 00 00 00 00 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 38 00 00 00 05 00 00 00 77 00 00 75 30 00 04 00 10 00 07 00 01 00 01 00 08 0a 58 00 42 00 08 00 08 00 00 00 01 00 04 00 10 00 07 00 01 00 01 00 08 0a 58 00 42
 EOF
@@ -173,7 +175,41 @@ EOF
 	! grep -q 'peer \$00000077 added' "$T/registrar.log"
 	# from its own host (loopback) a dump still reads the handlespace,
 	# which holds no PE $5
-	run timeout 10 $pre "$RSP" hsdump -transport=tcp -timeout=3000 10.88.0.1:"$eport"
+	run timeout 10 $pre "$RSP" hsdump -transport="$TR" -timeout=3000 10.88.0.1:"$eport"
 	[ "$status" -eq 0 ]
 	[[ "$output" != *'$00000005'* ]]
+}
+
+@test "-acl: registration and resolution from outside are refused with 0x000a; SIGHUP rereads, a bad file keeps the rules" {
+	cat >"$T/acl" <<-EOF
+		# honest parties on 127.0.0.1 only
+		allow register 127.0.0.1 EchoPool
+		allow resolve  127.0.0.1 *
+	EOF
+	start_registrar -endpointkeepalivetransmissioninterval=60000 -acl="$T/acl"
+	grep -q -- "-acl=$T/acl: 2 rules" "$T/registrar.log"
+	hold_pe
+	ask 1 -local=127.0.0.66 <<<"${REG66/12 34 56 78/12 34 56 79}"
+	[[ "${lines[1]}" == *"type=registration_response flags=0x01"*"cause1=0x000a"* ]]
+	ask 1 -local=127.0.0.66 <<<"$HR"
+	[[ "${lines[1]}" == *"cause1=0x000a"* ]]
+	wait_for_line '-acl: resolve of pool EchoPool from 127.0.0.66 .* denied' 5 "$T/registrar.log"
+	resolvable
+	# reread on SIGHUP: 127.0.0.66 may now resolve
+	echo "allow resolve 127.0.0.66 EchoPool" >>"$T/acl"
+	kill -HUP "$RPID"
+	wait_for_line "-acl=$T/acl: 3 rules" 5 "$T/registrar.log"
+	ask 1 -local=127.0.0.66 <<<"$HR"
+	[[ "${lines[1]}" == *"pe1.id=0x12345678"* ]]
+	# a broken file is refused whole; the rules in force stay
+	echo "allow resolve nowhere EchoPool" >>"$T/acl"
+	kill -HUP "$RPID"
+	wait_for_line "-acl: $T/acl:5: nowhere: not an address prefix.*the rules in force stay" 5 "$T/registrar.log"
+	ask 1 -local=127.0.0.66 <<<"$HR"
+	[[ "${lines[1]}" == *"pe1.id=0x12345678"* ]]
+	kill -0 "$RPID"
+	# at start, the same file is a configuration error naming the line
+	run "$RSP" registrar -acl="$T/acl" -asapannounce=off
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"$T/acl:5: nowhere: not an address prefix"* ]]
 }

@@ -247,6 +247,7 @@ en_peer_addrs(void *arg, uint32_t assoc, struct addr_list *out)
 FIXTURE size_t ht_bytes;        /* for start(): 0, or a lower response size */
 FIXTURE const char *peerallow;  /* -peerallow for start() */
 FIXTURE long long max_pes_peer; /* -maxpesperpeer for start() */
+FIXTURE const char *acl_file;   /* -acl for start() */
 
 FIXTURE struct registrar *
 start(
@@ -276,6 +277,7 @@ start(
 	for (k = 0; k < npeers; k++)
 		c.peers.v[c.peers.n++] = peer_ports[peers[k]];
 	c.max_pes_peer = max_pes_peer;
+	c.acl = acl_file;
 	if (peerallow != NULL)
 		c.peerallow.v[c.peerallow.n++] = peerallow;
 	CHECK(reg_config_check(&c, err, sizeof(err)) == 0);

@@ -4,6 +4,7 @@
  * state, the options.  The takeover: test_registrar_takeover.c.
  */
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,7 @@ test_admission(struct ev_loop *loop)
 {
 	const int pa[] = {1}, pb[] = {0};
 	struct registrar *a;
+	FILE *f;
 
 	test_section("peer admission: -peer, -peerallow, bound peers");
 	a = start(loop, 0, pa, 1, 128);
@@ -479,6 +481,37 @@ test_admission(struct ev_loop *loop)
 	stop(1);
 	peerallow = NULL;
 	max_pes_peer = 0;
+
+	/* -acl: a "dump" source may open an association and read, but
+	 * what only a registrar sends is not believed from it */
+	test_section("peer admission: -acl peer and dump rules");
+	acl_file = "/tmp/rsp-test-acl";
+	f = fopen(acl_file, "w");
+	CHECK(f != NULL && fputs("allow dump 10.9.9.9\n", f) >= 0);
+	fclose(f);
+	stranger = "10.9.9.9:9999";
+	a = start(loop, 0, NULL, 0, 128);
+	feed_enrp(a, 99, 12,
+	    "01 01 00 2c 00 00 00 77 00 00 00 10 00 0f 00 06 ff ff 00 00 00 "
+	    "0b 00 18 00 00 00 77 00 04 00 10 26 ad 00 00 00 01 00 08 0a 01 "
+	    "01 fe");
+	CHECK(reg_peer_count(a) == 1);
+	feed_update(a, 99, 0x77, 8);
+	CHECK(hs_find_pe(reg_hs(a), &echopool, 8) == NULL);
+	stop(0);
+	f = fopen(acl_file, "w");
+	CHECK(f != NULL && fputs("allow peer 10.9.0.0/16\n", f) >= 0);
+	fclose(f);
+	a = start(loop, 0, NULL, 0, 128);
+	feed_enrp(a, 99, 12,
+	    "01 01 00 2c 00 00 00 77 00 00 00 10 00 0f 00 06 ff ff 00 00 00 "
+	    "0b 00 18 00 00 00 77 00 04 00 10 26 ad 00 00 00 01 00 08 0a 01 "
+	    "01 fe");
+	feed_update(a, 99, 0x77, 8);
+	CHECK(hs_find_pe(reg_hs(a), &echopool, 8) != NULL);
+	stop(0);
+	unlink(acl_file);
+	acl_file = NULL;
 	stranger = "127.0.0.1:9999";
 	rsp_msg_free(&lastmsg);
 	memset(&lastmsg, 0, sizeof(lastmsg));

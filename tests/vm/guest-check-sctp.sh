@@ -26,6 +26,7 @@ echo "== bats with RSP_TRANSPORT=${RSP_TRANSPORT:-} RSP=$RSP"
 if [ $# -eq 0 ]; then
 	export RSP_BATS_TRANSPORT=${RSP_TRANSPORT:-sctp}
 	set -- --timing tests/bats/tcpmap.bats tests/bats/registrar-enrp.bats \
-	    tests/bats/discovery.bats tests/bats/pingpong-calcapp.bats
+	    tests/bats/discovery.bats tests/bats/pingpong-calcapp.bats \
+	    tests/bats/threats.bats
 fi
 exec bats "$@"
