@@ -68,7 +68,8 @@ start() { # rsp|rsplib
 	if [ "$1" = rsp ]; then
 		"$RSP" registrar -transport=sctp -asap=127.0.0.1,192.0.2.1:3863 \
 		    -enrp=off -asapannounce=off -minaddressscope=loopback \
-		    -maxhrrate=100000000 \
+		    -maxhrrate=100000000 -maxpesperassociation=0 \
+		    -maxregistrationrate=0 \
 		    -endpointkeepalivetransmissioninterval=600000 \
 		    -loglevel=3 -logcolor=off >"$TMP/reg.log" 2>&1 &
 		RPID=$!

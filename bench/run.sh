@@ -69,11 +69,14 @@ wait_port() {
 
 # Keep-alives every 10 minutes: the registrar's keep-alive traffic for
 # 100,000 PEs would otherwise run into the resolution phases.  HR rate
-# limit off: the generator is one association asking as fast as it can.
+# limit off: the generator is one association asking as fast as it can;
+# and the per-association PE count and registration rate (a generator
+# registers its PEs over few associations).
 start_registrar() {
 	rm -f "$TMP/registrar.log" # or the old one's port may be read
 	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
 	    -enrp=off -minaddressscope=loopback -maxhrrate=0 \
+	    -maxpesperassociation=0 -maxregistrationrate=0 \
 	    -endpointkeepalivetransmissioninterval=600000 -loglevel=3 \
 	    -logcolor=off >"$TMP/registrar.log" 2>&1 &
 	RPID=$!
@@ -191,7 +194,8 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 	echo "Natively on the host over the TCP mapping (127.0.0.1), rsp's"
 	echo "registrar only; generator, registrar and echo server share the"
 	echo "host's CPUs.  Each trial starts a fresh registrar"
-	echo "(\`-maxhrrate=0 -endpointkeepalivetransmissioninterval=600000\`),"
+	echo "(\`-maxhrrate=0 -maxpesperassociation=0 -maxregistrationrate=0\`"
+	echo "\`-endpointkeepalivetransmissioninterval=600000\`),"
 	echo "registers the pool over $ASSOCS association(s), then runs"
 	echo "${DURATION} ms of handle resolutions per in-flight count on one"
 	echo "association, then the same loop against the echo server"

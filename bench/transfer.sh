@@ -68,7 +68,8 @@ registrar() { # NAME EXTRA-ARGS...
 	shift
 	"$RSP" registrar -transport="$TRANSPORT" -asap=127.0.0.1:0 \
 	    -enrp=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
-	    -minaddressscope=loopback -maxhrrate=0 \
+	    -minaddressscope=loopback -maxhrrate=0 -maxpesperassociation=0 \
+	    -maxregistrationrate=0 \
 	    -endpointkeepalivetransmissioninterval=600000 -loglevel=4 \
 	    -logcolor=off "$@" >"$TMP/$name.log" 2>&1 &
 	PIDS+=($!)

@@ -321,9 +321,12 @@ incoming_event(struct lib_reg *r, const struct tr_event *ev)
 			tr_abort(r->hunt, ev->assoc);
 			return;
 		}
+		/* Our ASAP endpoint is published to registrars (and
+		 * handlespace readers), never in a resolution: any
+		 * registrar that took us over may come here, as with
+		 * RSPLIB (docs/wire.md 3.4.7).  Sessions: element.c. */
 		if (m.type == ASAP_ENDPOINT_KEEP_ALIVE &&
-		    (m.flags & ASAP_FLAG_H) &&
-		    lib_reg_trusted(r, r->hunt, ev->assoc))
+		    (m.flags & ASAP_FLAG_H))
 			adopt(r, ev->assoc, &m);
 		else
 			tr_abort(r->hunt, ev->assoc);

@@ -143,7 +143,7 @@ int lib_cand_announce(struct lib_reg *r, const void *data, size_t len,
     const struct sockaddr *from);
 int lib_cand_usable(const struct lib_reg *r, int i);
 /* The association's peer is a registrar of the table (a Keep-Alive
- * H=1 from it may move us); else 0, logged. */
+ * H=1 from it on a session may move us); else 0, logged. */
 int lib_reg_trusted(const struct lib_reg *r, struct tr_ep *ep, uint32_t assoc);
 /* Entry i's addresses as a list (to connect). */
 void lib_cand_addrs(const struct lib_reg *r, int i, struct addr_list *al);

@@ -140,9 +140,9 @@ lib_cand_usable(const struct lib_reg *r, int i)
 }
 
 /*
- * A Keep-Alive with H=1 makes its sender our registrar: only one of the
- * registrars of our table is believed (RFC 5355 2.6: any pool user
- * could otherwise take a PE away from its registrar).  The table holds
+ * A Keep-Alive with H=1 on a session makes its sender our registrar:
+ * only one of the registrars of our table is believed there (RFC 5355:
+ * any pool user could otherwise take a PE away from its registrar).  The table holds
  * the -registrar list and the registrars heard announcing; the host is
  * compared, not the port (a registrar connects from an ephemeral one
  * over the TCP mapping).

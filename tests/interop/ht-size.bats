@@ -55,6 +55,7 @@ teardown_file() {
 	start OURREG "$RSP" registrar -transport=sctp -minaddressscope=loopback \
 		-asap="$OUR_ASAP,192.0.2.1" -enrp="$OUR_ENRP,192.0.2.1" \
 		-asapannounce=off -enrpannounce=off -identifier=0x0000c001 \
+		-maxpesperassociation=0 -maxregistrationrate=0 \
 		-loglevel=5 -logcolor=off
 	wait_for 30 grep -q 'normal operation' "$OUT/OURREG.log"
 	start GEN "$RSP_BENCH" -transport=sctp -registrar="$OUR_ASAP" -pes=300 \
