@@ -45,14 +45,19 @@
 # SCALE_PES (1000000), TAKEOVER_PES (100000), TRIALS (3), SCALE_DURATION
 # (ms per resolution measurement, 2000), SCALE_ROUNDS (resolution
 # measurements per pool, item count and trial, 3), SCALE_INFLIGHT (16), SCALE_POLICY
-# (RoundRobin), SCALE_ASSOCS (registration associations, 1),
+# (RoundRobin), SCALE_ASSOCS (registration associations, 1), SCALE_REF_PES
+# (100000; "" for none: registration and transfer also at this size, to
+# compare),
 # SCALE_KA_INTERVAL (600000), TAKEOVER_KA_INTERVAL (60000),
 # TAKEOVER_PEER_OPTS (""), REG_OPTS (extra options of every registrar,
 # e.g. -mentordiscoverytimeout=500 for a quick run).
 # Output (stdout): key=value lines, one per measurement, then medians:
 #   scale date=... commit=... cpu=... cpus=N pes=N takeover_pes=N trials=N
 #   register trial=T pes=N seconds=S rate=R bytes_per_pe=B load=L
-#   resolve trial=T pool_pes=N hritems=K inflight=F rate=R p50_us=.. p99_us=.. load=L
+#   resolve trial=T pool_pes=N hritems=K inflight=F rate=R p50_us=.. p99_us=..
+#           size=BYTES cpu_ns=NS load=L   (cpu_ns: the registrar's CPU time
+#           per resolution, /proc/PID/schedstat: less sensitive to other
+#           load than the rate)
 #   transfer pes=N trial=T transfer_ms=MS ... (bench/transfer.sh)
 #   takeover trial=T pes=N detect_ms=.. adopt_ms=.. homed_ms=.. acked_ms=.. load=L
 #   result KEY=MEDIAN ...
@@ -66,6 +71,7 @@ TPES=${TAKEOVER_PES:-100000}
 TRIALS=${TRIALS:-3}
 DURATION=${SCALE_DURATION:-2000}
 ROUNDS=${SCALE_ROUNDS:-3}
+REF=${SCALE_REF_PES-100000}
 INFLIGHT=${SCALE_INFLIGHT:-16}
 POLICY=${SCALE_POLICY:-RoundRobin}
 ASSOCS=${SCALE_ASSOCS:-1}
@@ -101,6 +107,11 @@ say() {
 
 load() {
 	cut -d' ' -f1-3 /proc/loadavg | tr ' ' /
+}
+
+# CPU time a process has run, ns (/proc/PID/schedstat)
+cpu_ns() {
+	cut -d' ' -f1 "/proc/$1/schedstat"
 }
 
 # wait_line FILE REGEX SECONDS
@@ -180,17 +191,37 @@ record() {
 # One resolution measurement of pool POOL (N PEs from IDBASE) with
 # HRITEMS items asked; prints the resolve line.
 resolve_one() { # TRIAL POOL N IDBASE HRITEMS ASAP-PORT
-	local out l
+	local out l c0 c1
+	c0=$(cpu_ns "$RPID")
 	out=$(timeout 600 "$ASAP_BENCH" -transport=tcp \
 	    -registrar=127.0.0.1:"$6" -pool="$2" -pes="$3" -idbase="$4" \
 	    -resolveonly -hritems="$5" -policy="$POLICY" \
 	    -inflight="$INFLIGHT" -duration="$DURATION" -timeout=120000 \
 	    2>&1) || die "resolution of $2 failed: $out"
+	c1=$(cpu_ns "$RPID")
 	l=$(grep '^phase=resolve' <<<"$out")
 	record "resolve trial=$1 pool_pes=$3 hritems=$5 inflight=$INFLIGHT" \
 	    "policy=$POLICY rate=$(field rate "$l")" \
 	    "p50_us=$(field p50_us "$l") p99_us=$(field p99_us "$l")" \
-	    "size=$(field size "$l") load=$(load)"
+	    "size=$(field size "$l")" \
+	    "cpu_ns=$(((c1 - c0) / $(field count "$l")))" "load=$(load)"
+}
+
+# The registration alone at the reference size, for comparison.
+ref_trial() { # TRIAL
+	local t=$1 asap l
+	registrar R "$KA" -enrp=off
+	asap=$(port "$TMP/R.log" ASAP)
+	say "trial $t: registering $REF PEs (reference)"
+	gen ref -registrar=127.0.0.1:"$asap" -pes="$REF" -pool=BigPool \
+	    -policy="$POLICY" -assocs="$ASSOCS" -hold -rsspid="$RPID"
+	wait_line "$TMP/ref.out" '^phase=hold' 3600 ||
+	    die "registration failed: $(cat "$TMP/ref.err")"
+	l=$(grep '^phase=register' "$TMP/ref.out")
+	record "register trial=$t pes=$REF assocs=$ASSOCS policy=$POLICY" \
+	    "seconds=$(field seconds "$l") rate=$(field rate "$l")" \
+	    "bytes_per_pe=$(field bytes_per_pe "$l") load=$(load)"
+	cleanup
 }
 
 register_trial() { # TRIAL DO-RESOLVE
@@ -340,6 +371,9 @@ want() {
 }
 PARTS=("$@")
 for t in $(seq "$TRIALS"); do
+	if [ -n "$REF" ] && { want register || want resolve; }; then
+		ref_trial "$t"
+	fi
 	if want resolve; then
 		register_trial "$t" 1
 	elif want register; then
@@ -349,7 +383,7 @@ done
 if want transfer; then
 	say "transfer of $PES PEs to a new registrar"
 	TRIALS=$TRIALS RSP=$RSP ASAP_BENCH=$ASAP_BENCH \
-	    "$top/bench/transfer.sh" "$PES" | while read -r l; do
+	    "$top/bench/transfer.sh" ${REF:+"$REF"} "$PES" | while read -r l; do
 		record "$l load=$(load)"
 	done
 fi
@@ -367,8 +401,11 @@ med() { # LINE-PREFIX-REGEX KEY
 }
 out="result"
 if want register || want resolve; then
-	out="$out register_rate=$(med '^register ' rate)"
-	out="$out bytes_per_pe=$(med '^register ' bytes_per_pe)"
+	for n in $REF $PES; do
+		out="$out register_rate_$n=$(med "^register .*pes=$n " rate)"
+		out="$out bytes_per_pe_$n=$(med "^register .*pes=$n " \
+		    bytes_per_pe)"
+	done
 fi
 if want resolve; then
 	for h in 0 1; do
@@ -378,10 +415,15 @@ if want resolve; then
 		out="$out resolve_rate_${PES}_hritems$h=$rn"
 		out="$out resolve_ratio_hritems$h=$(awk -v a="$rn" -v b="$r1" \
 		    'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+		r1=$(med "^resolve .*pool_pes=1 hritems=$h " cpu_ns)
+		rn=$(med "^resolve .*pool_pes=$PES hritems=$h " cpu_ns)
+		out="$out cpu_ns_1_hritems$h=$r1 cpu_ns_${PES}_hritems$h=$rn"
 	done
 fi
 if want transfer; then
-	out="$out transfer_ms=$(med '^transfer ' transfer_ms)"
+	for n in $REF $PES; do
+		out="$out transfer_ms_$n=$(med "^transfer pes=$n " transfer_ms)"
+	done
 fi
 if want takeover; then
 	for k in detect_ms adopt_ms homed_ms acked_ms; do
