@@ -175,6 +175,9 @@ registrar() {
 gen() {
 	local name=$1
 	shift
+	# or the previous trial's output may be read before the new one
+	# truncates it
+	rm -f "$TMP/$name.out" "$TMP/$name.err"
 	"$ASAP_BENCH" -transport=tcp -timeout=120000 "$@" \
 	    >"$TMP/$name.out" 2>"$TMP/$name.err" &
 	GPID=$!

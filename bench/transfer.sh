@@ -68,6 +68,9 @@ stamp_ms() {
 registrar() { # NAME LOGLEVEL EXTRA-ARGS...
 	local name=$1 level=$2
 	shift 2
+	# or the previous trial's log may be read before the new one
+	# truncates it
+	rm -f "$TMP/$name.log"
 	"$RSP" registrar -transport="$TRANSPORT" -asap=127.0.0.1:0 \
 	    -enrp=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
 	    -minaddressscope=loopback -maxhrrate=0 \
@@ -88,6 +91,7 @@ for n in "$@"; do
 		wait_line "$TMP/A.log" 'normal operation' 30
 		asap=$(port "$TMP/A.log" ASAP)
 		enrp=$(port "$TMP/A.log" ENRP)
+		rm -f "$TMP/gen.log"
 		"$ASAP_BENCH" -transport="$TRANSPORT" \
 		    -registrar=127.0.0.1:"$asap" -pes="$n" -hold \
 		    -timeout=120000 >"$TMP/gen.log" 2>&1 &
