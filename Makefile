@@ -165,6 +165,20 @@ bench-host: bench-asap
 	bench/plot.sh $(BUILDROOT)/bench bench/resolutions.png
 	bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
+# Scale (issue 15, bench/scale.sh): 1,000,000 PEs in one registrar over
+# the TCP mapping, resolutions at 1 and 1,000,000 PEs, the transfer to a
+# new registrar, the takeover of 100,000 PEs; key=value lines in
+# build/bench/scale.txt (progress on stderr).  Figures by hand into
+# bench/scale.md, which BENCHMARKS.md includes (bench/report.sh).
+#   make bench-scale SCALE_PES=100000 TRIALS=1
+.PHONY: bench-scale
+bench-scale: bench-asap
+	@mkdir -p $(BUILDROOT)/bench
+	RSP=$(abspath $(BUILDROOT)/rel/rsp) \
+	    ASAP_BENCH=$(abspath $(BUILDROOT)/rel/bench/asap_bench) \
+	    bench/scale.sh >$(BUILDROOT)/bench/scale.txt; rc=$$?; \
+	    cat $(BUILDROOT)/bench/scale.txt; exit $$rc
+
 # rsp's registrar, RSPLIB's and the echo limit over kernel SCTP in the
 # test guest with one vCPU (bench/guest.sh); raw lines in build/bench.
 .PHONY: bench-guest

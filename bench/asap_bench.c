@@ -10,6 +10,16 @@
  *   asap_bench -registrar=127.0.0.1:3863 -pes=1000 -inflight=1,16,64
  *   asap_bench -echoserver=127.0.0.1:0           trivial echo server
  *   asap_bench -registrar=... -echo=127.0.0.1:PORT   also the echo limit
+ *   asap_bench -registrar=... -pes=1000000 -hold     keep them registered
+ *   asap_bench -registrar=... -hold -pelisten=127.0.0.1:0   PEs reachable
+ *
+ * -hold (the scale benchmark, bench/scale.sh) registers the PEs and keeps
+ * them until SIGTERM, answering keep-alives, with no resolution phase;
+ * another run with the same -idbase, -pes and -pool and -resolveonly
+ * then measures resolutions of that pool.  -pelisten gives the PEs a
+ * listening address as their user transport, so that a registrar taking
+ * them over (core/registrar/takeover.c) reaches them; the Keep-Alives
+ * with the H flag that arrive there are answered and counted.
  *
  * The echo phase runs the same request loop against the echo server
  * (-echoserver mode of this program), which answers each message with
@@ -64,6 +74,10 @@ struct bench_opts {
 	int echobatch;
 	long long rsspid;
 	long long life;
+	int hold;
+	int resolveonly;
+	long long idbase;
+	const char *pelisten;
 };
 
 static const struct opt bench_opts[] = {
@@ -107,6 +121,21 @@ static const struct opt bench_opts[] = {
         offsetof(struct bench_opts, rsspid)},
     {"life", OPT_INT, "MS", "registration life of the PEs", "3600000", 1,
         0xffffffffLL, offsetof(struct bench_opts, life)},
+    {"hold", OPT_FLAG, NULL,
+        "register, then no resolution phase: keep the PEs (answering "
+        "keep-alives) until SIGTERM; a lost association is reported, not "
+        "fatal",
+        NULL, 0, 0, offsetof(struct bench_opts, hold)},
+    {"resolveonly", OPT_FLAG, NULL,
+        "register nothing: the pool's PEs are -idbase..+pes-1, held by "
+        "another run (-hold)",
+        NULL, 0, 0, offsetof(struct bench_opts, resolveonly)},
+    {"idbase", OPT_INT, "ID", "first PE ID (0: random)", "0", 0, 0xfffffff0LL,
+        offsetof(struct bench_opts, idbase)},
+    {"pelisten", OPT_STR, "ADDR:PORT",
+        "listen here (port 0: any, printed); the PEs offer it as their user "
+        "transport and keep-alives arriving on it are answered",
+        NULL, 0, 0, offsetof(struct bench_opts, pelisten)},
     OPT_END,
 };
 
@@ -125,7 +154,7 @@ struct conn {
 	uint16_t nlocal, local_port;
 };
 
-enum phase { PH_CONNECT, PH_REGISTER, PH_RESOLVE, PH_ECHO, PH_DONE };
+enum phase { PH_CONNECT, PH_REGISTER, PH_RESOLVE, PH_ECHO, PH_HOLD, PH_DONE };
 
 struct bench {
 	struct bench_opts o;
@@ -155,6 +184,13 @@ struct bench {
 	uint8_t *sample; /* the longest answer of the registrar */
 	long long rss_before;
 	uint64_t kas;
+	/* -pelisten: the listening endpoint, its address, and the PEs that
+	 * were sent a Keep-Alive with the H flag there (acked[i] bit 2). */
+	struct tr_ep *pe_ep;
+	struct rsp_addr pe_addr;
+	uint16_t pe_port;
+	uint32_t nrehomed;
+	uint64_t kas_h, rehome_first_ms, rehome_last_ms;
 };
 
 static uint64_t
@@ -164,6 +200,16 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Wall clock in ms, to compare with other processes' log stamps. */
+static uint64_t
+realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void bench_fail(struct bench *b, const char *fmt, ...)
@@ -204,7 +250,8 @@ vmrss_kb(long long pid)
 /* ---- sending ---- */
 
 static int
-send_msg(struct bench *b, struct conn *c, const struct rsp_msg *m)
+send_msg_on(
+    struct bench *b, struct tr_ep *ep, uint32_t assoc, const struct rsp_msg *m)
 {
 	uint8_t mem[1024];
 	struct wbuf w;
@@ -215,12 +262,17 @@ send_msg(struct bench *b, struct conn *c, const struct rsp_msg *m)
 		    rsp_msg_name(RSP_PROTO_ASAP, m->type), strerror(errno));
 		return -1;
 	}
-	if (tr_send(c->ep, c->assoc, RSP_PPID_ASAP, 0, w.data, w.len) == -1) {
-		bench_fail(
-		    b, "send on assoc %u: %s", c->assoc, strerror(errno));
+	if (tr_send(ep, assoc, RSP_PPID_ASAP, 0, w.data, w.len) == -1) {
+		bench_fail(b, "send on assoc %u: %s", assoc, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+static int
+send_msg(struct bench *b, struct conn *c, const struct rsp_msg *m)
+{
+	return send_msg_on(b, c->ep, c->assoc, m);
 }
 
 static int
@@ -289,6 +341,11 @@ send_registration(struct bench *b, struct conn *c)
 	pe.user.use = RSP_TRANSPORT_DATA_ONLY;
 	pe.user.naddrs = c->nlocal;
 	pe.user.addrs = c->local;
+	if (b->pe_ep != NULL) {
+		pe.user.port = b->pe_port;
+		pe.user.naddrs = 1;
+		pe.user.addrs = &b->pe_addr;
+	}
 	pe.policy.type = b->policy;
 	pe.policy.nvalues = (uint8_t)rsp_policy_nvalues(b->policy);
 	if (pe.policy.nvalues > 0 && b->policy != RSP_POLICY_RR)
@@ -376,7 +433,8 @@ on_reg_response(struct bench *b, struct conn *c, const struct rsp_msg *m)
 }
 
 static void
-on_keepalive(struct bench *b, struct conn *c, const struct rsp_msg *m)
+ack_keepalive(
+    struct bench *b, struct tr_ep *ep, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct rsp_msg a;
 
@@ -387,7 +445,13 @@ on_keepalive(struct bench *b, struct conn *c, const struct rsp_msg *m)
 	if (!(m->present & RSP_HAS_PE_ID))
 		return; /* nothing to acknowledge */
 	b->kas++;
-	send_msg(b, c, &a);
+	send_msg_on(b, ep, assoc, &a);
+}
+
+static void
+on_keepalive(struct bench *b, struct conn *c, const struct rsp_msg *m)
+{
+	ack_keepalive(b, c->ep, c->assoc, m);
 }
 
 static void
@@ -465,6 +529,11 @@ print_phase(struct bench *b, const char *name, size_t size)
 static void
 finish(struct bench *b)
 {
+	if (b->o.hold) {
+		printf("phase=hold pes=%lld\n", b->o.pes);
+		b->phase = PH_HOLD;
+		return;
+	}
 	printf("keepalives answered=%llu\n", (unsigned long long)b->kas);
 	b->phase = PH_DONE;
 	ev_stop(b->loop);
@@ -716,6 +785,10 @@ start_register(struct bench *b)
 		return;
 	}
 	b->t0_ns = now_ns();
+	if (b->o.resolveonly) {
+		start_resolve(b);
+		return;
+	}
 	if (b->o.pes == 0 || b->nregc == 0) {
 		register_done(b);
 		return;
@@ -773,6 +846,12 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 	case TR_EV_RESTART:
 		return;
 	default:
+		if (b->phase == PH_HOLD) {
+			fprintf(stderr, "asap_bench: assoc %u: %s (holding)\n",
+			    ev->assoc, tr_event_name(ev->type));
+			c->up = 0;
+			return;
+		}
 		bench_fail(b, "assoc %u: %s%s%s", ev->assoc,
 		    tr_event_name(ev->type), ev->error ? ": " : "",
 		    ev->error ? strerror(ev->error) : "");
@@ -826,6 +905,98 @@ open_conn(struct bench *b, const char *peer, struct conn *c)
 		exit(1);
 	}
 	return c->ep;
+}
+
+/* ---- -pelisten: the PEs' user transport ---- */
+
+/* A Keep-Alive on an association a registrar opened to our PEs: acked;
+ * with the H flag (a new home, e.g. after a takeover) the PE counts as
+ * re-homed, and the last one prints the phase=rehome line. */
+static void
+on_pe_keepalive(
+    struct bench *b, struct tr_ep *ep, uint32_t assoc, const struct rsp_msg *m)
+{
+	uint32_t i = m->pe_id - b->id_base;
+	uint64_t now;
+
+	ack_keepalive(b, ep, assoc, m);
+	if (!(m->flags & ASAP_FLAG_H))
+		return;
+	b->kas_h++;
+	if (!(m->present & RSP_HAS_PE_ID) || !same_handle(b, m) ||
+	    i >= (uint32_t)b->o.pes || (b->acked[i] & 2))
+		return;
+	b->acked[i] |= 2;
+	now = realtime_ms();
+	if (b->nrehomed++ == 0)
+		b->rehome_first_ms = now;
+	b->rehome_last_ms = now;
+	if (b->nrehomed == (uint32_t)b->o.pes)
+		printf("phase=rehome pes=%u first_ms=%llu last_ms=%llu\n",
+		    b->nrehomed, (unsigned long long)b->rehome_first_ms,
+		    (unsigned long long)b->rehome_last_ms);
+}
+
+static void
+on_pe_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct rsp_decode_error err;
+	struct bench *b = arg;
+	struct rsp_msg m;
+	char s[160];
+
+	if (ev->type != TR_EV_MSG || b->phase == PH_DONE)
+		return;
+	if (rsp_msg_decode(RSP_PROTO_ASAP, ev->data, ev->len, &m, &err) == -1) {
+		rsp_decode_error_str(&err, s, sizeof(s));
+		fprintf(stderr, "asap_bench: -pelisten: undecodable: %s\n", s);
+		return;
+	}
+	if (m.type == ASAP_ENDPOINT_KEEP_ALIVE)
+		on_pe_keepalive(b, ep, ev->assoc, &m);
+	else
+		fprintf(stderr, "asap_bench: -pelisten: %s ignored\n",
+		    rsp_msg_name(RSP_PROTO_ASAP, m.type));
+	rsp_msg_free(&m);
+}
+
+static void
+pe_listen(struct bench *b)
+{
+	char err[ADDR_ERR_LEN], buf[ADDR_FMT_LEN * 4];
+	struct addr_list al, local;
+
+	if (addr_list_parse(&al, b->o.pelisten, 0,
+	        ADDR_PORT_REQUIRED | ADDR_PORT_ZERO_OK, err,
+	        sizeof(err)) == -1) {
+		fprintf(stderr, "asap_bench: -pelisten: %s\n", err);
+		exit(2);
+	}
+	if ((b->pe_ep = tr_ep_new(
+	         b->loop, b->kind, &al, TR_LISTEN, on_pe_event, b)) == NULL ||
+	    tr_local_addrs(b->pe_ep, 0, &local) == -1 || local.n == 0 ||
+	    addr_to_rsp((struct sockaddr *)&local.a[0], &b->pe_addr) == -1) {
+		fprintf(stderr, "asap_bench: cannot listen on %s: %s\n",
+		    b->o.pelisten, strerror(errno));
+		exit(1);
+	}
+	b->pe_port =
+	    local.port ? local.port : addr_port((struct sockaddr *)&local.a[0]);
+	printf("pelisten listening on %s (%s)\n",
+	    addr_list_fmt(&local, buf, sizeof(buf)), tr_kind_name(b->kind));
+}
+
+/* -hold, at SIGTERM: what the PEs saw while held. */
+static void
+hold_summary(const struct bench *b)
+{
+	printf("keepalives answered=%llu\n", (unsigned long long)b->kas);
+	if (b->pe_ep != NULL)
+		printf("pelisten rehomed=%u pes=%lld keepalives_h=%llu "
+		       "first_ms=%llu last_ms=%llu\n",
+		    b->nrehomed, b->o.pes, (unsigned long long)b->kas_h,
+		    (unsigned long long)b->rehome_first_ms,
+		    (unsigned long long)b->rehome_last_ms);
 }
 
 /* ---- echo server ---- */
@@ -929,6 +1100,16 @@ setup(struct bench *b, int argc, char **argv)
 		usage_error("-policy: unknown policy");
 	b->policy = pi->type;
 	parse_inflight(b);
+	if ((b->o.hold || b->o.resolveonly || b->o.pelisten) && !b->o.registrar)
+		usage_error(
+		    "-hold, -resolveonly and -pelisten need -registrar");
+	if (b->o.resolveonly && (b->o.hold || b->o.pelisten || !b->o.idbase))
+		usage_error("-resolveonly: with -idbase, without -hold and "
+		            "-pelisten");
+	if (b->o.hold && b->o.pes == 0)
+		usage_error("-hold: -pes=0");
+	if (b->o.idbase && b->o.idbase + b->o.pes > 0xffffffffLL)
+		usage_error("-idbase: the IDs run past 0xffffffff");
 	if (log_setup("asap_bench") == -1)
 		exit(1);
 	b->kind = tr_resolve(tr_config.kind);
@@ -978,15 +1159,25 @@ main(int argc, char **argv)
 	if (b->o.registrar) {
 		if ((b->acked = calloc((size_t)b->o.pes + 1, 1)) == NULL)
 			return 1;
-		b->id_base = 1 + rand_uniform(0xfffffff0u - (uint32_t)b->o.pes);
+		b->id_base =
+		    b->o.idbase
+		        ? (uint32_t)b->o.idbase
+		        : 1 + rand_uniform(0xfffffff0u - (uint32_t)b->o.pes);
 		b->nregc = b->o.pes > 0 ? (int)b->o.assocs : 0;
+		if (b->o.resolveonly) {
+			memset(b->acked, 1, (size_t)b->o.pes);
+			b->nregc = 0;
+		}
+		if (b->o.pelisten)
+			pe_listen(b);
 		for (i = 0; i < b->nregc; i++) {
 			/* An endpoint each: SCTP carries one association
 			 * per pair of endpoints. */
 			open_conn(b, b->o.registrar, &b->regc[i]);
 			b->regc[i].next_pe = (uint32_t)i;
 		}
-		b->pu_ep = open_conn(b, b->o.registrar, &b->pu);
+		if (!b->o.hold)
+			b->pu_ep = open_conn(b, b->o.registrar, &b->pu);
 	}
 	if (b->o.echo)
 		b->echo_ep = open_conn(b, b->o.echo, &b->echo);
@@ -998,9 +1189,15 @@ main(int argc, char **argv)
 	b->t0_ns = now_ns();
 	if (ev_timer_add(b->loop, 200, watchdog, b) == EV_TIMER_NONE)
 		return 1;
+	if (b->o.hold) {
+		ev_add_signal(b->loop, SIGINT, on_signal, b);
+		ev_add_signal(b->loop, SIGTERM, on_signal, b);
+	}
 	if (ev_run(b->loop) == -1)
 		bench_fail(b, "event loop: %s", strerror(errno));
 	status = b->status;
+	if (b->o.hold && status == 0)
+		hold_summary(b);
 	for (i = 0; i < b->nregc; i++)
 		if (b->regc[i].ep)
 			tr_ep_free(b->regc[i].ep);
@@ -1008,6 +1205,8 @@ main(int argc, char **argv)
 		tr_ep_free(b->pu_ep);
 	if (b->echo_ep)
 		tr_ep_free(b->echo_ep);
+	if (b->pe_ep)
+		tr_ep_free(b->pe_ep);
 	ev_loop_free(b->loop);
 	free(b->lat);
 	free(b->acked);

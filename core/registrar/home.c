@@ -3,7 +3,7 @@
  * docs/wire.md 3.4.1-3.4.4): the per-PE lists (by association and by
  * keep-alive state) threaded through the handlespace's PE slots, adding
  * and forgetting home PEs, dropping an association's PEs, the endpoint
- * keep-alive on two deadline-ordered lists with one timer each, and
+ * keep-alive on three deadline-ordered lists with one timer each, and
  * registration-life expiry.
  */
 #include <ctype.h>
@@ -23,7 +23,13 @@
 static const char *const reg_ka_names[] = {
     [REG_KA_IDLE] = "idle",
     [REG_KA_WAIT_ACK] = "wait-ack",
+    [REG_KA_SEND] = "send",
 };
+
+/* Keep-Alives waiting in SEND for room are retried this often: the
+ * registrar does not watch for writability, the queue drains as fast as
+ * the PE reads. */
+#define KA_RETRY_MS 10
 
 /* ---- lists of PEs by ref ---- */
 
@@ -215,20 +221,64 @@ reg_assoc_drop(struct registrar *reg, uint32_t id, const char *why)
 
 /* ---- keep-alive (docs/wire.md 3.4.4) ---- */
 
-void
-reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home)
+/* The PE's Keep-Alive, H=1 while it is being adopted (takeover.c); -1
+ * with errno.  Like reg_send(), but a full send queue (EAGAIN) is not
+ * logged: the Keep-Alive then waits in SEND. */
+static int
+ka_send(struct registrar *reg, struct reg_pe *pe)
 {
 	const struct hs_pe *hpe = reg_pe_hs(pe);
 	struct rsp_msg m;
+	int err;
 
 	rsp_msg_init(&m, RSP_PROTO_ASAP, ASAP_ENDPOINT_KEEP_ALIVE);
-	m.flags = home ? ASAP_FLAG_H : 0;
+	m.flags = pe->adopt != REG_ADOPT_NONE ? ASAP_FLAG_H : 0;
 	m.sender = reg->id;
 	m.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
 	m.handle = *hs_pe_handle(hpe);
 	m.pe_id = hs_pe_id(hpe);
+	wbuf_init(&reg->out, reg->outmem, sizeof(reg->outmem));
+	if (rsp_msg_encode(&m, &reg->out) == -1 || reg->io.send == NULL)
+		return -1;
+	if (reg->io.send(reg->io.arg, pe->assoc, reg->out.data, reg->out.len) ==
+	    -1) {
+		err = errno;
+		if (err != EAGAIN)
+			log_warning(
+			    "registrar: send ENDPOINT_KEEP_ALIVE on assoc "
+			    "%u: %s",
+			    pe->assoc, strerror(err));
+		errno = err;
+		return -1;
+	}
 	reg->count.keepalives++;
-	reg_send(reg, pe->assoc, &m);
+	reg_action_msg(reg, "Send", "ASAP", &m);
+	return 0;
+}
+
+/*
+ * A takeover sends a Keep-Alive to every adopted PE at once; 100,000
+ * PEs behind one transport address share one association, and their
+ * Keep-Alives overflow its send queue (TR_TX_MAX).  A Keep-Alive lost
+ * there would time out and take the association, and every PE on it,
+ * with it (bench/scale.sh); so it waits in SEND, behind the others of
+ * its association, until there is room.
+ */
+void
+reg_pe_ka_start(struct registrar *reg, struct reg_pe *pe)
+{
+	struct reg_assoc *a = reg_assoc_find(reg, pe->assoc);
+
+	if (a != NULL && a->ka_full) {
+		reg_pe_ka_transition(reg, pe, REG_KA_SEND);
+		return;
+	}
+	if (ka_send(reg, pe) == -1 && errno == EAGAIN && a != NULL) {
+		a->ka_full = 1;
+		reg_pe_ka_transition(reg, pe, REG_KA_SEND);
+		return;
+	}
+	reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
 }
 
 static long long
@@ -236,6 +286,13 @@ ka_delay(const struct registrar *reg, enum reg_ka_state st)
 {
 	return st == REG_KA_IDLE ? reg->cfg.ka_interval : reg->cfg.ka_timeout;
 }
+
+static ev_timer_cb ka_idle_timer, ka_ack_timer, ka_send_timer;
+static ev_timer_cb *const ka_timers[REG_KA_NSTATES] = {
+    [REG_KA_IDLE] = ka_idle_timer,
+    [REG_KA_WAIT_ACK] = ka_ack_timer,
+    [REG_KA_SEND] = ka_send_timer,
+};
 
 /* Deadlines are 32-bit ms: delays stay far below 2^31, so the sign of
  * the difference orders them across the wrap. */
@@ -245,10 +302,9 @@ ka_left(const struct registrar *reg, const struct reg_pe *pe)
 	return (int32_t)(pe->due - (uint32_t)ev_now_ms(reg->loop));
 }
 
-static ev_timer_cb ka_idle_timer, ka_ack_timer;
-
-/* The list's timer at its head's deadline.  A head that left early
- * makes the timer fire early: it then finds nothing due and re-arms. */
+/* The list's timer at its head's deadline (SEND: KA_RETRY_MS at the
+ * latest).  A head that left early makes the timer fire early: it then
+ * finds nothing due and re-arms. */
 static void
 ka_arm(struct registrar *reg, enum reg_ka_state st)
 {
@@ -264,11 +320,12 @@ ka_arm(struct registrar *reg, enum reg_ka_state st)
 	ms = ka_left(reg, reg_pe_at(reg, q->pes.head));
 	if (ms < 0)
 		ms = 0;
+	if (st == REG_KA_SEND && ms > KA_RETRY_MS)
+		ms = KA_RETRY_MS;
 	if (q->timer != EV_TIMER_NONE &&
 	    ev_timer_reschedule(reg->loop, q->timer, ms) == 0)
 		return;
-	q->timer = ev_timer_add(reg->loop, ms,
-	    st == REG_KA_IDLE ? ka_idle_timer : ka_ack_timer, reg);
+	q->timer = ev_timer_add(reg->loop, ms, ka_timers[st], reg);
 	if (q->timer == EV_TIMER_NONE)
 		log_error("registrar: keep-alive timer: %s", strerror(errno));
 }
@@ -294,7 +351,8 @@ reg_pe_ka_transition(
 		ka_arm(reg, st);
 }
 
-/* No KA-Ack in time: abort the association, its PEs go. */
+/* No KA-Ack in time (or no room to send the KA): abort the
+ * association, its PEs go. */
 static void
 ka_timeout(struct registrar *reg, struct reg_pe *pe)
 {
@@ -303,9 +361,12 @@ ka_timeout(struct registrar *reg, struct reg_pe *pe)
 	uint32_t assoc = pe->assoc;
 
 	rsp_handle_str(hs_pe_handle(hpe), hs, sizeof(hs));
-	log_notice("registrar: PE $%08x of pool %s: no keep-alive ack in "
-	           "%lld ms, aborting assoc %u",
-	    hs_pe_id(hpe), hs, reg->cfg.ka_timeout, assoc);
+	log_notice("registrar: PE $%08x of pool %s: %s in %lld ms, aborting "
+	           "assoc %u",
+	    hs_pe_id(hpe), hs,
+	    pe->ka == REG_KA_SEND ? "keep-alive not sent (send queue full)"
+	                          : "no keep-alive ack",
+	    reg->cfg.ka_timeout, assoc);
 	if (reg->io.abort != NULL)
 		reg->io.abort(reg->io.arg, assoc);
 	reg_assoc_drop(reg, assoc, "keep-alive timeout");
@@ -324,8 +385,7 @@ ka_run(struct registrar *reg, enum reg_ka_state st)
 		if (ka_left(reg, pe) > 0)
 			break;
 		if (st == REG_KA_IDLE) {
-			reg_pe_ka_send(reg, pe, 0);
-			reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
+			reg_pe_ka_start(reg, pe);
 			continue;
 		}
 		ka_timeout(reg, pe);
@@ -335,11 +395,45 @@ ka_run(struct registrar *reg, enum reg_ka_state st)
 	}
 }
 
+/*
+ * One retry pass over SEND (after ka_run took the timed-out head): in
+ * order, each PE's Keep-Alive unless its association found its queue
+ * full earlier in this pass.  Every association with a PE in SEND is
+ * visited, so each ends the pass full exactly if the pass found it so
+ * (one whose queued PEs all left otherwise stays marked until its next
+ * Keep-Alive, queued here, is sent by the next pass).
+ */
+static void
+ka_retry(struct registrar *reg)
+{
+	uint32_t ref, next, pass = ++reg->ka_passes;
+	struct reg_assoc *a;
+	struct reg_pe *pe;
+
+	for (ref = reg->ka[REG_KA_SEND].pes.head; ref != 0; ref = next) {
+		pe = reg_pe_at(reg, ref);
+		next = pe->kl.next;
+		if ((a = reg_assoc_find(reg, pe->assoc)) != NULL &&
+		    a->ka_pass == pass)
+			continue;
+		if (ka_send(reg, pe) == -1 && errno == EAGAIN && a != NULL) {
+			a->ka_full = 1;
+			a->ka_pass = pass;
+			continue;
+		}
+		if (a != NULL)
+			a->ka_full = 0;
+		reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
+	}
+}
+
 static void
 ka_fired(struct registrar *reg, enum reg_ka_state st)
 {
 	reg->ka[st].timer = EV_TIMER_NONE;
 	ka_run(reg, st);
+	if (st == REG_KA_SEND)
+		ka_retry(reg);
 	ka_arm(reg, st);
 }
 
@@ -356,6 +450,14 @@ ka_ack_timer(struct ev_loop *loop, uint64_t id, void *arg)
 {
 	(void)loop, (void)id;
 	ka_fired(arg, REG_KA_WAIT_ACK);
+	return EV_NOMORE;
+}
+
+static int64_t
+ka_send_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)loop, (void)id;
+	ka_fired(arg, REG_KA_SEND);
 	return EV_NOMORE;
 }
 

@@ -21,13 +21,18 @@ struct reg_suggest;
  * Endpoint keep-alive of one PE (docs/wire.md 3.4.4): IDLE waits
  * -endpointkeepalivetransmissioninterval, then sends a KA and goes to
  * WAIT_ACK for -endpointkeepalivetimeoutinterval; a KA-Ack goes back to
- * IDLE, the timeout aborts the association.  Each state has one delay,
- * so a FIFO list per state, appended at the tail, is in deadline order:
- * one timer per list serves every PE (core/registrar/registrar.c).
+ * IDLE, the timeout aborts the association.  A KA that finds its
+ * association's send queue full waits in SEND (retried in order, at
+ * most -endpointkeepalivetimeoutinterval) instead of being lost.  Each
+ * state has one delay, so a FIFO list per state, appended at the tail,
+ * is in deadline order: one timer per list serves every PE
+ * (core/registrar/home.c).
  */
 enum reg_ka_state {
 	REG_KA_IDLE = 0,
 	REG_KA_WAIT_ACK,
+	REG_KA_SEND,
+	REG_KA_NSTATES
 };
 
 struct reg_assoc;
@@ -87,6 +92,10 @@ struct reg_assoc {
 	struct reg_bucket hr, eu, rg; /* resolutions, reports, registrations */
 	int opening;     /* we connect it (takeover): wait for reg_assoc_up() */
 	uint32_t last_s; /* last message or coming up, s (-autoclosetimeout) */
+	/* A Keep-Alive found the send queue full: later ones queue behind
+	 * it (REG_KA_SEND); ka_pass: the retry pass that last found it so. */
+	uint8_t ka_full;
+	uint32_t ka_pass;
 };
 
 /* RSPLIB's registrar statistics (-statsfile, -scalar): totals since
@@ -134,7 +143,8 @@ struct registrar {
 	struct reg_ka_list {
 		struct reg_list pes; /* by deadline: one delay per state */
 		uint64_t timer;      /* for the head's deadline */
-	} ka[2];                     /* by enum reg_ka_state */
+	} ka[REG_KA_NSTATES];        /* by enum reg_ka_state */
+	uint32_t ka_passes;          /* retry passes over ka[REG_KA_SEND] */
 	struct reg_assoc **as_tab;   /* by association id */
 	size_t as_cap, as_n;
 
@@ -200,8 +210,10 @@ void reg_assoc_forget(struct registrar *reg, struct reg_assoc *a);
 void reg_pe_dropped(void *arg, struct hs_pe *hpe);
 void reg_pe_ka_transition(
     struct registrar *reg, struct reg_pe *pe, enum reg_ka_state st);
-/* ASAP_ENDPOINT_KEEP_ALIVE to the PE, H=1 with home. */
-void reg_pe_ka_send(struct registrar *reg, struct reg_pe *pe, int home);
+/* ASAP_ENDPOINT_KEEP_ALIVE to the PE (H=1 while it is being adopted),
+ * then WAIT_ACK; or SEND, in order, while its association's send queue
+ * is full. */
+void reg_pe_ka_start(struct registrar *reg, struct reg_pe *pe);
 void reg_expiry_arm(struct registrar *reg);
 int reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m);
 /* 1 if a request may go through the bucket now (rate 0: always). */

@@ -425,7 +425,7 @@ reg_free(struct registrar *reg)
 		ev_timer_cancel(reg->loop, reg->expiry_timer);
 	if (reg->autoclose_timer != EV_TIMER_NONE)
 		ev_timer_cancel(reg->loop, reg->autoclose_timer);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < REG_KA_NSTATES; i++)
 		if (reg->ka[i].timer != EV_TIMER_NONE)
 			ev_timer_cancel(reg->loop, reg->ka[i].timer);
 	free(reg->as_tab);

@@ -9,7 +9,8 @@
  * send ASAP_ENDPOINT_KEEP_ALIVE with H=1 as soon as it is up, and wait
  * -endpointkeepalivetimeoutinterval for the KA-Ack; without one the PE
  * goes (keep-alive timeout, Handle Update DEL_PE).  PEs sharing an
- * ASAP transport share the association.
+ * ASAP transport share the association; their Keep-Alives wait for room
+ * in its send queue rather than being lost (reg_pe_ka_start, home.c).
  *
  * When the association to the ASAP transport fails (a PE that does not
  * listen there: rsp's own PEs keep no endpoint on the port they
@@ -153,8 +154,9 @@ adopt_one(struct registrar *reg, struct conns *cs, const struct rsp_handle *h,
 	log_info("registrar: taking over PE $%08x of pool %s (assoc %u)", id,
 	    hs, assoc);
 	if ((a = reg_assoc_find(reg, assoc)) != NULL && !a->opening)
-		reg_pe_ka_send(reg, pe, 1);
-	reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
+		reg_pe_ka_start(reg, pe);
+	else
+		reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
 	return;
 unreachable:
 	log_notice("registrar: cannot reach PE $%08x of pool %s (%s): removed",
@@ -205,7 +207,7 @@ reg_takeover_up(struct registrar *reg, uint32_t assoc)
 		a->opening = 0;
 		for (ref = a->pes.head; ref != 0; ref = pe->al.next)
 			if ((pe = reg_pe_at(reg, ref))->adopt != REG_ADOPT_NONE)
-				reg_pe_ka_send(reg, pe, 1);
+				reg_pe_ka_start(reg, pe);
 	}
 	for (sp = &reg->suggest; (s = *sp) != NULL;) {
 		if (s->assoc != assoc) {

@@ -129,3 +129,37 @@ positive() {
 	run "$BENCH" -policy=NoSuchPolicy -registrar=127.0.0.1:1
 	[ "$status" -eq 2 ]
 }
+
+# bench/scale.sh (issue 15) at a tiny scale, so that it cannot rot: every
+# part runs and prints its key=value lines and medians.
+@test "bench smoke: bench/scale.sh, 2,000 PEs (500 for reference), takeover of 300" {
+	export ASAP_BENCH=$BENCH
+	run env SCALE_PES=2000 SCALE_REF_PES=500 TAKEOVER_PES=300 TRIALS=1 \
+	    SCALE_DURATION=200 SCALE_ROUNDS=1 \
+	    REG_OPTS=-mentordiscoverytimeout=300 \
+	    TAKEOVER_PEER_OPTS="-peerheartbeatcycle=300 -peermaxtimelastheard=600 -peermaxtimenoresponse=600" \
+	    timeout 300 "$BATS_TEST_DIRNAME/../../bench/scale.sh"
+	printf '%s\n' "$output"
+	[ "$status" -eq 0 ]
+	line() { printf '%s\n' "$output" | grep "^$1" | head -1; }
+	val() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+	l=$(line 'register .*pes=2000 ')
+	[ -n "$l" ]
+	positive "$(val rate "$l")"
+	positive "$(val bytes_per_pe "$l")"
+	[ "$(printf '%s\n' "$output" | grep -c '^resolve ')" -eq 4 ]
+	positive "$(val rate "$(line 'resolve .*pool_pes=1 hritems=0')")"
+	positive "$(val rate "$(line 'resolve .*pool_pes=2000 hritems=1')")"
+	positive "$(val transfer_ms "$(line 'transfer pes=2000 ')")"
+	positive "$(val transfer_ms "$(line 'transfer pes=500 ')")"
+	l=$(line 'takeover ')
+	positive "$(val detect_ms "$l")"
+	awk -v d="$(val detect_ms "$l")" -v h="$(val homed_ms "$l")" \
+	    -v a="$(val acked_ms "$l")" 'BEGIN { exit !(d <= h && h <= a) }'
+	l=$(line 'result ')
+	positive "$(val register_rate_500 "$l")"
+	positive "$(val bytes_per_pe_2000 "$l")"
+	positive "$(val resolve_ratio_hritems0 "$l")"
+	positive "$(val transfer_ms_2000 "$l")"
+	positive "$(val takeover_acked_ms "$l")"
+}

@@ -4,6 +4,7 @@
  * addresses; a fake clock drives keep-alive and expiry timers.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@ static struct fake {
 	struct rsp_msg msg[SENTMAX];
 	int naborts;
 	uint32_t aborted;
-	const char *peer; /* "127.0.0.1:5000" or a list */
+	const char *peer;  /* "127.0.0.1:5000" or a list */
+	uint32_t full;     /* sends on this association: EAGAIN */
+	int full_attempts; /* sends refused so */
 } fk;
 
 static uint64_t now_ms = 1000;
@@ -46,6 +49,11 @@ fk_send(void *arg, uint32_t assoc, const void *data, size_t len)
 	(void)arg;
 	if (fk.nsent >= SENTMAX)
 		return -1;
+	if (fk.full != 0 && assoc == fk.full) {
+		fk.full_attempts++;
+		errno = EAGAIN;
+		return -1;
+	}
 	if (rsp_msg_decode(
 	        RSP_PROTO_ASAP, data, len, &fk.msg[fk.nsent], &err) == -1) {
 		CHECK(!"registrar sent something undecodable");
@@ -421,6 +429,68 @@ test_keepalive_lists(struct ev_loop *loop)
 	CHECK(ev_timer_count(loop) == timers);
 }
 
+/*
+ * A Keep-Alive that finds its association's send queue full (EAGAIN)
+ * waits in SEND and goes out, in order, once there is room; later ones
+ * of that association queue behind it without a send attempt each; other
+ * associations are not held up; with no room within the keep-alive
+ * timeout the association is aborted.
+ */
+static void
+test_keepalive_full(struct ev_loop *loop)
+{
+	struct reg_config c = config();
+	struct registrar *reg;
+	uint32_t timers, id;
+	uint64_t t0 = now_ms;
+
+	test_section("keep-alive: send queue full");
+	c.ka_interval = 5000;
+	c.ka_timeout = 3000;
+	reg = make(loop, &c);
+	timers = ev_timer_count(loop);
+	for (id = 1; id <= 3; id++)
+		feed_reg_id(reg, 7, id);
+	feed_reg_id(reg, 8, 4);
+	fk_reset();
+	fk.full = 7;
+	fk.full_attempts = 0;
+	at(loop, t0, 5000);
+	CHECK(fk.full_attempts == 1); /* PEs 2, 3 queue behind PE 1 */
+	CHECK(fk.nsent == 1 && last()->pe_id == 4 && fk.assoc[0] == 8);
+	CHECK(strcmp(ka_state(reg, 1), "send") == 0 &&
+	      strcmp(ka_state(reg, 3), "send") == 0 &&
+	      strcmp(ka_state(reg, 4), "wait-ack") == 0);
+	at(loop, t0, 5010);
+	CHECK(fk.full_attempts == 2 && fk.nsent == 1);
+	fk.full = 0;
+	at(loop, t0, 5020);
+	CHECK(fk.nsent == 4 && fk.msg[1].pe_id == 1 && fk.msg[2].pe_id == 2 &&
+	      fk.msg[3].pe_id == 3 && fk.assoc[3] == 7 &&
+	      fk.msg[3].type == ASAP_ENDPOINT_KEEP_ALIVE);
+	for (id = 1; id <= 3; id++)
+		feed_ack_id(reg, 7, id);
+	feed_ack_id(reg, 8, 4);
+	CHECK(strcmp(ka_state(reg, 1), "idle") == 0 &&
+	      strcmp(ka_state(reg, 3), "idle") == 0);
+	CHECK(fk.naborts == 0 && reg_pe_count(reg) == 4);
+	/* Full from 10,020 on: at 13,020 nothing has left, assoc 7 goes. */
+	fk_reset();
+	fk.full = 7;
+	at(loop, t0, 10020);
+	CHECK(strcmp(ka_state(reg, 2), "send") == 0);
+	feed_ack_id(reg, 8, 4);
+	at(loop, t0, 13019);
+	CHECK(fk.naborts == 0);
+	at(loop, t0, 13020);
+	CHECK(fk.naborts == 1 && fk.aborted == 7);
+	CHECK(reg_pe_count(reg) == 1 && strcmp(ka_state(reg, 1), "none") == 0);
+	fk.full = 0;
+	fk_reset();
+	reg_free(reg);
+	CHECK(ev_timer_count(loop) == timers);
+}
+
 static void
 test_assoc(struct ev_loop *loop)
 {
@@ -722,6 +792,7 @@ main(void)
 	test_register(loop);
 	test_keepalive(loop);
 	test_keepalive_lists(loop);
+	test_keepalive_full(loop);
 	test_assoc(loop);
 	test_caps(loop);
 	test_resolution(loop);
