@@ -549,13 +549,12 @@ unreachable_reached(
 		    id, hs, n);
 		return;
 	}
-	if (pe->ka == REG_KA_WAIT_ACK && pe->queued)
-		return; /* a keep-alive is out already */
+	if ((pe->ka == REG_KA_WAIT_ACK || pe->ka == REG_KA_SEND) && pe->queued)
+		return; /* a keep-alive is out (or waits for room) already */
 	log_info_limited("registrar: PE $%08x of pool %s: %u unreachability "
 	                 "reports, asking it (keep-alive)",
 	    id, hs, n);
-	reg_pe_ka_send(reg, pe, 0);
-	reg_pe_ka_transition(reg, pe, REG_KA_WAIT_ACK);
+	reg_pe_ka_start(reg, pe);
 }
 
 static void
