@@ -4,7 +4,7 @@
 # 3-5 rsp registrars, each in a network namespace of its own with
 # CHAOS_PES pool elements (echo and pingpong servers), ENRP between
 # them over the TCP mapping with static -peer lists, and two pool users
-# (a pingpongclient and a terminal) in a namespace of their own, all
+# (pingpongclients and a terminal) in a namespace of their own, all
 # plugged into one bridge (tests/chaos/net.bash).  Then random steps,
 # chosen by a PRNG seeded with CHAOS_SEED (tests/chaos/steps.bash):
 # kill -9 a registrar, restart it, SIGSTOP/SIGCONT a registrar or a PE,
@@ -20,6 +20,7 @@
 #   CHAOS_DURATION    seconds: run steps until then instead (soak mode)
 #   CHAOS_REGISTRARS  3 to 5 (default 3)
 #   CHAOS_PES         PEs per registrar namespace at the start (default 2)
+#   CHAOS_PUS         pingpongclients, besides the terminal (default 1)
 #   CHAOS_BOUND       seconds a step may take to converge (default 20)
 #   CHAOS_HEAL_BOUND  the same after a heal (default 10)
 #   CHAOS_DIR         where logs go: CHAOS_DIR/SEED (default build/chaos)
@@ -65,17 +66,21 @@ params() {
 	DURATION=${CHAOS_DURATION:-0}
 	NREG=${CHAOS_REGISTRARS:-3}
 	PES_PER=${CHAOS_PES:-2}
+	NPU=${CHAOS_PUS:-1}
 	# A kill -9, a SIGSTOP or a partition settles after the peers
 	# notice (last heard + no response + a Presence cycle: 5 s), the
 	# takeover vote (at most 3 s) and the PEs' keep-alive (tx +
 	# timeout: 4 s): 12 s, plus 8 s for a loaded machine running ASan.
-	BOUND=${CHAOS_BOUND:-20}
+	DEF_BOUND=$(((T_LASTHEARD + T_NORESPONSE + T_PRESENCE + T_TAKEOVER +
+	    T_KA_TX + T_KA_TO) / 1000 + 8))
+	BOUND=${CHAOS_BOUND:-$DEF_BOUND}
 	# A heal: issue 15's target of two Presence cycles, and the
 	# keep-alive bounds (6 s), plus 4 s for the 1 s poll and ASan.
-	HEAL_BOUND=${CHAOS_HEAL_BOUND:-10}
+	DEF_HEAL_BOUND=$(((2 * T_PRESENCE + T_KA_TX + T_KA_TO) / 1000 + 4))
+	HEAL_BOUND=${CHAOS_HEAL_BOUND:-$DEF_HEAL_BOUND}
 	RSP=${RSP:-$TOP/build/san/rsp}
 	local v
-	for v in "$SEED" "$NSTEPS" "$DURATION" "$PES_PER" "$BOUND" \
+	for v in "$SEED" "$NSTEPS" "$DURATION" "$PES_PER" "$NPU" "$BOUND" \
 	    "$HEAL_BOUND"; do
 		[[ "$v" =~ ^[0-9]+$ ]] || die "not a number: $v"
 	done
@@ -94,8 +99,10 @@ die() {
 # reproduce: the command that runs this sequence of steps again.
 reproduce() {
 	local b=""
-	[ "$BOUND" = 20 ] || b="$b CHAOS_BOUND=$BOUND"
-	[ "$HEAL_BOUND" = 10 ] || b="$b CHAOS_HEAL_BOUND=$HEAL_BOUND"
+	[ "$BOUND" = "$DEF_BOUND" ] || b="$b CHAOS_BOUND=$BOUND"
+	[ "$HEAL_BOUND" = "$DEF_HEAL_BOUND" ] ||
+	    b="$b CHAOS_HEAL_BOUND=$HEAL_BOUND"
+	[ "$NPU" = 1 ] || b="$b CHAOS_PUS=$NPU"
 	echo "make chaos CHAOS_SEED=$SEED CHAOS_STEPS=$STEP" \
 	    "CHAOS_REGISTRARS=$NREG CHAOS_PES=$PES_PER$b"
 }
@@ -120,7 +127,7 @@ fail() {
 
 # start_all: registrars one after another (each later one learns from a
 # mentor), CHAOS_PES PEs per namespace alternating echo and pingpong,
-# then the pool users.
+# then the pool users (CHAOS_PUS pingpongclients and a terminal).
 start_all() {
 	local i k
 	for ((i = 0; i < NREG; i++)); do
@@ -135,7 +142,7 @@ start_all() {
 			fi
 		done
 	done
-	pu_start
+	pu_start "$NPU"
 }
 
 # Figures per kind of step: CONV[kind] holds the convergence times (ms).
@@ -222,16 +229,16 @@ summary() {
 		t=$(sed -n "$(((n + 1) / 2))p" <<<"$sorted")
 		log "  $k: $n, converged in $(fmt_ms "$(head -n1 <<<"$sorted")")-$(fmt_ms "$(tail -n1 <<<"$sorted")") s (median $(fmt_ms "$t"))"
 	done
-	log "  pool users: $(grep -c '^Ack #' "$DIR/ppc.out") Pongs, gaps: $(grep -c 'Detected gap' "$DIR/ppc.out");" \
+	log "  pool users: $(cat "$DIR"/ppc*.out | grep -c '^Ack #') Pongs," \
+	    "$(cat "$DIR"/ppc*.out | grep -c 'Detected gap') gaps;" \
 	    "$(grep -c '^from PE' "$DIR/term.out") of $(cat "$DIR/term.sent" 2>/dev/null) lines echoed;" \
-	    "$(cat "$DIR"/ppc.log "$DIR"/term.log | grep -c 'failover to PE') failovers"
-	log "  ${LAST_PPC:-}"
+	    "$(cat "$DIR"/ppc*.log "$DIR"/term.log | grep -c 'failover to PE') failovers"
+	grep -h '^pingpongclient: sent=' "$DIR"/ppc*.out | sed 's/^/chaos:   /'
 }
 
 # finish: stop everything cleanly, judge exits and logs.
 finish() {
 	procs_stop
-	LAST_PPC=$(grep -m1 '^pingpongclient: sent=' "$DIR/ppc.out")
 	if [ ${#STOP_PROBLEMS[@]} -gt 0 ]; then
 		PROBLEMS=("${STOP_PROBLEMS[@]}")
 		[ "$FAILED" = 1 ] || fail "bad exit after SIGTERM" stopped
@@ -257,7 +264,7 @@ main() {
 	trap on_exit EXIT
 	trap 'echo "chaos: interrupted at step $STEP (seed $SEED)"; exit 130' INT TERM
 	T_START=$SECONDS
-	log "seed $SEED: $NREG registrars, $((NREG * PES_PER)) PEs, $(
+	log "seed $SEED: $NREG registrars, $((NREG * PES_PER)) PEs, $NPU + 1 pool users, $(
 	    [ "$DURATION" -gt 0 ] && echo "$DURATION s" || echo "$NSTEPS steps"),"\
 	    "bounds $BOUND s / $HEAL_BOUND s after a heal; RSP=$RSP; logs in $DIR"
 	rng_seed "$SEED"

@@ -150,17 +150,14 @@ pool_reachable() {
 
 # check_pus: invariant 5 against PU_BASE (pu_answers at the step start).
 check_pus() {
-	local now base
+	local now base k
 	read -r -a now <<<"$(pu_answers)"
 	read -r -a base <<<"$PU_BASE"
-	if pool_reachable pingpong &&
-	    [ "${now[0]}" -lt $((base[0] + PU_MIN_ANSWERS)) ]; then
-		PROBLEMS+=("pingpongclient: $((now[0] - base[0])) Pongs since the step (want $PU_MIN_ANSWERS; $DIR/ppc.out)")
-	fi
-	if pool_reachable echo &&
-	    [ "${now[1]}" -lt $((base[1] + PU_MIN_ANSWERS)) ]; then
-		PROBLEMS+=("terminal: $((now[1] - base[1])) echoes since the step (want $PU_MIN_ANSWERS; $DIR/term.out)")
-	fi
+	for k in "${!PU_NAME[@]}"; do
+		pool_reachable "${PU_POOL[k]}" || continue
+		[ "${now[k]}" -lt $((base[k] + PU_MIN_ANSWERS)) ] || continue
+		PROBLEMS+=("pool user ${PU_NAME[k]}: $((now[k] - base[k])) answers since the step (want $PU_MIN_ANSWERS; $DIR/${PU_NAME[k]}.out)")
+	done
 }
 
 # check_once: every invariant once; 0 when all hold, else PROBLEMS
@@ -223,5 +220,5 @@ state_dump() {
 		echo "pe$i \$${PE_ID[i]} ${PE_KIND[i]} in r${PE_NS[i]}'s namespace:" \
 		    "$( [ "${PE_UP[i]}" = 1 ] && echo live || echo "dead since step ${PE_DIED[i]:-?}")"
 	done
-	echo "--- pool users: $(pu_answers) answers (pingpong, terminal)"
+	echo "--- pool users ${PU_NAME[*]}: $(pu_answers) answers"
 }

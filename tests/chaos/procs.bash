@@ -8,6 +8,7 @@
 #   REG_GEN[i] (incarnation: 1 at the start, +1 per restart)
 #   PE_PID[j] PE_UP[j] PE_NS[j] (registrar namespace) PE_KIND[j]
 #   PE_ID[j] PE_DIED[j] (step of its kill -9)
+#   PU_NAME[k] PU_PID[k] PU_POOL[k] PU_ANSWER[k] (pu_start)
 
 # Timers in ms: shorter than the defaults so that a step settles in
 # seconds, long enough that a loaded 2-CPU machine running ASan builds
@@ -26,6 +27,9 @@ T_PU_HB=1000      # the pool users' -tcpheartbeatinterval (see pu_start)
 ASAP_PORT=3863
 ENRP_PORT=9901
 NPE=0
+REG_PID=() REG_UP=() REG_ID=() REG_GEN=()
+PE_PID=() PE_UP=() PE_NS=() PE_KIND=() PE_ID=() PE_DIED=()
+PU_NAME=() PU_PID=() PU_POOL=() PU_ANSWER=()
 
 # registrars_opt: -registrar= for every registrar, for PEs and PUs.
 registrars_opt() {
@@ -82,23 +86,26 @@ pe_start() {
 	ALL_PIDS+=("$!")
 }
 
-# pu_start: the pool users, in their own namespace: a pingpongclient
-# (a Ping every T_PING ms, each Pong printed as "Ack #N") and a
-# terminal fed a numbered line every T_PING ms (each echo printed as
-# "from PE $x> ...").  Both retry forever (-giveup=0).  A PE that a
-# partition cuts off is silent: the pool user notices only when its
-# transport loses the association, which the TCP mapping's heartbeat
-# does after 3 misses (default 30 s each, as slow as SCTP's defaults):
-# T_PU_HB makes that 3 s, so that they fail over within the bounds.
+# pu_start N: the pool users, in their own namespace: N
+# pingpongclients ppc0.. (a Ping every T_PING ms, each Pong printed as
+# "Ack #N") and a terminal fed a numbered line every T_PING ms (each
+# echo printed as "from PE $x> ...").  All retry forever (-giveup=0).
+# A PE that a partition cuts off is silent: a pool user notices only
+# when its transport loses the association, which the TCP mapping's
+# heartbeat does after 3 misses (default 30 s each, as slow as SCTP's
+# defaults): T_PU_HB makes that 3 s, so that they fail over in time.
+# PU_NAME[k], PU_PID[k], PU_POOL[k] (the PE kind it needs) and
+# PU_ANSWER[k] (what an answer line starts with) describe them.
 pu_start() {
-	local regs
+	local regs k
 	regs="$(registrars_opt) -tcpheartbeatinterval=$T_PU_HB"
-	# shellcheck disable=SC2086 # one word per registrar
-	ip netns exec "$NS_U" "$RSP" pingpongclient -transport=tcp \
-	    -interval=$T_PING -giveup=0 $regs -loglevel=4 -logcolor=off \
-	    >"$DIR/ppc.out" 2>"$DIR/ppc.log" &
-	PPC_PID=$!
-	ALL_PIDS+=("$!")
+	for ((k = 0; k < $1; k++)); do
+		# shellcheck disable=SC2086 # one word per registrar
+		ip netns exec "$NS_U" "$RSP" pingpongclient -transport=tcp \
+		    -interval=$T_PING -giveup=0 $regs -loglevel=4 \
+		    -logcolor=off >"$DIR/ppc$k.out" 2>"$DIR/ppc$k.log" &
+		pu_add "ppc$k" pingpong '^Ack #'
+	done
 	mkfifo "$DIR/term.in"
 	feeder >"$DIR/term.in" &
 	FEED_PID=$!
@@ -107,7 +114,16 @@ pu_start() {
 	ip netns exec "$NS_U" "$RSP" terminal -transport=tcp -giveup=0 $regs \
 	    -loglevel=4 -logcolor=off <"$DIR/term.in" >"$DIR/term.out" \
 	    2>"$DIR/term.log" &
-	TERM_PID=$!
+	pu_add term echo '^from PE'
+}
+
+# pu_add NAME KIND ANSWER: the pool user just started ($!).
+pu_add() {
+	local k=${#PU_NAME[@]}
+	PU_NAME[k]=$1
+	PU_PID[k]=$!
+	PU_POOL[k]=$2
+	PU_ANSWER[k]=$3
 	ALL_PIDS+=("$!")
 }
 
@@ -124,11 +140,15 @@ feeder() {
 	done
 }
 
-# pu_answers: how many replies the pool users have printed, as
-# "PINGPONG TERMINAL".
+# pu_answers: how many answers each pool user has printed, in PU_NAME
+# order, on one line.
 pu_answers() {
-	echo "$(grep -c '^Ack #' "$DIR/ppc.out" 2>/dev/null)" \
-	    "$(grep -c '^from PE' "$DIR/term.out" 2>/dev/null)"
+	local k c=()
+	for k in "${!PU_NAME[@]}"; do
+		c[k]=$(grep -c "${PU_ANSWER[k]}" "$DIR/${PU_NAME[k]}.out" \
+		    2>/dev/null)
+	done
+	echo "${c[*]}"
 }
 
 # running PID: the process exists and is not a zombie (our children
@@ -169,8 +189,10 @@ procs_crashed() {
 		[ "${PE_UP[i]}" = 1 ] && ! running "${PE_PID[i]}" &&
 		    echo "PE pe$i (\$${PE_ID[i]}) is gone: see $DIR/pe$i.log"
 	done
-	running "$PPC_PID" || echo "pingpongclient is gone: see $DIR/ppc.log"
-	running "$TERM_PID" || echo "terminal is gone: see $DIR/term.log"
+	for i in "${!PU_NAME[@]}"; do
+		running "${PU_PID[i]}" ||
+		    echo "pool user ${PU_NAME[i]} is gone: see $DIR/${PU_NAME[i]}.log"
+	done
 }
 
 # procs_stop: the end of a run.  Pool users and PEs get SIGTERM first
@@ -183,16 +205,16 @@ procs_stop() {
 	STOP_PROBLEMS=()
 	kill -TERM "$FEED_PID" 2>/dev/null
 	wait "$FEED_PID" 2>/dev/null # reaped here, bash says nothing
-	for p in "$PPC_PID" "$TERM_PID"; do
+	for p in "${PU_PID[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	for ((i = 0; i < NPE; i++)); do
 		[ "${PE_UP[i]}" = 1 ] && kill -TERM "${PE_PID[i]}" 2>/dev/null
 	done
-	exit_status "$PPC_PID" 10
-	stop_judge pingpongclient "$EXIT_RC"
-	exit_status "$TERM_PID" 10
-	stop_judge terminal "$EXIT_RC"
+	for i in "${!PU_NAME[@]}"; do
+		exit_status "${PU_PID[i]}" 10
+		stop_judge "pool user ${PU_NAME[i]}" "$EXIT_RC"
+	done
 	for ((i = 0; i < NPE; i++)); do
 		[ "${PE_UP[i]}" = 1 ] || continue
 		exit_status "${PE_PID[i]}" 10
