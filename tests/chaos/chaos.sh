@@ -9,7 +9,7 @@
 # chosen by a PRNG seeded with CHAOS_SEED (tests/chaos/steps.bash):
 # kill -9 a registrar, restart it, SIGSTOP/SIGCONT a registrar or a PE,
 # partition a registrar's namespace and heal it, kill -9 a PE and start
-# a new one.  After every step the invariants of tests/chaos/check.bash
+# a new one, SIGTERM a registrar (which must exit 0).  After every step the invariants of tests/chaos/check.bash
 # must hold within a bound.  At the end everything is healed and
 # restarted, must converge once more, and is stopped with SIGTERM: the
 # registrars must exit 0, and no log may hold a sanitizer report.
@@ -158,7 +158,11 @@ one_step() {
 	step_pick
 	STEP_DESC=$(step_describe)
 	log "step $STEP: $STEP_DESC"
-	step_run
+	if ! step_run; then
+		FAILED_STEP=1
+		fail "the step itself"
+		return 1
+	fi
 	PU_BASE=$(pu_answers)
 	[ "$STEP_KIND" = heal ] && bound=$HEAL_BOUND
 	if ! check_until "$bound"; then
@@ -203,12 +207,14 @@ recover() {
 	log "final recovery: converged in $(fmt_ms "$CONVERGED_MS") s"
 }
 
-# sanitizer_scan: every log of the run (registrars, PEs, pool users,
-# hsdump) against ASan, LeakSanitizer and UBSan reports.
+# sanitizer_scan: the logs of every process of the run (registrars,
+# PEs, pool users, hsdump; not the driver's own) against ASan,
+# LeakSanitizer and UBSan reports.
 sanitizer_scan() {
 	local hits
 	hits=$(grep -l -E 'AddressSanitizer|LeakSanitizer|: runtime error: ' \
-	    "$DIR"/*.log 2>/dev/null)
+	    "$DIR"/r*.log "$DIR"/pe*.log "$DIR"/ppc*.log "$DIR"/term.log \
+	    "$DIR"/hsdump.log 2>/dev/null)
 	[ -z "$hits" ] && return 0
 	PROBLEMS=()
 	local f

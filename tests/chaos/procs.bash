@@ -30,6 +30,7 @@ NPE=0
 REG_PID=() REG_UP=() REG_ID=() REG_GEN=()
 PE_PID=() PE_UP=() PE_NS=() PE_KIND=() PE_ID=() PE_DIED=()
 PU_NAME=() PU_PID=() PU_POOL=() PU_ANSWER=()
+STOP_PROBLEMS=()
 
 # registrars_opt: -registrar= for every registrar, for PEs and PUs.
 registrars_opt() {
@@ -202,7 +203,6 @@ procs_crashed() {
 # Every one must exit 0 within its time.  Sets STOP_PROBLEMS.
 procs_stop() {
 	local i p
-	STOP_PROBLEMS=()
 	kill -TERM "$FEED_PID" 2>/dev/null
 	wait "$FEED_PID" 2>/dev/null # reaped here, bash says nothing
 	for p in "${PU_PID[@]}"; do
@@ -232,7 +232,8 @@ procs_stop() {
 	done
 }
 
-# stop_judge WHAT STATUS: record a bad exit.
+# stop_judge WHAT STATUS: log an exit after SIGTERM, and record it in
+# STOP_PROBLEMS unless it is 0.
 stop_judge() {
 	echo "stop: $1 exit status $2" >>"$DIR/steps.log"
 	[ "$2" = 0 ] ||

@@ -21,8 +21,9 @@ rand() {
 
 # The kinds of step and their weights.  Checks after each step wait at
 # most CHAOS_BOUND seconds, CHAOS_HEAL_BOUND after a heal.
-STEP_KINDS=(kill_pe stop_pe kill_reg stop_reg restart_reg partition heal)
-STEP_WEIGHTS=(3 2 2 2 3 2 3)
+STEP_KINDS=(kill_pe stop_pe kill_reg stop_reg restart_reg partition heal
+    term_reg)
+STEP_WEIGHTS=(3 2 2 2 3 2 3 1)
 
 # regs_where TEST: the registrar indices for which TEST I succeeds.
 regs_where() {
@@ -58,7 +59,7 @@ step_targets() {
 			[ "${PE_UP[j]}" = 1 ] && echo "$j"
 		done
 		;;
-	kill_reg) regs_where reg_killable ;;
+	kill_reg | term_reg) regs_where reg_killable ;;
 	stop_reg) regs_where reg_running ;;
 	restart_reg) regs_where reg_killed ;;
 	partition) regs_where reg_cuttable ;;
@@ -109,6 +110,7 @@ step_describe() {
 	kill_pe) echo "kill -9 PE pe$t (\$${PE_ID[t]}, ${PE_KIND[t]}), start pe$NPE in r$STEP_ARG's namespace" ;;
 	stop_pe) echo "SIGSTOP PE pe$t (\$${PE_ID[t]}) for $STEP_ARG s, then SIGCONT" ;;
 	kill_reg) echo "kill -9 registrar r$t (\$${REG_ID[t]})" ;;
+	term_reg) echo "SIGTERM registrar r$t (\$${REG_ID[t]}): it must exit 0, LeakSanitizer runs" ;;
 	stop_reg) echo "SIGSTOP registrar r$t (\$${REG_ID[t]}) for $STEP_ARG s, then SIGCONT" ;;
 	restart_reg) echo "restart registrar r$t (incarnation $((REG_GEN[t] + 1)))" ;;
 	partition) echo "partition r$t's namespace from the others" ;;
@@ -116,7 +118,8 @@ step_describe() {
 	esac
 }
 
-# step_run: do the current step and update the model.
+# step_run: do the current step and update the model; 1 (and
+# PROBLEMS) when the step itself went wrong.
 step_run() {
 	local t=$STEP_TARGET
 	case $STEP_KIND in
@@ -132,6 +135,18 @@ step_run() {
 		kill -9 "${REG_PID[t]}"
 		wait "${REG_PID[t]}" 2>/dev/null
 		REG_UP[t]=0
+		;;
+	term_reg)
+		# As RSPLIB's, it closes without Handle Updates: the peers
+		# take its PEs over as after a kill -9.
+		kill -TERM "${REG_PID[t]}"
+		exit_status "${REG_PID[t]}" 15
+		REG_UP[t]=0
+		stop_judge "registrar r$t (\$${REG_ID[t]})" "$EXIT_RC"
+		if [ "$EXIT_RC" != 0 ]; then
+			PROBLEMS=("registrar r$t (\$${REG_ID[t]}) ended with exit status $EXIT_RC after SIGTERM: see $DIR/r$t.${REG_GEN[t]}.log")
+			return 1
+		fi
 		;;
 	stop_reg) pause "${REG_PID[t]}" "$STEP_ARG" ;;
 	restart_reg) reg_start "$t" ;;
