@@ -206,6 +206,19 @@ bench-guest: bench-asap
 	    bench/plot.sh $(BUILDROOT)/bench bench/resolutions.png && \
 	    bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
+# The chaos suite of issue 15 (tests/chaos/README.md): registrars, PEs
+# and pool users in network namespaces under random kill -9, SIGSTOP,
+# partitions and restarts, invariants checked after every step; needs
+# root.  make chaos CHAOS_SEED=n CHAOS_STEPS=n CHAOS_DURATION=s
+# CHAOS_REGISTRARS=3..5; RSP=path tests another binary (default: the
+# ASan build, whose LeakSanitizer reports the suite looks for).
+.PHONY: chaos
+chaos:
+	$(if $(RSP),,$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp)
+	RSP=$(abspath $(or $(RSP),$(BUILDROOT)/san/rsp)) \
+	    CHAOS_DIR=$${CHAOS_DIR:-$(abspath $(BUILDROOT))/chaos} \
+	    tests/chaos/chaos.sh
+
 # libFuzzer builds (clang): make fuzz; $(BUILDROOT)/fuzz/fuzz_asap corpus-dir
 FUZZ_CC ?= clang
 fuzz:

