@@ -145,7 +145,9 @@ peer_write(int fd, const uint8_t *p, size_t n)
 	ssize_t w;
 
 	while (n > 0) {
-		if ((w = write(fd, p, n)) > 0) {
+		/* MSG_NOSIGNAL: once the endpoint reset the connection, a
+		 * write would kill the fuzzer with SIGPIPE */
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) > 0) {
 			p += w;
 			n -= (size_t)w;
 		} else if (w == -1 && errno == EAGAIN) {
