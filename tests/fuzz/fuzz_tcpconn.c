@@ -9,7 +9,11 @@
  * reassembly, the chunk handlers, the ACKs and heartbeat answers the
  * endpoint writes back, its own heartbeats and INIT timeout (a fake
  * clock), the application's sends, shutdown and abort, and the end of
- * the connection.  Input: records of one op byte:
+ * the connection.  An input starting with 0xc5 has the endpoint open
+ * the connection instead (tr_connect() to 127.0.0.2 and 127.0.0.1 on
+ * the harness's port: the first refuses, the second accepts), so the
+ * outgoing side runs too: non-blocking connect, the next address, our
+ * INIT first.  Input: records of one op byte:
  *
  *	op < 0x80          the peer writes the next op + 1 bytes
  *	0x80 <= op < 0xc0  the clock advances (op & 0x3f) x 1 s, timers run
@@ -32,6 +36,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct ev_loop *loop;
 static struct tr_ep *ep;
-static uint16_t port;
+static uint16_t port;  /* the endpoint's */
+static int lfd = -1;   /* the harness's listener (outgoing inputs) */
+static uint16_t lport; /* its port */
 static uint64_t now_ms;
 static uint32_t assoc; /* the input's association, 0 before accept */
 static int ended;      /* it is gone (LOST, SHUTDOWN or our abort) */
@@ -100,6 +107,48 @@ drain(int fd)
 		;
 }
 
+static int
+peer_listen(uint16_t *p)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(fd, 16) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		abort();
+	*p = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* The endpoint connects to us: the first address refuses. */
+static int
+peer_accept(void)
+{
+	struct addr_list al;
+	char s[64];
+	uint32_t id;
+	int fd = -1, i;
+
+	snprintf(s, sizeof(s), "127.0.0.2,127.0.0.1:%u", lport);
+	if (addr_list_parse(&al, s, 0, 0, NULL, 0) == -1 ||
+	    tr_connect(ep, &al, &id) == -1)
+		abort();
+	for (i = 0; i < 50 && fd == -1; i++) {
+		ev_run_once(loop, 1);
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
+	}
+	if (fd == -1)
+		abort(); /* 127.0.0.1 listens: the endpoint must get there */
+	assoc = id;
+	return fd;
+}
+
 static void
 setup(void)
 {
@@ -120,6 +169,7 @@ setup(void)
 	    tr_local_addrs(ep, 0, &bound) == -1)
 		abort();
 	port = bound.port;
+	lfd = peer_listen(&lport);
 }
 
 static int
@@ -194,8 +244,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	assoc = 0;
 	ended = 0;
-	fd = peer_connect();
-	pump(); /* accept */
+	if (size > 0 && data[0] == 0xc5) {
+		fd = peer_accept();
+		data++;
+		size--;
+	} else
+		fd = peer_connect();
+	pump(); /* accept, or our INIT */
 	while (size > 0) {
 		op = *data++;
 		size--;

@@ -126,6 +126,24 @@ def regenrp(outdir):
         "send-fails": bytes([0x69]) + rec(0x00, pres) + rec(0x00, upd)
         + bytes([0x68, LONG, LONG]),
     }
+    # Takeover with a vote: OTHER stays alive (a Presence every second)
+    # and acknowledges, refuses by taking over itself, or stays silent.
+    upd_other = enrp("ENRP  HANDLE_UPDATE(ADD_PE)", OTHER, US)
+    pres_hi = enrp("ENRP  PRESENCE", 0x9999, US)
+    upd_hi = enrp("ENRP  HANDLE_UPDATE(ADD_PE)", 0x9999, US)
+    alive = lambda n: (rec(0x01, pres_other) + rec(0x02, pres_hi) + bytes([TICK])) * n
+    start = rec(0x00, pres) + rec(0x00, upd) + rec(0x01, pres_other) + rec(0x01, upd_other) \
+        + rec(0x02, pres_hi) + rec(0x02, upd_hi)
+    # the takeover of PEER starts about 5 s after its last Presence
+    seeds["vote-ack"] = start + alive(6) + rec(0x01, enrp("ENRP  INIT_TAKEOVER_ACK", OTHER, US, PEER)) \
+        + rec(0x02, enrp("ENRP  INIT_TAKEOVER_ACK", 0x9999, US, PEER)) + alive(2) \
+        + bytes([0x54]) + rec(0x14, kaack)
+    seeds["vote-rival-lower"] = start + alive(6) + rec(0x01, enrp("ENRP  INIT_TAKEOVER(", OTHER, US, PEER)) \
+        + alive(4)
+    seeds["vote-rival-higher"] = start + alive(6) + rec(0x02, enrp("ENRP  INIT_TAKEOVER(", 0x9999, US, PEER)) \
+        + alive(2) + rec(0x02, enrp("ENRP  TAKEOVER_SERVER", 0x9999, US, PEER)) + alive(2)
+    seeds["vote-expires"] = start + alive(10)
+    seeds["vote-peer-lost"] = start + alive(6) + bytes([0x41, 0x42]) + bytes([TICK] * 4)
     # Every ENRP vector of both sets after a Presence of its sender.
     for src, tag in ((GEN, "gen"), (DEMO, "demo")):
         for i, (t, d) in enumerate(src.items()):
@@ -379,6 +397,8 @@ def tcpconn(outdir):
         "fin-early": peer_writes(init + data(1, 11, reg)[:20]) + bytes([0xC4]),
         "no-tsn": peer_writes(chunk(1, 7, b"") + chunk(0, 0, b"msg!")),
     }
+    for name in list(seeds):  # the same, the endpoint connecting
+        seeds["out-" + name] = b"\xc5" + seeds[name]
     for name, data_ in seeds.items():
         write(outdir, "tcpconn", name, data_)
 
