@@ -49,7 +49,8 @@ for n in "$@"; do
 		>"$work/log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
-	cpu=$(awk '{ printf "%d", $1 + $2 }' "$work/time" 2>/dev/null)
+	# the last line: time(1) says first how a failing command ended
+	cpu=$(tail -n 1 "$work/time" | awk '{ printf "%d", $1 + $2 }')
 	status=ok
 	if [ $rc -ne 0 ]; then
 		status="FAILED(rc=$rc)"
