@@ -2,8 +2,9 @@
 # make fuzz-soak: run libFuzzer targets for FUZZ_TIME seconds each, one
 # after the other (one fuzzer process at a time, never -jobs), from the
 # committed corpus tests/fuzz/corpus/NAME, then minimise the committed
-# corpus together with what was found (-merge=1; files named seed-*
-# are kept as they are) and write it back.  A crash, leak, timeout or
+# corpus together with what was found (-merge=1; files named by hand,
+# not by their SHA-1 as libFuzzer names them, are kept as they are)
+# and write it back.  A crash, leak, timeout or
 # out-of-memory input is kept in $FUZZ_DIR/artifacts/ and named in the
 # summary; the run goes on with the next target.
 #
@@ -57,14 +58,18 @@ for n in "$@"; do
 		grep -E 'ERROR|SUMMARY|artifact|Test unit written' "$work/log" |
 			head -n 20
 	fi
-	# Minimise: the seeds, then whatever else adds edge coverage
-	# only (no value profile, no hit counts: those features would keep
-	# thousands of files; edges keep a few hundred).
-	cp "$corpus"/seed-* "$work/min/" 2>/dev/null
+	# Minimise: the files named by hand (seeds, vectors, the
+	# reproducers of fixed bugs) stay; of the fuzzer's own (named by
+	# their SHA-1) only those that add edge coverage (no value profile,
+	# no hit counts: those features would keep thousands of files;
+	# edges keep a few hundred).
+	find "$corpus" -type f -regextype posix-extended \
+		! -regex '.*/[0-9a-f]{40}' -exec cp {} "$work/min/" \;
 	if "$bin" -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 \
 		"$work/min" "$corpus" "$work/new" \
 		>"$work/merge.log" 2>&1; then
-		find "$corpus" -type f ! -name 'seed-*' -delete
+		find "$corpus" -type f -regextype posix-extended \
+			-regex '.*/[0-9a-f]{40}' -delete
 		cp -n "$work/min"/* "$corpus"/
 	else
 		echo "fuzz-soak: merge failed for $n, corpus kept" >&2
