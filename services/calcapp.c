@@ -97,9 +97,16 @@ now_us(void)
 	return clock_mono_us();
 }
 
+/* A job size or count for the wire.  The sizes come from the PU's
+ * 64-bit fields: 0xffffffffffffffff is 2^64 as a double, which no
+ * unsigned long long holds (converting it is undefined). */
 static unsigned long long
 cap_round(double v)
 {
+	if (!(v > 0.0))
+		return 0;
+	if (v >= 0x1p64)
+		return 0xffffffffffffffffULL;
 	return (unsigned long long)(v + 0.5);
 }
 

@@ -77,6 +77,10 @@ extern int tr_sctp_old_events;
 
 extern const struct tr_ops tr_tcp_ops;
 extern const struct tr_ops tr_sctp_ops;
+/* Test hook: when set, every endpoint made from then on uses these ops
+ * whatever its kind (the fuzz targets' fake transport,
+ * tests/fuzz/fake_tr.h).  NULL in the product. */
+extern const struct tr_ops *tr_test_ops;
 
 /* Log a refused association, at most once a second per endpoint
  * (with the number refused since the last line). */

@@ -24,6 +24,8 @@ struct tr_config tr_config = {.kind = TR_AUTO,
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 
+const struct tr_ops *tr_test_ops;
+
 const struct opt tr_opts[] = {
     {"transport", OPT_CHOICE, "sctp|tcp|auto",
         "transport: kernel SCTP, the TCP mapping, or auto: $" TR_ENV
@@ -252,7 +254,9 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	}
 	if ((ep = calloc(1, sizeof(*ep))) == NULL)
 		return NULL;
-	ep->ops = kind == TR_SCTP ? &tr_sctp_ops : &tr_tcp_ops;
+	ep->ops = tr_test_ops != NULL ? tr_test_ops
+	          : kind == TR_SCTP   ? &tr_sctp_ops
+	                              : &tr_tcp_ops;
 	ep->loop = loop;
 	ep->kind = kind;
 	ep->flags = flags;
