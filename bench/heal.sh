@@ -16,7 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 RSP=${RSP:-$top/build/rel/rsp}
 TRIALS=${TRIALS:-3}
 [ $# -gt 0 ] || set -- 30
-RUN=$$ # shellcheck disable=SC2034 # net.bash names its namespaces after it
+# shellcheck disable=SC2034 # net.bash names its namespaces after RUN
+RUN=$$
 # shellcheck source=tests/chaos/net.bash
 source "$top/tests/chaos/net.bash"
 TMP=$(mktemp -d)
@@ -37,10 +38,11 @@ trap 'cleanup; rm -rf "$TMP"' EXIT
 dump() {
 	ip netns exec "${NS_R[$1]}" "$RSP" hsdump -transport=tcp -timeout=1500 \
 	    "$(reg_ip "$1")":9901 2>/dev/null |
-	    sed -e 's/registrar=[$0-9a-f]*//' -e 's/life=[0-9]*ms//' |
+	    sed -e 's/registrar=[[:xdigit:]$]*//' -e 's/life=[0-9]*ms//' |
 	    grep -E 'PoolElements|home=' || true
 }
 
+# trial CUT: RESULT := ms from the heal to agreement, or "timeout".
 trial() {
 	local cut=$1 i o start now a b
 	net_setup 2 >/dev/null
@@ -69,17 +71,18 @@ trial() {
 		if [ -n "$a" ] && [ "$a" = "$b" ] &&
 		    [[ "$a" == *"1 PoolElements"* ]]; then
 			now=$(date +%s%N)
-			echo "$(((now - start) / 1000000))"
+			RESULT=$(((now - start) / 1000000))
 			return 0
 		fi
 		sleep 0.2
 	done
-	echo "timeout"
+	RESULT=timeout
 }
 
 for cut in "$@"; do
 	for t in $(seq "$TRIALS"); do
-		r=$(trial "$cut")
+		trial "$cut"
+		r=$RESULT
 		cleanup
 		if [ "$r" = timeout ]; then
 			echo "heal cut_s=$cut trial=$t converged_s=none"

@@ -172,8 +172,8 @@ start(struct ev_loop *loop)
 	struct reg_config c = regfix_config("0x5555");
 	struct reg_io aio = {as_send, fk_abort, fk_peer, NULL, RSP_PARAM_SCTP,
 	    as_connect, fk_srtt, NULL};
-	struct reg_enrp_io eio = {
-	    en_send, fk_abort, en_connect, NULL, RSP_PARAM_SCTP, {0}, fk_srtt};
+	struct reg_enrp_io eio = {en_send, fk_abort, en_connect, NULL,
+	    RSP_PARAM_SCTP, {0}, fk_srtt, fk_peer};
 	struct registrar *reg;
 
 	/* short timers, small tables: the fuzzer reaches them */
