@@ -268,7 +268,10 @@ main() {
 	rm -rf "$DIR"
 	mkdir -p "$DIR"
 	trap on_exit EXIT
-	trap 'echo "chaos: interrupted at step $STEP (seed $SEED)"; exit 130' INT TERM
+	# A signal ends the run through on_exit too (SIGPIPE: a closed
+	# output, as with make chaos | head).
+	trap 'echo "chaos: interrupted at step $STEP (seed $SEED)" >&2; exit 130' \
+	    INT TERM HUP PIPE
 	T_START=$SECONDS
 	log "seed $SEED: $NREG registrars, $((NREG * PES_PER)) PEs, $NPU + 1 pool users, $(
 	    [ "$DURATION" -gt 0 ] && echo "$DURATION s" || echo "$NSTEPS steps"),"\

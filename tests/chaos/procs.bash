@@ -118,14 +118,15 @@ pu_start() {
 	pu_add term echo '^from PE'
 }
 
-# pu_add NAME KIND ANSWER: the pool user just started ($!).
+# pu_add NAME KIND ANSWER: the pool user just started ($!); its PID
+# goes to ALL_PIDS first, so that nothing can leak it.
 pu_add() {
+	ALL_PIDS+=("$!")
 	local k=${#PU_NAME[@]}
 	PU_NAME[k]=$1
 	PU_PID[k]=$!
 	PU_POOL[k]=$2
 	PU_ANSWER[k]=$3
-	ALL_PIDS+=("$!")
 }
 
 # feeder: the terminal's input, a numbered line every T_PING ms; the
