@@ -47,9 +47,9 @@ make BUILDROOT="$BUILDROOT" check 2>&1 | tee -a "$LOG"
 # partitions and restarts, invariants checked after every step.  20
 # steps take about 2 minutes; the seed is random unless CHAOS_SEED is
 # set, and a failure prints the command that replays its steps.  The
-# heal bound is 60 s here, not the suite's 10 s (issue 15's two Presence
-# cycles plus keep-alives): after a heal one side still lags 7-33 s
-# (issue 15, item 6).  Drop CHAOS_HEAL_BOUND here once that is fixed.
+# heal bound is 60 s here, not the suite's 10 s: its runs before 8d65b3d
+# saw heals of 7-33 s (issue 15, item 6); that lag is fixed (bench/heal.sh:
+# under 1 s), but the 10 s bound has passed too few seeds since to be CI's.
 step "make chaos (CHAOS_STEPS=${CHAOS_STEPS:-20})"
 if CHAOS_STEPS=${CHAOS_STEPS:-20} CHAOS_HEAL_BOUND=${CHAOS_HEAL_BOUND:-60} \
 	make BUILDROOT="$BUILDROOT" chaos; then
@@ -81,7 +81,7 @@ if [ "$FUZZ_RUNS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 		# A fixed seed and run count: the same binary and corpus give the
 		# same result.  New inputs go to a temp dir, never into the
 		# checked-in corpus; a crash is kept in $art.
-		if "$f" -seed=1 -runs="$FUZZ_RUNS" -max_total_time=120 \
+		if "$f" -seed=1 -runs="$FUZZ_RUNS" -max_total_time=60 \
 			-artifact_prefix="$art/$n-" -print_final_stats=0 \
 			"$new" "${seeds[@]}" >"$new.log" 2>&1; then
 			echo "ok fuzz $n"
