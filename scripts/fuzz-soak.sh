@@ -55,8 +55,11 @@ for n in "$@"; do
 	status=ok
 	if [ $rc -ne 0 ]; then
 		status="FAILED(rc=$rc)"
-		grep -E 'ERROR|SUMMARY|artifact|Test unit written' "$work/log" |
-			head -n 20
+		# the whole report (stack included) next to the input
+		cp "$work/log" "$art/$n-$(date +%s).log"
+		grep -E -A 25 'ERROR|runtime error|deadly signal' "$work/log" |
+			head -n 40
+		grep -E 'artifact|Test unit written' "$work/log"
 	fi
 	# Minimise: the files named by hand (seeds, vectors, the
 	# reproducers of fixed bugs) stay; of the fuzzer's own (named by

@@ -10,8 +10,8 @@
  * endpoint writes back, its own heartbeats and INIT timeout (a fake
  * clock), the application's sends, shutdown and abort, and the end of
  * the connection.  An input starting with 0xc5 has the endpoint open
- * the connection instead (tr_connect() to 127.0.0.2 and 127.0.0.1 on
- * the harness's port: the first refuses, the second accepts), so the
+ * the connection instead (tr_connect() to [::1] and 127.1.x.y on the
+ * harness's IPv4 port: the first refuses, the second accepts), so the
  * outgoing side runs too: non-blocking connect, the next address, our
  * INIT first.  Input: records of one op byte:
  *
@@ -54,7 +54,11 @@ static int lfd = -1;   /* the harness's listener (outgoing inputs) */
 static uint16_t lport; /* its port */
 static uint64_t now_ms;
 static uint32_t assoc; /* the input's association, 0 before accept */
-static int ended;      /* it is gone (LOST, SHUTDOWN or our abort) */
+/* Thousands of connections a second leave TIME_WAIT behind whichever
+ * side closes first: each input's connection gets its own loopback
+ * address, 127.1.x.y, so no 4-tuple comes back within a minute. */
+static uint32_t conn_n;
+static int ended; /* it is gone (LOST, SHUTDOWN or our abort) */
 
 static uint64_t
 fake_clock(void *arg)
@@ -107,6 +111,17 @@ drain(int fd)
 		;
 }
 
+/* The next 127.1.x.y. */
+static const char *
+loop_addr(void)
+{
+	static char s[20];
+	uint32_t n = conn_n++ % 65534 + 1;
+
+	snprintf(s, sizeof(s), "127.1.%u.%u", n >> 8, n & 255);
+	return s;
+}
+
 static int
 peer_listen(uint16_t *p)
 {
@@ -115,8 +130,7 @@ peer_listen(uint16_t *p)
 	int fd;
 
 	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_family = AF_INET; /* any address: 127.1.x.y reaches it */
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
 	    listen(fd, 16) == -1 ||
@@ -126,7 +140,17 @@ peer_listen(uint16_t *p)
 	return fd;
 }
 
-/* The endpoint connects to us: the first address refuses. */
+static void
+peer_reset(int fd)
+{
+	struct linger l = {1, 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+/* The endpoint connects to us: the first address refuses (or cannot
+ * be reached: no IPv6), the second is our listener. */
 static int
 peer_accept(void)
 {
@@ -135,7 +159,10 @@ peer_accept(void)
 	uint32_t id;
 	int fd = -1, i;
 
-	snprintf(s, sizeof(s), "127.0.0.2,127.0.0.1:%u", lport);
+	/* one an earlier input gave up on must not pose as this one */
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) != -1)
+		peer_reset(fd);
+	snprintf(s, sizeof(s), "[::1],%s:%u", loop_addr(), lport);
 	if (addr_list_parse(&al, s, 0, 0, NULL, 0) == -1 ||
 	    tr_connect(ep, &al, &id) == -1)
 		abort();
@@ -143,9 +170,10 @@ peer_accept(void)
 		ev_run_once(loop, 1);
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK);
 	}
-	if (fd == -1)
-		abort(); /* 127.0.0.1 listens: the endpoint must get there */
-	assoc = id;
+	if (fd == -1) /* the host's trouble (no port), not the input's */
+		tr_abort(ep, id);
+	else
+		assoc = id;
 	return fd;
 }
 
@@ -172,21 +200,32 @@ setup(void)
 	lfd = peer_listen(&lport);
 }
 
+/* A connection to the endpoint from the next free 127.1.x.y; -1 if the
+ * host has none (TIME_WAIT can hold a 4-tuple longer than a cycle
+ * through the addresses takes): the input is skipped, not failed. */
 static int
 peer_connect(void)
 {
 	struct sockaddr_in sin;
-	int fd;
+	int fd, i;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1)
-		abort();
-	return fd;
+	for (i = 0; i < 16; i++) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		if (inet_pton(AF_INET, loop_addr(), &sin.sin_addr) != 1 ||
+		    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+			abort();
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			sin.sin_port = htons(port);
+			sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) ==
+			        0 &&
+			    fcntl(fd, F_SETFL, O_NONBLOCK) == 0)
+				return fd;
+		}
+		close(fd);
+	}
+	return -1;
 }
 
 static void
@@ -207,15 +246,6 @@ peer_write(int fd, const uint8_t *p, size_t n)
 			return; /* reset by the endpoint */
 		pump();
 	}
-}
-
-static void
-peer_reset(int fd)
-{
-	struct linger l = {1, 0};
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-	close(fd);
 }
 
 static void
@@ -250,6 +280,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size--;
 	} else
 		fd = peer_connect();
+	if (fd == -1)
+		return 0;
 	pump(); /* accept, or our INIT */
 	while (size > 0) {
 		op = *data++;
