@@ -106,6 +106,14 @@ struct asapcat {
 	size_t linelen;
 	int line_too_long;
 	uint8_t msg[RSP_MSG_MAX];
+	size_t msglen;
+	/* Flow control: a send refused for a full send buffer (EAGAIN, kernel
+	 * SCTP) keeps msg and the input not yet split into lines; stdin
+	 * waits and a timer sends again. */
+	int blocked;
+	char rest[4096];
+	size_t restlen;
+	int eof_held; /* stdin ended while blocked */
 };
 
 static void
@@ -403,6 +411,62 @@ drain_timer(struct ev_loop *loop, uint64_t id, void *arg)
 	return EV_NOMORE;
 }
 
+static void feed_lines(struct asapcat *ac, const char *p, size_t n);
+static void stdin_done(struct asapcat *ac);
+
+/* 0 sent, 1 the send buffer is full (EAGAIN: kernel SCTP), -1 failed
+ * (said, and asapcat stops). */
+static int
+try_send(struct asapcat *ac)
+{
+	if (tr_send(ac->ep, ac->assoc, (uint32_t)ac->o.ppid, 0, ac->msg,
+	        ac->msglen) == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return 1;
+	log_error("asapcat: send: %s", strerror(errno));
+	ac_stop(ac, 1);
+	return -1;
+}
+
+/* Sends again what a full send buffer refused, then the input held
+ * back; stdin is read again once all of it is gone. */
+static int64_t
+unblock_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct asapcat *ac = arg;
+	char held[sizeof(ac->rest)];
+	size_t n = ac->restlen;
+	int r = try_send(ac);
+
+	(void)loop, (void)id;
+	if (r != 0)
+		return r == 1 ? 10 : EV_NOMORE;
+	ac->blocked = 0;
+	memcpy(held, ac->rest, n);
+	ac->restlen = 0;
+	feed_lines(ac, held, n);
+	if (ac->blocked) /* a new timer is on */
+		return EV_NOMORE;
+	if (ac->eof_held)
+		stdin_done(ac);
+	else
+		stdin_start(ac);
+	return EV_NOMORE;
+}
+
+static void
+send_msg(struct asapcat *ac)
+{
+	if (try_send(ac) != 1)
+		return;
+	ac->blocked = 1;
+	if (ev_timer_add(ac->loop, 10, unblock_timer, ac) == EV_TIMER_NONE) {
+		log_error("asapcat: no timer for a blocked send");
+		ac_stop(ac, 1);
+	}
+}
+
 static void
 send_line(struct asapcat *ac, char *line)
 {
@@ -427,20 +491,23 @@ send_line(struct asapcat *ac, char *line)
 	}
 	if (n == 0)
 		return;
-	if (tr_send(ac->ep, ac->assoc, (uint32_t)ac->o.ppid, 0, ac->msg, n) ==
-	    -1) {
-		log_error("asapcat: send: %s", strerror(errno));
-		ac_stop(ac, 1);
-	}
+	ac->msglen = n;
+	send_msg(ac);
 }
 
-/* Split what has been read into lines and send each. */
+/* Split what has been read into lines and send each; what follows a
+ * blocked send waits in ac->rest. */
 static void
 feed_lines(struct asapcat *ac, const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (ac->blocked) {
+			memmove(ac->rest, p + i, n - i);
+			ac->restlen = n - i;
+			return;
+		}
 		if (p[i] != '\n') {
 			if (ac->linelen + 1 < sizeof(ac->line))
 				ac->line[ac->linelen++] = p[i];
@@ -462,8 +529,13 @@ feed_lines(struct asapcat *ac, const char *p, size_t n)
 static void
 stdin_done(struct asapcat *ac)
 {
+	ac->eof_held = 0;
 	if (ac->linelen > 0)
 		feed_lines(ac, "\n", 1);
+	if (ac->blocked) {
+		ac->eof_held = 1;
+		return;
+	}
 	ac->stdin_eof = 1;
 	if (ac->o.count == 0 &&
 	    ev_timer_add(ac->loop, 0, drain_timer, ac) == EV_TIMER_NONE)
@@ -499,7 +571,8 @@ stdin_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	if (stdin_read(ac) == 1) {
 		ev_del_fd(loop, fd);
 		stdin_done(ac);
-	}
+	} else if (ac->blocked)
+		ev_del_fd(loop, fd); /* the unblock timer adds it again */
 }
 
 /* epoll refuses regular files; those never block, so read them now. */
@@ -508,8 +581,12 @@ stdin_start(struct asapcat *ac)
 {
 	if (ev_add_fd(ac->loop, STDIN_FILENO, EV_READ, stdin_cb, ac) == 0)
 		return;
-	while (stdin_read(ac) == 0)
-		;
+	for (;;) {
+		if (ac->blocked)
+			return; /* the unblock timer comes back here */
+		if (stdin_read(ac) == 1)
+			break;
+	}
 	stdin_done(ac);
 }
 
