@@ -18,42 +18,24 @@
 # test guest), MODE (pingpong).
 set -eu
 
-RSP=${RSP:-$(dirname "$0")/../build/rel/rsp}
+top=$(cd "$(dirname "$0")/.." && pwd)
+RSP=${RSP:-$top/build/rel/rsp}
 RUNS=${1:-10}
 TRANSPORT=${TRANSPORT:-tcp}
 MODE=${MODE:-pingpong}
 export TZ=UTC
 T=$(mktemp -d)
-PIDS=
+NAME=bench/failover.sh
+# shellcheck source=bench/lib.sh
+source "$top/bench/lib.sh"
 
 cleanup() {
-	local p
 	exec 4>&- 2>/dev/null || true
-	for p in $PIDS; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_pids
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
-# wait_for REGEX FILE: at most 10 s
-wait_for() {
-	for _ in $(seq 100); do
-		grep -q -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "timeout waiting for '$1' in $2" >&2
-	cat "$2" >&2
-	exit 1
-}
-
-# "2026-11-24 16:51:24.181" -> ms since the epoch
-log_ms() {
-	local s
-	s=$(date -d "${1% *} ${1#* }" +%s 2>/dev/null) || return 1
-	echo $((s * 1000 + 10#${1##*.}))
-}
 
 service=-echo
 [ "$MODE" = pingpong ] && service=-pingpong
@@ -62,9 +44,9 @@ start_pe() {
 	"$RSP" server "$service" -transport="$TRANSPORT" \
 	    -registrar=127.0.0.1:"$PORT" -quiet -loglevel=4 -logcolor=off \
 	    >"$T/$1.log" 2>&1 &
-	PIDS="$PIDS $!"
+	PIDS+=("$!")
 	echo "$!" >"$T/$1.pid"
-	wait_for 'registered in pool' "$T/$1.log"
+	wait_line "$T/$1.log" 'registered in pool' 10 || exit 1
 	sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' \
 	    "$T/$1.log" >"$T/$1.id"
 }
@@ -79,8 +61,8 @@ start_pu() {
 		    -registrar=127.0.0.1:"$PORT" -interval=5 -loglevel=5 \
 		    -logcolor=off >"$T/out" 2>"$T/pu.err" &
 		PU=$!
-		PIDS="$PIDS $PU"
-		wait_for 'connected to PE' "$T/pu.err"
+		PIDS+=("$PU")
+		wait_line "$T/pu.err" 'connected to PE' 10 || exit 1
 		sed -n 's/.*connected to PE \$\([0-9a-f]*\).*/\1/p' "$T/pu.err" \
 		    >"$T/used"
 		return
@@ -92,17 +74,17 @@ start_pu() {
 		t=${EPOCHREALTIME/./}
 		echo "$((t / 1000)) $l"
 	done <"$T/out" >"$T/answers" &
-	PIDS="$PIDS $!"
+	PIDS+=("$!")
 	READER=$!
 	"$RSP" terminal -transport="$TRANSPORT" -registrar=127.0.0.1:"$PORT" \
 	    -loglevel=5 -logcolor=off <"$T/in" >"$T/out" 2>"$T/pu.err" &
 	PU=$!
-	PIDS="$PIDS $PU"
+	PIDS+=("$PU")
 	exec 4>"$T/in"
 	( i=0; while :; do echo "line$i"; i=$((i + 1)); sleep 0.002; done ) >&4 &
 	GEN=$!
-	PIDS="$PIDS $GEN"
-	wait_for 'from PE' "$T/answers"
+	PIDS+=("$GEN")
+	wait_line "$T/answers" 'from PE' 10 || exit 1
 	sed -n '1s/^[0-9]* from PE \$\([0-9a-f]*\)>.*/\1/p' "$T/answers" \
 	    >"$T/used"
 }
@@ -111,14 +93,14 @@ start_pu() {
 resumed_ms() {
 	local l
 	if [ "$MODE" = pingpong ]; then
-		wait_for "failover to PE \\\$$1 (cookie echoed)" "$T/pu.err"
-		wait_for "Pong #[0-9]* from PE \\\$$1" "$T/pu.err"
+		wait_line "$T/pu.err" "failover to PE \\\$$1 (cookie echoed)" 10 || exit 1
+		wait_line "$T/pu.err" "Pong #[0-9]* from PE \\\$$1" 10 || exit 1
 		l=$(grep -m1 "Pong #[0-9]* from PE \\\$$1" "$T/pu.err" |
 		    cut -c1-23)
 		log_ms "$l"
 		return
 	fi
-	wait_for "^[0-9]* from PE \\\$$1>" "$T/answers"
+	wait_line "$T/answers" "^[0-9]* from PE \\\$$1>" 10 || exit 1
 	grep -m1 "^[0-9]* from PE \\\$$1>" "$T/answers" | cut -d' ' -f1
 }
 
@@ -136,10 +118,9 @@ stop_pu() {
 "$RSP" registrar -transport="$TRANSPORT" -asap=127.0.0.1:0 -enrp=off \
     -asapannounce=off -minaddressscope=loopback -loglevel=4 -logcolor=off \
     >"$T/registrar.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_for 'ASAP listening on' "$T/registrar.log"
-PORT=$(sed -n 's/.*ASAP listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' \
-    "$T/registrar.log")
+PIDS+=("$!")
+wait_line "$T/registrar.log" 'ASAP listening on' 10 || exit 1
+PORT=$(port "$T/registrar.log" ASAP)
 
 results=()
 for run in $(seq "$RUNS"); do
@@ -163,7 +144,7 @@ for run in $(seq "$RUNS"); do
 	echo "run $run: ${ms} ms (loss logged $loss, unacked ${lost:-0})"
 	results+=("$ms")
 	stop_pu 2>/dev/null
-	PIDS=$(echo "$PIDS" | awk '{print $1}') # the registrar
+	PIDS=("${PIDS[0]}") # the registrar
 	sleep 0.5 # let the registrar drop the PEs
 done
 

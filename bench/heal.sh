@@ -21,15 +21,12 @@ RUN=$$
 # shellcheck source=tests/chaos/net.bash
 source "$top/tests/chaos/net.bash"
 TMP=$(mktemp -d)
-PIDS=()
+NAME=bench/heal.sh
+# shellcheck source=bench/lib.sh
+source "$top/bench/lib.sh"
 
 cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=()
+	kill_pids
 	net_teardown
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT

@@ -83,17 +83,11 @@ read -r -a EXTRA <<<"${REG_OPTS:-}"
 export TZ=UTC
 
 TMP=$(mktemp -d)
-PIDS=()
 RESULTS=$TMP/results
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=()
-}
-trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+NAME=bench/scale.sh
+# shellcheck source=bench/lib.sh
+source "$top/bench/lib.sh"
+trap 'kill_pids; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 
 die() {
@@ -114,33 +108,6 @@ cpu_ns() {
 	cut -d' ' -f1 "/proc/$1/schedstat"
 }
 
-# wait_line FILE REGEX SECONDS
-wait_line() {
-	local i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "bench/scale.sh: no '$2' in $1 after $3 s:" >&2
-	tail -20 "$1" >&2
-	return 1
-}
-
-# port LOG WHAT: the port of "WHAT listening on 127.0.0.1:PORT"
-port() {
-	sed -n "s/.*$2 listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" | head -1
-}
-
-# stamp_ms LOG REGEX: the log time stamp (UTC) of the first matching
-# line, in ms since the epoch ("2026-11-24 19:30:01.123 ...").
-stamp_ms() {
-	local l s
-	l=$(grep -m1 -- "$2" "$1" | cut -c1-23)
-	[ -n "$l" ] || return 1
-	s=$(date -u -d "${l% *} ${l#* }" +%s)
-	echo $((s * 1000 + 10#${l##*.}))
-}
 
 # field KEY LINE
 field() {
@@ -227,7 +194,7 @@ ref_trial() { # TRIAL
 	record "register trial=$t pes=$REF assocs=$ASSOCS policy=$POLICY" \
 	    "seconds=$(field seconds "$l") rate=$(field rate "$l")" \
 	    "bytes_per_pe=$(field bytes_per_pe "$l") load=$(load)"
-	cleanup
+	kill_pids
 }
 
 register_trial() { # TRIAL DO-RESOLVE
@@ -269,7 +236,7 @@ register_trial() { # TRIAL DO-RESOLVE
 		done
 	fi
 	kill -0 "$RPID" || die "the registrar died: $(tail -5 "$TMP/R.log")"
-	cleanup
+	kill_pids
 }
 
 # ---- takeover ----
@@ -356,7 +323,7 @@ takeover_trial() { # TRIAL
 	if ! kill -0 "$pb" || ! kill -0 "$pc"; then
 		die "a survivor died"
 	fi
-	cleanup
+	kill_pids
 }
 
 # ---- main ----

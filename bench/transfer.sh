@@ -26,44 +26,12 @@ read -r -a EXTRA <<<"${REG_OPTS:-}"
 [ $# -gt 0 ] || set -- 1000 10000 100000
 
 TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	PIDS=()
-}
-trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+NAME=bench/transfer.sh
+# shellcheck source=bench/lib.sh
+source "$top/bench/lib.sh"
+trap 'kill_pids; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM
 
-# wait_line FILE REGEX SECONDS
-wait_line() {
-	local i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "bench/transfer.sh: no '$2' in $1 after $3 s:" >&2
-	tail -20 "$1" >&2
-	return 1
-}
-
-# port LOG WHAT: the port of "WHAT listening on 127.0.0.1:PORT"
-port() {
-	sed -n "s/.*$2 listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$1" | head -1
-}
-
-# stamp_ms LOG REGEX: the log time stamp of the first matching line, in
-# ms since the epoch ("2026-11-24 19:30:01.123 ...").
-stamp_ms() {
-	local l s
-	l=$(grep -m1 -- "$2" "$1" | cut -c1-23)
-	s=$(date -d "${l% *} ${l#* }" +%s)
-	echo $((s * 1000 + 10#${l##*.}))
-}
 
 registrar() { # NAME LOGLEVEL EXTRA-ARGS...
 	local name=$1 level=$2
@@ -126,6 +94,6 @@ for n in "$@"; do
 			printf "transfer pes=%d trial=%d transfer_ms=%d transfer_rate=%.0f hsdump_ms=%d hsdump_rate=%.0f\n",
 			    n, t, x, n * 1000 / (x > 0 ? x : 1), h,
 			    n * 1000 / (h > 0 ? h : 1) }'
-		cleanup
+		kill_pids
 	done
 done

@@ -193,10 +193,9 @@ shares_user_addr(const struct hs_pe *hpe, const struct reg_addrs *ra)
  * 0x0004 (non-unique PE identifier).
  */
 static uint16_t
-id_owner_check(struct registrar *reg, uint32_t assoc,
-    const struct rsp_handle *h, uint32_t id, const struct reg_addrs *ra)
+id_owner_check(
+    uint32_t assoc, const struct hs_pe *hpe, const struct reg_addrs *ra)
 {
-	const struct hs_pe *hpe = hs_find_pe(reg->hs, h, id);
 	const struct reg_pe *pe;
 
 	if (hpe == NULL)
@@ -212,12 +211,12 @@ id_owner_check(struct registrar *reg, uint32_t assoc,
 /*
  * -maxregistrationrate, -maxpesperassociation, -maxpes (issue 16: one
  * association registered 1,000 PEs with random IDs in under a second).
- * A re-registration counts against the rate only.  0, or 0x0006.
+ * A re-registration counts against the rate only.  hpe: the PE as
+ * registered now, if it is.  0, or 0x0006.
  */
 static uint16_t
-limits_check(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
+limits_check(struct registrar *reg, uint32_t assoc, const struct hs_pe *hpe)
 {
-	const struct hs_pe *hpe = hs_find_pe(reg->hs, &m->handle, m->pes[0].id);
 	const struct reg_pe *pe = hpe != NULL ? hs_pe_ext(hpe) : NULL;
 	struct reg_assoc *a = reg_assoc_get(reg, assoc);
 	const struct reg_config *cfg = &reg->cfg;
@@ -288,23 +287,30 @@ build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
 	}
 }
 
+/* A refused registration or deregistration: counted by cause (the
+ * statistics), logged (rate-limited: the refused may be flooding),
+ * answered with the cause. */
 static void
-log_refusal(struct registrar *reg, const char *what, uint32_t id,
-    const struct rsp_handle *h, uint32_t assoc, uint16_t cause)
+refuse(struct registrar *reg, uint32_t assoc, int type, const struct rsp_msg *m,
+    uint32_t id, uint16_t cause)
 {
 	char hs[2 * RSP_HANDLE_MAX + 3];
 
 	reg->count.refused[cause <= RSP_CAUSE_SECURITY ? cause : 0]++;
-	rsp_handle_str(h, hs, sizeof(hs));
+	rsp_handle_str(&m->handle, hs, sizeof(hs));
 	log_notice_limited(
 	    "registrar: %s of PE $%08x in pool %s (assoc %u) refused: "
 	    "%s (0x%04x)",
-	    what, id, hs, assoc, rsp_cause_name(cause), cause);
+	    type == ASAP_REGISTRATION_RESPONSE ? "registration"
+	                                       : "deregistration",
+	    id, hs, assoc, rsp_cause_name(cause), cause);
+	send_reg_response(reg, assoc, type, m, id, cause);
 }
 
 static void
 on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
+	const struct hs_pe *hpe;
 	struct reg_addrs ra;
 	struct rsp_pe pe;
 	struct reg_pe *rpe;
@@ -313,17 +319,17 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	int r;
 
 	if (m->npes != 1) {
-		send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, 0,
+		refuse(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, 0,
 		    RSP_CAUSE_INVALID_VALUES);
 		return;
 	}
-	if ((cause = limits_check(reg, assoc, m)) == 0 &&
+	hpe = hs_find_pe(reg->hs, &m->handle, m->pes[0].id);
+	if ((cause = limits_check(reg, assoc, hpe)) == 0 &&
 	    (cause = filter_addrs(reg, assoc, &m->pes[0], &ra)) == 0 &&
 	    (cause = acl_ok(reg, ACL_REGISTER, assoc, &ra.peer, &m->handle)
 	                 ? 0
 	                 : RSP_CAUSE_SECURITY) == 0 &&
-	    (cause = id_owner_check(
-	         reg, assoc, &m->handle, m->pes[0].id, &ra)) == 0) {
+	    (cause = id_owner_check(assoc, hpe, &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
 		if (reg_distance_index(&pe.policy) != -1)
 			reg_distance(reg, &pe.policy,
@@ -335,18 +341,14 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	} else
 		r = -1;
 	if (r == -1) {
-		log_refusal(reg, "registration", m->pes[0].id, &m->handle,
-		    assoc, cause);
-		send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m,
-		    m->pes[0].id, cause);
+		refuse(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, m->pes[0].id,
+		    cause);
 		return;
 	}
 	if ((rpe = reg_pe_add(reg, &m->handle, pe.id, assoc)) == NULL) {
 		hs_deregister(reg->hs, &m->handle, pe.id);
-		log_refusal(reg, "registration", pe.id, &m->handle, assoc,
+		refuse(reg, assoc, ASAP_REGISTRATION_RESPONSE, m, pe.id,
 		    RSP_CAUSE_LACK_OF_RESOURCES);
-		send_reg_response(reg, assoc, ASAP_REGISTRATION_RESPONSE, m,
-		    pe.id, RSP_CAUSE_LACK_OF_RESOURCES);
 		return;
 	}
 	reg->count.registrations++;
@@ -386,10 +388,8 @@ on_deregistration(
 	char hs[2 * RSP_HANDLE_MAX + 3] = "";
 
 	if (!dereg_allowed(reg, assoc, m)) {
-		log_refusal(reg, "deregistration", m->pe_id, &m->handle, assoc,
+		refuse(reg, assoc, ASAP_DEREGISTRATION_RESPONSE, m, m->pe_id,
 		    RSP_CAUSE_SECURITY);
-		send_reg_response(reg, assoc, ASAP_DEREGISTRATION_RESPONSE, m,
-		    m->pe_id, RSP_CAUSE_SECURITY);
 		return;
 	}
 	if (log_enabled(LOG_LVL_INFO))

@@ -296,6 +296,31 @@ on_ht_response(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 		normal_operation(e, "handle table from the mentor");
 }
 
+/*
+ * A PE's home registrar removes it (RFC 5353 3.2: the home PR announces
+ * a deregistration).  Another peer's word is not taken: a PE that moved
+ * to a new home while its old one still saw it would otherwise be
+ * removed by the old home's late update, and one peer could remove any
+ * PE (RFC 5355 2.17).  Ours stay ours.
+ */
+static void
+peer_deletes(struct reg_enrp *e, const struct reg_peer *p,
+    const struct rsp_handle *h, uint32_t id)
+{
+	const struct hs_pe *pe = hs_find_pe(e->reg->hs, h, id);
+
+	if (pe == NULL)
+		return;
+	if (hs_pe_home(pe) != p->id) {
+		e->reg->count.refused_peer_deletes++;
+		log_info_limited("registrar: $%08x deletes PE $%08x, whose "
+		                 "home is $%08x: ignored",
+		    p->id, id, hs_pe_home(pe));
+		return;
+	}
+	hs_deregister(e->reg->hs, h, id);
+}
+
 void
 on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
     const struct rsp_msg *m)
@@ -305,10 +330,9 @@ on_update(struct reg_enrp *e, uint32_t assoc, struct reg_peer *p,
 	if (m->npes != 1)
 		return;
 	e->reg->count.handle_updates++;
-	if (m->action == ENRP_DEL_PE) {
-		if (m->pes[0].home != e->reg->id)
-			hs_deregister(e->reg->hs, &m->handle, m->pes[0].id);
-	} else if ((cause = learn_pe(e, assoc, &m->handle, &m->pes[0], 0)) != 0)
+	if (m->action == ENRP_DEL_PE)
+		peer_deletes(e, p, &m->handle, m->pes[0].id);
+	else if ((cause = learn_pe(e, assoc, &m->handle, &m->pes[0], 0)) != 0)
 		send_error(e, assoc, p->id, cause);
 	else if ((m->flags & ENRP_FLAG_UPDATE_T) &&
 	         e->reg->cfg.takeover_suggestion &&

@@ -112,6 +112,8 @@ struct reg_counters {
 	/* Registrations and deregistrations refused, by RFC 5354 cause
 	 * (0x0000-0x000a; others counted at 0) */
 	unsigned long long refused[RSP_CAUSE_SECURITY + 1];
+	/* Handle Update deletions ignored: the peer is not the PE's home */
+	unsigned long long refused_peer_deletes;
 };
 
 struct acl;           /* core/registrar/acl.c */

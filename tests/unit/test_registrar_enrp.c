@@ -404,10 +404,11 @@ test_bounds(struct ev_loop *loop)
 /* Issue 16: with -peer and no multicast only the -peer hosts (and
  * -peerallow prefixes) become peers; a message in a peer's name from
  * elsewhere is refused. */
-/* A Handle Update ADD_PE from `sender` on assoc: PE `id` of EchoPool
- * homed at the sender, SCTP 7 at 127.0.0.1 (user and ASAP). */
+/* A Handle Update (ADD_PE or DEL_PE) from `sender` on assoc: PE `id`
+ * of EchoPool homed at the sender, SCTP 7 at 127.0.0.1 (user and ASAP). */
 static void
-feed_update(struct registrar *reg, uint32_t assoc, uint32_t sender, uint32_t id)
+feed_update_action(struct registrar *reg, uint32_t assoc, uint32_t sender,
+    uint32_t id, uint16_t action)
 {
 	struct rsp_addr ad = {AF_INET, {127, 0, 0, 1}};
 	struct rsp_msg m;
@@ -429,7 +430,7 @@ feed_update(struct registrar *reg, uint32_t assoc, uint32_t sender, uint32_t id)
 	rsp_msg_init(&m, RSP_PROTO_ENRP, ENRP_HANDLE_UPDATE);
 	m.sender = sender;
 	m.receiver = reg_id(reg);
-	m.action = ENRP_ADD_PE;
+	m.action = action;
 	m.present = RSP_HAS_HANDLE;
 	m.handle = echopool;
 	m.npes = 1;
@@ -437,6 +438,12 @@ feed_update(struct registrar *reg, uint32_t assoc, uint32_t sender, uint32_t id)
 	wbuf_init(&w, buf, sizeof(buf));
 	CHECK(rsp_msg_encode(&m, &w) == 0);
 	reg_enrp_msg(reg, assoc, 12, w.data, w.len);
+}
+
+static void
+feed_update(struct registrar *reg, uint32_t assoc, uint32_t sender, uint32_t id)
+{
+	feed_update_action(reg, assoc, sender, id, ENRP_ADD_PE);
 }
 
 static void
@@ -477,6 +484,11 @@ test_admission(struct ev_loop *loop)
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) != NULL);
 	feed_update(a, 2, 0x11, 7); /* -maxpesperpeer=1 */
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 7) == NULL);
+	/* only its home deletes a PE (RFC 5355 2.17): peer $77 cannot */
+	feed_update_action(a, 99, 0x77, 6, ENRP_DEL_PE);
+	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) != NULL);
+	feed_update_action(a, 2, 0x11, 6, ENRP_DEL_PE);
+	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) == NULL);
 	stop(0);
 	stop(1);
 	peerallow = NULL;
