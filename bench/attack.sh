@@ -126,6 +126,7 @@ run() {
 		;;
 	esac
 	PU_PIDS=
+	ATTACKERS=0
 	start_registrar "${args[@]}"
 	start_pes
 	start_pus
@@ -134,6 +135,7 @@ run() {
 		while awk -v a="$EPOCHREALTIME" -v b="$t0" -v s="$SECONDS_RUN" \
 		    'BEGIN { exit !(a - b < s) }'; do
 			attacker
+			ATTACKERS=$((ATTACKERS + 1))
 			sleep 0.1
 		done
 	fi
@@ -154,9 +156,9 @@ report() {
 	         END { printf "%d %.0f\n", n, n ? s / n : 0 }')
 	[ -n "${BASE:-}" ] || BASE=$speed
 	lost=$((PES - HONEST))
-	printf '%-7s jobs %4d  handling speed %8d calc/s (%3d %%)  fake PEs %5d  honest PEs lost %d\n' \
-	    "$1" "$jobs" "$speed" $((BASE > 0 ? speed * 100 / BASE : 0)) \
-	    $((ALL - HONEST)) "$lost"
+	printf '%-7s attackers %4d  jobs %4d  handling speed %8d calc/s (%3d %%)  fake PEs %5d  honest PEs lost %d\n' \
+	    "$1" "$ATTACKERS" "$jobs" "$speed" \
+	    $((BASE > 0 ? speed * 100 / BASE : 0)) $((ALL - HONEST)) "$lost"
 }
 
 echo "attack benchmark: $PES CalcApp PEs, $PUS pool users, ${SECONDS_RUN} s a run, $(nproc) CPUs"
