@@ -18,6 +18,7 @@
 
 #include "core/tools/hsdump_fmt.h"
 #include "proto/msg.h"
+#include "tests/fuzz/fuzz_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,16 +74,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rsp_decode_error err;
 	struct hsd_table t;
 	struct rsp_msg m;
+	const uint8_t *body;
 	size_t len;
 
 	hsd_init(&t, 0x5555);
-	while (size >= 2) {
-		len = (size_t)data[0] << 8 | data[1];
-		data += 2;
-		size -= 2;
-		if (len > size)
-			len = size;
-		if (rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == 0) {
+	while (fuzz_record(&data, &size, &body, &len)) {
+		if (rsp_msg_decode(RSP_PROTO_ENRP, body, len, &m, &err) == 0) {
 			if (m.type == ENRP_HANDLE_TABLE_RESPONSE &&
 			    !(m.flags & ENRP_FLAG_HTRESP_R)) {
 				if (hsd_add_response(&t, &m) == -1)
@@ -95,8 +92,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else
 				rsp_msg_free(&m);
 		}
-		data += len;
-		size -= len;
 	}
 	if (hsd_finish(&t) == -1)
 		abort();

@@ -48,6 +48,7 @@
 #include "core/tools/giveup.h"
 #include "include/rsp.h"
 #include "tests/fuzz/fake_tr.h"
+#include "tests/fuzz/fuzz_record.h"
 #include "tests/fuzz/fuzz_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -371,6 +372,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fk_assoc *a;
 	struct tr_ep *ep;
+	const uint8_t *body;
 	size_t len;
 	uint8_t op;
 
@@ -406,16 +408,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		op = *data++;
 		size--;
 		if (op < 0x40) {
-			if (size < 2)
+			if (!fuzz_record(&data, &size, &body, &len))
 				break;
-			len = (size_t)data[0] << 8 | data[1];
-			data += 2;
-			size -= 2;
-			if (len > size)
-				len = size;
-			message(op, data, len);
-			data += len;
-			size -= len;
+			message(op, body, len);
 		} else if (op < 0x50 || (op >= 0x60 && op < 0x80)) {
 			if (size < 1)
 				break;

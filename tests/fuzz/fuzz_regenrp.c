@@ -49,6 +49,7 @@
 #include "handlespace/hs.h"
 #include "proto/msg.h"
 #include "tests/fuzz/fuzz_log.h"
+#include "tests/fuzz/fuzz_record.h"
 #include "tests/unit/regfix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -276,6 +277,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ev_loop *loop;
 	struct registrar *reg;
+	const uint8_t *body;
 	size_t len;
 	uint8_t op;
 
@@ -298,16 +300,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		op = *data++;
 		size--;
 		if (op < 0x40) {
-			if (size < 2)
+			if (!fuzz_record(&data, &size, &body, &len))
 				break;
-			len = (size_t)data[0] << 8 | data[1];
-			data += 2;
-			size -= 2;
-			if (len > size)
-				len = size;
-			message(reg, op, data, len);
-			data += len;
-			size -= len;
+			message(reg, op, body, len);
 		} else if (op < 0x80) {
 			event(reg, op);
 		} else {

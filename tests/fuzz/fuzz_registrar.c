@@ -22,6 +22,7 @@
 #include "core/rand.h"
 #include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
+#include "tests/fuzz/fuzz_record.h"
 #include "tests/unit/regfix.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -80,6 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct reg_io io = {
 	    fk_send, fk_abort, fk_peer, NULL, 0x0004, NULL, NULL, NULL};
 	struct registrar *reg;
+	const uint8_t *body;
 	size_t len;
 	uint8_t op;
 
@@ -106,17 +108,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size--;
 		switch (op & 0xc0) {
 		case 0x00:
-			if (size < 2)
+			if (!fuzz_record(&data, &size, &body, &len))
 				goto out;
-			len = (size_t)data[0] << 8 | data[1];
-			data += 2;
-			size -= 2;
-			if (len > size)
-				len = size;
 			reg_assoc_msg(
-			    reg, (op & 3) + 1u, op & 0x20 ? 12 : 11, data, len);
-			data += len;
-			size -= len;
+			    reg, (op & 3) + 1u, op & 0x20 ? 12 : 11, body, len);
 			break;
 		case 0x40:
 			reg_assoc_lost(reg, (op & 3) + 1u);

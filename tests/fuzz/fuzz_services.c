@@ -41,6 +41,7 @@
 #include "include/rsp.h"
 #include "services/service.h"
 #include "tests/fuzz/fake_tr.h"
+#include "tests/fuzz/fuzz_record.h"
 #include "tests/fuzz/fuzz_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -166,6 +167,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fk_assoc *a;
 	struct tr_ep *ep;
 	uint32_t ppid;
+	const uint8_t *body;
 	size_t len;
 	uint8_t op;
 	int s;
@@ -198,20 +200,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		op = *data++;
 		size--;
 		if (op < 0x40) {
-			if (size < 2)
+			if (!fuzz_record(&data, &size, &body, &len))
 				break;
-			len = (size_t)data[0] << 8 | data[1];
-			data += 2;
-			size -= 2;
-			if (len > size)
-				len = size;
 			ppid = (op & 0x30) == 0x00 || (op & 0x30) == 0x30
 			           ? services[s].ppid
 			           : other[(op >> 4) & 1];
 			if ((a = fk_pick(op & 15)) != NULL)
-				fk_event(a, TR_EV_MSG, ppid, data, len);
-			data += len;
-			size -= len;
+				fk_event(a, TR_EV_MSG, ppid, body, len);
 		} else if (op < 0x50) {
 			if (size < 1)
 				break;
