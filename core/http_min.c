@@ -3,7 +3,8 @@
  * a pure function (unit-tested on its own), and the connections in the
  * event loop.  Each connection reads its head into a fixed buffer,
  * gets its whole answer at once from the handler, writes it as the
- * socket takes it and closes; one timer bounds its life.
+ * socket takes it, and closes once the client has; one timer bounds its
+ * life.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -124,6 +125,7 @@ struct http_conn {
 	char req[HTTP_REQ_MAX];
 	char *out; /* the whole answer, once known */
 	size_t outlen, outoff;
+	int draining; /* answered: reading until the client closes */
 };
 
 struct http_srv {
@@ -222,9 +224,23 @@ conn_write(struct http_conn *c)
 	}
 	c->outoff += (size_t)n;
 	if (c->outoff == c->outlen) {
+		/* A close with unread input (a head over HTTP_REQ_MAX, a
+		 * body) resets the connection, and the client may lose the
+		 * answer with it: end our side, read until the client
+		 * closes (or the connection's time is up), then close. */
 		shutdown(c->fd, SHUT_WR);
-		conn_close(c);
+		c->draining = 1;
+		ev_mod_fd(c->srv->loop, c->fd, EV_READ);
 	}
+}
+
+static void
+conn_drain(struct http_conn *c)
+{
+	ssize_t n = read(c->fd, c->req, sizeof(c->req));
+
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+		conn_close(c);
 }
 
 static void
@@ -233,7 +249,9 @@ conn_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	struct http_conn *c = arg;
 
 	(void)loop, (void)fd;
-	if (c->out != NULL && (events & EV_WRITE))
+	if (c->draining)
+		conn_drain(c);
+	else if (c->out != NULL && (events & EV_WRITE))
 		conn_write(c);
 	else if (c->out == NULL && (events & EV_READ))
 		conn_read(c);
