@@ -128,8 +128,12 @@ fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
 	    echo "== $$t"; $$t tests/fuzz/corpus/$$n; done
 
+# promtool for tests/bats/metrics.bats, when scripts/promtool.sh put it
+# here (scripts/test.sh does); an environment PROMTOOL wins.
+PROMTOOL ?= $(abspath $(wildcard $(BUILDROOT)/promtool/promtool))
 bats: $(B)/rsp $(B)/bench/asap_bench
-	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) bats tests/bats
+	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) \
+	    PROMTOOL=$(PROMTOOL) bats tests/bats
 
 check: check-layers
 	$(MAKE) VARIANT=san unit fuzz-replay bats

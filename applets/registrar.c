@@ -30,6 +30,7 @@
 #include "core/daemon.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/metrics_export.h"
 #include "core/opt.h"
 #include "core/registrar/registrar.h"
 #include "core/transport/transport.h"
@@ -82,13 +83,37 @@ uptime_over_cb(struct ev_loop *loop, uint64_t id, void *arg)
 
 /* One registrar instance until a signal or, with runtime_ms > 0, until
  * then: everything closed without Handle Updates, as RSPLIB does. */
+/* The add-ons of a running registrar: CSP reports, metrics.  0, or -1
+ * after a log line (exit 1: -metrics cannot bind, a file cannot be
+ * written). */
+static int
+run_addons(struct ev_loop *loop, struct registrar *reg,
+    const struct csp_config *csp, const struct mx_config *mc,
+    struct csp_reporter **rep, struct mx_exporter **mx)
+{
+	char err[256];
+
+	if (csp->enabled && (*rep = csp_reporter_new(loop, csp,
+	                         csp_id(CSP_GROUP_PR, reg_id(reg)),
+	                         csp_fill_registrar, reg)) == NULL)
+		log_warning("registrar: CSP reporting: %s", strerror(errno));
+	*mx = mx_exporter_new(loop, mc, "registrar", NULL, reg_metrics_fill,
+	    reg, err, sizeof(err));
+	if (*mx == NULL && err[0] != '\0') {
+		log_error("registrar: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 run(const struct reg_config *cfg, const struct csp_config *csp,
-    long long runtime_ms, int *signalled)
+    const struct mx_config *mc, long long runtime_ms, int *signalled)
 {
 	struct ev_loop *loop;
 	struct registrar *reg = NULL;
 	struct csp_reporter *rep = NULL;
+	struct mx_exporter *mx = NULL;
 	int status = 1;
 
 	if ((loop = ev_loop_new()) == NULL) {
@@ -102,17 +127,14 @@ run(const struct reg_config *cfg, const struct csp_config *csp,
 		ev_timer_add(loop, runtime_ms, uptime_over_cb, NULL);
 	if ((reg = reg_new(loop, cfg)) == NULL)
 		log_error("registrar: %s", strerror(errno));
-	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0) {
-		if (csp->enabled && (rep = csp_reporter_new(loop, csp,
-		                         csp_id(CSP_GROUP_PR, reg_id(reg)),
-		                         csp_fill_registrar, reg)) == NULL)
-			log_warning(
-			    "registrar: CSP reporting: %s", strerror(errno));
+	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0 &&
+	         run_addons(loop, reg, csp, mc, &rep, &mx) == 0) {
 		if (ev_run(loop) == 0)
 			status = 0;
 		else
 			log_error("registrar: event loop: %s", strerror(errno));
 	}
+	mx_exporter_free(mx);
 	csp_reporter_free(rep);
 	reg_free(reg);
 	ev_loop_free(loop);
@@ -123,7 +145,7 @@ run(const struct reg_config *cfg, const struct csp_config *csp,
  * new random ID unless -identifier is given. */
 static int
 run_up_down(const struct reg_config *cfg, const struct csp_config *csp,
-    const struct uptime_config *uc, int quiet)
+    const struct mx_config *mc, const struct uptime_config *uc, int quiet)
 {
 	struct reg_config c = *cfg;
 	long long ms;
@@ -136,7 +158,7 @@ run_up_down(const struct reg_config *cfg, const struct csp_config *csp,
 			    (double)ms / 1000.0);
 			fflush(stdout);
 		}
-		if ((rc = run(&c, csp, ms, &signalled)) != 0 || signalled)
+		if ((rc = run(&c, csp, mc, ms, &signalled)) != 0 || signalled)
 			return rc;
 		if (!uptime_down(uc, "registrar", quiet))
 			return 0;
@@ -149,17 +171,20 @@ registrar_main(int argc, char **argv)
 {
 	struct reg_config cfg;
 	struct csp_config csp;
+	struct mx_config mc;
 	struct daemon_config dc = {NULL};
 	struct uptime_config uc;
 	struct registrar_applet_opts ao;
 	const struct opt_set sets[] = {{reg_opts, &cfg},
 	    {registrar_applet_opts, &ao}, {uptime_opts, &uc}, {csp_opts, &csp},
-	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {mx_opts, &mc}, {daemon_opts, &dc}, {tr_opts, &tr_config},
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 	int signalled = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&csp, 0, sizeof(csp));
+	memset(&mc, 0, sizeof(mc));
 	memset(&uc, 0, sizeof(uc));
 	memset(&ao, 0, sizeof(ao));
 	opt_parse_or_exit(argv[0], "[-asap=ADDR:PORT] [options]", argc, argv,
@@ -171,7 +196,8 @@ registrar_main(int argc, char **argv)
 	if (uptime_check(&uc, argv[0]) == -1)
 		return 2;
 	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
-	    csp_config_check(&csp, err, sizeof(err)) == -1) {
+	    csp_config_check(&csp, err, sizeof(err)) == -1 ||
+	    mx_config_check(&mc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", argv[0], err);
 		return 1;
 	}
@@ -182,6 +208,6 @@ registrar_main(int argc, char **argv)
 	if (log_setup("registrar") == -1)
 		return 1;
 	if (uc.up > 0)
-		return run_up_down(&cfg, &csp, &uc, ao.quiet);
-	return run(&cfg, &csp, 0, &signalled);
+		return run_up_down(&cfg, &csp, &mc, &uc, ao.quiet);
+	return run(&cfg, &csp, &mc, 0, &signalled);
 }

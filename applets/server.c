@@ -37,6 +37,8 @@
 #include "core/ev.h"
 #include "core/tools/giveup.h"
 #include "core/log.h"
+#include "core/metrics_export.h"
+#include "core/tools/metrics_app.h"
 #include "core/opt.h"
 #include "core/transport/transport.h"
 #include "core/uptime.h"
@@ -131,7 +133,10 @@ struct server {
 	int signalled; /* SIGINT/SIGTERM: no coming back */
 	struct uptime_config up;
 	struct csp_config csp;
-	struct csp_app csp_app; /* what the CSP reports say */
+	struct csp_app csp_app;       /* what the CSP reports say */
+	struct mx_config mc;          /* -metrics, -metricsfile, ... */
+	struct rsp_counters counters; /* the library's, over -uptime runs */
+	struct mx_app mx_app;
 	struct discovery_config disc;
 	struct giveup failures; /* only its logging: a PE never gives up */
 };
@@ -304,6 +309,31 @@ server_config(
 	cfg->identifier = (uint32_t)id;
 	cfg->rereg_ms = s->o.rereg;
 	cfg->transport = tr_resolve(tr_config.kind);
+	cfg->counters = &s->counters;
+	return 0;
+}
+
+/* CSP reports and metrics of the running PE: -1 after a log line when
+ * the metrics cannot start (exit 1). */
+static int
+server_addons(
+    struct server *s, struct csp_reporter **rep, struct mx_exporter **mx)
+{
+	char err[256];
+
+	s->csp_app.element = s->ctx.e;
+	if (s->csp.enabled &&
+	    (*rep = csp_reporter_new(s->loop, &s->csp,
+	         csp_id(CSP_GROUP_PE, rsp_element_id(s->ctx.e)), csp_fill_app,
+	         &s->csp_app)) == NULL)
+		log_warning("server: CSP reporting: %s", strerror(errno));
+	s->mx_app = (struct mx_app){&s->counters, s->ctx.e, 0};
+	*mx = mx_exporter_new(s->loop, &s->mc, "server", s->pool, mx_fill_app,
+	    &s->mx_app, err, sizeof(err));
+	if (*mx == NULL && err[0] != '\0') {
+		log_error("server: %s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -311,6 +341,7 @@ static int
 server_run(struct server *s, const struct rsp_element_config *cfg)
 {
 	struct csp_reporter *rep = NULL;
+	struct mx_exporter *mx = NULL;
 	int err;
 
 	s->stopping = 0;
@@ -338,15 +369,9 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 		    s->svc->name, rsp_element_id(s->ctx.e), s->pool);
 		if (s->o.runtime > 0)
 			ev_timer_add(s->loop, s->o.runtime, runtime_cb, s);
-		s->csp_app.element = s->ctx.e;
-		if (s->csp.enabled &&
-		    (rep = csp_reporter_new(s->loop, &s->csp,
-		         csp_id(CSP_GROUP_PE, rsp_element_id(s->ctx.e)),
-		         csp_fill_app, &s->csp_app)) == NULL)
-			log_warning(
-			    "server: CSP reporting: %s", strerror(errno));
-		if (ev_run(s->loop) == -1)
+		if (server_addons(s, &rep, &mx) == -1 || ev_run(s->loop) == -1)
 			s->status = 1;
+		mx_exporter_free(mx);
 		csp_reporter_free(rep);
 	}
 	if (s->svc->fini != NULL)
@@ -388,7 +413,7 @@ server_main(int argc, char **argv)
 	const struct opt_set sets[] = {{server_opts, &s.o},
 	    {discovery_opts, &s.disc}, {uptime_opts, &s.up},
 	    {chargen_opts, &chargen_conf}, {pingpong_opts, &pingpong_conf},
-	    {calcapp_opts, &calcapp_conf}, {csp_opts, &s.csp},
+	    {calcapp_opts, &calcapp_conf}, {csp_opts, &s.csp}, {mx_opts, &s.mc},
 	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config},
 	    {ssp_opts, &ssp_config}};
 	char err[ADDR_ERR_LEN];
@@ -400,7 +425,8 @@ server_main(int argc, char **argv)
 	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
-	if (csp_config_check(&s.csp, err, sizeof(err)) == -1) {
+	if (csp_config_check(&s.csp, err, sizeof(err)) == -1 ||
+	    mx_config_check(&s.mc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
 	}

@@ -102,6 +102,27 @@ struct rsp_timing {
 #define RSP_RESPONSE_TIMEOUT_MS 3000
 #define RSP_REQUEST_MAX_TRIALS  2
 
+/*
+ * What an element or a session has done, for an application's metrics
+ * (docs/metrics.md): point the config's `counters` at a zeroed struct
+ * and the library adds to it.  Several objects may share one, and it
+ * outlives them: a pool user that starts a session per job still has
+ * one set of totals.  Messages are application messages (not ASAP);
+ * "sent" counts what rsp_*_send() accepted.
+ */
+struct rsp_counters {
+	uint64_t msgs_sent, msgs_received;
+	uint64_t bytes_sent, bytes_received; /* their payload */
+	/* element: sessions PUs opened; session: PEs it connected to,
+	 * the first one and each one after a failover */
+	uint64_t sessions;
+	uint64_t failovers;     /* session: RSP_EV_FAILOVER */
+	uint64_t cookie_echoes; /* element: received; session: sent */
+	uint64_t registrations; /* element: accepted (re-registrations too) */
+	/* RSP_EV_ERROR and RSP_EV_REG_FAILED by their RSP_E* code */
+	uint64_t errors[RSP_ERROR_MAX + 1];
+};
+
 struct rsp_element_config {
 	const char *pool_handle;
 	const char *policy; /* RSPLIB -policy= form, NULL: RoundRobin */
@@ -116,6 +137,7 @@ struct rsp_element_config {
 	 * join the static ones; nregistrars may then be 0. */
 	const char *announce;
 	struct rsp_timing timing;
+	struct rsp_counters *counters; /* NULL: none kept */
 };
 
 struct rsp_session_config {
@@ -125,6 +147,7 @@ struct rsp_session_config {
 	int transport;
 	const char *announce; /* as in rsp_element_config */
 	struct rsp_timing timing;
+	struct rsp_counters *counters; /* NULL: none kept */
 };
 
 /* RSPLIB's default ASAP announce group (-asapannounce=auto). */

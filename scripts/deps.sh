@@ -28,6 +28,7 @@ PKGS=(
 	mandoc          # mandoc -Tlint for man/*.[18]
 	clang-format    # make check-format (OpenBSD KNF, .clang-format)
 	shellcheck      # lint of scripts/, .ci/run, completions/
+	jq              # metrics.bats: the JSON status is valid, its values
 )
 
 missing=()

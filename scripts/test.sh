@@ -2,6 +2,7 @@
 # The whole test job, as CI runs it (.ci/run) and as a developer does on a
 # fresh Debian 12 machine (as root):
 #   1. install missing build/test packages (scripts/deps.sh; none if present)
+#      and unpack promtool (scripts/promtool.sh)
 #   2. build the release binary                       make
 #   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
 #      and the chaos suite, bounded (ASan+UBSan)         make chaos
@@ -31,6 +32,11 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "dependencies"
 scripts/deps.sh
+# promtool, unpacked from Debian's prometheus package, never installed
+# or started (scripts/promtool.sh): metrics.bats checks every applet's
+# metrics with it.  About 10 s the first time, nothing after.
+PROMTOOL=$(scripts/promtool.sh "$BUILDROOT")
+export PROMTOOL
 
 step "build"
 "${M[@]}"

@@ -45,6 +45,7 @@ struct rsp_element {
 	int registered_once;
 	int load_changed; /* set_load while a registration was on the way */
 	uint16_t refusal; /* PE_LOOKUP: the registrar's cause */
+	struct rsp_counters *counters; /* the application's, or NULL */
 };
 
 static void
@@ -59,7 +60,7 @@ pe_emit_detail(struct rsp_element *e, enum rsp_event_type type, int error,
 	ev.error = error;
 	ev.cause = cause;
 	ev.detail = detail;
-	e->cb(&ev, e->arg);
+	lib_deliver(e->counters, e->cb, &ev, e->arg);
 }
 
 static void
@@ -358,7 +359,7 @@ pe_new_home(
 	ev.type = RSP_EV_SESSION_DOWN;
 	ev.session = tev->assoc;
 	ev.pe_id = e->id;
-	e->cb(&ev, e->arg);
+	lib_deliver(e->counters, e->cb, &ev, e->arg);
 	pe_ka_ack(e, m);
 	return 1;
 }
@@ -383,14 +384,14 @@ pe_session_asap(struct rsp_element *e, const struct tr_event *tev)
 	if (lib_card_event(&m, &ev, pes, RSP_RESOLVE_MAX) == 0) {
 		ev.session = tev->assoc;
 		ev.pe_id = e->id;
-		e->cb(&ev, e->arg);
+		lib_deliver(e->counters, e->cb, &ev, e->arg);
 	} else if (m.type == ASAP_COOKIE_ECHO && (m.present & RSP_HAS_COOKIE)) {
 		ev.type = RSP_EV_COOKIE_ECHO;
 		ev.session = tev->assoc;
 		ev.pe_id = e->id;
 		ev.data = m.cookie.data;
 		ev.len = m.cookie.len;
-		e->cb(&ev, e->arg);
+		lib_deliver(e->counters, e->cb, &ev, e->arg);
 	}
 	rsp_msg_free(&m);
 }
@@ -427,7 +428,7 @@ pe_user_event(struct tr_ep *ep, const struct tr_event *tev, void *arg)
 	default:
 		return;
 	}
-	e->cb(&ev, e->arg);
+	lib_deliver(e->counters, e->cb, &ev, e->arg);
 }
 
 static int
@@ -443,6 +444,7 @@ pe_config(struct rsp_element *e, const struct rsp_element_config *cfg)
 	if (rsp_policy_parse(cfg->policy, &e->policy) == -1)
 		return -1;
 	e->rereg_ms = cfg->rereg_ms > 0 ? cfg->rereg_ms : PE_REREG_DEFAULT;
+	e->counters = cfg->counters;
 	if (e->rereg_ms > 0xffffffffLL / 3)
 		return -1;
 	e->id = cfg->identifier ? cfg->identifier : rand_id32();
@@ -528,8 +530,10 @@ int
 rsp_element_send(struct rsp_element *e, uint32_t session, uint32_t ppid,
     uint16_t stream, const void *data, size_t len)
 {
-	if (tr_send(e->ep, session, ppid, stream, data, len) == 0)
+	if (tr_send(e->ep, session, ppid, stream, data, len) == 0) {
+		lib_count_sent(e->counters, len);
 		return RSP_OK;
+	}
 	if (errno == EMSGSIZE)
 		return RSP_EMSGSIZE;
 	return errno == EAGAIN ? RSP_EAGAIN : RSP_ESYSTEM;

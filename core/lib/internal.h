@@ -184,4 +184,10 @@ int lib_card_event(const struct rsp_msg *m, struct rsp_event *ev,
  * doubling up to LIB_RETRY_MS. */
 long long lib_session_backoff_ms(int failures);
 
+/* core/lib/counters.c: hand ev to the application's cb, counting it
+ * in c (NULL: no counters); count a message the application sent. */
+void lib_deliver(struct rsp_counters *c, rsp_event_cb *cb,
+    const struct rsp_event *ev, void *arg);
+void lib_count_sent(struct rsp_counters *c, size_t len);
+
 #endif

@@ -79,7 +79,8 @@ struct rsp_session {
 	uint32_t ppid;  /* of the last message sent (CSP reports) */
 	int heard;      /* the PE sent something on this association */
 	int echoed;     /* a Cookie Echo went out on it */
-	char pe_addr[ADDR_FMT_LEN]; /* where the PE was reached */
+	char pe_addr[ADDR_FMT_LEN];    /* where the PE was reached */
+	struct rsp_counters *counters; /* the application's, or NULL */
 };
 
 static void s_resolve(struct rsp_session *s);
@@ -147,7 +148,7 @@ s_emit(
 		ev.data = tev->data;
 		ev.len = tev->len;
 	}
-	s->cb(&ev, s->arg);
+	lib_deliver(s->counters, s->cb, &ev, s->arg);
 }
 
 /* RSP_EV_ERROR: an attempt failed; the session tries again. */
@@ -167,7 +168,7 @@ s_error(struct rsp_session *s, int error, unsigned cause, const char *fmt, ...)
 	ev.error = error;
 	ev.cause = cause;
 	ev.detail = detail;
-	s->cb(&ev, s->arg);
+	lib_deliver(s->counters, s->cb, &ev, s->arg);
 }
 
 /* Why the PE of the session failed, in words, before it is left. */
@@ -258,6 +259,8 @@ s_send_cookie_echo(struct rsp_session *s)
 	if (rc == 0)
 		rc = tr_send(s->ep, s->assoc, RSP_PPID_ASAP, 0, w.data, w.len);
 	wbuf_free(&w);
+	if (rc == 0 && s->counters != NULL)
+		s->counters->cookie_echoes++;
 	return rc;
 }
 
@@ -359,7 +362,7 @@ s_control(struct rsp_session *s, const struct tr_event *tev)
 		s_card_store(s, &m, &ev);
 		ev.session = s->assoc;
 		ev.pe_id = s->pe_id;
-		s->cb(&ev, s->arg);
+		lib_deliver(s->counters, s->cb, &ev, s->arg);
 	} else if (m.type == ASAP_COOKIE && (m.present & RSP_HAS_COOKIE) &&
 	           (c = malloc(m.cookie.len ? m.cookie.len : 1)) != NULL) {
 		memcpy(c, m.cookie.data, m.cookie.len);
@@ -581,6 +584,7 @@ rsp_session_new(struct ev_loop *loop, const struct rsp_session_config *cfg,
 	}
 	s->handle.len = (uint8_t)hl;
 	memcpy(s->handle.bytes, cfg->pool_handle, hl);
+	s->counters = cfg->counters;
 	s_resolve(s);
 	*err = RSP_OK;
 	return s;
@@ -598,8 +602,10 @@ rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
 	if (s->state == S_UP && s->qhead != NULL)
 		s_flush(s); /* keep the order: the queue goes first */
 	if (s->state == S_UP && s->qhead == NULL) {
-		if (tr_send(s->ep, s->assoc, ppid, stream, data, len) == 0)
+		if (tr_send(s->ep, s->assoc, ppid, stream, data, len) == 0) {
+			lib_count_sent(s->counters, len);
 			return RSP_OK;
+		}
 		if (errno != EAGAIN)
 			return errno == EMSGSIZE ? RSP_EMSGSIZE : RSP_ESYSTEM;
 	}
@@ -620,6 +626,7 @@ rsp_session_send(struct rsp_session *s, uint32_t ppid, uint16_t stream,
 	if (s->state == S_UP && s->kind != TR_TCP && s->qtimer == EV_TIMER_NONE)
 		s->qtimer =
 		    ev_timer_add(s->loop, S_FLUSH_POLL_MS, s_qtimer_cb, s);
+	lib_count_sent(s->counters, len);
 	return RSP_OK;
 }
 

@@ -221,8 +221,10 @@ limits_check(struct registrar *reg, uint32_t assoc, const struct hs_pe *hpe)
 	struct reg_assoc *a = reg_assoc_get(reg, assoc);
 	const struct reg_config *cfg = &reg->cfg;
 
-	if (a != NULL && !reg_bucket_take(reg, &a->rg, cfg->max_reg_rate))
+	if (a != NULL && !reg_bucket_take(reg, &a->rg, cfg->max_reg_rate)) {
+		reg->count.rate_limited[REG_RATE_REGISTRATION]++;
 		return RSP_CAUSE_LACK_OF_RESOURCES;
+	}
 	if (pe != NULL && pe->ours && pe->assoc == assoc)
 		return 0;
 	if (a != NULL && cfg->max_pes_assoc > 0 &&
@@ -257,6 +259,7 @@ acl_ok(struct registrar *reg, enum acl_op op, uint32_t assoc,
 		if (acl_allows(
 		        reg->acl, op, (const struct sockaddr *)&known->a[i], h))
 			return 1;
+	reg->count.acl_denied[op]++;
 	rsp_handle_str(h, hs, sizeof(hs));
 	if (known->n > 0)
 		addr_fmt_host(
@@ -455,6 +458,7 @@ on_handle_resolution(
 	if (log_enabled(LOG_LVL_VERBOSE1)) /* a hot path: only to log it */
 		rsp_handle_str(&m->handle, hs, sizeof(hs));
 	if (a != NULL && !reg_bucket_take(reg, &a->hr, reg->cfg.max_hr_rate)) {
+		reg->count.rate_limited[REG_RATE_RESOLUTION]++;
 		log_debug(1,
 		    "registrar: handle resolution rate limit on "
 		    "assoc %u",
@@ -565,6 +569,7 @@ on_unreachable(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	unsigned n;
 
 	if (a != NULL && !reg_bucket_take(reg, &a->eu, reg->cfg.max_eu_rate)) {
+		reg->count.rate_limited[REG_RATE_UNREACHABLE]++;
 		log_debug(
 		    1, "registrar: unreachable rate limit on assoc %u", assoc);
 		return;
@@ -615,6 +620,7 @@ decode_failed(struct registrar *reg, uint32_t assoc, const uint8_t *data,
 	size_t cl = 0;
 	char s[160];
 
+	reg->count.bad_msgs[0][REG_BAD_MALFORMED]++;
 	rsp_decode_error_str(err, s, sizeof(s));
 	log_notice_limited(
 	    "registrar: bad ASAP message on assoc %u: %s", assoc, s);
@@ -653,9 +659,11 @@ reg_asap_input(
 			asap_handlers[i].fn(reg, assoc, &m);
 			break;
 		}
-	if (i == sizeof(asap_handlers) / sizeof(asap_handlers[0]))
+	if (i == sizeof(asap_handlers) / sizeof(asap_handlers[0])) {
+		reg->count.bad_msgs[0][REG_BAD_UNEXPECTED]++;
 		log_notice_limited(
 		    "registrar: unexpected %s on assoc %u, ignored",
 		    rsp_msg_name(RSP_PROTO_ASAP, m.type), assoc);
+	}
 	rsp_msg_free(&m);
 }

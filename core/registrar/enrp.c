@@ -309,6 +309,7 @@ candidate_admitted(struct reg_enrp *e, const struct reg_peer *q)
 	for (i = 0; i < q->addrs.n; i++)
 		if (enrp_admit_addr(e, (const struct sockaddr *)&q->addrs.a[i]))
 			return 1;
+	e->reg->count.enrp_refused[REG_ENRP_REF_CANDIDATE]++;
 	log_info_limited("registrar: listed server $%08x is not an allowed "
 	                 "peer (-peerallow, -peer): not tried",
 	    q->id);
@@ -402,6 +403,7 @@ refuse(struct reg_enrp *e, uint32_t assoc, const struct rsp_msg *m)
 {
 	struct rsp_msg r;
 
+	e->reg->count.enrp_refused[REG_ENRP_REF_UNKNOWN_SENDER]++;
 	log_notice_limited("registrar: %s from unknown $%08x refused",
 	    rsp_msg_name(RSP_PROTO_ENRP, m->type), m->sender);
 	if (m->type == ENRP_HANDLE_TABLE_REQUEST)
@@ -426,6 +428,7 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	int created;
 
 	if (rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == -1) {
+		e->reg->count.bad_msgs[1][REG_BAD_MALFORMED]++;
 		rsp_decode_error_str(&err, s, sizeof(s));
 		log_notice_limited(
 		    "registrar: bad ENRP message on assoc %u: %s", assoc, s);
@@ -441,6 +444,7 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 	for (i = 0; i < n && enrp_handlers[i].type != m.type; i++)
 		;
 	if (i == n) {
+		e->reg->count.bad_msgs[1][REG_BAD_UNEXPECTED]++;
 		log_notice_limited(
 		    "registrar: unexpected %s on ENRP assoc %u, ignored",
 		    rsp_msg_name(RSP_PROTO_ENRP, m.type), assoc);
@@ -451,12 +455,13 @@ enrp_input(struct reg_enrp *e, uint32_t assoc, const uint8_t *data, size_t len)
 		;
 	else if (enrp_handlers[i].confirms && !enrp_admit_as_peer(e, assoc))
 		;
-	else if (unsolicited(p, &m))
+	else if (unsolicited(p, &m)) {
+		e->reg->count.enrp_refused[REG_ENRP_REF_UNSOLICITED]++;
 		log_info_limited(
 		    "registrar: %s from $%08x that we did not ask for, "
 		    "ignored",
 		    rsp_msg_name(RSP_PROTO_ENRP, m.type), p->id);
-	else {
+	} else {
 		/* Before the handler, which may free p. */
 		if (enrp_handlers[i].confirms && !is_refusal(&m))
 			peer_confirm(
@@ -501,6 +506,7 @@ reg_enrp_mcast_input(struct registrar *reg, const struct sockaddr *src,
 	if ((p = peer_by_id(e, m.sender)) == NULL &&
 	    (p = peer_by_info(e, &m.servers[0])) == NULL) {
 		if (!enrp_admit_addr(e, src)) {
+			e->reg->count.enrp_refused[REG_ENRP_REF_MCAST]++;
 			log_notice_limited("registrar: multicast Presence from "
 			                   "%s, not an allowed peer: ignored",
 			    addr_fmt_host(src, buf, sizeof(buf)));

@@ -117,6 +117,7 @@ enrp_admit_as_peer(const struct reg_enrp *e, uint32_t assoc)
 		if (acl_allows(e->reg->acl, ACL_PEER,
 		        (const struct sockaddr *)&al.a[i], NULL))
 			return 1;
+	e->reg->count.enrp_refused[REG_ENRP_REF_READ_ONLY]++;
 	log_notice_limited("registrar: -acl: ENRP association %u may read, "
 	                   "not act as a peer: message refused",
 	    assoc);
@@ -138,6 +139,7 @@ enrp_admit_assoc(const struct reg_enrp *e, uint32_t assoc)
 	for (i = 0; i < al.n; i++)
 		if (admit_reader(e, (const struct sockaddr *)&al.a[i]))
 			return 1;
+	e->reg->count.enrp_refused[REG_ENRP_REF_NOT_ALLOWED]++;
 	log_notice_limited("registrar: ENRP association %u from %s is not an "
 	                   "allowed peer (-peerallow, -peer): refused",
 	    assoc,
@@ -164,6 +166,7 @@ enrp_admit_bound(
 			if (addr_equal_host((const struct sockaddr *)&al.a[i],
 			        (const struct sockaddr *)&p->addrs.a[j]))
 				return 1;
+	e->reg->count.enrp_refused[REG_ENRP_REF_WRONG_HOST]++;
 	log_notice_limited("registrar: a message in the name of peer $%08x "
 	                   "on ENRP association %u, not from its host: refused",
 	    p->id, assoc);

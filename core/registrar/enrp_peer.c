@@ -106,6 +106,7 @@ peer_room(struct reg_enrp *e, int candidate)
 	}
 	if (n < REG_PEERS_MAX && (!candidate || c < REG_CANDIDATES_MAX))
 		return 1;
+	e->reg->count.enrp_refused[REG_ENRP_REF_TABLE_FULL]++;
 	log_notice_limited("registrar: %s full (%zu peers, %zu candidates): "
 	                   "a new one is ignored",
 	    n >= REG_PEERS_MAX ? "peer table" : "candidate list", n, c);

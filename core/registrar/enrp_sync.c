@@ -112,6 +112,7 @@ learn_over_cap(
 	if (hs_find_pe(hs, h, pe->id) != NULL)
 		return 0;
 	if (cfg->max_pes > 0 && hs_pe_total(hs) >= (size_t)cfg->max_pes) {
+		e->reg->count.enrp_refused[REG_ENRP_REF_MAX_PES]++;
 		log_warning_limited("registrar: -maxpes=%lld reached: PE $%08x "
 		                    "of $%08x not learned",
 		    cfg->max_pes, pe->id, pe->home);
@@ -119,6 +120,7 @@ learn_over_cap(
 	}
 	if (cfg->max_pes_peer > 0 &&
 	    hs_owner_count(hs, pe->home) >= (size_t)cfg->max_pes_peer) {
+		e->reg->count.enrp_refused[REG_ENRP_REF_MAX_PES_PEER]++;
 		log_warning_limited(
 		    "registrar: -maxpesperpeer=%lld reached for "
 		    "$%08x: PE $%08x not learned",
@@ -312,7 +314,7 @@ peer_deletes(struct reg_enrp *e, const struct reg_peer *p,
 	if (pe == NULL)
 		return;
 	if (hs_pe_home(pe) != p->id) {
-		e->reg->count.refused_peer_deletes++;
+		e->reg->count.enrp_refused[REG_ENRP_REF_NOT_HOME]++;
 		log_info_limited("registrar: $%08x deletes PE $%08x, whose "
 		                 "home is $%08x: ignored",
 		    p->id, id, hs_pe_home(pe));

@@ -98,6 +98,42 @@ struct reg_assoc {
 	uint32_t ka_pass;
 };
 
+/* Per-association rate limits (-maxregistrationrate, -maxhrrate,
+ * -maxeurate): which one a request hit. */
+enum reg_rate {
+	REG_RATE_REGISTRATION = 0,
+	REG_RATE_RESOLUTION,
+	REG_RATE_UNREACHABLE,
+	REG_RATE_N
+};
+
+#define REG_ACL_OPS 4 /* enum acl_op (core/registrar/acl.h) */
+
+/* Why an ENRP association or message was refused or ignored (RFC 5355
+ * 2.5, core/registrar/enrp_admit.c; bounds of README.md's "Hostile or
+ * excessive input"). */
+enum reg_enrp_refusal {
+	REG_ENRP_REF_NOT_ALLOWED = 0, /* association from a host not allowed */
+	REG_ENRP_REF_READ_ONLY,       /* -acl: a reader acting as a peer */
+	REG_ENRP_REF_WRONG_HOST,      /* in a known peer's name, elsewhere */
+	REG_ENRP_REF_UNKNOWN_SENDER,  /* a request from no known peer */
+	REG_ENRP_REF_MCAST,           /* multicast Presence, not allowed */
+	REG_ENRP_REF_CANDIDATE,       /* a listed server, not allowed */
+	REG_ENRP_REF_TABLE_FULL,      /* peer table or candidate list */
+	REG_ENRP_REF_MAX_PES,         /* -maxpes: a peer's PE not learned */
+	REG_ENRP_REF_MAX_PES_PEER,    /* -maxpesperpeer: the same */
+	REG_ENRP_REF_UNSOLICITED,     /* a response we did not ask for */
+	REG_ENRP_REF_NOT_HOME,        /* a DEL_PE from a peer not its home */
+	REG_ENRP_REF_N
+};
+
+/* Messages dropped before any handler. */
+enum reg_bad_msg {
+	REG_BAD_MALFORMED = 0, /* the decoder refused it */
+	REG_BAD_UNEXPECTED,    /* a type this side does not take */
+	REG_BAD_N
+};
+
 /* RSPLIB's registrar statistics (-statsfile, -scalar): totals since
  * the start, counted as RSPLIB counts them. */
 struct reg_counters {
@@ -112,8 +148,11 @@ struct reg_counters {
 	/* Registrations and deregistrations refused, by RFC 5354 cause
 	 * (0x0000-0x000a; others counted at 0) */
 	unsigned long long refused[RSP_CAUSE_SECURITY + 1];
-	/* Handle Update deletions ignored: the peer is not the PE's home */
-	unsigned long long refused_peer_deletes;
+	/* ours, for the metrics (docs/metrics.md) */
+	unsigned long long rate_limited[REG_RATE_N]; /* by enum reg_rate */
+	unsigned long long acl_denied[REG_ACL_OPS];  /* by enum acl_op */
+	unsigned long long enrp_refused[REG_ENRP_REF_N];
+	unsigned long long bad_msgs[2][REG_BAD_N]; /* ASAP, ENRP */
 };
 
 struct acl;           /* core/registrar/acl.c */

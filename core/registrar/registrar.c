@@ -140,6 +140,10 @@ const struct opt reg_opts[] = {
     REG_OPT("actionlogfile", OPT_STR, "FILE",
         "log every protocol action to FILE (RSPLIB's columns)", NULL, 0, 0,
         actionlog),
+    REG_OPT("metricspools", OPT_INT, "N",
+        "metrics: PEs of the first N pools, labelled with their pool "
+        "handles (wire data; default 0: none)",
+        "0", 0, 1000, metrics_pools),
     OPT_END,
 };
 

@@ -67,6 +67,7 @@ struct reg_config {
 	const char *scalar;        /* -scalar: totals at the end */
 	const char *object;        /* -object: the scalar file's object */
 	const char *actionlog;     /* -actionlogfile: a line per action */
+	long long metrics_pools;   /* -metricspools: pools with a label */
 	int stats_append;          /* not an option: later -uptime runs */
 	/* Not an option: bytes per Handle Table Response, 0 for
 	 * REG_HT_MAX_BYTES (unit tests set it low). */
@@ -176,6 +177,11 @@ void reg_assoc_up(struct registrar *reg, uint32_t assoc);
 /* Who takes over peer id: our own ID while our takeover runs, the ID of
  * the registrar whose Init Takeover we acknowledged, else 0. */
 uint32_t reg_peer_taker(const struct registrar *reg, uint32_t id);
+
+/* core/registrar/metrics.c: the registrar's metrics (docs/metrics.md),
+ * arg: struct registrar (an mx_fill_fn of core/metrics_export.h). */
+struct mx;
+void reg_metrics_fill(struct mx *m, void *arg);
 
 /* PEs the registrar owns, and live associations it tracks. */
 size_t reg_pe_count(const struct registrar *reg);

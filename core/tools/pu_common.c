@@ -16,7 +16,8 @@ pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
 {
 	char err[ADDR_ERR_LEN];
 
-	if (csp_config_check(&pc->csp, err, sizeof(err)) == -1) {
+	if (csp_config_check(&pc->csp, err, sizeof(err)) == -1 ||
+	    mx_config_check(&pc->mc, err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv0, err);
 		return -1;
 	}
@@ -26,6 +27,8 @@ pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
 		return -1;
 	cfg->pool_handle = pool;
 	cfg->transport = tr_resolve(tr_config.kind);
+	cfg->counters = &pc->counters;
+	pc->pool = pool;
 	return 0;
 }
 
@@ -33,9 +36,18 @@ struct ev_loop *
 pu_common_loop(struct pu_common *pc, const char *who, int stop_on_signals)
 {
 	struct ev_loop *loop;
+	char err[256];
 
 	if ((loop = ev_loop_new()) == NULL) {
 		log_error("%s: event loop: %s", who, strerror(errno));
+		return NULL;
+	}
+	pc->mx_app = (struct mx_app){&pc->counters, NULL, 1};
+	pc->mx = mx_exporter_new(loop, &pc->mc, who, pc->pool, mx_fill_app,
+	    &pc->mx_app, err, sizeof(err));
+	if (pc->mx == NULL && err[0] != '\0') {
+		log_error("%s: %s", who, err);
+		ev_loop_free(loop);
 		return NULL;
 	}
 	if (stop_on_signals)
@@ -74,5 +86,7 @@ pu_common_end(struct pu_common *pc, struct csp_reporter *rep, int status)
 		status = pc->giveup.status;
 	giveup_stop(&pc->giveup);
 	csp_reporter_free(rep);
+	mx_exporter_free(pc->mx);
+	pc->mx = NULL;
 	return status;
 }

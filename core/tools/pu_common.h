@@ -20,8 +20,10 @@
 #include "core/csp_report.h"
 #include "core/lib/discovery_opts.h"
 #include "core/log.h"
+#include "core/metrics_export.h"
 #include "core/tools/csp_app.h"
 #include "core/tools/giveup.h"
+#include "core/tools/metrics_app.h"
 #include "core/transport/transport.h"
 #include "include/rsp.h"
 
@@ -30,25 +32,32 @@ struct pu_common {
 	struct giveup giveup;
 	struct csp_config csp;
 	struct csp_app csp_app;
+	struct mx_config mc;          /* -metrics, -metricsfile, ... */
+	struct rsp_counters counters; /* every session's (cfg->counters) */
+	struct mx_app mx_app;
+	struct mx_exporter *mx;
+	const char *pool;
 };
 
 /* The option sets after the applet's own. */
 #define PU_COMMON_OPT_SETS(pc)                                       \
 	{discovery_opts, &(pc)->disc}, {giveup_opts, &(pc)->giveup}, \
-	    {csp_opts, &(pc)->csp}, {tr_opts, &tr_config},           \
+	    {csp_opts, &(pc)->csp}, {mx_opts, &(pc)->mc},            \
+	    {tr_opts, &tr_config},                                   \
 	{                                                            \
 		log_opts, &log_config                                \
 	}
 
-/* After parsing: the CSP options checked, and cfg (zeroed first) filled
- * from the registrar options, pool and -transport.  -1 after a message
- * on standard error: a usage error (exit 2). */
+/* After parsing: the CSP and metrics options checked, and cfg (zeroed
+ * first) filled from the registrar options, pool, -transport and the
+ * counters.  -1 after a message on standard error: a usage error (exit
+ * 2). */
 int pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
     struct rsp_session_config *cfg);
 
 /* The pool user's event loop: SIGINT/SIGTERM stop it when
- * stop_on_signals, and -giveup watches from now on.  NULL after a log
- * line (exit 1). */
+ * stop_on_signals, -giveup watches from now on, the metrics start.
+ * NULL after a log line (exit 1). */
 struct ev_loop *pu_common_loop(
     struct pu_common *pc, const char *who, int stop_on_signals);
 /* CSP reports (when -cspserver or -cspinterval asks for them) as PU
@@ -58,7 +67,8 @@ struct ev_loop *pu_common_loop(
 struct csp_reporter *pu_common_csp(struct pu_common *pc, struct ev_loop *loop,
     struct rsp_session *s, uint64_t object, csp_fill_fn *fill, void *arg);
 /* After ev_run(): the exit status (-giveup's if it gave up, else
- * status); the reporter is gone and -giveup stopped. */
+ * status); the reporter and the metrics are gone (the files written a
+ * last time) and -giveup stopped. */
 int pu_common_end(struct pu_common *pc, struct csp_reporter *rep, int status);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * The registrar's ENRP side without sockets (the fixture: enrpfix.h):
  * two static peers, the mentor phase, strangers, start-up, bounded peer
- * state, the options.  The takeover: test_registrar_takeover.c.
+ * state, admission and its counts in the metrics, the options.  The
+ * takeover: test_registrar_takeover.c.
  */
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "core/ev.h"
+#include "core/metrics.h"
 #include "core/registrar/registrar.h"
 #include "handlespace/hs.h"
 #include "proto/msg.h"
@@ -440,6 +442,31 @@ feed_update_action(struct registrar *reg, uint32_t assoc, uint32_t sender,
 	reg_enrp_msg(reg, assoc, 12, w.data, w.len);
 }
 
+/* The value of one sample of the registrar's metrics (docs/metrics.md),
+ * as the Prometheus text has it; -1 if it is not there. */
+static double
+metric(struct registrar *reg, const char *sample)
+{
+	struct mx *m = mx_new();
+	char *text = NULL, *p, key[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	double v;
+
+	reg_metrics_fill(m, reg);
+	mx_write_prom(m, f);
+	fclose(f);
+	snprintf(key, sizeof(key), "\n%s ", sample); /* never the first line */
+	p = strstr(text, key);
+	v = p != NULL ? strtod(p + strlen(key), NULL) : -1;
+	free(text);
+	mx_free(m);
+	return v;
+}
+
+#define ENRP_REFUSED(cause) \
+	"rsp_registrar_enrp_refusals_total{cause=\"" cause "\"}"
+
 static void
 feed_update(struct registrar *reg, uint32_t assoc, uint32_t sender, uint32_t id)
 {
@@ -462,6 +489,8 @@ test_admission(struct ev_loop *loop)
 	    "0b 00 18 00 00 00 77 00 04 00 10 26 ad 00 00 00 01 00 08 0a 01 "
 	    "01 fe");
 	CHECK(reg_peer_count(a) == 1 && reg_peer_state(a, 0x77) == NULL);
+	CHECK(metric(a, ENRP_REFUSED("not_allowed")) == 1);
+	CHECK(metric(a, ENRP_REFUSED("wrong_host")) == 0);
 	stop(0);
 
 	peerallow = "10.9.0.0/16";
@@ -480,13 +509,18 @@ test_admission(struct ev_loop *loop)
 	 * believed */
 	feed_update(a, 99, 0x11, 5);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 5) == NULL);
+	CHECK(metric(a, ENRP_REFUSED("wrong_host")) == 1);
 	feed_update(a, 2, 0x11, 6);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) != NULL);
 	feed_update(a, 2, 0x11, 7); /* -maxpesperpeer=1 */
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 7) == NULL);
+	CHECK(metric(a, ENRP_REFUSED("max_pes_per_peer")) == 1);
+	CHECK(metric(a, "rsp_registrar_pool_elements{owner=\"peer\"}") == 1);
+	CHECK(metric(a, "rsp_registrar_peers{state=\"alive\"}") >= 1);
 	/* only its home deletes a PE (RFC 5355 2.17): peer $77 cannot */
 	feed_update_action(a, 99, 0x77, 6, ENRP_DEL_PE);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) != NULL);
+	CHECK(metric(a, ENRP_REFUSED("not_home")) == 1);
 	feed_update_action(a, 2, 0x11, 6, ENRP_DEL_PE);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) == NULL);
 	stop(0);
@@ -510,6 +544,7 @@ test_admission(struct ev_loop *loop)
 	CHECK(reg_peer_count(a) == 1);
 	feed_update(a, 99, 0x77, 8);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 8) == NULL);
+	CHECK(metric(a, ENRP_REFUSED("read_only")) == 1);
 	stop(0);
 	f = fopen(acl_file, "w");
 	CHECK(f != NULL && fputs("allow peer 10.9.0.0/16\n", f) >= 0);
