@@ -28,6 +28,9 @@ PKGS=(
 	mandoc          # mandoc -Tlint for man/*.[18]
 	clang-format    # make check-format (OpenBSD KNF, .clang-format)
 	shellcheck      # lint of scripts/, .ci/run, completions/
+	busybox         # openwrt.bats: OpenWrt's shell (ash) runs the init script
+	python3         # systemd.bats plays systemd's notify socket
+	systemd         # systemd-analyze: make check-systemd (not started)
 )
 
 missing=()

@@ -129,6 +129,9 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 lint shellcheck shellcheck -x .ci/run scripts/*.sh completions/rsp.bash \
 	tests/chaos/*.sh tests/chaos/*.bash
+# OpenWrt's /bin/sh is busybox ash: POSIX sh plus `local`.
+lint shellcheck-openwrt shellcheck -s sh openwrt/net/rsp/files/rsp.init \
+	tests/openwrt/*.sh
 
 # Unit tests and the extra steps print "N passed, N failed"; bats prints TAP.
 step "summary"
