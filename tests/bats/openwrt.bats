@@ -17,9 +17,7 @@ setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/rsp-openwrt.XXXXXX")
 	PIDS=
 	command -v busybox >/dev/null || skip "no busybox (apt-get install busybox)"
-	for a in registrar server cspmonitor; do
-		"$RSP" --list | grep -qx "$a" || skip "no $a applet in this build"
-	done
+	need_applets registrar server cspmonitor
 }
 
 teardown() {
