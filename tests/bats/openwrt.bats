@@ -149,6 +149,36 @@ EOF
 	wait_for_line "PE \\\$$id " 10 "$T/mon.out"
 }
 
+@test "openwrt: every option of the tables maps, with none named in the init script" {
+	# A section per applet with each of its options that has a default
+	# (at that default) and each flag (on): what a new option of the
+	# table (metrics, say) gets with no change to the init script.
+	local type name takes kind arg range def help uci want
+	: >"$T/rsp"
+	for type in registrar server cspmonitor; do
+		printf "config %s 'all_%s'\n" "$type" "$type" >>"$T/rsp"
+		want="command $RSP $type"
+		while IFS=$'\t' read -r name takes kind arg range def help; do
+			name=${name#-}
+			name=${name%=}
+			uci=$(tr - _ <<<"$name")
+			[ "$name" != daemonpidfile ] || continue
+			if [ "$kind" = flag ]; then
+				printf "\toption %s '1'\n" "$uci" >>"$T/rsp"
+				want="$want -$name"
+			elif [ "$def" != - ]; then
+				printf "\toption %s '%s'\n" "$uci" "$def" >>"$T/rsp"
+				want="$want -$name=$def"
+			fi
+		done < <("$RSP" "$type" --options)
+		echo "$want" >>"$T/want"
+	done
+	start_path "$T/rsp"
+	[ ! -s "$T/err" ] || { cat "$T/err"; false; }
+	grep '^command ' "$T/out" >"$T/got"
+	diff -u "$T/want" "$T/got"
+}
+
 @test "openwrt: an unknown option, a refused value or -daemonpidfile keeps only that section from starting" {
 	cat >"$T/rsp" <<'EOF'
 config registrar 'typo'

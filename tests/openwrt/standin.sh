@@ -8,7 +8,8 @@
 # UCI: config_load NAME sources $STANDIN_CONFIG_DIR/NAME, a file in UCI's
 # syntax (config/option/list lines, which are shell); config_cb TYPE NAME,
 # option_cb NAME VALUE and list_cb NAME VALUE are called as each line is
-# read; config_get returns a list's items separated by spaces.
+# read, and config_cb without arguments after the last section;
+# config_get returns a list's items separated by spaces.
 # procd: each call prints one line on standard output, the instance's
 # command as its arguments separated by spaces:
 #	service rsp / instance NAME / command ARG... / respawn /
@@ -50,6 +51,9 @@ config_load() {
 	STANDIN_N=0
 	# shellcheck disable=SC1090 # the file under test
 	. "$STANDIN_CONFIG_DIR/$1"
+	# as uci_load does: once more, without arguments, after the last
+	# section (the callbacks must take that)
+	if [ -n "$STANDIN_CUR" ]; then config_cb; fi
 	STANDIN_CUR=
 }
 
