@@ -301,3 +301,18 @@ check-interop:
 	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench
 	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
 	    tests/interop/run.sh
+
+# systemd units (systemd/, README.md "Deploying"), installed only when
+# asked: ExecStart= names $(PREFIX)/bin/rsp.  make check-systemd runs
+# systemd-analyze verify and security --offline on them.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-systemd check-systemd
+install-systemd:
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in systemd/*.service; do \
+	    sed 's|/usr/local/bin/rsp|$(PREFIX)/bin/rsp|g' $$u \
+	        >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; done
+
+check-systemd: $(RSP_BIN)
+	scripts/check-systemd.sh $(RSP_BIN)

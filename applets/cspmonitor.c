@@ -33,6 +33,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opt.h"
+#include "core/sdnotify.h"
 
 int cspmonitor_main(int argc, char **argv);
 
@@ -209,6 +210,7 @@ cm_signal(struct ev_loop *loop, int signo, void *arg)
 {
 	(void)signo;
 	(void)arg;
+	sdn_stopping();
 	ev_stop(loop);
 }
 
@@ -227,12 +229,14 @@ cm_run(struct cm *c)
 	    ev_timer_add(c->loop, c->o.update, cm_update_cb, c) ==
 	        EV_TIMER_NONE ||
 	    (c->o.runtime > 0 && ev_timer_add(c->loop, c->o.runtime,
-	                             cm_runtime_cb, c) == EV_TIMER_NONE)) {
+	                             cm_runtime_cb, c) == EV_TIMER_NONE) ||
+	    sdn_watchdog_start(c->loop) == -1) {
 		log_error("cspmonitor: %s", strerror(errno));
 		status = 1;
 	} else {
 		if (c->tty)
 			fputs("\x1b[H\x1b[2J", stdout);
+		sdn_ready(); /* listening (cm_open) */
 		if (ev_run(c->loop) == -1)
 			status = 1;
 	}
@@ -265,6 +269,7 @@ cspmonitor_main(int argc, char **argv)
 	}
 	if (log_setup("cspmonitor") == -1)
 		return 1;
+	sdn_init();
 	c.tty = isatty(STDOUT_FILENO);
 	c.fmt.full = c.o.full;
 	c.fmt.color = c.o.color == 1 || (c.o.color == 0 && c.tty);

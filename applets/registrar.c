@@ -33,6 +33,7 @@
 #include "core/metrics_export.h"
 #include "core/opt.h"
 #include "core/registrar/registrar.h"
+#include "core/sdnotify.h"
 #include "core/transport/transport.h"
 #include "core/uptime.h"
 
@@ -55,6 +56,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	int *signalled = arg;
 
 	log_notice("registrar: %s, shutting down", ev_signal_name(signo));
+	sdn_stopping();
 	*signalled = 1;
 	ev_stop(loop);
 }
@@ -79,6 +81,30 @@ uptime_over_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	log_notice("registrar: uptime over, going down (-uptime)");
 	ev_stop(loop);
 	return EV_NOMORE;
+}
+
+/* systemd's STATUS= (core/sdnotify.h): the CSP status text, each
+ * second, sent when it changed. */
+static int64_t
+sd_status_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	char text[CSP_TEXT_SIZE];
+
+	(void)loop, (void)id;
+	reg_status_text(arg, text, sizeof(text));
+	sdn_status(text);
+	return 1000;
+}
+
+/* Listening: READY=1 for systemd, and the status from now on. */
+static void
+sd_ready(struct ev_loop *loop, struct registrar *reg)
+{
+	if (!sdn_enabled())
+		return;
+	sd_status_cb(loop, 0, reg);
+	sdn_ready();
+	ev_timer_add(loop, 1000, sd_status_cb, reg);
 }
 
 /* One registrar instance until a signal or, with runtime_ms > 0, until
@@ -125,10 +151,13 @@ run(const struct reg_config *cfg, const struct csp_config *csp,
 	ev_add_signal(loop, SIGHUP, hup_cb, &reg);
 	if (runtime_ms > 0)
 		ev_timer_add(loop, runtime_ms, uptime_over_cb, NULL);
+	if (sdn_watchdog_start(loop) == -1)
+		log_warning("registrar: systemd watchdog: %s", strerror(errno));
 	if ((reg = reg_new(loop, cfg)) == NULL)
 		log_error("registrar: %s", strerror(errno));
 	else if (reg_listen(reg, tr_resolve(tr_config.kind)) == 0 &&
 	         run_addons(loop, reg, csp, mc, &rep, &mx) == 0) {
+		sd_ready(loop, reg);
 		if (ev_run(loop) == 0)
 			status = 0;
 		else
@@ -207,6 +236,7 @@ registrar_main(int argc, char **argv)
 	}
 	if (log_setup("registrar") == -1)
 		return 1;
+	sdn_init();
 	if (uc.up > 0)
 		return run_up_down(&cfg, &csp, &mc, &uc, ao.quiet);
 	return run(&cfg, &csp, &mc, 0, &signalled);

@@ -40,6 +40,7 @@
 #include "core/metrics_export.h"
 #include "core/tools/metrics_app.h"
 #include "core/opt.h"
+#include "core/sdnotify.h"
 #include "core/transport/transport.h"
 #include "core/uptime.h"
 #include "include/rsp.h"
@@ -167,6 +168,20 @@ server_stop(struct server *s)
 		ev_stop(s->loop);
 }
 
+/* Registered: systemd's READY=1 (a PE is of use only then) and STATUS=. */
+static void
+sd_registered(const struct server *s, uint32_t pe_id)
+{
+	char text[160];
+
+	if (!sdn_enabled())
+		return;
+	snprintf(text, sizeof(text), "PE $%08x registered in pool %s", pe_id,
+	    s->pool);
+	sdn_status(text);
+	sdn_ready();
+}
+
 static void
 on_event(const struct rsp_event *ev, void *arg)
 {
@@ -181,6 +196,7 @@ on_event(const struct rsp_event *ev, void *arg)
 		    tr_kind_name(tr_resolve(tr_config.kind)),
 		    rsp_element_port(s->ctx.e));
 		say(s, "Registered PE $%08x in pool %s\n", ev->pe_id, s->pool);
+		sd_registered(s, ev->pe_id);
 		break;
 	case RSP_EV_REG_FAILED: {
 		char d[GIVEUP_DETAIL_MAX + 160];
@@ -234,6 +250,7 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 
 	(void)loop;
 	log_notice("server: %s, deregistering", ev_signal_name(signo));
+	sdn_stopping();
 	s->signalled = 1;
 	server_stop(s);
 }
@@ -355,6 +372,8 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 	giveup_start(&s->failures, s->loop, "server");
 	ev_add_signal(s->loop, SIGINT, signal_cb, s);
 	ev_add_signal(s->loop, SIGTERM, signal_cb, s);
+	if (sdn_watchdog_start(s->loop) == -1)
+		log_warning("server: systemd watchdog: %s", strerror(errno));
 	s->ctx.e = rsp_element_new(s->loop, cfg, on_event, s, &err);
 	if (s->ctx.e == NULL) {
 		log_error("server: %s", rsp_strerror(err));
@@ -436,5 +455,6 @@ server_main(int argc, char **argv)
 	}
 	if (log_setup("server") == -1)
 		return 1;
+	sdn_init();
 	return s.up.up > 0 ? server_up_down(&s, &cfg) : server_run(&s, &cfg);
 }

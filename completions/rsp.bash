@@ -1,13 +1,22 @@
 # shellcheck shell=bash
 # Bash completion for rsp and its RSPLIB-named symlinks (rspregistrar, ...).
 # Nothing is listed here: applets come from `rsp --list`, rsp's own flags
-# from `rsp --help`, an applet's options from `rsp APPLET --options` (or
-# `ALIAS --options` through a symlink) and choice values from the
+# from `rsp --help`, an applet's options from the first field of
+# `rsp APPLET --options` (or `ALIAS --options` through a symlink) and choice values from the
 # "-name=a|b|c" lines of its --help.
 
 # _rsp_run PROG [APPLET] ARGS...: run the binary being completed, quietly.
 _rsp_run() {
 	"$@" 2>/dev/null </dev/null
+}
+
+# _rsp_option_names CMD...: the first field of each --options line
+# ("-name=" or "-flag"); the other fields describe the option.
+_rsp_option_names() {
+	local name _
+	while IFS=$'\t' read -r name _; do
+		printf '%s\n' "$name"
+	done < <(_rsp_run "$@" --options)
 }
 
 # _rsp_values CMD... -- NAME: the "a|b|c" choices of -NAME, one per line.
@@ -84,7 +93,7 @@ _rsp() {
 	fi
 	if [[ $cur == -* || -z $cur ]]; then
 		mapfile -t COMPREPLY < <(compgen -W \
-		    "$(_rsp_run "${cmd[@]}" --options) --help --options" -- "$cur")
+		    "$(_rsp_option_names "${cmd[@]}") --help --options" -- "$cur")
 		# "-name=" wants its value next, not a space.
 		if ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *= ]]; then
 			compopt -o nospace 2>/dev/null || true

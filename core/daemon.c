@@ -28,6 +28,16 @@ daemon_start(const struct daemon_config *dc, char *err, size_t errlen)
 
 	if (dc->pidfile == NULL)
 		return 0;
+	/* Under systemd's Type=notify the started process must be the
+	 * service: a forked child's notifications would be refused
+	 * (NotifyAccess=main) and its parent's exit taken as the end. */
+	if (getenv("NOTIFY_SOCKET") != NULL) {
+		snprintf(err, errlen,
+		    "-daemonpidfile=%s: not under systemd ($NOTIFY_SOCKET is "
+		    "set, Type=notify): the service stays in the foreground",
+		    dc->pidfile);
+		return -1;
+	}
 	if ((f = fopen(dc->pidfile, "w")) == NULL) {
 		snprintf(err, errlen, "-daemonpidfile=%s: %s", dc->pidfile,
 		    strerror(errno));

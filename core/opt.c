@@ -185,7 +185,7 @@ opt_parse(const char *applet, const char *synopsis, int argc, char **argv,
 			return OPT_HELP;
 		}
 		if (!strcmp(argv[i], "--options")) {
-			opt_list_names(stdout, sets, nsets);
+			opt_dump(stdout, sets, nsets);
 			return OPT_HELP;
 		}
 		if (!strcmp(argv[i], "--")) { /* the rest are operands */
@@ -262,17 +262,50 @@ opt_usage(FILE *f, const char *applet, const char *synopsis,
 	}
 }
 
+static const char *const opt_kind_name[] = {
+    [OPT_FLAG] = "flag",
+    [OPT_STR] = "str",
+    [OPT_INT] = "int",
+    [OPT_CHOICE] = "choice",
+    [OPT_LIST] = "list",
+    [OPT_OPTSTR] = "optstr",
+};
+
+/* A field of the dump: "-" when empty, so that a shell's `read` (whose
+ * IFS=tab would merge empty fields) always sees seven. */
+static const char *
+dump_field(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : "-";
+}
+
+static void
+opt_dump_line(FILE *f, const struct opt *o)
+{
+	int flag = o->kind == OPT_FLAG, optional = o->kind == OPT_OPTSTR;
+
+	fprintf(f, "-%s%s\t%s\t%s\t%s\t", o->name, flag || optional ? "" : "=",
+	    flag       ? "no"
+	    : optional ? "optional"
+	               : "yes",
+	    opt_kind_name[o->kind], dump_field(o->arg));
+	if (o->kind == OPT_INT && o->min != o->max)
+		fprintf(f, "%lld..%lld", o->min, o->max);
+	else
+		fputc('-', f);
+	fprintf(f, "\t%s\t%s\n", flag ? "-" : dump_field(o->def),
+	    dump_field(o->help));
+}
+
 void
-opt_list_names(FILE *f, const struct opt_set *sets, int nsets)
+opt_dump(FILE *f, const struct opt_set *sets, int nsets)
 {
 	const struct opt *o;
 	int s;
 
 	for (s = 0; s < nsets; s++)
 		for (o = sets[s].opts; o->name; o++)
-			fprintf(f, "-%s%s\n", o->name,
-			    o->kind == OPT_FLAG || o->kind == OPT_OPTSTR ? ""
-			                                                 : "=");
+			opt_dump_line(f, o);
 }
 
 int

@@ -73,7 +73,15 @@ int opt_parse_or_exit(const char *applet, const char *synopsis, int argc,
     char **argv, const struct opt_set *sets, int nsets);
 void opt_usage(FILE *f, const char *applet, const char *synopsis,
     const struct opt_set *sets, int nsets);
-void opt_list_names(FILE *f, const struct opt_set *sets, int nsets);
+/*
+ * --options: the option table, one line per option, seven fields
+ * separated by tabs, "-" for an empty one (docs and man/rsp.1):
+ *	-name= or -flag  yes|no|optional  flag|str|int|choice|list|optstr
+ *	ARG  MIN..MAX  DEFAULT  HELP
+ * The first field is what a user types (completion); init scripts map
+ * their configuration onto the rest (openwrt/, systemd/).
+ */
+void opt_dump(FILE *f, const struct opt_set *sets, int nsets);
 /* Parse a decimal or 0x-prefixed integer; -1 with errno on failure. */
 int opt_parse_ll(const char *s, long long *v);
 /* A number for an option whose table entry is a string (fractions):

@@ -29,6 +29,9 @@ PKGS=(
 	clang-format    # make check-format (OpenBSD KNF, .clang-format)
 	shellcheck      # lint of scripts/, .ci/run, completions/
 	jq              # metrics.bats: the JSON status is valid, its values
+	busybox         # openwrt.bats: OpenWrt's shell (ash) runs the init script
+	python3         # systemd.bats plays systemd's notify socket
+	systemd         # systemd-analyze: make check-systemd (not started)
 )
 
 missing=()

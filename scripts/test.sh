@@ -135,6 +135,12 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 fi
 lint shellcheck shellcheck -x .ci/run scripts/*.sh completions/rsp.bash \
 	tests/chaos/*.sh tests/chaos/*.bash
+# The systemd units: systemd-analyze verify and security --offline,
+# exposure at most 2.0 (about 1.5 s; no systemd running needed).
+lint check-systemd scripts/check-systemd.sh "$BUILDROOT/rel/rsp"
+# OpenWrt's /bin/sh is busybox ash: POSIX sh plus `local`.
+lint shellcheck-openwrt shellcheck -s sh openwrt/net/rsp/files/rsp.init \
+	tests/openwrt/*.sh
 
 # Unit tests and the extra steps print "N passed, N failed"; bats prints TAP.
 step "summary"

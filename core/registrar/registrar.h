@@ -161,6 +161,9 @@ void reg_enrp_lost(struct registrar *reg, uint32_t assoc);
 void reg_enrp_up(struct registrar *reg, uint32_t assoc);
 /* Peers in the table (any state); 1 while the mentor phase runs. */
 size_t reg_peer_count(const struct registrar *reg);
+/* One line: "T[O] PEs in P Pools, K Peers" (RSPLIB's CSP status text; O
+ * of the T PEs ours), plus ", N refused" once registrations were. */
+void reg_status_text(struct registrar *reg, char *text, size_t len);
 int reg_in_startup(const struct registrar *reg);
 /* IDs of the peers known by ID (up to max, for CSP reports). */
 size_t reg_peer_ids(const struct registrar *reg, uint32_t *ids, size_t max);

@@ -60,6 +60,23 @@ tr_sctp_available(void)
 	return 1;
 }
 
+/* Without the kernel's SCTP (no kmod-sctp, a module blocked by a
+ * hardened host: socket() fails with EPROTONOSUPPORT) -transport=auto
+ * is the TCP mapping: said once per process, at the default log level,
+ * since the peers must then speak the TCP mapping too. */
+static void
+tr_log_no_sctp(int err)
+{
+	static int said;
+
+	if (said)
+		return;
+	said = 1;
+	log_notice("transport: kernel SCTP unavailable (%s), using the TCP "
+	           "mapping (load the sctp module for SCTP)",
+	    strerror(err));
+}
+
 int
 tr_resolve(int kind)
 {
@@ -78,9 +95,12 @@ tr_resolve(int kind)
 			            "tcp or auto)",
 			    TR_ENV, env);
 	}
-	kind = tr_sctp_available() ? TR_SCTP : TR_TCP;
-	log_info("transport: auto selected %s", tr_kind_name(kind));
-	return kind;
+	if (tr_sctp_available()) {
+		log_info("transport: auto selected sctp");
+		return TR_SCTP;
+	}
+	tr_log_no_sctp(errno);
+	return TR_TCP;
 }
 
 const char *

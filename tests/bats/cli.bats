@@ -106,6 +106,7 @@ man_page() {
 		[ "$status" -eq 0 ]
 		[ "${#lines[@]}" -gt 0 ]
 		for o in "${lines[@]}"; do
+			o=${o%%$'\t'*}
 			# "-name=" -> "  -name=ARG ", "-flag" -> "  -flag "
 			grep -Eq "^  ${o}([^ ]+)? " <<<"$help" ||
 				{ echo "$a: $o missing from --help"; false; }
@@ -118,7 +119,7 @@ man_page() {
 	for a in $(applets); do
 		opts=$("$RSP" "$a" --options)
 		for o in $(common_opts); do
-			grep -Eq "^-$o=?\$" <<<"$opts" ||
+			grep -Eq "^-$o=?"$'\t' <<<"$opts" ||
 				{ echo "$a lacks -$o"; false; }
 		done
 	done
@@ -151,7 +152,7 @@ man_page() {
 		m=$(man_page "$a") || { echo "no man/rsp-$a.[18]"; false; }
 		grep -q "^\.Dt RSP-$(tr a-z A-Z <<<"$a") " "$m"
 		grep -q '^\.Sh STANDARDS' "$m"
-		for o in $("$RSP" "$a" --options); do
+		for o in $("$RSP" "$a" --options | cut -f1); do
 			o=${o#-}
 			o=${o%=}
 			grep -Eq "^\.(Op |It |)Fl $o( |\$)" "$m" ||
@@ -243,7 +244,7 @@ complete_line() {
 @test "completion: options of an applet, through rsp and through its alias" {
 	need_applet
 	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
-		for o in $("$RSP" "$name" --options); do
+		for o in $("$RSP" "$name" --options | cut -f1); do
 			run complete_line "rsp $name ${o:0:4}"
 			grep -qx -- "$o" <<<"$output"
 			run complete_line "$alias ${o:0:4}"

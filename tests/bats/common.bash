@@ -28,6 +28,14 @@ start_registrar() {
 	[ -n "$PORT" ]
 }
 
+# Skip the test unless this build has each applet named (make APPLETS=).
+need_applets() {
+	local a
+	for a in "$@"; do
+		"$RSP" --list | grep -qx "$a" || skip "no $a applet in this build"
+	done
+}
+
 # Kill -9 a process and everything below it, children first: `timeout
 # CMD &` or a function run in the background leave CMD running when only
 # their own process dies.

@@ -43,6 +43,16 @@ static const struct opt_set sets[] = {
 #define NSETS ((int)(sizeof(sets) / sizeof(sets[0])))
 
 static char out[8192], err[8192];
+
+/* The start of --options for the sets above. */
+static const char dump_head[] =
+    "-flag\tno\tflag\t-\t-\t-\ta flag\n"
+    "-str=\tyes\tstr\tTEXT\t-\t-\ta string\n"
+    "-num=\tyes\tint\tN\t1..10\t5\ta number\n"
+    "-choice=\tyes\tchoice\tred|green|blue\t-\tgreen\ta colour\n"
+    "-list=\tyes\tlist\tADDR\t-\t-\tan address\n"
+    "-port=\tyes\tint\tPORT\t0..65535\t-\ta port\n"
+    "-loglevel=\tyes\tint\t0..9\t0..9\t3\t";
 static int nop;
 
 /* Read what fd 1 or 2 received into a temp file back into buf. */
@@ -257,13 +267,13 @@ test_help(void)
 	CHECK(strstr(out, "(default green)") != NULL);
 	CHECK(strstr(out, "[repeatable]") != NULL);
 
-	/* --options: one line per option, "-name=" or "-flag". */
+	/* --options: the table, seven tab-separated fields per option,
+	 * "-" for an empty one. */
 	CHECK(PARSE("--options") == OPT_HELP);
-	CHECK(strncmp(out,
-	          "-flag\n-str=\n-num=\n-choice=\n-list=\n-port=\n"
-	          "-loglevel=\n-logcolor=\n-logfile=\n-logappend\n"
-	          "-logsyslog\n",
-	          strlen(out) + 1) == 0);
+	CHECK(strncmp(out, dump_head, strlen(dump_head)) == 0);
+	CHECK(strstr(out, "\n-logappend\toptional\toptstr\tFILE\t-\t-\t") !=
+	      NULL);
+	CHECK(strstr(out, "\n-logsyslog\tno\tflag\t-\t-\t-\t") != NULL);
 }
 
 int
