@@ -297,3 +297,6 @@ check-interop:
 	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench
 	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
 	    tests/interop/run.sh
+
+# The installed library: librsp (docs/library.md).
+include mk/lib.mk
