@@ -116,6 +116,18 @@ struct rsp_element_config {
 	 * join the static ones; nregistrars may then be 0. */
 	const char *announce;
 	struct rsp_timing timing;
+	/*
+	 * Basic mode (RSPLIB's rsp_pe_registration): the application owns
+	 * the user transport.  When user_addrs is set ("addr[,addr...]:port",
+	 * port required; 0.0.0.0 or :: for the local addresses of the
+	 * registrar association), the element listens on nothing and
+	 * registers these, user_transport (RSP_TRANSPORT_*) their kind and
+	 * data_only their use (1: the PE takes no ASAP on it).  It has no
+	 * sessions then: rsp_element_send() and the like fail (RSP_ESTATE).
+	 */
+	const char *user_addrs;
+	int user_transport;
+	int data_only;
 };
 
 struct rsp_session_config {

@@ -70,6 +70,32 @@ $(LIBB)/rsp.pc: mk/rsp.pc.in include/rsp.h
 	@mkdir -p $(@D)
 	$(PC_SED) $< >$@
 
+# RSPLIB's API (include/rserpool/, core/rsplib/): librsplib.so.3, whose
+# soname and unversioned symbols are those of RSPLIB 3.4.4's library,
+# so that RSPLIB's programs run on it (docs/library.md).
+RSPLIB_HDRS := $(addprefix include/rserpool/,rserpool.h rserpool-internals.h)
+RSPLIB_SO   := librsplib.so.3
+RSPLIB_REAL := $(RSPLIB_SO).4.4
+RSPLIB_OBJS := $(LIBRSP_OBJS) \
+               $(patsubst %.c,$(LIBB)/obj/%.o,$(wildcard core/rsplib/*.c))
+lib: $(LIBB)/librsplib.a $(LIBB)/$(RSPLIB_REAL)
+
+$(LIBB)/librsplib.syms: HDR = $(RSPLIB_HDRS)
+$(LIBB)/librsplib.syms: $(wildcard include/rserpool/*.h)
+$(LIBB)/librsplib.map: VERNODE =
+
+$(LIBB)/$(RSPLIB_REAL): $(RSPLIB_OBJS) $(LIBB)/librsplib.map
+	$(CC) -shared -Wl,-soname,$(RSPLIB_SO) -Wl,-z,defs -Wl,--gc-sections \
+	    -Wl,--version-script=$(LIBB)/librsplib.map -o $@ $(RSPLIB_OBJS) \
+	    -lpthread -lm
+	ln -sfn $(RSPLIB_REAL) $(LIBB)/$(RSPLIB_SO)
+	ln -sfn $(RSPLIB_SO) $(LIBB)/librsplib.so
+
+$(LIBB)/librsplib.a: $(RSPLIB_OBJS) $(LIBB)/librsplib.syms
+	$(LD) -r -o $(@:.a=.o) $(RSPLIB_OBJS)
+	objcopy --keep-global-symbols=$(LIBB)/librsplib.syms $(@:.a=.o)
+	rm -f $@ && $(AR) rcs $@ $(@:.a=.o)
+
 # rsp.pc is written again: PREFIX, LIBDIR may differ from the build's.
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
@@ -79,6 +105,13 @@ install-lib: lib
 	ln -sfn $(LIBRSP_SO) $(DESTDIR)$(LIBDIR)/librsp.so
 	install -m 644 include/rsp.h $(DESTDIR)$(INCLUDEDIR)/rsp.h
 	$(PC_SED) mk/rsp.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/rsp.pc
+	install -d $(DESTDIR)$(INCLUDEDIR)/rserpool
+	install -m 644 $(wildcard include/rserpool/*.h) \
+	    $(DESTDIR)$(INCLUDEDIR)/rserpool
+	install -m 644 $(LIBB)/librsplib.a $(DESTDIR)$(LIBDIR)/librsplib.a
+	install -m 755 $(LIBB)/$(RSPLIB_REAL) $(DESTDIR)$(LIBDIR)/$(RSPLIB_REAL)
+	ln -sfn $(RSPLIB_REAL) $(DESTDIR)$(LIBDIR)/$(RSPLIB_SO)
+	ln -sfn $(RSPLIB_SO) $(DESTDIR)$(LIBDIR)/librsplib.so
 
 install: install-lib
 

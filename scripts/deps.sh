@@ -28,6 +28,9 @@ PKGS=(
 	mandoc          # mandoc -Tlint for man/*.[18]
 	clang-format    # make check-format (OpenBSD KNF, .clang-format)
 	shellcheck      # lint of scripts/, .ci/run, completions/
+	rsplib-tools    # rsplib-programs.bats: RSPLIB's rspterminal on librsplib
+	rsplib-services # rsplib-programs.bats: RSPLIB's pingpongclient, calcappclient, scriptingclient
+	librsplib-dev   # library.bats: RSPLIB's headers, an application built against them
 )
 
 missing=()

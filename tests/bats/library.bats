@@ -40,6 +40,16 @@ declared() {
 	    sed -n 's/^[^(]*[ *]\([a-z][a-z0-9_]*\) (.*/\1/p' | sort -u
 }
 
+# The functions a shared object / a static library define globally.
+so_exports() {
+	nm -D --defined-only "$1" | awk '$2 == "T" { sub(/@.*/, "", $3)
+	    print $3 }' | sort
+}
+
+a_exports() {
+	nm -g --defined-only "$1" | awk 'NF == 3 { print $3 }' | sort
+}
+
 start_echo_pe() {
 	"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" -quiet \
 	    -loglevel=4 -logcolor=off -echo >"$T/pe.log" 2>&1 &
@@ -68,12 +78,10 @@ start_echo_pe() {
 	declared "$DEST/usr/include/rsp.h" >"$T/api"
 	[ "$(wc -l <"$T/api")" -ge 40 ]
 	grep -qx rsp_session_new "$T/api"
-	nm -D --defined-only "$DEST/usr/lib/librsp.so.1" | awk '$2 == "T" {
-	    sub(/@.*/, "", $3); print $3 }' | sort >"$T/so"
+	so_exports "$DEST/usr/lib/librsp.so.1" >"$T/so"
 	diff -u "$T/api" "$T/so"
 	# The static library: one object, the rest of its symbols local.
-	nm -g --defined-only "$DEST/usr/lib/librsp.a" | awk 'NF == 3 {
-	    print $3 }' | sort >"$T/a"
+	a_exports "$DEST/usr/lib/librsp.a" >"$T/a"
 	diff -u "$T/api" "$T/a"
 	# Symbol versions: every one under RSP_1.
 	objdump -T "$DEST/usr/lib/librsp.so.1" | awk '$4 == ".text"' >"$T/ver"
@@ -116,4 +124,71 @@ start_echo_pe() {
 	    127.0.0.1:"$PORT" tcp
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"NoPool: no such pool"* ]]
+}
+
+@test "install-lib: librsplib.so.3 (RSPLIB's soname), librsplib.a, include/rserpool/; exactly RSPLIB's API exported" {
+	L=$DEST/usr/lib
+	[ -f "$L/librsplib.so.3.4.4" ] && [ -f "$L/librsplib.a" ]
+	[ "$(readlink "$L/librsplib.so.3")" = librsplib.so.3.4.4 ]
+	[ "$(readlink "$L/librsplib.so")" = librsplib.so.3 ]
+	readelf -d "$L/librsplib.so.3.4.4" | grep -q 'SONAME.*\[librsplib\.so\.3\]'
+	for h in rserpool.h rserpool-internals.h rserpool-policytypes.h \
+	    rserpool-csp.h tagitem.h; do
+		cmp "$DEST/usr/include/rserpool/$h" "$TOP/include/rserpool/$h"
+	done
+	{ declared "$DEST/usr/include/rserpool/rserpool.h"
+	  declared "$DEST/usr/include/rserpool/rserpool-internals.h"; } |
+	    sort -u >"$T/api"
+	[ "$(wc -l <"$T/api")" -ge 37 ]
+	# No name of the native API is one of RSPLIB's.
+	declared "$DEST/usr/include/rsp.h" >"$T/native"
+	[ -z "$(comm -12 "$T/api" "$T/native")" ]
+	so_exports "$L/librsplib.so.3" >"$T/so"
+	diff -u "$T/api" "$T/so"
+	a_exports "$L/librsplib.a" >"$T/a"
+	diff -u "$T/api" "$T/a"
+	# Unversioned, as RSPLIB's: programs linked against it bind to ours.
+	if objdump -T "$L/librsplib.so.3" | awk '$4 == ".text"' |
+	    grep -q RSP_; then false; fi
+	# What Debian's RSPLIB clients import from librsplib, ours has.
+	for p in rspterminal pingpongclient calcappclient scriptingclient \
+	    fractalpooluser; do
+		command -v "$p" >/dev/null || continue
+		nm -D --undefined-only "$(command -v "$p")" |
+		    awk '$2 ~ /^rsp_/ { print $2 }' | sort >"$T/$p.imports"
+		comm -23 "$T/$p.imports" "$T/so" >"$T/$p.missing"
+		[ ! -s "$T/$p.missing" ] || {
+			echo "$p needs: $(cat "$T/$p.missing")" >&2
+			false
+		}
+	done
+}
+
+@test "an application of RSPLIB's API: built with RSPLIB's headers and library and with ours, the same layouts and the same run" {
+	[ -f /usr/include/rserpool/rserpool.h ] &&
+	    ls /usr/lib/*/librsplib.so >/dev/null 2>&1 ||
+	    skip "RSPLIB's headers are not installed (apt-get install librsplib-dev; scripts/deps.sh does)"
+	cd "$T"
+	gcc -Wall -Werror -o app-rsplib "$TOP/tests/rsplib/app.c" -lrsplib
+	gcc -Wall -Werror -I"$DEST/usr/include" -o app-rsp \
+	    "$TOP/tests/rsplib/app.c" -L"$DEST/usr/lib" -lrsplib
+	# Each with the headers it was meant to have.
+	gcc -M "$TOP/tests/rsplib/app.c" | grep -q ' /usr/include/rserpool/rserpool.h'
+	gcc -M -I"$DEST/usr/include" "$TOP/tests/rsplib/app.c" |
+	    grep -q " $DEST/usr/include/rserpool/rserpool.h"
+	./app-rsplib layout >rsplib.layout
+	./app-rsp layout >rsp.layout
+	[ "$(wc -l <rsp.layout)" -ge 50 ]
+	diff -u rsplib.layout rsp.layout
+	start_registrar
+	start_echo_pe
+	for a in rsplib rsp; do
+		LD_LIBRARY_PATH=$DEST/usr/lib timeout 20 ./app-$a echo \
+		    -registrar=127.0.0.1:"$PORT" -transport=tcp >"$a.out" 2>&1
+	done
+	diff -u rsplib.out rsp.out
+	grep -q '^echo: three (ppid 1, eor 1)$' rsp.out
+	grep -q '^NoPool: -1$' rsp.out
+	grep -q 'state=RSERPOOL_FAILOVER_COMPLETE' rsp.out
+	grep -q '^echo: four' rsp.out
 }
