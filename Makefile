@@ -316,3 +316,6 @@ install-systemd:
 
 check-systemd: $(RSP_BIN)
 	scripts/check-systemd.sh $(RSP_BIN)
+
+# The installed library: librsp (docs/library.md).
+include mk/lib.mk

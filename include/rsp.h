@@ -4,7 +4,7 @@
  * mode: everything runs in the caller's event loop (core/ev.h, or
  * rsp_loop_*() below for applications with their own loop), the
  * library never prints, never exits and never blocks (except the
- * explicitly blocking rsp_loop_run() and rsp_getaddrinfo()).  Errors
+ * explicitly blocking rsp_loop_run() and rsp_pu_resolve_wait()).  Errors
  * are returned as RSP_E* codes; rsp_strerror() names them.
  * docs/library.md describes the whole API with examples.
  *
@@ -138,6 +138,18 @@ struct rsp_element_config {
 	const char *announce;
 	struct rsp_timing timing;
 	struct rsp_counters *counters; /* NULL: none kept */
+	/*
+	 * Basic mode (RSPLIB's rsp_pe_registration): the application owns
+	 * the user transport.  When user_addrs is set ("addr[,addr...]:port",
+	 * port required; 0.0.0.0 or :: for the local addresses of the
+	 * registrar association), the element listens on nothing and
+	 * registers these, user_transport (RSP_TRANSPORT_*) their kind and
+	 * data_only their use (1: the PE takes no ASAP on it).  It has no
+	 * sessions then: rsp_element_send() and the like fail (RSP_ESTATE).
+	 */
+	const char *user_addrs;
+	int user_transport;
+	int data_only;
 };
 
 struct rsp_session_config {
@@ -323,7 +335,7 @@ int rsp_loop_run(
     struct ev_loop *loop, const volatile int *done, int timeout_ms);
 
 /*
- * Pool user, basic mode (RSPLIB's rsp_getaddrinfo, rsp_report_failure):
+ * Pool user, basic mode (as RSPLIB's rsp_getaddrinfo, rsp_pe_failure):
  * resolve a pool handle into pool elements and their transport
  * addresses; the application connects itself.  With stale_ms > 0 the
  * PEs the registrar returns are cached for stale_ms and further
@@ -374,8 +386,9 @@ void rsp_pu_free(struct rsp_pu *pu);
  * out (out[0] the chosen one), *npes their number.  RSP_OK or an error
  * of rsp_resolve_cb, RSP_ETIMEDOUT after timeout_ms, RSP_ECONFIG.
  */
-int rsp_getaddrinfo(const struct rsp_pu_config *cfg, const char *pool_handle,
-    struct rsp_pe_info *out, int max, int *npes, int timeout_ms);
+int rsp_pu_resolve_wait(const struct rsp_pu_config *cfg,
+    const char *pool_handle, struct rsp_pe_info *out, int max, int *npes,
+    int timeout_ms);
 
 /*
  * ASAP Business Card (RFC 5351 s.3, RFC 5352 s.2.2.11; docs/wire.md

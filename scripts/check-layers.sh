@@ -16,6 +16,7 @@ layer() {
 	core/lib/*) echo core/lib ;;
 	core/registrar/*) echo core/registrar ;;
 	core/tools/*) echo core/tools ;;
+	core/rsplib/*) echo core/rsplib ;;
 	core/*/*) echo "core/?" ;;
 	core/*) echo core ;;
 	services/*) echo services ;;
@@ -36,8 +37,9 @@ allowed() {
 	core/lib) echo "core core/transport core/lib proto handlespace include" ;;
 	core/registrar) echo "core core/transport core/registrar proto handlespace" ;;
 	core/tools) echo "core core/transport core/lib core/tools proto handlespace include" ;;
+	core/rsplib) echo "core core/transport core/rsplib proto include" ;;
 	services) echo "core proto services include" ;;
-	include) echo "" ;;
+	include) echo "include" ;; # the public headers, one another
 	applets) echo "core core/transport core/lib core/registrar core/tools proto handlespace services include gen" ;;
 	*) echo "" ;;
 	esac

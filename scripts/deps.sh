@@ -32,6 +32,9 @@ PKGS=(
 	busybox         # openwrt.bats: OpenWrt's shell (ash) runs the init script
 	python3         # systemd.bats plays systemd's notify socket
 	systemd         # systemd-analyze: make check-systemd (not started)
+	rsplib-tools    # rsplib-programs.bats: RSPLIB's rspterminal on librsplib
+	rsplib-services # rsplib-programs.bats: RSPLIB's pingpongclient, calcappclient, scriptingclient
+	librsplib-dev   # library.bats: RSPLIB's headers, an application built against them
 )
 
 missing=()

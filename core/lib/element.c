@@ -32,8 +32,10 @@ struct rsp_element {
 	rsp_event_cb *cb;
 	void *arg;
 	struct lib_reg reg;
-	struct tr_ep *ep; /* user transport, listening */
-	int kind;
+	struct tr_ep *ep; /* user transport, listening; NULL: user_addrs */
+	int kind;         /* of the registrar associations */
+	int user_kind;    /* of the user transport */
+	int data_only;    /* its use: no ASAP control channel */
 	struct addr_list local;
 	uint16_t port;
 	struct rsp_handle handle;
@@ -118,9 +120,10 @@ pe_send_registration(struct rsp_element *e)
 	memset(&pe, 0, sizeof(pe));
 	pe.id = e->id;
 	pe.life = (uint32_t)(3 * e->rereg_ms);
-	pe.user.ptype = tr_param_for_kind(e->kind);
+	pe.user.ptype = tr_param_for_kind(e->user_kind);
 	pe.user.port = e->port;
-	pe.user.use = RSP_TRANSPORT_DATA_CONTROL;
+	pe.user.use =
+	    e->data_only ? RSP_TRANSPORT_DATA_ONLY : RSP_TRANSPORT_DATA_CONTROL;
 	pe.user.naddrs = (uint16_t)n;
 	pe.user.addrs = addrs;
 	pe.policy = e->policy;
@@ -448,9 +451,18 @@ pe_config(struct rsp_element *e, const struct rsp_element_config *cfg)
 	if (e->rereg_ms > 0xffffffffLL / 3)
 		return -1;
 	e->id = cfg->identifier ? cfg->identifier : rand_id32();
-	if (cfg->local != NULL &&
-	    addr_list_parse(&e->local, cfg->local, 0,
-	        ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, NULL, 0) == -1)
+	if (cfg->user_addrs != NULL) {
+		if (addr_list_parse(&e->local, cfg->user_addrs, 0,
+		        ADDR_PORT_REQUIRED, NULL, 0) == -1 ||
+		    (cfg->user_transport != TR_SCTP &&
+		        cfg->user_transport != TR_TCP))
+			return -1;
+		e->port = e->local.port;
+		e->user_kind = cfg->user_transport;
+		e->data_only = cfg->data_only != 0;
+	} else if (cfg->local != NULL &&
+	           addr_list_parse(&e->local, cfg->local, 0,
+	               ADDR_PORT_ZERO_OK | ADDR_AUTO_OK, NULL, 0) == -1)
 		return -1;
 	return 0;
 }
@@ -482,11 +494,14 @@ rsp_element_new(struct ev_loop *loop, const struct rsp_element_config *cfg,
 		goto fail;
 	}
 	*err = RSP_ESYSTEM;
-	e->ep = tr_ep_new(loop, e->kind, cfg->local ? &e->local : NULL,
-	    TR_LISTEN, pe_user_event, e);
-	if (e->ep == NULL || tr_local_addrs(e->ep, 0, &bound) == -1)
-		goto fail;
-	e->port = bound.port;
+	if (cfg->user_addrs == NULL) {
+		e->user_kind = e->kind;
+		e->ep = tr_ep_new(loop, e->kind, cfg->local ? &e->local : NULL,
+		    TR_LISTEN, pe_user_event, e);
+		if (e->ep == NULL || tr_local_addrs(e->ep, 0, &bound) == -1)
+			goto fail;
+		e->port = bound.port;
+	}
 	pe_state(e, PE_HUNTING);
 	lib_reg_start(&e->reg);
 	*err = RSP_OK;
@@ -530,6 +545,8 @@ int
 rsp_element_send(struct rsp_element *e, uint32_t session, uint32_t ppid,
     uint16_t stream, const void *data, size_t len)
 {
+	if (e->ep == NULL)
+		return RSP_ESTATE;
 	if (tr_send(e->ep, session, ppid, stream, data, len) == 0) {
 		lib_count_sent(e->counters, len);
 		return RSP_OK;
@@ -566,12 +583,16 @@ rsp_element_send_cookie(
 int
 rsp_element_close_session(struct rsp_element *e, uint32_t session)
 {
+	if (e->ep == NULL)
+		return RSP_ESTATE;
 	return tr_shutdown(e->ep, session) == 0 ? RSP_OK : RSP_ESYSTEM;
 }
 
 int
 rsp_element_abort_session(struct rsp_element *e, uint32_t session)
 {
+	if (e->ep == NULL)
+		return RSP_ESTATE;
 	return tr_abort(e->ep, session) == 0 ? RSP_OK : RSP_ESYSTEM;
 }
 
@@ -633,10 +654,10 @@ pe_own_info(struct rsp_element *e, uint32_t session, struct rsp_pe_info *pi)
 	int i;
 
 	memset(pi, 0, sizeof(*pi));
-	if (tr_local_addrs(e->ep, session, &al) == -1)
+	if (e->ep == NULL || tr_local_addrs(e->ep, session, &al) == -1)
 		return -1;
 	pi->pe_id = e->id;
-	pi->transport = e->kind;
+	pi->transport = e->user_kind;
 	pi->port = e->port;
 	pi->use = RSP_TRANSPORT_DATA_CONTROL;
 	for (i = 0; i < al.n && i < RSP_PE_ADDRS_MAX; i++) {

@@ -1,7 +1,7 @@
 /*
  * The library in an application's own event loop (include/rsp.h):
  * thin wrappers around core/ev.h, and the blocking conveniences built
- * on them (rsp_loop_run, rsp_getaddrinfo).
+ * on them (rsp_loop_run, rsp_pu_resolve_wait).
  */
 #include <string.h>
 #include <time.h>
@@ -94,7 +94,7 @@ gai_cb(int err, const struct rsp_pe_info *pes, int npes, void *arg)
 }
 
 int
-rsp_getaddrinfo(const struct rsp_pu_config *cfg, const char *pool_handle,
+rsp_pu_resolve_wait(const struct rsp_pu_config *cfg, const char *pool_handle,
     struct rsp_pe_info *out, int max, int *npes, int timeout_ms)
 {
 	struct ev_loop *loop;

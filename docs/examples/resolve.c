@@ -1,6 +1,6 @@
 /*
  * Minimal rsp library program: resolve a pool handle with the blocking
- * rsp_getaddrinfo() and print the pool elements, the chosen one first.
+ * rsp_pu_resolve_wait() and print the pool elements, the chosen one first.
  *
  *	usage: resolve POOLHANDLE REGISTRAR[:PORT] [sctp|tcp]
  *
@@ -54,7 +54,8 @@ main(int argc, char **argv)
 	                    ? RSP_TRANSPORT_TCP
 	                    : RSP_TRANSPORT_SCTP;
 	cfg.stale_ms = RSP_STALE_DEFAULT;
-	err = rsp_getaddrinfo(&cfg, argv[1], pes, RSP_RESOLVE_MAX, &n, 10000);
+	err =
+	    rsp_pu_resolve_wait(&cfg, argv[1], pes, RSP_RESOLVE_MAX, &n, 10000);
 	if (err != RSP_OK) {
 		fprintf(stderr, "%s: %s\n", argv[1], rsp_strerror(err));
 		return 1;

@@ -1,7 +1,7 @@
 /*
  * The public API as an application sees it: the example programs of
  * docs/library.md (docs/examples/resolve.c and poll.c, compiled in here with their main
- * renamed) and the blocking rsp_getaddrinfo(), against a registrar and
+ * renamed) and the blocking rsp_pu_resolve_wait(), against a registrar and
  * a pool element running in a child process (over the TCP mapping on
  * 127.0.0.1), plus a registrar that never answers.
  */
@@ -122,31 +122,32 @@ main(void)
 	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
 	snprintf(quiet, sizeof(quiet), "127.0.0.1:%u", qport);
 
-	test_section("rsp_getaddrinfo (blocking)");
+	test_section("rsp_pu_resolve_wait (blocking)");
 	memset(&pc, 0, sizeof(pc));
 	pc.registrars[0] = addr;
 	pc.nregistrars = 1;
 	pc.transport = RSP_TRANSPORT_TCP;
-	rc = rsp_getaddrinfo(&pc, "EchoPool", pes, 4, &n, 10000);
+	rc = rsp_pu_resolve_wait(&pc, "EchoPool", pes, 4, &n, 10000);
 	CHECK(rc == RSP_OK && n == 1 && pes[0].pe_id == 0xabc00001 &&
 	      pes[0].transport == RSP_TRANSPORT_TCP && pes[0].naddrs >= 1 &&
 	      pes[0].load == 0x40000000u && pes[0].use == 1);
 	pc.stale_ms = RSP_STALE_DEFAULT;
-	rc = rsp_getaddrinfo(&pc, "EchoPool", pes, 4, &n, 10000);
+	rc = rsp_pu_resolve_wait(&pc, "EchoPool", pes, 4, &n, 10000);
 	CHECK(rc == RSP_OK && n == 1 && pes[0].pe_id == 0xabc00001);
-	CHECK(
-	    rsp_getaddrinfo(&pc, "NoPool", pes, 4, &n, 10000) == RSP_ENOPOOL &&
-	    n == 0);
-	CHECK(
-	    rsp_getaddrinfo(&pc, "EchoPool", pes, 0, &n, 10000) == RSP_ECONFIG);
+	CHECK(rsp_pu_resolve_wait(&pc, "NoPool", pes, 4, &n, 10000) ==
+	          RSP_ENOPOOL &&
+	      n == 0);
+	CHECK(rsp_pu_resolve_wait(&pc, "EchoPool", pes, 0, &n, 10000) ==
+	      RSP_ECONFIG);
 	pc.registrars[0] = "127.0.0.1:1";
-	CHECK(
-	    rsp_getaddrinfo(&pc, "EchoPool", pes, 4, &n, 10000) == RSP_ENOREG);
+	CHECK(rsp_pu_resolve_wait(&pc, "EchoPool", pes, 4, &n, 10000) ==
+	      RSP_ENOREG);
 	pc.registrars[0] = quiet; /* never answers */
-	CHECK(
-	    rsp_getaddrinfo(&pc, "EchoPool", pes, 4, &n, 500) == RSP_ETIMEDOUT);
+	CHECK(rsp_pu_resolve_wait(&pc, "EchoPool", pes, 4, &n, 500) ==
+	      RSP_ETIMEDOUT);
 	pc.nregistrars = 0;
-	CHECK(rsp_getaddrinfo(&pc, "EchoPool", pes, 4, &n, 500) == RSP_ECONFIG);
+	CHECK(rsp_pu_resolve_wait(&pc, "EchoPool", pes, 4, &n, 500) ==
+	      RSP_ECONFIG);
 
 	test_section("the example programs of docs/library.md");
 	{

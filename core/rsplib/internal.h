@@ -1,0 +1,118 @@
+/*
+ * RSPLIB's API over the rsp library (include/rserpool/rserpool.h,
+ * docs/library.md "RSPLIB's API").  One process-wide state: an rsp
+ * event loop run by a thread of its own (started by rsp_initialize),
+ * and one mutex over everything, the loop included.  Calls of the API
+ * take the mutex, change what they must and wake the loop thread;
+ * blocking calls wait on the condition, which every event of the loop
+ * broadcasts.  Library callbacks run on the loop thread with the mutex
+ * held.
+ */
+#ifndef CORE_RSPLIB_INTERNAL_H
+#define CORE_RSPLIB_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "include/rserpool/rserpool-internals.h"
+#include "include/rsp.h"
+
+#define CP_HANDLE_MAX 32    /* bytes of a pool handle (docs/wire.md 3.3.1) */
+#define CP_CONNECT_MS 5000  /* rsp_connect/rsp_forcefailover wait, RSPLIB's */
+#define CP_RESOLVE_MS 30000 /* a basic-mode resolution, at most */
+#define CP_SESSION_ID 1     /* a PU socket's one session */
+#define CP_STATUS_MAX 128   /* rsp_csp_setstatus() text */
+
+/* RSPLIB's error numbers (not in its public headers) that the basic
+ * mode's registration calls return. */
+#define RSPERR_OKAY                0x0000
+#define RSPERR_OUT_OF_RESOURCES    0x0006
+#define RSPERR_INVALID_VALUE       0x0011
+#define RSPERR_NOT_FOUND           0x0009
+#define RSPERR_NOT_INITIALIZED     0x1000
+#define RSPERR_NO_REGISTRAR        0x1007
+#define RSPERR_TIMEOUT             0x1008
+#define RSPERR_INVALID_POOL_POLICY 0xf003
+#define RSPERR_INVALID_POOL_HANDLE 0xf004
+#define RSPERR_INVALID_ADDRESSES   0xf005
+
+/* A received message or a notification, queued on its socket. */
+struct cp_item {
+	struct cp_item *next;
+	int notification;
+	union rserpool_notification n;
+	uint32_t ppid; /* host order */
+	uint32_t pe_id;
+	uint16_t stream;
+	size_t len, off; /* off: what rsp_recvmsg() gave back already */
+	uint8_t data[];
+};
+
+/*
+ * An RSerPool socket.  Its descriptor is an eventfd of the kernel's, so
+ * that its number clashes with no other descriptor and poll() sees it:
+ * readable while the queue holds something.
+ */
+struct cp_sock {
+	struct cp_sock *next;
+	int fd;
+	int mapped; /* rsp_mapsocket(): a plain descriptor of the caller */
+	struct rsp_session *session;
+	char handle[CP_HANDLE_MAX + 1];
+	uint32_t pe_id;    /* the PE of the last message, 0 none */
+	int ups;           /* sessions up so far (connects and failovers) */
+	int auto_failover; /* the library failed over: not yet completed
+	                      for the application by rsp_forcefailover() */
+	int closed;        /* the PE ended the session */
+	int forcing;       /* rsp_forcefailover() waits for this failover */
+	int error;         /* the last RSP_EV_ERROR's RSP_E* */
+	struct cp_item *qhead, **qtail;
+	char status[CP_STATUS_MAX];
+};
+
+struct cp_state {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int initialized;
+	struct ev_loop *loop;
+	pthread_t thread;
+	int wake; /* eventfd: an API call changed the loop */
+	int stop;
+	struct rsp_pu *pu;
+	struct rsp_pu_config pu_cfg;
+	struct rsp_session_config ses_cfg;
+	char registrars[RSP_REGISTRARS_MAX][160];
+	char announce[64];
+	struct cp_sock *socks;
+};
+
+extern struct cp_state cp;
+
+/* runtime.c */
+void cp_lock(void);
+void cp_unlock(void);
+/* Wait for an event of the loop until deadline (cp_deadline(); -1 no
+ * limit): 0, or -1 when the time is up. */
+int cp_wait(long long deadline);
+long long cp_deadline(int timeout_ms);
+/* The transport rsp_initarg's -transport= or $RSP_TRANSPORT chose. */
+int cp_transport(void);
+void cp_set_transport(int kind);
+
+/* init.c */
+int cp_info_to_configs(const struct rsp_info *info);
+int cp_addrs_string(const struct rsp_registrar_info *r, char *out, size_t len);
+
+/* register.c */
+void cp_pes_free(void);
+
+/* socket.c */
+struct cp_sock *cp_sock_find(int fd);
+void cp_sock_signal(struct cp_sock *s);
+void cp_queue_push(struct cp_sock *s, struct cp_item *it);
+struct cp_item *cp_notification(int type, int state, int has_cookie);
+void cp_queue_clear(struct cp_sock *s);
+int cp_handle(const unsigned char *h, size_t n, char *out);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * RSerPool sockets (internal.h): the table, rsp_socket and rsp_close,
+ * rsp_mapsocket, and rsp_poll/rsp_select, which are the kernel's: an
+ * RSerPool socket is an eventfd that is readable while its queue holds
+ * a message or a notification.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/rsplib/internal.h"
+
+struct cp_sock *
+cp_sock_find(int fd)
+{
+	struct cp_sock *s;
+
+	for (s = cp.socks; s != NULL; s = s->next)
+		if (s->fd == fd)
+			return s;
+	return NULL;
+}
+
+/* The eventfd follows the queue: readable exactly while it is not
+ * empty.  Waiters in rsp_recvmsg() are woken too. */
+void
+cp_sock_signal(struct cp_sock *s)
+{
+	uint64_t v = 1;
+	ssize_t rc;
+
+	if (s->qhead != NULL)
+		rc = write(s->fd, &v, sizeof(v));
+	else
+		rc = read(s->fd, &v, sizeof(v));
+	(void)rc; /* EAGAIN: already in that state */
+	pthread_cond_broadcast(&cp.cond);
+}
+
+void
+cp_queue_push(struct cp_sock *s, struct cp_item *it)
+{
+	it->next = NULL;
+	*s->qtail = it;
+	s->qtail = &it->next;
+	cp_sock_signal(s);
+}
+
+void
+cp_queue_clear(struct cp_sock *s)
+{
+	struct cp_item *it;
+
+	while ((it = s->qhead) != NULL) {
+		s->qhead = it->next;
+		free(it);
+	}
+	s->qtail = &s->qhead;
+	cp_sock_signal(s);
+}
+
+struct cp_item *
+cp_notification(int type, int state, int has_cookie)
+{
+	struct cp_item *it = calloc(1, sizeof(*it));
+
+	if (it == NULL)
+		return NULL;
+	it->notification = 1;
+	it->n.rn_header.rn_type = (uint16_t)type;
+	it->n.rn_header.rn_length = sizeof(it->n);
+	if (type == RSERPOOL_FAILOVER) {
+		it->n.rn_failover.rf_state = (unsigned int)state;
+		it->n.rn_failover.rf_session = CP_SESSION_ID;
+		it->n.rn_failover.rf_has_cookie = has_cookie != 0;
+	} else if (type == RSERPOOL_SHUTDOWN_EVENT) {
+		it->n.rn_shutdown_event.rse_session = CP_SESSION_ID;
+	}
+	return it;
+}
+
+/* A pool handle of RSPLIB's (bytes and length) as a string; -1 when
+ * it is empty, too long or holds a NUL. */
+int
+cp_handle(const unsigned char *h, size_t n, char *out)
+{
+	if (h == NULL || n == 0 || n > CP_HANDLE_MAX || memchr(h, 0, n) != NULL)
+		return -1;
+	memcpy(out, h, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static struct cp_sock *
+sock_new(int fd, int mapped)
+{
+	struct cp_sock *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->fd = fd;
+	s->mapped = mapped;
+	s->qtail = &s->qhead;
+	s->next = cp.socks;
+	cp.socks = s;
+	return s;
+}
+
+static void
+sock_unlink(struct cp_sock *s)
+{
+	struct cp_sock **pp;
+
+	for (pp = &cp.socks; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+}
+
+/* Any domain, type and protocol RSPLIB takes: the transport is the
+ * library's (-transport=, $RSP_TRANSPORT), not the caller's. */
+int
+rsp_socket(int domain, int type, int protocol)
+{
+	int fd;
+
+	(void)domain;
+	(void)type;
+	(void)protocol;
+	cp_lock();
+	if (!cp.initialized) {
+		pthread_mutex_unlock(&cp.mu);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) != -1 &&
+	    sock_new(fd, 0) == NULL) {
+		close(fd);
+		fd = -1;
+		errno = ENOMEM;
+	}
+	pthread_mutex_unlock(&cp.mu);
+	return fd;
+}
+
+int
+rsp_close(int sd)
+{
+	struct cp_sock *s;
+
+	cp_lock();
+	if ((s = cp_sock_find(sd)) == NULL) {
+		pthread_mutex_unlock(&cp.mu);
+		errno = EBADF;
+		return -1;
+	}
+	sock_unlink(s);
+	if (s->session != NULL) {
+		rsp_session_shutdown(s->session);
+		rsp_session_free(s->session);
+	}
+	cp_queue_clear(s);
+	if (!s->mapped)
+		close(s->fd);
+	free(s);
+	cp_unlock();
+	return 0;
+}
+
+/*
+ * RSPLIB numbers its sockets itself and maps system descriptors into
+ * that space; here RSerPool sockets are system descriptors already, so
+ * a mapped descriptor keeps its number: to_sd must be -1 or sd.
+ */
+int
+rsp_mapsocket(int sd, int to_sd)
+{
+	int rc = sd;
+
+	if (sd < 0 || (to_sd != -1 && to_sd != sd)) {
+		errno = EINVAL;
+		return -1;
+	}
+	cp_lock();
+	if (cp_sock_find(sd) != NULL) {
+		errno = EBUSY;
+		rc = -1;
+	} else if (sock_new(sd, 1) == NULL) {
+		errno = ENOMEM;
+		rc = -1;
+	}
+	pthread_mutex_unlock(&cp.mu);
+	return rc;
+}
+
+int
+rsp_unmapsocket(int sd)
+{
+	struct cp_sock *s;
+	int rc = 0;
+
+	cp_lock();
+	if ((s = cp_sock_find(sd)) == NULL || !s->mapped) {
+		errno = EBADF;
+		rc = -1;
+	} else {
+		sock_unlink(s);
+		free(s);
+	}
+	pthread_mutex_unlock(&cp.mu);
+	return rc;
+}
+
+/* Every descriptor is the kernel's: RSerPool sockets are readable
+ * while they hold something, always writable (sends are queued). */
+int
+rsp_poll(struct pollfd *fds, unsigned int nfds, int timeout_ms)
+{
+	return poll(fds, nfds, timeout_ms);
+}
+
+int
+rsp_select(int n, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+    struct timeval *timeout)
+{
+	return select(n, readfds, writefds, exceptfds, timeout);
+}

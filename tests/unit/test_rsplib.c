@@ -1,0 +1,402 @@
+/*
+ * RSPLIB's API over the rsp library (core/rsplib/, include/rserpool/):
+ * library options, basic mode (resolution, registration, failure
+ * reports), RSerPool sockets with an echo PE (messages, partial reads,
+ * cookies, poll, timeouts, failover by request), four threads at once,
+ * and the helpers.  A registrar and an echo PE run in a child process,
+ * over the TCP mapping on 127.0.0.1.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/registrar/internal.h"
+#include "core/registrar/registrar.h"
+#include "core/transport/transport.h"
+#include "include/rserpool/rserpool-internals.h"
+#include "include/rsp.h"
+#include "regfix.h"
+#include "testlib.h"
+
+#define PH(s) (const unsigned char *)(s), strlen(s)
+
+static void
+quiet_sink(int level, const char *msg, void *arg)
+{
+	(void)level, (void)msg, (void)arg;
+}
+
+/* The child's echo PE: every message back as it came, a cookie first. */
+static void
+echo_cb(const struct rsp_event *ev, void *arg)
+{
+	struct rsp_element *e = *(struct rsp_element **)arg;
+
+	if (ev->type == RSP_EV_MSG) {
+		rsp_element_send_cookie(e, ev->session, "C1", 2);
+		rsp_element_send(
+		    e, ev->session, ev->ppid, ev->stream, ev->data, ev->len);
+	}
+}
+
+/* The child: a registrar and echo PE $abc00001 of EchoPool; "PORT\n"
+ * on fd once it is registered. */
+static void
+child(int fd)
+{
+	struct reg_config c = regfix_config("0x5555");
+	struct ev_loop *loop = ev_loop_new();
+	struct rsp_element_config ec;
+	struct rsp_element *e = NULL;
+	struct registrar *reg;
+	char addr[64], line[64];
+	int err;
+
+	if (reg_config_check(&c, line, sizeof(line)) == -1 ||
+	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
+		_exit(1);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", reg->asap.port);
+	memset(&ec, 0, sizeof(ec));
+	ec.pool_handle = "EchoPool";
+	ec.registrars[0] = addr;
+	ec.nregistrars = 1;
+	ec.identifier = 0xabc00001;
+	ec.transport = TR_TCP;
+	ec.local = "127.0.0.1:0";
+	if ((e = rsp_element_new(loop, &ec, echo_cb, &e, &err)) == NULL)
+		_exit(1);
+	for (int i = 0; i < 20; i++)
+		ev_run_once(loop, 50);
+	snprintf(line, sizeof(line), "%u\n", reg->asap.port);
+	if (write(fd, line, strlen(line)) < 0)
+		_exit(1);
+	for (;;)
+		ev_run_once(loop, 1000);
+}
+
+static void
+test_initarg(unsigned port)
+{
+	struct rsp_info info;
+	const struct sockaddr_in *sin;
+	char arg[64];
+
+	test_section("rsp_initarg: RSPLIB's options");
+	rsp_initinfo(&info);
+	CHECK(info.ri_version == RSPLIB_VERSION && info.ri_registrars == NULL);
+	CHECK(rsp_initarg(&info, "-registrar=127.0.0.2,127.0.0.3:4000") == 1);
+	snprintf(arg, sizeof(arg), "-registrar=127.0.0.1:%u", port);
+	CHECK(rsp_initarg(&info, arg) == 1);
+	/* Packed: two sockaddr_in back to back, the port in each. */
+	sin = (const struct sockaddr_in *)info.ri_registrars->rri_addr;
+	CHECK(info.ri_registrars->rri_addrs == 2 &&
+	      sin[0].sin_family == AF_INET && ntohs(sin[0].sin_port) == 4000 &&
+	      ntohl(sin[1].sin_addr.s_addr) == 0x7f000003);
+	CHECK(info.ri_registrars->rri_next != NULL &&
+	      info.ri_registrars->rri_next->rri_addrs == 1);
+	CHECK(rsp_initarg(&info, "-registrar=127.0.0.1:99999") == 0);
+	CHECK(rsp_initarg(&info, "-registrarconnecttimeout=1500") == 1 &&
+	      info.ri_registrar_connect_timeout == 1500);
+	CHECK(rsp_initarg(&info, "-registrarrequesttimeout=abc") == 0);
+	CHECK(rsp_initarg(&info, "-asapannounce=off") == 1 &&
+	      info.ri_disable_autoconfig == 1);
+	CHECK(rsp_initarg(&info, "-asapannounce=239.0.0.50") == 1 &&
+	      info.ri_registrar_announce != NULL &&
+	      info.ri_disable_autoconfig == 0);
+	CHECK(rsp_initarg(&info, "-asapannounce=off") == 1);
+	CHECK(rsp_initarg(&info, "-cspserver=127.0.0.1") == 1 &&
+	      info.ri_csp_server != NULL);
+	CHECK(rsp_initarg(&info, "-cspinterval=x") == 0);
+	CHECK(rsp_initarg(&info, "-loglevel=5") == 1);
+	CHECK(rsp_initarg(&info, "-transport=udp") == 0);
+	CHECK(rsp_initarg(&info, "-transport=tcp") == 1);
+	CHECK(rsp_initarg(&info, "-poolhandle=EchoPool") == 0);
+	rsp_freeinfo(&info);
+	CHECK(info.ri_registrars == NULL);
+	rsp_initinfo(&info);
+	rsp_initarg(&info, arg);
+	rsp_initarg(&info, "-asapannounce=off");
+	CHECK(
+	    rsp_socket(0, SOCK_STREAM, IPPROTO_SCTP) == -1 && errno == EINVAL);
+	CHECK(rsp_initialize(&info) == 0);
+	CHECK(rsp_initialize(&info) == 0); /* again: nothing happens */
+	rsp_freeinfo(&info);
+}
+
+static void
+test_basic(void)
+{
+	struct rsp_addrinfo *ai = NULL, mine;
+	struct rsp_loadinfo li;
+	struct sockaddr_in sin;
+	const struct sockaddr_in *got;
+	unsigned rc;
+	int n, found = 0;
+
+	test_section("basic mode: rsp_getaddrinfo, rsp_pe_registration");
+	n = rsp_getaddrinfo(PH("EchoPool"), &ai, 1, 0);
+	CHECK(n == 1 && ai != NULL && ai->ai_pe_id == 0xabc00001 &&
+	      ai->ai_protocol == IPPROTO_TCP && ai->ai_family == AF_INET &&
+	      ai->ai_addrs == 1 && ai->ai_next == NULL);
+	got = ai != NULL ? (const struct sockaddr_in *)ai->ai_addr : NULL;
+	CHECK(got != NULL && ntohl(got->sin_addr.s_addr) == 0x7f000001 &&
+	      ntohs(got->sin_port) != 0);
+	rsp_freeaddrinfo(ai);
+	CHECK(rsp_getaddrinfo(PH("NoPool"), &ai, 1, 0) == REAI_NONAME &&
+	      ai == NULL);
+	CHECK(rsp_getaddrinfo((const unsigned char *)"", 0, &ai, 1, 0) ==
+	      REAI_NONAME);
+
+	/* A PE of this process at an address it owns (none listens). */
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(4711);
+	sin.sin_addr.s_addr = htonl(0x7f000001);
+	memset(&mine, 0, sizeof(mine));
+	mine.ai_family = AF_INET;
+	mine.ai_socktype = SOCK_STREAM;
+	mine.ai_protocol = IPPROTO_TCP;
+	mine.ai_addrs = 1;
+	mine.ai_addr = (struct sockaddr *)&sin;
+	memset(&li, 0, sizeof(li));
+	li.rli_policy = PPT_LEASTUSED;
+	li.rli_load = 0x20000000;
+	rc = rsp_pe_registration(PH("BasicPool"), &mine, &li, 30000, 0);
+	if (!CHECK(rc == 0))
+		printf("rsp_pe_registration: 0x%04x\n", rc);
+	CHECK(mine.ai_pe_id != 0);
+	n = rsp_getaddrinfo(PH("BasicPool"), &ai, 1, 0);
+	if (n == 1) {
+		got = (const struct sockaddr_in *)ai->ai_addr;
+		found = ai->ai_pe_id == mine.ai_pe_id &&
+		        ntohs(got->sin_port) == 4711 &&
+		        ai->ai_protocol == IPPROTO_TCP;
+	}
+	CHECK(found);
+	rsp_freeaddrinfo(ai);
+	li.rli_policy = 0x77777777; /* no such policy */
+	mine.ai_pe_id = 0;
+	CHECK(rsp_pe_registration(PH("BasicPool"), &mine, &li, 30000, 0) ==
+	      0xf003);
+	CHECK(rsp_pe_deregistration(PH("BasicPool"), 0x12345678, 0) == 0x0009);
+	n = rsp_getaddrinfo(PH("BasicPool"), &ai, 1, 0);
+	CHECK(n == 1);
+	if (n == 1)
+		CHECK(rsp_pe_deregistration(PH("BasicPool"), ai->ai_pe_id, 0) ==
+		      0);
+	rsp_freeaddrinfo(ai);
+	CHECK(rsp_getaddrinfo(PH("BasicPool"), &ai, 1, 0) == REAI_NONAME);
+	CHECK(rsp_pe_failure(PH("EchoPool"), 0x0badbad0) == 0);
+}
+
+/* One round trip on sd: 0 when the echo matches. */
+static int
+echo(int sd, const char *text, uint32_t ppid)
+{
+	struct rsp_sndrcvinfo ri;
+	char buf[256];
+	int flags = 0;
+	ssize_t n;
+
+	if (rsp_sendmsg(sd, text, strlen(text), 0, 0, htonl(ppid), 3, 0, 0,
+	        -1) != (ssize_t)strlen(text))
+		return -1;
+	n = rsp_recvmsg(sd, buf, sizeof(buf), &ri, &flags, 5000);
+	return n == (ssize_t)strlen(text) &&
+	               memcmp(buf, text, (size_t)n) == 0 && (flags & MSG_EOR) &&
+	               ri.rinfo_ppid == htonl(ppid) && ri.rinfo_stream == 3 &&
+	               ri.rinfo_pe_id == 0xabc00001
+	           ? 0
+	           : -1;
+}
+
+static void
+test_sockets(void)
+{
+	union rserpool_notification nt;
+	struct rsp_sndrcvinfo ri;
+	struct pollfd pfd[2];
+	unsigned char ph[64];
+	size_t phlen = sizeof(ph);
+	uint32_t id = 0;
+	char buf[64];
+	int sd, p[2], flags = 0;
+
+	test_section("enhanced mode: an RSerPool socket to the echo PE");
+	CHECK((sd = rsp_socket(0, SOCK_SEQPACKET, IPPROTO_SCTP)) >= 0);
+	CHECK(rsp_connect(sd, PH("EchoPool"), 0) == 0);
+	CHECK(rsp_connect(sd, PH("EchoPool"), 0) == -1 && errno == EBADF);
+	CHECK(echo(sd, "hello", 7) == 0);
+	CHECK(rsp_has_cookie(sd) == 1);
+	CHECK(rsp_getpeername(sd, ph, &phlen, &id) == 0 && phlen == 8 &&
+	      memcmp(ph, "EchoPool", 8) == 0 && id == 0xabc00001);
+
+	/* A message in parts: MSG_EOR with the last one only. */
+	CHECK(rsp_write(sd, "0123456789", 10) == 10);
+	CHECK(rsp_recvmsg(sd, buf, 4, &ri, &flags, 5000) == 4 &&
+	      !(flags & MSG_EOR) && memcmp(buf, "0123", 4) == 0);
+	CHECK(rsp_recvmsg(sd, buf, sizeof(buf), &ri, &flags, 5000) == 6 &&
+	      (flags & MSG_EOR) && memcmp(buf, "456789", 6) == 0);
+	CHECK(rsp_write(sd, "abcdefgh", 8) == 8);
+	CHECK(rsp_recvfullmsg(sd, buf, sizeof(buf), &ri, &flags, 5000) == 8 &&
+	      memcmp(buf, "abcdefgh", 8) == 0);
+
+	/* Nothing there: at once with timeout 0, after it otherwise. */
+	CHECK(rsp_recvmsg(sd, buf, sizeof(buf), &ri, &flags, 0) == -1 &&
+	      errno == EAGAIN);
+	CHECK(rsp_recvmsg(sd, buf, sizeof(buf), &ri, &flags, 100) == -1 &&
+	      errno == EAGAIN);
+
+	/* rsp_poll over the socket and a pipe. */
+	CHECK(pipe(p) == 0);
+	CHECK(rsp_write(p[1], "x", 1) == 1); /* not ours: write() */
+	pfd[0].fd = sd;
+	pfd[1].fd = p[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	CHECK(rsp_poll(pfd, 2, 0) == 1 && !(pfd[0].revents & POLLIN) &&
+	      (pfd[1].revents & POLLIN));
+	CHECK(rsp_read(p[0], buf, sizeof(buf)) == 1);
+	CHECK(rsp_write(sd, "ping", 4) == 4);
+	CHECK(rsp_poll(pfd, 2, 5000) == 1 && (pfd[0].revents & POLLIN));
+	CHECK(rsp_read(sd, buf, sizeof(buf)) == 4);
+	CHECK(rsp_poll(pfd, 1, 0) == 0);
+	CHECK(rsp_mapsocket(p[0], -1) == p[0] &&
+	      rsp_mapsocket(p[0], -1) == -1 && errno == EBUSY);
+	CHECK(rsp_mapsocket(p[1], 1000) == -1 && errno == EINVAL);
+	CHECK(rsp_unmapsocket(p[0]) == 0 && rsp_unmapsocket(p[0]) == -1);
+	close(p[0]);
+	close(p[1]);
+
+	/* A failover by request: to the same PE (the only one), COMPLETE. */
+	CHECK(rsp_forcefailover(sd, FFF_NONE, 0) == 0);
+	CHECK(rsp_recvmsg(sd, &nt, 4, &ri, &flags, 5000) == -1 &&
+	      errno == EINVAL); /* too small for a notification */
+	CHECK(rsp_recvmsg(sd, &nt, sizeof(nt), &ri, &flags, 5000) ==
+	          (ssize_t)sizeof(nt) &&
+	      (flags & MSG_RSERPOOL_NOTIFICATION) &&
+	      nt.rn_header.rn_type == RSERPOOL_FAILOVER &&
+	      nt.rn_failover.rf_state == RSERPOOL_FAILOVER_COMPLETE &&
+	      nt.rn_failover.rf_has_cookie == 1);
+	CHECK(echo(sd, "after", 9) == 0);
+	CHECK(rsp_csp_setstatus(sd, 0, "running") == 0);
+	CHECK(rsp_close(sd) == 0);
+	CHECK(rsp_close(sd) == -1 && errno == EBADF);
+	CHECK(rsp_sendmsg(sd, "x", 1, 0, 0, 0, 0, 0, 0, -1) == -1 &&
+	      errno == EBADF);
+	CHECK(
+	    rsp_recvmsg(12345, buf, 1, NULL, NULL, 0) == -1 && errno == EBADF);
+}
+
+static void *
+echo_thread(void *arg)
+{
+	int sd, i, *fails = arg;
+	char text[32];
+
+	if ((sd = rsp_socket(0, SOCK_STREAM, 0)) < 0 ||
+	    rsp_connect(sd, PH("EchoPool"), 0) != 0) {
+		(*fails)++;
+		return NULL;
+	}
+	for (i = 0; i < 50; i++) {
+		snprintf(text, sizeof(text), "thread %d", i);
+		if (echo(sd, text, 1) != 0)
+			(*fails)++;
+	}
+	rsp_close(sd);
+	return NULL;
+}
+
+static void
+test_threads(void)
+{
+	pthread_t t[4];
+	int fails[4] = {0}, i, all = 0;
+
+	test_section("four threads, a socket each, 50 round trips each");
+	for (i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, echo_thread, &fails[i]) == 0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		all += fails[i];
+	}
+	CHECK(all == 0);
+}
+
+static void
+test_helpers(void)
+{
+	union rserpool_notification nt;
+	char out[256];
+	FILE *f;
+
+	test_section("policy names, rsp_print_notification");
+	CHECK(rsp_getpolicybyname("LeastUsed") == PPT_LEASTUSED);
+	CHECK(rsp_getpolicybyname("RandomizedPriorityLeastUsedDegradation") ==
+	      PPT_RANDOMIZED_PRIORITY_LEASTUSED_DEGRADATION);
+	CHECK(rsp_getpolicybyname("leastused") == PPT_UNDEFINED);
+	CHECK(rsp_getpolicybyname(NULL) == PPT_UNDEFINED);
+	CHECK(strcmp(rsp_getpolicybytype(PPT_WEIGHTED_ROUNDROBIN),
+	          "WeightedRoundRobin") == 0);
+	CHECK(rsp_getpolicybytype(0x12345) == NULL);
+	CHECK(
+	    PPT_IS_ADAPTIVE(PPT_LEASTUSED_DPF) && !PPT_IS_ADAPTIVE(PPT_RANDOM));
+	memset(&nt, 0, sizeof(nt));
+	nt.rn_header.rn_type = RSERPOOL_FAILOVER;
+	nt.rn_failover.rf_state = RSERPOOL_FAILOVER_NECESSARY;
+	nt.rn_failover.rf_session = 1;
+	memset(out, 0, sizeof(out));
+	if ((f = fmemopen(out, sizeof(out) - 1, "w")) != NULL) {
+		rsp_print_notification(&nt, f);
+		fclose(f);
+	}
+	CHECK(strcmp(out, "RSERPOOL_FAILOVER for session 1, "
+	                  "state=RSERPOOL_FAILOVER_NECESSARY, cookie=no") == 0);
+	CHECK(CID_GROUP(CID_COMPOUND(CID_GROUP_POOLUSER, 7)) ==
+	          CID_GROUP_POOLUSER &&
+	      CID_OBJECT(CID_COMPOUND(CID_GROUP_POOLUSER, 7)) == 7);
+}
+
+int
+main(void)
+{
+	char buf[64];
+	unsigned port = 0;
+	int fds[2];
+	ssize_t len;
+	pid_t pid;
+
+	log_register(quiet_sink, NULL);
+	setenv("RSP_TRANSPORT", "tcp", 1);
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		return 1;
+	if (pid == 0) {
+		close(fds[0]);
+		child(fds[1]);
+	}
+	close(fds[1]);
+	len = read(fds[0], buf, sizeof(buf) - 1);
+	buf[len > 0 ? len : 0] = '\0';
+	CHECK(sscanf(buf, "%u", &port) == 1);
+
+	test_initarg(port);
+	test_basic();
+	test_sockets();
+	test_threads();
+	test_helpers();
+	rsp_cleanup();
+	rsp_cleanup(); /* again: nothing happens */
+	CHECK(rsp_socket(0, SOCK_STREAM, 0) == -1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return test_done();
+}
