@@ -35,6 +35,7 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 	}
 	if (e->io.send == NULL ||
 	    e->io.send(e->io.arg, assoc, w.data, w.len) == -1) {
+		e->reg->count.send_failures[1]++;
 		log_warning_limited("registrar: send %s on ENRP assoc %u: %s",
 		    rsp_msg_name(RSP_PROTO_ENRP, m->type), assoc,
 		    strerror(errno));

@@ -153,6 +153,9 @@ struct reg_counters {
 	unsigned long long acl_denied[REG_ACL_OPS];  /* by enum acl_op */
 	unsigned long long enrp_refused[REG_ENRP_REF_N];
 	unsigned long long bad_msgs[2][REG_BAD_N]; /* ASAP, ENRP */
+	/* sends the transport refused (a full send queue, a lost
+	 * association): the message is dropped, logged rate-limited */
+	unsigned long long send_failures[2]; /* ASAP, ENRP */
 };
 
 struct acl;           /* core/registrar/acl.c */

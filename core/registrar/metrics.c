@@ -113,6 +113,11 @@ fill_counters(struct mx *m, const struct reg_counters *c)
 		mx_add2(m, "protocol", "enrp", "reason", bad_label[i],
 		    (double)c->bad_msgs[1][i]);
 	}
+	mx_family(m, "rsp_registrar_send_failures_total", MX_COUNTER,
+	    "messages dropped because the transport refused them (a full send "
+	    "queue, a lost association)");
+	mx_add1(m, "protocol", "asap", (double)c->send_failures[0]);
+	mx_add1(m, "protocol", "enrp", (double)c->send_failures[1]);
 }
 
 static void

@@ -261,6 +261,7 @@ reg_send(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	}
 	if (reg->io.send == NULL || reg->io.send(reg->io.arg, assoc,
 	                                reg->out.data, reg->out.len) == -1) {
+		reg->count.send_failures[0]++;
 		log_warning_limited("registrar: send %s on assoc %u: %s",
 		    rsp_msg_name(m->proto, m->type), assoc, strerror(errno));
 		return -1;

@@ -9,6 +9,7 @@
 #ifndef RSP_TESTS_ENRPFIX_H
 #define RSP_TESTS_ENRPFIX_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,9 @@
 struct node {
 	struct registrar *reg;
 	int idx;
-	int down;     /* drops everything, sends nothing */
-	int sent[16]; /* ENRP messages sent, by type */
+	int down;       /* drops everything, sends nothing */
+	int send_fails; /* its sends fail (EAGAIN: a full queue) */
+	int sent[16];   /* ENRP messages sent, by type */
 	int aborts;
 	int connects;      /* ENRP associations it opened */
 	size_t max_ht_len; /* longest Handle Table Response sent */
@@ -68,6 +70,10 @@ en_send(void *arg, uint32_t assoc, const void *data, size_t len)
 	struct rsp_msg m;
 	int to = (int)assoc - 1;
 
+	if (n->send_fails) {
+		errno = EAGAIN;
+		return -1;
+	}
 	CHECK(rsp_msg_decode(RSP_PROTO_ENRP, data, len, &m, &err) == 0);
 	if (m.type < 16)
 		n->sent[m.type]++;

@@ -521,6 +521,14 @@ test_admission(struct ev_loop *loop)
 	feed_update_action(a, 99, 0x77, 6, ENRP_DEL_PE);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) != NULL);
 	CHECK(metric(a, ENRP_REFUSED("not_home")) == 1);
+	/* a send the transport refuses is dropped, and counted */
+	nodes[0].send_fails = 1;
+	advance(loop, 3000); /* a Presence to each peer */
+	nodes[0].send_fails = 0;
+	CHECK(metric(a,
+	          "rsp_registrar_send_failures_total{protocol=\"enrp\"}") >= 1);
+	CHECK(metric(a,
+	          "rsp_registrar_send_failures_total{protocol=\"asap\"}") == 0);
 	feed_update_action(a, 2, 0x11, 6, ENRP_DEL_PE);
 	CHECK(hs_find_pe(reg_hs(a), &echopool, 6) == NULL);
 	stop(0);
