@@ -7,6 +7,7 @@
 VARIANT ?= rel
 BUILDROOT ?= build
 B       := $(BUILDROOT)/$(VARIANT)
+include mk/tls.mk
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
@@ -46,7 +47,7 @@ endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
 LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c \
-                services/*.c))
+                services/*.c) $(TLS_LIB_SRCS))
 APP_SRCS   := $(addprefix applets/,$(addsuffix .c,$(APPLETS)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 APP_OBJS   := $(APP_SRCS:%.c=$(B)/%.o) $(B)/main.o
