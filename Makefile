@@ -3,45 +3,62 @@
 #   build/san     make check      ASan + UBSan, unit tests, fuzz replay, bats
 #   build/static  make static     static, -Oz, LTO, stripped (musl-gcc if present)
 # make APPLETS="registrar server" builds only those applets.
+#
+# Cross and package builds (OpenWrt's, Debian's): CROSS=prefix- (or CC=)
+# picks the compiler; CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS from the
+# environment or the command line are appended to what the build needs
+# (RSP_*FLAGS below), so they add to it and win where they conflict;
+# WERROR=0 keeps warnings warnings; RSP_VERSION=x.y sets the version that
+# every --version prints.  Nothing built is ever run by make install.
 
 VARIANT ?= rel
 BUILDROOT ?= build
 B       := $(BUILDROOT)/$(VARIANT)
 PREFIX  ?= /usr/local
 DESTDIR ?=
+RSP_VERSION ?= 0.1
+CROSS   ?=
+ifeq ($(origin CC),default)
+CC      := $(CROSS)gcc
+endif
+WERROR  ?= 1
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+WARN     = -Wall -Wextra $(if $(filter 1 -Werror,$(WERROR)),-Werror) \
+           -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
-CFLAGS   ?= -O2 -g
-LDLIBS   += -lpthread -lm
+RSP_CPPFLAGS := -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
+RSP_CFLAGS    = -O2 -g
+RSP_LDFLAGS  :=
+RSP_LDLIBS   := -lpthread -lm
+COMPILE = $(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(RSP_CFLAGS) $(WARN) $(CFLAGS)
+LINK    = $(CC) $(RSP_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RSP_LDLIBS) $(LDLIBS)
 
 # float-cast-overflow is not part of gcc's "undefined" (it is of
 # clang's): without it the corpus replay would not see a double out of
 # an integer's range (the calcapp finding of docs/fuzzing.md).
 ifeq ($(VARIANT),san)
-CFLAGS   = -O1 -g -fno-omit-frame-pointer \
-           -fsanitize=address,undefined,float-cast-overflow \
-           -fno-sanitize-recover=undefined,float-cast-overflow
-LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
+RSP_CFLAGS   = -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined,float-cast-overflow \
+               -fno-sanitize-recover=undefined,float-cast-overflow
+RSP_LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
 endif
 ifeq ($(VARIANT),static)
 MUSL    := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL),)
 CC       = musl-gcc
 # musl-gcc hides /usr/include; give it only the kernel UAPI headers.
-CPPFLAGS += -isystem $(B)/kinc
+RSP_CPPFLAGS += -isystem $(B)/kinc
 endif
 # Size (issue 7: at most 300 KiB): no unwind tables (C, nothing unwinds),
 # link-time optimisation, no page-aligned padding between segments, and
 # no position-independent code: -static links a fixed-address executable
 # anyway, so PIE code would only cost its GOT indirections.
 STATIC_LTO ?= -flto=auto
-CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
-           -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
-LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
-           -Wl,-Map=$(B)/rsp.map -Wl,-z,noseparate-code -Wl,-z,norelro \
-           -Wl,--build-id=none
+RSP_CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
+               -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
+RSP_LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
+               -Wl,-Map=$(B)/rsp.map -Wl,-z,noseparate-code -Wl,-z,norelro \
+               -Wl,--build-id=none
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
@@ -61,9 +78,12 @@ FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
 .PHONY: all check unit fuzz-replay bats static size install clean format \
         fuzz check-format check-layers
+# ./rsp may be running (a demo, a test): a new file renamed over it, never
+# a write into it ("Text file busy").  Not for a CROSS build, which
+# would not run here.
 all: $(B)/rsp
-ifeq ($(VARIANT),rel)
-	@cp $(B)/rsp rsp
+ifeq ($(VARIANT)$(CROSS),rel)
+	@cp $(B)/rsp rsp.tmp && mv -f rsp.tmp rsp
 endif
 
 $(B)/gen/applets.h: $(APP_SRCS) Makefile
@@ -82,12 +102,25 @@ $(B)/kinc/.stamp: Makefile
 
 KINC := $(if $(MUSL),$(B)/kinc/.stamp)
 
+# The version, written only when it changes: main.o alone is rebuilt.
+$(B)/gen/version.h: FORCE
+	@mkdir -p $(@D)
+	@echo '#define RSP_VERSION "$(RSP_VERSION)"' >$@.tmp; \
+	    cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(B)/main.o: $(B)/gen/version.h
+.PHONY: FORCE version
+FORCE:
+version:
+	@echo $(RSP_VERSION)
+
 $(B)/%.o: %.c $(B)/gen/applets.h | $(KINC)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
+# Linked to a temporary name, then renamed: a running binary is replaced.
 $(B)/rsp: $(LIB_OBJS) $(APP_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(RSP_LDFLAGS) $(LDFLAGS) -o $@.tmp $^ $(RSP_LDLIBS) $(LDLIBS)
+	@mv -f $@.tmp $@
 
 # Unit tests link the library objects, never main.c or the applets
 # (OpenBSD regress style).  The tests of proto/ and handlespace/ link
@@ -100,14 +133,14 @@ PROTO_TESTS := $(addprefix $(B)/tests/test_,app_vectors buf codec csp \
 HS_TESTS    := $(addprefix $(B)/tests/test_,hs hs_ext hs_policy)
 $(PROTO_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(PROTO_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 $(HS_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(HS_OBJS) \
     $(PROTO_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 # Layer rules of README.md's Layout table, over every #include.
 check-layers:
@@ -117,7 +150,7 @@ check-layers:
 $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
     $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 unit: $(UNIT_BINS)
 	@mkdir -p tests/out
@@ -151,7 +184,7 @@ bench-hs:
 	$(BUILDROOT)/rel/bench/hs_bench $(BENCH_ARGS)
 
 $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 # ASAP load generator (bench/asap_bench.c, bench/README.md); its smoke
 # run is in tests/bats/bench-smoke.bats.  make bench: the matrix over
@@ -251,20 +284,27 @@ fuzz-soak: fuzz
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_TIME=$(FUZZ_TIME) \
 	    scripts/fuzz-soak.sh $(FUZZ_TARGETS)
 
-# RSP_BIN=path installs a binary built elsewhere (tests/bats/cli.bats does).
+# make install never runs the binary it installs (a cross build could
+# not): the aliases come from the applets' RSP_APPLET lines, the table
+# main.c is built from.  RSP_BIN=path installs a binary built elsewhere
+# with the same APPLETS (tests/bats/cli.bats does).
 RSP_BIN ?= $(B)/rsp
 MANDIR  := $(DESTDIR)$(PREFIX)/share/man
 BASHCOMP := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ALIASES := $(shell sed -n 's|^// RSP_APPLET.[a-z0-9_]*, *"\([^"]*\)".*|\1|p' \
+               $(APP_SRCS) /dev/null)
+MAN_PAGES := $(wildcard man/rsp.1 $(APPLETS:%=man/rsp-%.1) $(APPLETS:%=man/rsp-%.8))
 install: $(RSP_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR)/man1 $(MANDIR)/man8 \
 	    $(BASHCOMP)
 	install -m 755 $(RSP_BIN) $(DESTDIR)$(PREFIX)/bin/rsp
-	$(DESTDIR)$(PREFIX)/bin/rsp --install $(DESTDIR)$(PREFIX)/bin
-	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(MANDIR)/man1)
-	$(if $(wildcard man/*.8),install -m 644 $(wildcard man/*.8) $(MANDIR)/man8)
+	for a in $(ALIASES); do \
+	    ln -sfn rsp $(DESTDIR)$(PREFIX)/bin/$$a || exit 1; done
+	$(if $(filter %.1,$(MAN_PAGES)),install -m 644 $(filter %.1,$(MAN_PAGES)) $(MANDIR)/man1)
+	$(if $(filter %.8,$(MAN_PAGES)),install -m 644 $(filter %.8,$(MAN_PAGES)) $(MANDIR)/man8)
 	install -m 644 completions/rsp.bash $(BASHCOMP)/rsp
-	for a in $$($(DESTDIR)$(PREFIX)/bin/rsp --aliases); do \
-	    ln -sfn rsp $(BASHCOMP)/$$a; done
+	for a in $(ALIASES); do \
+	    ln -sfn rsp $(BASHCOMP)/$$a || exit 1; done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -273,7 +313,7 @@ check-format:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build rsp tests/out
+	rm -rf build rsp rsp.tmp tests/out
 
 -include $(shell find $(B) $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
