@@ -62,8 +62,19 @@ RSP_LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
-LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c \
-                services/*.c))
+# The services of rsp server (make SERVICES="echo pingpong"): each file in
+# services/ names the service it belongs to on its first line,
+# RSP_SERVICE(name, help) or RSP_SERVICE_PART(name); only the selected
+# ones are compiled and linked, and build/VARIANT/gen/services.h lists
+# them for applets/server.c.
+svc_of      = $(shell sed -n '1s|^// RSP_SERVICE[_A-Z]*.\([a-z0-9_]*\).*|\1|p' $(1))
+SVC_FILES  := $(foreach f,$(wildcard services/*.c),$(call svc_of,$(f)):$(f))
+SERVICES   ?= $(sort $(foreach p,$(SVC_FILES),$(firstword $(subst :, ,$(p)))))
+SVC_SRCS   := $(foreach p,$(SVC_FILES),$(if $(filter \
+                $(firstword $(subst :, ,$(p))),$(SERVICES)),$(lastword $(subst :, ,$(p)))))
+SVC_MAIN   := $(wildcard $(SERVICES:%=services/%.c))
+LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c) \
+                $(SVC_SRCS))
 APP_SRCS   := $(addprefix applets/,$(addsuffix .c,$(APPLETS)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 APP_OBJS   := $(APP_SRCS:%.c=$(B)/%.o) $(B)/main.o
@@ -90,6 +101,10 @@ $(B)/gen/applets.h: $(APP_SRCS) Makefile
 	@mkdir -p $(@D)
 	@grep -h '^// RSP_APPLET(' $(APP_SRCS) /dev/null | sed 's|^// ||' \
 	    | sort > $@.tmp && mv $@.tmp $@
+$(B)/gen/services.h: $(SVC_MAIN) Makefile
+	@mkdir -p $(@D)
+	@grep -h '^// RSP_SERVICE(' $(SVC_MAIN) /dev/null | sed 's|^// ||' \
+	    | sort > $@.tmp && mv $@.tmp $@
 
 # Kernel UAPI headers, plus libsctp-dev's <netinet/sctp.h> (constants and
 # structs over <linux/sctp.h>; its libsctp functions are not linked).
@@ -113,7 +128,7 @@ FORCE:
 version:
 	@echo $(RSP_VERSION)
 
-$(B)/%.o: %.c $(B)/gen/applets.h | $(KINC)
+$(B)/%.o: %.c $(B)/gen/applets.h $(B)/gen/services.h | $(KINC)
 	@mkdir -p $(@D)
 	$(COMPILE) -MMD -MP -c -o $@ $<
 

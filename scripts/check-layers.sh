@@ -54,11 +54,11 @@ for f in "$@"; do
 	from=$(layer "$f")
 	ok=" $(allowed "$from") "
 	while IFS=: read -r line hdr; do
-		# applets.h and version.h are generated (build/VARIANT/gen):
+		# applets.h, services.h and version.h are generated (build/VARIANT/gen):
 		# main.c's own
 		case $hdr in
 		*/*) to=$(layer "$hdr") ;;
-		applets.h | version.h) to=gen ;;
+		applets.h | services.h | version.h) to=gen ;;
 		*) to=$from ;; # same folder
 		esac
 		if [[ $ok != *" $to "* ]]; then
