@@ -11,9 +11,27 @@
 # WERROR=0 keeps warnings warnings; RSP_VERSION=x.y sets the version that
 # every --version prints.  Nothing built is ever run by make install.
 
+.DEFAULT_GOAL := all
 VARIANT ?= rel
 BUILDROOT ?= build
-B       := $(BUILDROOT)/$(VARIANT)
+# ARCH (mk/cross.mk) is the CPU of the static variants only: OpenWrt's SDK
+# passes its own ARCH to every make, and build/rel must stay where it is.
+STATIC_VARIANTS := static static-test
+CROSS_ARCHS := mips mipsel armhf aarch64
+ARCH    ?=
+XARCH   := $(if $(filter $(VARIANT),$(STATIC_VARIANTS)),$(ARCH))
+# PROFILE=router: what a router flashes (make size budgets it): the
+# registrar, a pool element with Echo and Ping Pong, terminal, hsdump.
+PROFILE ?=
+ifeq ($(PROFILE),router)
+APPLETS  := hsdump registrar server terminal
+SERVICES := echo pingpong
+else ifneq ($(PROFILE),)
+$(error PROFILE=$(PROFILE): expected router, or nothing for all applets)
+endif
+SUFFIX  := $(if $(XARCH),-$(XARCH))$(if $(PROFILE),-$(PROFILE))
+B       := $(BUILDROOT)/$(VARIANT)$(SUFFIX)
+STATIC_B := $(BUILDROOT)/static$(if $(ARCH),-$(ARCH))$(if $(PROFILE),-$(PROFILE))
 PREFIX  ?= /usr/local
 DESTDIR ?=
 RSP_VERSION ?= 0.1
@@ -42,13 +60,20 @@ RSP_CFLAGS   = -O1 -g -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined,float-cast-overflow
 RSP_LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
 endif
-ifeq ($(VARIANT),static)
+# The static variants: make static (ARCH=mips ...: mk/cross.mk), and
+# VARIANT=static-test, the same compiler and libc at -O2 without LTO, for
+# the unit tests of a cross ARCH (make check-cross).  musl-gcc hides
+# /usr/include: the build sees only the kernel UAPI headers of KINC_DIR
+# besides musl's own.
+ifneq ($(filter $(VARIANT),$(STATIC_VARIANTS)),)
 MUSL    := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL),)
 CC       = musl-gcc
-# musl-gcc hides /usr/include; give it only the kernel UAPI headers.
-RSP_CPPFLAGS += -isystem $(B)/kinc
 endif
+KINC_DIR := /usr/include
+KINC_ASM := /usr/include/$(shell gcc -print-multiarch)/asm
+RSP_LDFLAGS += -static -no-pie
+ifeq ($(VARIANT),static)
 # Size (issue 7: at most 300 KiB): no unwind tables (C, nothing unwinds),
 # link-time optimisation, no page-aligned padding between segments, and
 # no position-independent code: -static links a fixed-address executable
@@ -56,9 +81,19 @@ endif
 STATIC_LTO ?= -flto=auto
 RSP_CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
                -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
-RSP_LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
-               -Wl,-Map=$(B)/rsp.map -Wl,-z,noseparate-code -Wl,-z,norelro \
-               -Wl,--build-id=none
+RSP_LDFLAGS += $(STATIC_LTO) -Wl,--gc-sections -s -Wl,-z,noseparate-code \
+               -Wl,-z,norelro -Wl,--build-id=none
+$(B)/rsp: RSP_LDFLAGS += -Wl,-Map=$(B)/rsp.map
+else
+RSP_CFLAGS   = -O2 -fno-pie
+endif
+ifneq ($(XARCH),)
+include mk/cross.mk
+endif
+ifneq ($(MUSL)$(ARCH),)
+RSP_CPPFLAGS += -isystem $(B)/kinc
+KINC := $(B)/kinc/.stamp $(KINC_TOOLS)
+endif
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
@@ -87,8 +122,8 @@ TESTLIB    := $(TESTLIB_SRCS:%.c=$(B)/%.o)
 FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
-.PHONY: all check unit fuzz-replay bats static size install clean format \
-        fuzz check-format check-layers
+.PHONY: all check unit unit-bins fuzz-replay bats static size install clean \
+        format fuzz check-format check-layers check-cross
 # ./rsp may be running (a demo, a test): a new file renamed over it, never
 # a write into it ("Text file busy").  Not for a CROSS build, which
 # would not run here.
@@ -97,11 +132,13 @@ ifeq ($(VARIANT)$(CROSS),rel)
 	@cp $(B)/rsp rsp.tmp && mv -f rsp.tmp rsp
 endif
 
-$(B)/gen/applets.h: $(APP_SRCS) Makefile
+# Every object depends on these two: a change of the makefiles (flags, a
+# CPU's options in mk/cross.mk) rebuilds the variant.
+$(B)/gen/applets.h: $(APP_SRCS) Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(@D)
 	@grep -h '^// RSP_APPLET(' $(APP_SRCS) /dev/null | sed 's|^// ||' \
 	    | sort > $@.tmp && mv $@.tmp $@
-$(B)/gen/services.h: $(SVC_MAIN) Makefile
+$(B)/gen/services.h: $(SVC_MAIN) Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(@D)
 	@grep -h '^// RSP_SERVICE(' $(SVC_MAIN) /dev/null | sed 's|^// ||' \
 	    | sort > $@.tmp && mv $@.tmp $@
@@ -110,12 +147,10 @@ $(B)/gen/services.h: $(SVC_MAIN) Makefile
 # structs over <linux/sctp.h>; its libsctp functions are not linked).
 $(B)/kinc/.stamp: Makefile
 	@mkdir -p $(@D)/netinet
-	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $(@D)/$$d; done
-	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(@D)/asm
+	@for d in linux asm-generic; do ln -sfn $(KINC_DIR)/$$d $(@D)/$$d; done
+	@ln -sfn $(KINC_ASM) $(@D)/asm
 	@ln -sfn /usr/include/netinet/sctp.h $(@D)/netinet/sctp.h
 	@touch $@
-
-KINC := $(if $(MUSL),$(B)/kinc/.stamp)
 
 # The version, written only when it changes: main.o alone is rebuilt.
 $(B)/gen/version.h: FORCE
@@ -167,10 +202,13 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 	@mkdir -p $(@D)
 	$(LINK)
 
+# RUN: what runs a test binary (mk/cross.mk: qemu-user for the ARCH);
+# UNIT_SKIP: tests not to run (scripts/check-cross.sh says why).
+unit-bins: $(UNIT_BINS)
 unit: $(UNIT_BINS)
 	@mkdir -p tests/out
-	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; \
-	    exit $$rc
+	@rc=0; for t in $(filter-out $(UNIT_SKIP:%=$(B)/tests/%),$(UNIT_BINS)); \
+	    do echo "== $$t"; $(RUN) $$t || rc=1; done; exit $$rc
 
 fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
@@ -182,13 +220,37 @@ bats: $(B)/rsp $(B)/bench/asap_bench
 check: check-layers
 	$(MAKE) VARIANT=san unit fuzz-replay bats
 
+# Static musl builds for mips, mipsel, armhf and aarch64 under qemu-user:
+# unit tests and bats (scripts/check-cross.sh; README "Cross builds").
+# make check-cross CHECK_ARCHS=mips for one.
+check-cross:
+	BUILDROOT=$(BUILDROOT) JOBS=$(JOBS) scripts/check-cross.sh $(CHECK_ARCHS)
+
 .SECONDARY:
 
 static:
-	$(MAKE) VARIANT=static $(BUILDROOT)/static/rsp
+	$(MAKE) VARIANT=static $(STATIC_B)/rsp
 
-size: static
-	@scripts/size.sh $(BUILDROOT)/static/rsp $(BUILDROOT)/static/rsp.map
+# Sizes and budgets (issue 17) of both profiles for this machine's CPU
+# and each of SIZE_ARCHS: the static binary and its xz -9e size (what a
+# squashfs image pays); fails when one is over budget.  SIZE_PARTS=1:
+# the per-part table of this machine's build too (STATIC_LTO= for detail).
+SIZE_ARCHS  ?= $(CROSS_ARCHS)
+SIZE_BUDGET_all    := 400
+SIZE_BUDGET_router := 200
+size:
+	@rc=0; for a in native $(SIZE_ARCHS); do for p in all router; do \
+	    x=$${a#native}; q=$${p#all}; \
+	    case $$p in router) k=$(SIZE_BUDGET_router);; \
+	        *) k=$(SIZE_BUDGET_all);; esac; \
+	    $(MAKE) -s --no-print-directory static ARCH=$$x PROFILE=$$q \
+	        >/dev/null || { echo "size: $$a $$p: build failed"; rc=1; \
+	        continue; }; \
+	    scripts/size.sh $$a $$p $$k \
+	        $(BUILDROOT)/static$${x:+-$$x}$${q:+-$$q}/rsp || rc=1; \
+	    done; done; \
+	    [ -z "$(SIZE_PARTS)" ] || scripts/size-parts.sh \
+	        $(BUILDROOT)/static/rsp.map; exit $$rc
 
 # Handlespace benchmark, not part of check (which runs its -smoke mode
 # through tests/unit/test_hs_bench.c): -O2 build, prints a table.

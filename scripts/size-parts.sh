@@ -1,25 +1,13 @@
 #!/bin/bash
-# Prints the size of the static binary and what each part of the tree
-# contributes to it (busybox's "arping (9.1 kb)", docs/STYLE.md practice 13).
-# The per-part table sums the .text/.rodata/.data/.bss input sections that
-# survived --gc-sections, read from the linker map.
-# usage: scripts/size.sh BINARY [LINKER-MAP]
+# What each part of the tree contributes to the static binary (busybox's
+# "arping (9.1 kb)", docs/STYLE.md practice 13): the .text/.rodata/.data/
+# .bss input sections that survived --gc-sections, read from the linker
+# map.  make size SIZE_PARTS=1 prints it for this machine's build.
+# usage: scripts/size-parts.sh LINKER-MAP
 set -euo pipefail
 
-bin=${1:?usage: size.sh BINARY [MAP]}
-map=${2:-}
-
-size "$bin"
-bytes=$(stat -c %s "$bin")
-printf 'rsp (static, stripped): %s bytes = %s KiB\n' "$bytes" $((bytes / 1024))
-# issue 7's target: at most 300 KiB with all applets
-limit=$((300 * 1024))
-if [ "$bytes" -le "$limit" ]; then
-	printf 'target <= 300 KiB: met, %s bytes to spare\n' $((limit - bytes))
-else
-	printf 'target <= 300 KiB: missed by %s bytes\n' $((bytes - limit))
-fi
-[ -n "$map" ] && [ -f "$map" ] || exit 0
+map=${1:?usage: size-parts.sh MAP}
+[ -f "$map" ] || { echo "size-parts: no $map" >&2; exit 1; }
 
 if grep -q 'ltrans' "$map"; then
 	echo "(link-time optimisation merges rsp's parts: rm -rf build/static;" \
@@ -39,7 +27,7 @@ function part(f) {
 		return "(libc)"
 	if (f ~ /ltrans/)
 		return "(rsp, merged by LTO)"
-	sub(/^.*\/(static|rel|san)\//, "", f)
+	sub(/^.*\/(static|rel|san)[^\/]*\//, "", f)
 	if (f ~ /^applets\//) {
 		sub(/^applets\//, "", f)
 		sub(/\.o$/, "", f)

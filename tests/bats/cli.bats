@@ -188,22 +188,33 @@ man_page() {
 	[ "$status" -eq 0 ]
 }
 
-@test "make install puts binary, symlinks, man pages and completion in place" {
-	need_applet
-	# A make of its own, not a sub-make of `make check`.
+# make_install BIN PREFIX: make install of BIN into $TMP/root, a make of
+# its own (not a sub-make of `make check`); then the man pages, the
+# completion and one symlink per applet under PREFIX.
+make_install() {
+	local r=$TMP/root$2 name alias m
 	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install \
-		RSP_BIN="$(readlink -f "$RSP")" PREFIX=/usr DESTDIR="$TMP/root"
+		RSP_BIN="$1" PREFIX="$2" DESTDIR="$TMP/root"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	r=$TMP/root/usr
-	[ -x "$r/bin/rsp" ]
 	[ -f "$r/share/man/man1/rsp.1" ]
 	[ -f "$r/share/bash-completion/completions/rsp" ]
 	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
 		[ "$(readlink "$r/bin/$alias")" = rsp ]
 		m=$(man_page "$name")
 		[ -f "$r/share/man/man${m##*.}/${m##*/}" ]
-		[ -L "$r/share/bash-completion/completions/$alias" ]
+		[ "$(readlink "$r/share/bash-completion/completions/$alias")" = rsp ]
+	done
+	# Exactly one link per applet, nothing else.
+	[ "$(find "$r/bin" -type l | wc -l)" -eq "$(applets | wc -l)" ]
+}
+
+@test "make install puts binary, symlinks, man pages and completion in place" {
+	need_applet
+	make_install "$(readlink -f "$RSP")" /usr
+	r=$TMP/root/usr
+	[ -x "$r/bin/rsp" ]
+	for alias in $("$RSP" --aliases); do
 		run "$r/bin/$alias" --help
 		[ "$status" -eq 0 ]
 	done
@@ -243,24 +254,9 @@ make_version() {
 	need_applet
 	printf '#!/bin/sh\ntouch "%s/ran"\nexit 1\n' "$TMP" >"$TMP/standin"
 	chmod 755 "$TMP/standin"
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install \
-		RSP_BIN="$TMP/standin" PREFIX=/opt/rsp DESTDIR="$TMP/root"
-	echo "$output"
-	[ "$status" -eq 0 ]
+	make_install "$TMP/standin" /opt/rsp
 	[ ! -e "$TMP/ran" ]
-	r=$TMP/root/opt/rsp
-	cmp "$TMP/standin" "$r/bin/rsp"
-	[ -f "$r/share/man/man1/rsp.1" ]
-	[ -f "$r/share/bash-completion/completions/rsp" ]
-	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
-		[ "$(readlink "$r/bin/$alias")" = rsp ]
-		m=$(man_page "$name")
-		[ -f "$r/share/man/man${m##*.}/${m##*/}" ]
-		[ "$(readlink "$r/share/bash-completion/completions/$alias")" = rsp ]
-	done
-	# Exactly one link per applet, nothing else.
-	[ "$(find "$r/bin" -type l | wc -l)" -eq "$(applets | wc -l)" ]
-	[ ! -e "$TMP/ran" ]
+	cmp "$TMP/standin" "$TMP/root/opt/rsp/bin/rsp"
 }
 
 # complete LINE: what _rsp offers for LINE (cursor at its end), one per line.

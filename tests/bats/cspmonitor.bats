@@ -173,7 +173,8 @@ start_terminal() {
 	start_monitor -color=on
 	start_csp_registrar
 	wait_table 10 'PR'
-	grep -q $'\x1b\\[31;1mPR \\$'"$PRID" "$T/mon.out"
+	# The table's line may still be on its way (seen under qemu-user).
+	wait_for_line $'\x1b\\[31;1mPR \\$'"$PRID" 5 "$T/mon.out"
 }
 
 @test "CSP options: usage errors exit 2 (the registrar's configuration errors 1)" {
