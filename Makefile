@@ -3,51 +3,116 @@
 #   build/san     make check      ASan + UBSan, unit tests, fuzz replay, bats
 #   build/static  make static     static, -Oz, LTO, stripped (musl-gcc if present)
 # make APPLETS="registrar server" builds only those applets.
+#
+# Cross and package builds (OpenWrt's, Debian's): CROSS=prefix- (or CC=)
+# picks the compiler; CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS from the
+# environment or the command line are appended to what the build needs
+# (RSP_*FLAGS below), so they add to it and win where they conflict;
+# WERROR=0 keeps warnings warnings; RSP_VERSION=x.y sets the version that
+# every --version prints.  Nothing built is ever run by make install.
 
+.DEFAULT_GOAL := all
 VARIANT ?= rel
 BUILDROOT ?= build
-B       := $(BUILDROOT)/$(VARIANT)
-include mk/tls.mk
+# ARCH (mk/cross.mk) is the CPU of the static variants only: OpenWrt's SDK
+# passes its own ARCH to every make, and build/rel must stay where it is.
+STATIC_VARIANTS := static static-test
+CROSS_ARCHS := mips mipsel armhf aarch64
+ARCH    ?=
+XARCH   := $(if $(filter $(VARIANT),$(STATIC_VARIANTS)),$(ARCH))
+# PROFILE=router: what a router flashes (make size budgets it): the
+# registrar, a pool element with Echo and Ping Pong, terminal, hsdump.
+PROFILE ?=
+ifeq ($(PROFILE),router)
+APPLETS  := hsdump registrar server terminal
+SERVICES := echo pingpong
+else ifneq ($(PROFILE),)
+$(error PROFILE=$(PROFILE): expected router, or nothing for all applets)
+endif
+SUFFIX  := $(if $(XARCH),-$(XARCH))$(if $(PROFILE),-$(PROFILE))
+B       := $(BUILDROOT)/$(VARIANT)$(SUFFIX)
+STATIC_B := $(BUILDROOT)/static$(if $(ARCH),-$(ARCH))$(if $(PROFILE),-$(PROFILE))
 PREFIX  ?= /usr/local
 DESTDIR ?=
+RSP_VERSION ?= 0.1
+CROSS   ?=
+ifeq ($(origin CC),default)
+CC      := $(CROSS)gcc
+endif
+WERROR  ?= 1
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+WARN     = -Wall -Wextra $(if $(filter 1 -Werror,$(WERROR)),-Werror) \
+           -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
-CFLAGS   ?= -O2 -g
-LDLIBS   += -lpthread -lm
+# (=, not :=: mk/tls.mk moves B)
+RSP_CPPFLAGS  = -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
+RSP_CFLAGS    = -O2 -g
+RSP_LDFLAGS  :=
+RSP_LDLIBS   := -lpthread -lm
+COMPILE = $(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(RSP_CFLAGS) $(WARN) $(CFLAGS)
+LINK    = $(CC) $(RSP_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RSP_LDLIBS) $(LDLIBS)
+# The TLS variant (make TLS=1): after the flags, which it extends.
+include mk/tls.mk
 
 # float-cast-overflow is not part of gcc's "undefined" (it is of
 # clang's): without it the corpus replay would not see a double out of
 # an integer's range (the calcapp finding of docs/fuzzing.md).
 ifeq ($(VARIANT),san)
-CFLAGS   = -O1 -g -fno-omit-frame-pointer \
-           -fsanitize=address,undefined,float-cast-overflow \
-           -fno-sanitize-recover=undefined,float-cast-overflow
-LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
+RSP_CFLAGS   = -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined,float-cast-overflow \
+               -fno-sanitize-recover=undefined,float-cast-overflow
+RSP_LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
 endif
-ifeq ($(VARIANT),static)
+# The static variants: make static (ARCH=mips ...: mk/cross.mk), and
+# VARIANT=static-test, the same compiler and libc at -O2 without LTO, for
+# the unit tests of a cross ARCH (make check-cross).  musl-gcc hides
+# /usr/include: the build sees only the kernel UAPI headers of KINC_DIR
+# besides musl's own.
+ifneq ($(filter $(VARIANT),$(STATIC_VARIANTS)),)
 MUSL    := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL),)
 CC       = musl-gcc
-# musl-gcc hides /usr/include; give it only the kernel UAPI headers.
-CPPFLAGS += -isystem $(B)/kinc
 endif
+KINC_DIR := /usr/include
+KINC_ASM := /usr/include/$(shell gcc -print-multiarch)/asm
+RSP_LDFLAGS += -static -no-pie
+ifeq ($(VARIANT),static)
 # Size (issue 7: at most 300 KiB): no unwind tables (C, nothing unwinds),
 # link-time optimisation, no page-aligned padding between segments, and
 # no position-independent code: -static links a fixed-address executable
 # anyway, so PIE code would only cost its GOT indirections.
 STATIC_LTO ?= -flto=auto
-CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
-           -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
-LDFLAGS += -static -no-pie $(STATIC_LTO) -Wl,--gc-sections -s \
-           -Wl,-Map=$(B)/rsp.map -Wl,-z,noseparate-code -Wl,-z,norelro \
-           -Wl,--build-id=none
+RSP_CFLAGS   = -Oz -ffunction-sections -fdata-sections -fno-pie -fno-ident \
+               -fno-asynchronous-unwind-tables -fno-unwind-tables $(STATIC_LTO)
+RSP_LDFLAGS += $(STATIC_LTO) -Wl,--gc-sections -s -Wl,-z,noseparate-code \
+               -Wl,-z,norelro -Wl,--build-id=none
+$(B)/rsp: RSP_LDFLAGS += -Wl,-Map=$(B)/rsp.map
+else
+RSP_CFLAGS   = -O2 -fno-pie
+endif
+ifneq ($(XARCH),)
+include mk/cross.mk
+endif
+ifneq ($(MUSL)$(ARCH),)
+RSP_CPPFLAGS += -isystem $(B)/kinc
+KINC := $(B)/kinc/.stamp $(KINC_TOOLS)
+endif
 endif
 
 APPLETS    ?= $(sort $(patsubst applets/%.c,%,$(wildcard applets/*.c)))
-LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c \
-                services/*.c) $(TLS_LIB_SRCS))
+# The services of rsp server (make SERVICES="echo pingpong"): each file in
+# services/ names the service it belongs to on its first line,
+# RSP_SERVICE(name, help) or RSP_SERVICE_PART(name); only the selected
+# ones are compiled and linked, and build/VARIANT/gen/services.h lists
+# them for applets/server.c.
+svc_of      = $(shell sed -n '1s|^// RSP_SERVICE[_A-Z]*.\([a-z0-9_]*\).*|\1|p' $(1))
+SVC_FILES  := $(foreach f,$(wildcard services/*.c),$(call svc_of,$(f)):$(f))
+SERVICES   ?= $(sort $(foreach p,$(SVC_FILES),$(firstword $(subst :, ,$(p)))))
+SVC_SRCS   := $(foreach p,$(SVC_FILES),$(if $(filter \
+                $(firstword $(subst :, ,$(p))),$(SERVICES)),$(lastword $(subst :, ,$(p)))))
+SVC_MAIN   := $(wildcard $(SERVICES:%=services/%.c))
+LIB_SRCS   := $(sort $(wildcard core/*.c core/*/*.c proto/*.c handlespace/*.c) \
+                $(SVC_SRCS) $(TLS_LIB_SRCS))
 APP_SRCS   := $(addprefix applets/,$(addsuffix .c,$(APPLETS)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(B)/%.o)
 APP_OBJS   := $(APP_SRCS:%.c=$(B)/%.o) $(B)/main.o
@@ -60,35 +125,57 @@ TESTLIB    := $(TESTLIB_SRCS:%.c=$(B)/%.o)
 FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/tests/%)
 
-.PHONY: all check unit fuzz-replay bats static size install clean format \
-        fuzz check-format check-layers
+.PHONY: all check unit unit-bins fuzz-replay bats static size install clean \
+        format fuzz check-format check-layers check-cross
+# ./rsp may be running (a demo, a test): a new file renamed over it, never
+# a write into it ("Text file busy").  Not for a CROSS build, which
+# would not run here.
 all: $(B)/rsp
-ifeq ($(VARIANT),rel)
-	@cp $(B)/rsp rsp
+ifeq ($(VARIANT)$(CROSS),rel)
+	@cp $(B)/rsp rsp.tmp && mv -f rsp.tmp rsp
 endif
 
-$(B)/gen/applets.h: $(APP_SRCS) Makefile
+# Every object depends on these two: a change of the makefiles (flags, a
+# CPU's options in mk/cross.mk) rebuilds the variant.
+$(B)/gen/applets.h: $(APP_SRCS) Makefile $(wildcard mk/*.mk)
 	@mkdir -p $(@D)
 	@grep -h '^// RSP_APPLET(' $(APP_SRCS) /dev/null | sed 's|^// ||' \
+	    | sort > $@.tmp && mv $@.tmp $@
+$(B)/gen/services.h: $(SVC_MAIN) Makefile $(wildcard mk/*.mk)
+	@mkdir -p $(@D)
+	@grep -h '^// RSP_SERVICE(' $(SVC_MAIN) /dev/null | sed 's|^// ||' \
 	    | sort > $@.tmp && mv $@.tmp $@
 
 # Kernel UAPI headers, plus libsctp-dev's <netinet/sctp.h> (constants and
 # structs over <linux/sctp.h>; its libsctp functions are not linked).
 $(B)/kinc/.stamp: Makefile
 	@mkdir -p $(@D)/netinet
-	@for d in linux asm-generic; do ln -sfn /usr/include/$$d $(@D)/$$d; done
-	@ln -sfn /usr/include/$$(gcc -print-multiarch)/asm $(@D)/asm
+	@for d in linux asm-generic; do ln -sfn $(KINC_DIR)/$$d $(@D)/$$d; done
+	@ln -sfn $(KINC_ASM) $(@D)/asm
 	@ln -sfn /usr/include/netinet/sctp.h $(@D)/netinet/sctp.h
 	@touch $@
 
-KINC := $(if $(MUSL),$(B)/kinc/.stamp)
-
-$(B)/%.o: %.c $(B)/gen/applets.h | $(KINC)
+# The version, written only when it changes: main.o alone is rebuilt.
+$(B)/gen/version.h: FORCE
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+	@echo '#define RSP_VERSION "$(RSP_VERSION)"' >$@.tmp; \
+	    cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(B)/main.o: $(B)/gen/version.h
+# rsp_build_info{version} of the metrics (core/metrics_export.c)
+$(B)/core/metrics_export.o: RSP_CPPFLAGS += -DRSP_VERSION='"$(RSP_VERSION)"'
+.PHONY: FORCE version
+FORCE:
+version:
+	@echo $(RSP_VERSION)
 
+$(B)/%.o: %.c $(B)/gen/applets.h $(B)/gen/services.h | $(KINC)
+	@mkdir -p $(@D)
+	$(COMPILE) -MMD -MP -c -o $@ $<
+
+# Linked to a temporary name, then renamed: a running binary is replaced.
 $(B)/rsp: $(LIB_OBJS) $(APP_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(RSP_LDFLAGS) $(LDFLAGS) -o $@.tmp $^ $(RSP_LDLIBS) $(LDLIBS)
+	@mv -f $@.tmp $@
 
 # Unit tests link the library objects, never main.c or the applets
 # (OpenBSD regress style).  The tests of proto/ and handlespace/ link
@@ -101,14 +188,14 @@ PROTO_TESTS := $(addprefix $(B)/tests/test_,app_vectors buf codec csp \
 HS_TESTS    := $(addprefix $(B)/tests/test_,hs hs_ext hs_policy)
 $(PROTO_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(PROTO_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 $(HS_TESTS): $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(HS_OBJS) \
     $(PROTO_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 $(B)/tests/%: $(B)/tests/unit/%.o $(TESTLIB) $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 # Layer rules of README.md's Layout table, over every #include.
 check-layers:
@@ -118,12 +205,15 @@ check-layers:
 $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
     $(LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
+# RUN: what runs a test binary (mk/cross.mk: qemu-user for the ARCH);
+# UNIT_SKIP: tests not to run (scripts/check-cross.sh says why).
+unit-bins: $(UNIT_BINS)
 unit: $(UNIT_BINS)
 	@mkdir -p tests/out
-	@rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $$t || rc=1; done; \
-	    exit $$rc
+	@rc=0; for t in $(filter-out $(UNIT_SKIP:%=$(B)/tests/%),$(UNIT_BINS)); \
+	    do echo "== $$t"; $(RUN) $$t || rc=1; done; exit $$rc
 
 fuzz-replay: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
@@ -139,13 +229,42 @@ bats: $(B)/rsp $(B)/bench/asap_bench
 check: check-layers
 	$(MAKE) VARIANT=san unit fuzz-replay bats
 
+# Static musl builds for mips, mipsel, armhf and aarch64 under qemu-user:
+# unit tests and bats (scripts/check-cross.sh; README "Cross builds").
+# make check-cross CHECK_ARCHS=mips for one.
+check-cross:
+	BUILDROOT=$(BUILDROOT) JOBS=$(JOBS) scripts/check-cross.sh $(CHECK_ARCHS)
+
 .SECONDARY:
 
 static:
-	$(MAKE) VARIANT=static $(BUILDROOT)/static/rsp
+	$(MAKE) VARIANT=static $(STATIC_B)/rsp
 
-size: static
-	@scripts/size.sh $(BUILDROOT)/static/rsp $(BUILDROOT)/static/rsp.map
+# Sizes and budgets (issue 17) of both profiles for this machine's CPU
+# and each of SIZE_ARCHS: the static binary and its xz -9e size (what a
+# squashfs image pays); fails when one is over budget.  SIZE_PARTS=1:
+# the per-part table of this machine's build too (STATIC_LTO= for detail).
+SIZE_ARCHS  ?= $(CROSS_ARCHS)
+SIZE_BUDGET_all    := 400
+SIZE_BUDGET_router := 200
+# Profiles whose budget fails make size.  The router profile misses its
+# 200 KiB on every CPU but armhf (BENCHMARKS.md, "Static sizes"; README,
+# Known gaps): printed, not failed, until it is met.
+SIZE_ENFORCE ?= all
+size:
+	@rc=0; for a in native $(SIZE_ARCHS); do for p in all router; do \
+	    x=$${a#native}; q=$${p#all}; \
+	    case $$p in router) k=$(SIZE_BUDGET_router);; \
+	        *) k=$(SIZE_BUDGET_all);; esac; \
+	    $(MAKE) -s --no-print-directory static ARCH=$$x PROFILE=$$q \
+	        >/dev/null || { echo "size: $$a $$p: build failed"; rc=1; \
+	        continue; }; \
+	    scripts/size.sh $$a $$p $$k \
+	        $(BUILDROOT)/static$${x:+-$$x}$${q:+-$$q}/rsp || \
+	        case " $(SIZE_ENFORCE) " in *" $$p "*) rc=1;; esac; \
+	    done; done; \
+	    [ -z "$(SIZE_PARTS)" ] || scripts/size-parts.sh \
+	        $(BUILDROOT)/static/rsp.map; exit $$rc
 
 # Handlespace benchmark, not part of check (which runs its -smoke mode
 # through tests/unit/test_hs_bench.c): -O2 build, prints a table.
@@ -156,7 +275,7 @@ bench-hs:
 	$(BUILDROOT)/rel/bench/hs_bench $(BENCH_ARGS)
 
 $(B)/bench/%: $(B)/bench/%.o $(LIB_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(LINK)
 
 # ASAP load generator (bench/asap_bench.c, bench/README.md); its smoke
 # run is in tests/bats/bench-smoke.bats.  make bench: the matrix over
@@ -256,20 +375,27 @@ fuzz-soak: fuzz
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_TIME=$(FUZZ_TIME) \
 	    scripts/fuzz-soak.sh $(FUZZ_TARGETS)
 
-# RSP_BIN=path installs a binary built elsewhere (tests/bats/cli.bats does).
+# make install never runs the binary it installs (a cross build could
+# not): the aliases come from the applets' RSP_APPLET lines, the table
+# main.c is built from.  RSP_BIN=path installs a binary built elsewhere
+# with the same APPLETS (tests/bats/cli.bats does).
 RSP_BIN ?= $(B)/rsp
 MANDIR  := $(DESTDIR)$(PREFIX)/share/man
 BASHCOMP := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ALIASES := $(shell sed -n 's|^// RSP_APPLET.[a-z0-9_]*, *"\([^"]*\)".*|\1|p' \
+               $(APP_SRCS) /dev/null)
+MAN_PAGES := $(wildcard man/rsp.1 $(APPLETS:%=man/rsp-%.1) $(APPLETS:%=man/rsp-%.8))
 install: $(RSP_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(MANDIR)/man1 $(MANDIR)/man8 \
 	    $(BASHCOMP)
 	install -m 755 $(RSP_BIN) $(DESTDIR)$(PREFIX)/bin/rsp
-	$(DESTDIR)$(PREFIX)/bin/rsp --install $(DESTDIR)$(PREFIX)/bin
-	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(MANDIR)/man1)
-	$(if $(wildcard man/*.8),install -m 644 $(wildcard man/*.8) $(MANDIR)/man8)
+	for a in $(ALIASES); do \
+	    ln -sfn rsp $(DESTDIR)$(PREFIX)/bin/$$a || exit 1; done
+	$(if $(filter %.1,$(MAN_PAGES)),install -m 644 $(filter %.1,$(MAN_PAGES)) $(MANDIR)/man1)
+	$(if $(filter %.8,$(MAN_PAGES)),install -m 644 $(filter %.8,$(MAN_PAGES)) $(MANDIR)/man8)
 	install -m 644 completions/rsp.bash $(BASHCOMP)/rsp
-	for a in $$($(DESTDIR)$(PREFIX)/bin/rsp --aliases); do \
-	    ln -sfn rsp $(BASHCOMP)/$$a; done
+	for a in $(ALIASES); do \
+	    ln -sfn rsp $(BASHCOMP)/$$a || exit 1; done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -278,7 +404,7 @@ check-format:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build rsp tests/out
+	rm -rf build rsp rsp.tmp tests/out
 
 -include $(shell find $(B) $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 

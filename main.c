@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/applet.h"
+#include "version.h" /* RSP_VERSION, from the Makefile's RSP_VERSION */
 
 #define RSP_APPLET(n, alias, summary) int n##_main(int, char **);
 #include "applets.h"
@@ -22,10 +23,6 @@ const struct applet applet_table[] = {
     {NULL, NULL, NULL, NULL},
 };
 #undef RSP_APPLET
-
-#ifndef RSP_VERSION
-#define RSP_VERSION "0.1"
-#endif
 
 const struct applet *
 applet_find(const char *name)
@@ -123,9 +120,29 @@ install(const char *dir)
 	return rc;
 }
 
+/*
+ * --version anywhere among an applet's options (not after "--", where
+ * operands are): OpenWrt's package CI runs every installed binary with
+ * it and looks for the package version in the one line.
+ */
+static int
+wants_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!strcmp(argv[i], "--version"))
+			return 1;
+	return 0;
+}
+
 static int
 run_applet(const struct applet *a, int argc, char **argv)
 {
+	if (wants_version(argc, argv)) {
+		printf("rsp %s %s (ISC licence)\n", a->name, RSP_VERSION);
+		return 0;
+	}
 	argv[0] = (char *)a->name;
 	return a->main(argc, argv);
 }

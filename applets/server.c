@@ -45,15 +45,45 @@
 #include "core/uptime.h"
 #include "include/rsp.h"
 #include "proto/msg.h"
-#include "services/scripting.h"
 #include "services/service.h"
 
 int server_main(int argc, char **argv);
 
+/*
+ * The services of this build: services.h (build/VARIANT/gen) holds the
+ * RSP_SERVICE(name, help) line of each services/ file that make's
+ * SERVICES selects, sorted.  One flag option (-echo ...) and one table
+ * entry each; their own options come from svc->opts.
+ */
+#define RSP_SERVICE(n, help) extern const struct svc svc_##n;
+#include "services.h"
+#undef RSP_SERVICE
+
+struct svc_flags {
+#define RSP_SERVICE(n, help) int n;
+#include "services.h"
+#undef RSP_SERVICE
+};
+
+static const struct opt svc_flag_opts[] = {
+#define RSP_SERVICE(n, help) \
+	{#n, OPT_FLAG, NULL, help, NULL, 0, 0, offsetof(struct svc_flags, n)},
+#include "services.h"
+#undef RSP_SERVICE
+    OPT_END,
+};
+
+static const struct svc *const services[] = {
+#define RSP_SERVICE(n, help) &svc_##n,
+#include "services.h"
+#undef RSP_SERVICE
+};
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
+/* server_pick() reads the flags as an array, in the table's order. */
+_Static_assert(sizeof(struct svc_flags) == NSERVICES * sizeof(int),
+    "struct svc_flags is one int per service");
+
 struct server_opts {
-	int echo, discard, daytime, chargen, pingpong, calcapp, fractal;
-	int scripting;
-	struct fractal_opts fgp;
 	const char *poolhandle;
 	const char *policy;
 	long long rereg;
@@ -64,44 +94,6 @@ struct server_opts {
 };
 
 static const struct opt server_opts[] = {
-    {"echo", OPT_FLAG, NULL, "Echo service (the default), pool EchoPool", NULL,
-        0, 0, offsetof(struct server_opts, echo)},
-    {"discard", OPT_FLAG, NULL, "Discard service, pool DiscardPool", NULL, 0, 0,
-        offsetof(struct server_opts, discard)},
-    {"daytime", OPT_FLAG, NULL, "Daytime service, pool DaytimePool", NULL, 0, 0,
-        offsetof(struct server_opts, daytime)},
-    {"chargen", OPT_FLAG, NULL, "CharGen service, pool CharGenPool", NULL, 0, 0,
-        offsetof(struct server_opts, chargen)},
-    {"pingpong", OPT_FLAG, NULL, "Ping Pong service, pool PingPongPool", NULL,
-        0, 0, offsetof(struct server_opts, pingpong)},
-    {"calcapp", OPT_FLAG, NULL, "CalcApp service, pool CalcAppPool", NULL, 0, 0,
-        offsetof(struct server_opts, calcapp)},
-    {"fractal", OPT_FLAG, NULL,
-        "Fractal Generator service, pool FractalGeneratorPool", NULL, 0, 0,
-        offsetof(struct server_opts, fractal)},
-    {"fgpcookiemaxtime", OPT_INT, "MS", "fractal: a cookie at least every MS",
-        "1000", 100, 86400000,
-        offsetof(struct server_opts, fgp.cookie_max_time)},
-    {"fgpcookiemaxpackets", OPT_INT, "N",
-        "fractal: a cookie after N Data messages", "10", 1, 1000000000,
-        offsetof(struct server_opts, fgp.cookie_max_packets)},
-    {"fgpdatamaxtime", OPT_INT, "MS",
-        "fractal: send a partial Data message after MS without one", "1000",
-        100, 86400000, offsetof(struct server_opts, fgp.data_max_time)},
-    {"fgptransmittimeout", OPT_INT, "MS",
-        "fractal: abort a session whose send waits MS", "2500", 0, 86400000,
-        offsetof(struct server_opts, fgp.transmit_timeout)},
-    {"fgptestmode", OPT_FLAG, NULL,
-        "fractal: send the test pattern (x * y) mod 256", NULL, 0, 0,
-        offsetof(struct server_opts, fgp.test_mode)},
-    {"fgpfailureafter", OPT_INT, "N",
-        "fractal: end each session after N Data messages (0: never)", "0", 0,
-        1000000000, offsetof(struct server_opts, fgp.failure_after)},
-    {"fgpmaxthreads", OPT_INT, "N",
-        "fractal: sessions served at once; more are refused", "4", 1, 4096,
-        offsetof(struct server_opts, fgp.max_threads)},
-    {"scripting", OPT_FLAG, NULL, "Scripting Service, pool ScriptingPool", NULL,
-        0, 0, offsetof(struct server_opts, scripting)},
     {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
         NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
@@ -125,6 +117,7 @@ static const struct opt server_opts[] = {
 
 struct server {
 	struct server_opts o;
+	struct svc_flags flags;
 	const struct svc *svc;
 	struct svc_ctx ctx;
 	struct ev_loop *loop;
@@ -265,6 +258,35 @@ runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	return EV_NOMORE;
 }
 
+/* The service flagged, else Echo (else the build's first): -1 after a
+ * message when more than one is flagged or its options do not check. */
+static int
+server_pick(struct server *s, const char *argv0)
+{
+	const int *flagged = (const int *)&s->flags;
+	const struct svc *dflt = NSERVICES > 0 ? services[0] : NULL;
+	size_t i, n = 0;
+
+	s->svc = NULL;
+	for (i = 0; i < NSERVICES; i++) {
+		if (!strcmp(services[i]->name, "echo"))
+			dflt = services[i];
+		if (flagged[i]) {
+			s->svc = services[i];
+			n++;
+		}
+	}
+	if (n > 1) {
+		fprintf(stderr, "%s: give at most one service\n", argv0);
+		return -1;
+	}
+	if ((s->svc = s->svc ? s->svc : dflt) == NULL) {
+		fprintf(stderr, "%s: this build has no service\n", argv0);
+		return -1;
+	}
+	return s->svc->check != NULL ? s->svc->check(argv0) : 0;
+}
+
 static int
 server_config(
     struct server *s, struct rsp_element_config *cfg, const char *argv0)
@@ -272,29 +294,15 @@ server_config(
 	struct rsp_policy pol;
 	long long id = 0;
 	const struct rsp_policy_info *pi;
-	int i, n = s->o.echo + s->o.discard + s->o.daytime + s->o.chargen +
-	           s->o.pingpong + s->o.calcapp + s->o.fractal + s->o.scripting;
+	int i;
 
-	if (n > 1) {
-		fprintf(stderr, "%s: give at most one service\n", argv0);
+	if (server_pick(s, argv0) == -1)
 		return -1;
-	}
-	s->svc = s->o.discard     ? &svc_discard
-	         : s->o.daytime   ? &svc_daytime
-	         : s->o.chargen   ? &svc_chargen
-	         : s->o.pingpong  ? &svc_pingpong
-	         : s->o.calcapp   ? &svc_calcapp
-	         : s->o.fractal   ? &svc_fractal
-	         : s->o.scripting ? &svc_scripting
-	                          : &svc_echo;
-	if (s->svc == &svc_calcapp && svc_calcapp_check(argv0) == -1)
-		return -1;
-	if (s->o.fractal)
-		s->ctx.cfg = &s->o.fgp;
+	s->ctx.cfg = s->svc->conf;
 	s->pool = s->o.poolhandle ? s->o.poolhandle : s->svc->pool_handle;
 	if (s->o.policy == NULL)
-		s->o.policy = s->svc == &svc_scripting ? ssp_default_policy()
-		                                       : "RoundRobin";
+		s->o.policy = s->svc->default_policy ? s->svc->default_policy()
+		                                     : "RoundRobin";
 	if (rsp_policy_parse(s->o.policy, &pol) == -1) {
 		fprintf(stderr,
 		    "%s: -policy=%s: unknown policy or bad parameter\n", argv0,
@@ -429,19 +437,22 @@ server_main(int argc, char **argv)
 	struct server s;
 	struct rsp_element_config cfg;
 	struct daemon_config dc = {NULL};
-	const struct opt_set sets[] = {{server_opts, &s.o},
-	    {discovery_opts, &s.disc}, {uptime_opts, &s.up},
-	    {chargen_opts, &chargen_conf}, {pingpong_opts, &pingpong_conf},
-	    {calcapp_opts, &calcapp_conf}, {csp_opts, &s.csp}, {mx_opts, &s.mc},
-	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config},
-	    {ssp_opts, &ssp_config}};
+	struct opt_set sets[9 + NSERVICES] = {{svc_flag_opts, &s.flags},
+	    {server_opts, &s.o}, {discovery_opts, &s.disc},
+	    {uptime_opts, &s.up}, {csp_opts, &s.csp}, {mx_opts, &s.mc},
+	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	int nsets = 9;
+	size_t i;
 	char err[ADDR_ERR_LEN];
 
 	memset(&s, 0, sizeof(s));
+	for (i = 0; i < NSERVICES; i++)
+		if (services[i]->opts != NULL)
+			sets[nsets++] = (struct opt_set){
+			    services[i]->opts, services[i]->conf};
 	opt_parse_or_exit(argv[0],
-	    "[-echo|-discard|-daytime|-chargen|-pingpong|-calcapp|-fractal|"
-	    "-scripting] [-registrar=ADDR:PORT]... [options]",
-	    argc, argv, sets, sizeof(sets) / sizeof(sets[0]));
+	    "[-SERVICE] [-registrar=ADDR:PORT]... [options]", argc, argv, sets,
+	    nsets);
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (csp_config_check(&s.csp, err, sizeof(err)) == -1 ||

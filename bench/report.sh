@@ -40,6 +40,11 @@ DIR=${2:-build/bench}
 		echo
 		cat bench/attack.md
 	fi
+	# Issue 17's sizes per CPU and profile (make size), by hand too.
+	if [ -s bench/size.md ]; then
+		echo
+		cat bench/size.md
+	fi
 	if [ -s bench/targets.md ]; then
 		echo
 		cat bench/targets.md

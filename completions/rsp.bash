@@ -93,7 +93,7 @@ _rsp() {
 	fi
 	if [[ $cur == -* || -z $cur ]]; then
 		mapfile -t COMPREPLY < <(compgen -W \
-		    "$(_rsp_option_names "${cmd[@]}") --help --options" -- "$cur")
+		    "$(_rsp_option_names "${cmd[@]}") --help --options --version" -- "$cur")
 		# "-name=" wants its value next, not a space.
 		if ((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *= ]]; then
 			compopt -o nospace 2>/dev/null || true

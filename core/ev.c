@@ -697,17 +697,7 @@ ev_add_signal(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg)
 const char *
 ev_signal_name(int signo)
 {
-	switch (signo) {
-	case SIGINT:
-		return "SIGINT";
-	case SIGTERM:
-		return "SIGTERM";
-	case SIGHUP:
-		return "SIGHUP";
-	case SIGQUIT:
-		return "SIGQUIT";
-	}
-	return "signal";
+	return strsignal(signo);
 }
 
 int

@@ -95,8 +95,7 @@ uint32_t ev_timer_count(const struct ev_loop *loop);
  */
 int ev_add_signal(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg);
 int ev_del_signal(struct ev_loop *loop, int signo);
-/* "SIGTERM" for the signals daemons stop on, else "signal": for log
- * lines (libc's strsignal() costs its whole table in the static binary). */
+/* libc's description of signo ("Terminated"), for log lines. */
 const char *ev_signal_name(int signo);
 
 /*

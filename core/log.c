@@ -112,7 +112,7 @@ log_emit(int level, const char *msg)
 	FILE *fp = log_fp ? log_fp : stderr;
 	struct timespec ts;
 	struct tm tm;
-	char stamp[80]; /* room for any int fields: no truncation warning */
+	char stamp[32];
 
 	if (log_sink_fn) {
 		log_sink_fn(level, msg, log_sink_arg);
@@ -124,10 +124,7 @@ log_emit(int level, const char *msg)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	/* by hand, not strftime: that links libc's locale-aware formatter */
-	snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(fp, "%s%s.%03ld %s[%d]: %s%s\n",
 	    log_use_color ? level_color(level) : "", stamp,
 	    ts.tv_nsec / 1000000, log_ident, (int)getpid(), msg,

@@ -260,6 +260,10 @@ opt_usage(FILE *f, const char *applet, const char *synopsis,
 		for (o = sets[s].opts; o->name; o++)
 			opt_usage_line(f, o);
 	}
+	/* --version is answered by main.c before the applet runs. */
+	fprintf(f, "\n  %-30s %s\n  %-30s %s\n  %-30s %s\n", "--help",
+	    "this text", "--options", "the option names, one per line",
+	    "--version", "the version and licence, one line");
 }
 
 static const char *const opt_kind_name[] = {

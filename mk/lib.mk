@@ -41,9 +41,11 @@ RSPLIB_OBJS := $(LIBRSP_OBJS) \
 lib: $(LIBB)/librsp.a $(LIBB)/$(LIBRSP_REAL) $(LIBB)/rsp.pc \
      $(LIBB)/librsplib.a $(LIBB)/$(RSPLIB_REAL)
 
+$(LIBB)/obj/core/metrics_export.o: \
+    RSP_CPPFLAGS += -DRSP_VERSION='"$(RSP_VERSION)"'
 $(LIBB)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -fPIC -ffunction-sections \
+	$(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) -fPIC -ffunction-sections \
 	    -fdata-sections $(WARN) -MMD -MP -c -o $@ $<
 
 # The public API: every function the headers HDR declare (gcc -aux-info

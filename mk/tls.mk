@@ -30,7 +30,7 @@ TLS_UNIT_SRCS := $(sort $(wildcard tests/unit/tls/test_*.c))
 $(MBEDTLS_DIR)/host/.built: CC_MBEDTLS := gcc
 $(MBEDTLS_DIR)/host/.built: CFLAGS_MBEDTLS := -O2 -g
 $(MBEDTLS_DIR)/musl/.built: CC_MBEDTLS = $(CC)
-$(MBEDTLS_DIR)/musl/.built: CFLAGS_MBEDTLS = $(CFLAGS)
+$(MBEDTLS_DIR)/musl/.built: CFLAGS_MBEDTLS = $(RSP_CFLAGS) $(CFLAGS)
 $(MBEDTLS_DIR)/%/.built: $(MBEDTLS_CONFIG) scripts/mbedtls.sh
 	scripts/mbedtls.sh $(MBEDTLS_DL) $(@D)
 	$(MAKE) -C $(@D)/library CC=$(CC_MBEDTLS) AR=gcc-ar \
@@ -44,7 +44,7 @@ MBEDTLS := $(MBEDTLS_DIR)/$(MBEDTLS_FLAVOUR)
 B := $(BUILDROOT)/tls-$(VARIANT)
 TLS_LIB_SRCS := $(TLS_SRCS)
 # -isystem: Mbed TLS's headers are not held to our warnings.
-CPPFLAGS += -DRSP_TLS -isystem $(MBEDTLS)/include \
+RSP_CPPFLAGS += -DRSP_TLS -isystem $(MBEDTLS)/include \
     -DMBEDTLS_CONFIG_FILE=\"$(MBEDTLS_CFG)\"
 # The archives are prerequisites of the links (so $^ names them, after
 # the objects, and a rebuilt Mbed TLS relinks), not LDLIBS.
@@ -78,10 +78,11 @@ $(PROBE_DIR)/probe-cert: PROBE_DEFS := -DPROBE_PSK -DPROBE_CERT
 $(PROBE_DIR)/probe-%: tests/unit/tls/size_probe.c $(TLS_SRCS:%.c=$(B)/%.o) \
     $(MBEDTLS_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(PROBE_DEFS) $(CFLAGS) $(WARN) \
-	    $(filter-out -Wl$(comma)-Map=%,$(LDFLAGS)) -o $@ $< \
+	$(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(PROBE_DEFS) $(RSP_CFLAGS) $(CFLAGS) \
+	    $(WARN) $(filter-out -Wl$(comma)-Map=%,$(RSP_LDFLAGS) $(LDFLAGS)) \
+	    -o $@ $< \
 	    $(if $(PROBE_DEFS),$(TLS_SRCS:%.c=$(B)/%.o) $(MBEDTLS_LIBS)) \
-	    $(LDLIBS)
+	    $(RSP_LDLIBS) $(LDLIBS)
 
 tls-size-report: $(PROBES)
 	@tests/unit/tls/mkcerts.sh $(PROBE_DIR)/certs

@@ -56,10 +56,11 @@ for f in "$@"; do
 	from=$(layer "$f")
 	ok=" $(allowed "$from") "
 	while IFS=: read -r line hdr; do
-		# applets.h is generated (build/VARIANT/gen): main.c's own
+		# applets.h, services.h and version.h are generated (build/VARIANT/gen):
+		# main.c's own
 		case $hdr in
 		*/*) to=$(layer "$hdr") ;;
-		applets.h) to=gen ;;
+		applets.h | services.h | version.h) to=gen ;;
 		*) to=$from ;; # same folder
 		esac
 		if [[ $ok != *" $to "* ]]; then

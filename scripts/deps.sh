@@ -35,6 +35,13 @@ PKGS=(
 	rsplib-tools    # rsplib-programs.bats: RSPLIB's rspterminal on librsplib
 	rsplib-services # rsplib-programs.bats: RSPLIB's pingpongclient, calcappclient, scriptingclient
 	librsplib-dev   # library.bats: RSPLIB's headers, an application built against them
+	# make check-cross, make size (mk/cross.mk): Debian's cross compilers
+	# and kernel headers per CPU; musl is built from its source package
+	# (apt-get source: dpkg-dev); qemu-user runs the binaries; xz -9e
+	gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf
+	gcc-aarch64-linux-gnu linux-libc-dev-mips-cross
+	linux-libc-dev-mipsel-cross linux-libc-dev-armhf-cross
+	linux-libc-dev-arm64-cross qemu-user-static dpkg-dev xz-utils
 )
 
 missing=()

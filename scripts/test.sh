@@ -7,7 +7,9 @@
 #   3. unit tests, fuzz corpus replay, bats (ASan+UBSan)  make check
 #      and the chaos suite, bounded (ASan+UBSan)         make chaos
 #   4. static musl build and its size, the TLS variant's unit tests
-#      (make check-tls), and bats against the static binary
+#      (make check-tls), bats against the static binary; the static musl
+#      builds for mips, mipsel, armhf and aarch64 under qemu-user (make
+#      check-cross), and the size budgets of every build (make size)
 #   5. libFuzzer targets (clang ASan+UBSan), FUZZ_RUNS inputs each   make fuzz
 #   6. the suite over kernel SCTP in a qemu guest, and RSPLIB interop there
 #      (make check-sctp, make check-interop)
@@ -17,7 +19,8 @@
 # JOBS (default: number of CPUs), SCTP_GUEST (default 1; 0 skips the qemu
 # guest runs: make check-sctp and make check-interop), CHAOS_STEPS
 # (default 20; 0: only the start and the final recovery), CHAOS_SEED
-# (default random).
+# (default random), CROSS (default 1; 0 skips make check-cross and sizes
+# only this machine's build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +33,19 @@ mkdir -p "$BUILDROOT"
 : >"$LOG"
 
 step() { printf '\n=== %s\n' "$*"; }
+
+# counted NAME CMD...: a step that prints no counts of its own; its
+# failure is counted and fails the run at the summary.
+counted() {
+	local name=$1
+	shift
+	step "$name"
+	if "$@"; then
+		echo "$name: 1 passed, 0 failed" >>"$LOG"
+	else
+		echo "$name: 0 passed, 1 failed" >>"$LOG"
+	fi
+}
 
 step "dependencies"
 scripts/deps.sh
@@ -65,9 +81,8 @@ else
 	echo "chaos: 0 passed, 1 failed" >>"$LOG"
 fi
 
-step "make static size"
+step "make static"
 "${M[@]}" static
-"${M[@]}" size
 
 # The TLS variant (issue 19, README.md "TLS"): Mbed TLS built from
 # Debian 13's source package (fetched once into $BUILDROOT/dl, then
@@ -83,6 +98,20 @@ step "bats against the static (musl) binary"
 root=$(cd "$BUILDROOT" && pwd)
 RSP=$root/static/rsp RSP_TESTBIN=$root/san/tests bats tests/bats 2>&1 |
 	tee -a "$LOG"
+
+# The routers' CPUs under qemu-user (README "Cross builds"): musl is built
+# for each once and kept in $BUILDROOT/musl; the counts go to the summary.
+# CI's time: the unit tests on all four, the bats smoke subset on
+# big-endian mips only (CROSS_BATS_ARCHS; about 100 s more per CPU).
+if [ "${CROSS:-1}" != 0 ]; then
+	step "make check-cross (mips, mipsel, armhf, aarch64 under qemu-user)"
+	CROSS_BATS_ARCHS=${CROSS_BATS_ARCHS:-mips} \
+		make BUILDROOT="$BUILDROOT" JOBS="$JOBS" check-cross 2>&1 |
+		tee -a "$LOG" || echo "check-cross: 0 passed, 1 failed" >>"$LOG"
+	counted "make size" "${M[@]}" size
+else
+	counted "make size" "${M[@]}" size SIZE_ARCHS=
+fi
 
 if [ "$FUZZ_RUNS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 	step "libFuzzer: build, then $FUZZ_RUNS runs per target (seed 1)"
@@ -131,26 +160,16 @@ if [ "${SCTP_GUEST:-1}" != 0 ]; then
 fi
 
 # Lints: a failure is counted, and fails the run at the summary.
-lint() {
-	local name=$1
-	shift
-	step "$name"
-	if "$@"; then
-		echo "$name: 1 passed, 0 failed" >>"$LOG"
-	else
-		echo "$name: 0 passed, 1 failed" >>"$LOG"
-	fi
-}
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	lint check-format make -s check-format
+	counted check-format make -s check-format
 fi
-lint shellcheck shellcheck -x .ci/run scripts/*.sh completions/rsp.bash \
+counted shellcheck shellcheck -x .ci/run scripts/*.sh completions/rsp.bash \
 	tests/chaos/*.sh tests/chaos/*.bash tests/unit/tls/*.sh
 # The systemd units: systemd-analyze verify and security --offline,
 # exposure at most 2.0 (about 1.5 s; no systemd running needed).
-lint check-systemd scripts/check-systemd.sh "$BUILDROOT/rel/rsp"
+counted check-systemd scripts/check-systemd.sh "$BUILDROOT/rel/rsp"
 # OpenWrt's /bin/sh is busybox ash: POSIX sh plus `local`.
-lint shellcheck-openwrt shellcheck -s sh openwrt/net/rsp/files/rsp.init \
+counted shellcheck-openwrt shellcheck -s sh openwrt/net/rsp/files/rsp.init \
 	tests/openwrt/*.sh
 
 # Unit tests and the extra steps print "N passed, N failed"; bats prints TAP.

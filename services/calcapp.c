@@ -1,3 +1,4 @@
+// RSP_SERVICE(calcapp, "CalcApp service, pool CalcAppPool")
 /*
  * CalcApp pool element (docs/wire.md 9.6), RSPLIB's "UDP-like" server:
  * every session is accepted; a Request (or a Cookie Echo carrying a
@@ -475,4 +476,5 @@ calcapp_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_calcapp = {"calcapp", "CalcAppPool", calcapp_init,
-    calcapp_fini, calcapp_up, calcapp_msg, calcapp_down, NULL};
+    calcapp_fini, calcapp_up, calcapp_msg, calcapp_down, NULL, calcapp_opts,
+    &calcapp_conf, svc_calcapp_check, NULL};

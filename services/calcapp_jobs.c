@@ -1,3 +1,4 @@
+// RSP_SERVICE_PART(calcapp)
 /*
  * CalcApp job table (services/calcapp_jobs.h), following RSPLIB's
  * CalcApp server: capacity split equally among the running jobs, a job

@@ -1,3 +1,4 @@
+// RSP_SERVICE(chargen, "CharGen service, pool CharGenPool")
 /*
  * CharGen (docs/wire.md 9.3): on a new session, 1024-byte messages with
  * PPID 0 back to back until a send fails, then the session ends.  The
@@ -130,4 +131,5 @@ chargen_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_chargen = {"chargen", "CharGenPool", chargen_init,
-    chargen_fini, chargen_up, chargen_msg, chargen_down, NULL};
+    chargen_fini, chargen_up, chargen_msg, chargen_down, NULL, chargen_opts,
+    &chargen_conf, NULL, NULL};

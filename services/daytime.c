@@ -1,3 +1,4 @@
+// RSP_SERVICE(daytime, "Daytime service, pool DaytimePool")
 /*
  * Daytime (docs/wire.md 9.3): on a new session, one message with PPID
  * 0 holding the local time, then a graceful shutdown.
@@ -60,4 +61,4 @@ daytime_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_daytime = {"daytime", "DaytimePool", NULL, NULL,
-    daytime_up, daytime_msg, daytime_down, NULL};
+    daytime_up, daytime_msg, daytime_down, NULL, NULL, NULL, NULL, NULL};

@@ -1,3 +1,4 @@
+// RSP_SERVICE(discard, "Discard service, pool DiscardPool")
 /* Discard (docs/wire.md 9.3): read and drop everything. */
 #include "services/service.h"
 
@@ -16,4 +17,5 @@ discard_msg(struct svc_ctx *c, const struct rsp_event *ev)
 }
 
 const struct svc svc_discard = {"discard", "DiscardPool", NULL, NULL,
-    discard_session, discard_msg, discard_session, NULL};
+    discard_session, discard_msg, discard_session, NULL, NULL, NULL, NULL,
+    NULL};

@@ -1,3 +1,4 @@
+// RSP_SERVICE(echo, "Echo service (the default), pool EchoPool")
 /* Echo (docs/wire.md 9.3): every message back, same PPID and stream. */
 #include "services/service.h"
 
@@ -17,5 +18,5 @@ echo_msg(struct svc_ctx *c, const struct rsp_event *ev)
 	    c->e, ev->session, ev->ppid, ev->stream, ev->data, ev->len);
 }
 
-const struct svc svc_echo = {
-    "echo", "EchoPool", NULL, NULL, echo_up, echo_msg, echo_up, NULL};
+const struct svc svc_echo = {"echo", "EchoPool", NULL, NULL, echo_up, echo_msg,
+    echo_up, NULL, NULL, NULL, NULL, NULL};

@@ -1,3 +1,4 @@
+// RSP_SERVICE(fractal, "Fractal Generator service, pool FractalGeneratorPool")
 /*
  * Fractal Generator (docs/wire.md 9.5; RSPLIB fractalgeneratorservice):
  * a session's Parameter message (or a Cookie Echo carrying one and the
@@ -27,6 +28,33 @@
 #include "proto/fgp.h"
 #include "proto/wire.h"
 #include "services/service.h"
+
+struct fractal_opts fgp_conf;
+
+/* rsp server -fgp* (RSPLIB's fractalgeneratorservice options). */
+const struct opt fgp_opts[] = {
+    {"fgpcookiemaxtime", OPT_INT, "MS", "fractal: a cookie at least every MS",
+        "1000", 100, 86400000, offsetof(struct fractal_opts, cookie_max_time)},
+    {"fgpcookiemaxpackets", OPT_INT, "N",
+        "fractal: a cookie after N Data messages", "10", 1, 1000000000,
+        offsetof(struct fractal_opts, cookie_max_packets)},
+    {"fgpdatamaxtime", OPT_INT, "MS",
+        "fractal: send a partial Data message after MS without one", "1000",
+        100, 86400000, offsetof(struct fractal_opts, data_max_time)},
+    {"fgptransmittimeout", OPT_INT, "MS",
+        "fractal: abort a session whose send waits MS", "2500", 0, 86400000,
+        offsetof(struct fractal_opts, transmit_timeout)},
+    {"fgptestmode", OPT_FLAG, NULL,
+        "fractal: send the test pattern (x * y) mod 256", NULL, 0, 0,
+        offsetof(struct fractal_opts, test_mode)},
+    {"fgpfailureafter", OPT_INT, "N",
+        "fractal: end each session after N Data messages (0: never)", "0", 0,
+        1000000000, offsetof(struct fractal_opts, failure_after)},
+    {"fgpmaxthreads", OPT_INT, "N",
+        "fractal: sessions served at once; more are refused", "4", 1, 4096,
+        offsetof(struct fractal_opts, max_threads)},
+    OPT_END,
+};
 
 #define FR_SLICE_MS   5    /* computing per timer run, shared by sessions */
 #define FR_BLOCKED_MS 1    /* timer interval while every session waits */
@@ -548,4 +576,6 @@ const struct svc svc_fractal = {
     .msg = fr_msg,
     .down = fr_down,
     .cookie_echo = fr_cookie_echo,
+    .opts = fgp_opts,
+    .conf = &fgp_conf,
 };

@@ -1,3 +1,4 @@
+// RSP_SERVICE(pingpong, "Ping Pong service, pool PingPongPool")
 /*
  * Ping Pong (docs/wire.md 9.4): every Ping is answered by a Pong with
  * the session's ReplyNo, then an ASAP Cookie carrying the next ReplyNo,
@@ -190,4 +191,5 @@ pingpong_down(struct svc_ctx *c, uint32_t session)
 }
 
 const struct svc svc_pingpong = {"pingpong", "PingPongPool", pingpong_init,
-    pingpong_fini, pingpong_up, pingpong_msg, pingpong_down, NULL};
+    pingpong_fini, pingpong_up, pingpong_msg, pingpong_down, NULL,
+    pingpong_opts, &pingpong_conf, NULL, NULL};

@@ -1,3 +1,4 @@
+// RSP_SERVICE(scripting, "Scripting Service, pool ScriptingPool")
 /*
  * rsp server -scripting (docs/wire.md 9.7): one struct ss per session,
  * driven by the session's messages, one periodic tick (transmit and
@@ -691,4 +692,5 @@ ss_fini(struct svc_ctx *c)
 }
 
 const struct svc svc_scripting = {"scripting", "ScriptingPool", ss_init,
-    ss_fini, ss_up, ss_msg, ss_down, NULL};
+    ss_fini, ss_up, ss_msg, ss_down, NULL, ssp_opts, &ssp_config, NULL,
+    ssp_default_policy};

@@ -34,6 +34,14 @@ struct svc {
 	void (*down)(struct svc_ctx *c, uint32_t session);
 	/* a PU's Cookie Echo (data, len); may be NULL */
 	void (*cookie_echo)(struct svc_ctx *c, const struct rsp_event *ev);
+	/* rsp server's options of this service and the struct their values
+	 * go to (also the svc_ctx's cfg); NULL when it has none */
+	const struct opt *opts;
+	void *conf;
+	/* what its table cannot check (fractions): -1 after a message */
+	int (*check)(const char *argv0);
+	/* the policy without -policy; NULL: RoundRobin */
+	const char *(*default_policy)(void);
 };
 
 extern const struct svc svc_echo, svc_discard, svc_daytime, svc_chargen;
@@ -80,6 +88,8 @@ struct fractal_opts {
 	long long transmit_timeout, failure_after, max_threads;
 	int test_mode;
 };
+extern struct fractal_opts fgp_conf;
+extern const struct opt fgp_opts[];
 
 struct fgp_parameter;
 /* The value of point (x, y) as RSPLIB's PE computes it (escape

@@ -1,3 +1,4 @@
+// RSP_SERVICE_PART(scripting)
 /*
  * The scripting service's environment cache (docs/wire.md 9.7.5), in the
  * shape of RSPLIB's: files <sha1 hex>.data in one directory, least

@@ -1,3 +1,4 @@
+// RSP_SERVICE_PART(scripting)
 /*
  * The scripting worker (docs/wire.md 9.7.4), RSPLIB's scriptingcontrol
  * "run" and "cleanup" without the shell script: the forked child

@@ -189,25 +189,75 @@ man_page() {
 	[ "$status" -eq 0 ]
 }
 
-@test "make install puts binary, symlinks, man pages and completion in place" {
-	need_applet
-	# A make of its own, not a sub-make of `make check`.
+# make_install BIN PREFIX: make install of BIN into $TMP/root, a make of
+# its own (not a sub-make of `make check`); then the man pages, the
+# completion and one symlink per applet under PREFIX.
+make_install() {
+	local r=$TMP/root$2 name alias m
 	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$TOP" install \
-		RSP_BIN="$(readlink -f "$RSP")" PREFIX=/usr DESTDIR="$TMP/root"
+		RSP_BIN="$1" PREFIX="$2" DESTDIR="$TMP/root"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	r=$TMP/root/usr
-	[ -x "$r/bin/rsp" ]
 	[ -f "$r/share/man/man1/rsp.1" ]
 	[ -f "$r/share/bash-completion/completions/rsp" ]
 	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
 		[ "$(readlink "$r/bin/$alias")" = rsp ]
 		m=$(man_page "$name")
 		[ -f "$r/share/man/man${m##*.}/${m##*/}" ]
-		[ -L "$r/share/bash-completion/completions/$alias" ]
+		[ "$(readlink "$r/share/bash-completion/completions/$alias")" = rsp ]
+	done
+	# Exactly one link per applet, nothing else.
+	[ "$(find "$r/bin" -type l | wc -l)" -eq "$(applets | wc -l)" ]
+}
+
+@test "make install puts binary, symlinks, man pages and completion in place" {
+	need_applet
+	make_install "$(readlink -f "$RSP")" /usr
+	r=$TMP/root/usr
+	[ -x "$r/bin/rsp" ]
+	for alias in $("$RSP" --aliases); do
 		run "$r/bin/$alias" --help
 		[ "$status" -eq 0 ]
 	done
+}
+
+# The version the Makefile gives (RSP_VERSION, overridable on make's command
+# line, which a sub-make of `make check` inherits).
+make_version() {
+	make -s --no-print-directory -C "$TOP" version
+}
+
+@test "--version: rsp and every applet print name, version and licence" {
+	v=$(make_version)
+	[ -n "$v" ]
+	run "$RSP" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "rsp $v (ISC licence)" ]
+	"$RSP" --install "$TMP"
+	paste <(applets) <("$RSP" --aliases) | while read -r name alias; do
+		for cmd in "$RSP $name" "$RSP $alias" "$TMP/$alias" \
+		    "$RSP $name -loglevel=3 -nosuchoption=1"; do
+			run $cmd --version
+			[ "$status" -eq 0 ] || { echo "$cmd: $status"; false; }
+			[ "$output" = "rsp $name $v (ISC licence)" ] ||
+				{ echo "$cmd: $output"; false; }
+		done
+		# After "--" it is an operand, not the flag.
+		run "$RSP" "$name" -nosuchoption=1 -- --version
+		[ "$status" -eq 2 ]
+		[[ "$output" != *licence* ]]
+		"$RSP" "$name" --help | grep -q '^  --version '
+	done
+}
+
+# A stand-in for a binary built for another CPU: running it leaves a mark.
+@test "make install never runs the binary it installs (cross builds)" {
+	need_applet
+	printf '#!/bin/sh\ntouch "%s/ran"\nexit 1\n' "$TMP" >"$TMP/standin"
+	chmod 755 "$TMP/standin"
+	make_install "$TMP/standin" /opt/rsp
+	[ ! -e "$TMP/ran" ]
+	cmp "$TMP/standin" "$TMP/root/opt/rsp/bin/rsp"
 }
 
 # complete LINE: what _rsp offers for LINE (cursor at its end), one per line.
@@ -232,6 +282,8 @@ complete_line() {
 	[ "$output" = --list ]
 	run complete_line "rsp --ins"
 	[ "$output" = --install ]
+	run complete_line "rsp --vers"
+	[ "$output" = --version ]
 	run complete_line "rsp "
 	local all=$output
 	for a in $(applets); do
@@ -254,6 +306,8 @@ complete_line() {
 		[ "$(sort <<<"$output" | tr '\n' ' ')" = "auto off on " ]
 		run complete_line "$alias -loglevel=3 -logcolor=o"
 		[ "$(sort <<<"$output" | tr '\n' ' ')" = "off on " ]
+		run complete_line "$alias --ver"
+		[ "$output" = --version ]
 	done
 }
 

@@ -175,7 +175,8 @@ start_terminal() {
 	# the registrar's line, not the header's "0 PRs": under load the
 	# first report can come after the first table
 	wait_table 10 "PR \\\$$PRID"
-	grep -q $'\x1b\\[31;1mPR \\$'"$PRID" "$T/mon.out"
+	# The table's line may still be on its way (seen under qemu-user).
+	wait_for_line $'\x1b\\[31;1mPR \\$'"$PRID" 5 "$T/mon.out"
 }
 
 @test "CSP options: usage errors exit 2 (the registrar's configuration errors 1)" {

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/addr.h"
@@ -255,7 +256,15 @@ test_scopes(void)
 	CHECK(addr_list_filter_scope(&al, ADDR_SCOPE_SITELOCAL) == 2);
 	CHECK(al.n == 2 &&
 	      addr_scope((struct sockaddr *)&al.a[1]) == ADDR_SCOPE_GLOBAL);
-	/* The loopback interface is always there. */
+	/* The loopback interface is always there.  Not under qemu-user for
+	 * a big-endian CPU (scripts/check-cross.sh sets the variable): it
+	 * leaves the last, empty attribute of a netlink link message
+	 * unswapped, and musl's getifaddrs() never returns. */
+	if (getenv("RSP_TEST_NO_GETIFADDRS") != NULL) {
+		printf(
+		    "skipped: the local addresses (RSP_TEST_NO_GETIFADDRS)\n");
+		return;
+	}
 	CHECK(addr_list_local(
 	          &al, 3863, ADDR_SCOPE_LOOPBACK, err, sizeof(err)) == 0 &&
 	      al.n >= 1 && addr_port((struct sockaddr *)&al.a[0]) == 3863);

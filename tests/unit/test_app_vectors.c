@@ -227,7 +227,8 @@ test_gen_vectors(void)
 	for (i = 0; i < vf.n; i++) {
 		const struct vec_entry *e = &vf.v[i];
 		const uint8_t *c;
-		size_t clen;
+		size_t clen =
+		    0; /* gcc 12 -O2 for mips: "may be used uninitialized" */
 		enum kind k;
 
 		if (e->ppid >= RSP_PPID_FGP && e->ppid <= RSP_PPID_SSP) {

@@ -212,7 +212,8 @@ run_share(const struct share_case *c)
 		tol = c->permille[k] > 1 ? draws * 18 / 1000
 		      : c->permille[k]   ? draws / 1000
 		                         : 0;
-		ok &= count[k] >= want - tol && count[k] <= want + tol;
+		ok &= (long)count[k] >= want - tol &&
+		      (long)count[k] <= want + tol;
 	}
 	if (!CHECK(ok))
 		fprintf(stderr, "  %s: %u %u %u %u\n", c->what, count[0],
