@@ -18,11 +18,20 @@
 #include "include/rserpool/rserpool-internals.h"
 #include "include/rsp.h"
 
-#define CP_HANDLE_MAX 32    /* bytes of a pool handle (docs/wire.md 3.3.1) */
-#define CP_CONNECT_MS 5000  /* rsp_connect/rsp_forcefailover wait, RSPLIB's */
-#define CP_RESOLVE_MS 30000 /* a basic-mode resolution, at most */
-#define CP_SESSION_ID 1     /* a PU socket's one session */
-#define CP_STATUS_MAX 128   /* rsp_csp_setstatus() text */
+#define CP_HANDLE_MAX  32    /* bytes of a pool handle (docs/wire.md 3.3.1) */
+#define CP_CONNECT_MS  5000  /* rsp_connect/rsp_forcefailover wait, RSPLIB's */
+#define CP_RESOLVE_MS  30000 /* a basic-mode resolution, at most */
+#define CP_SESSION_ID  1     /* a PU socket's one session */
+#define CP_STATUS_MAX  128   /* rsp_csp_setstatus() text */
+#define CP_LOCAL_MAX   512   /* rsp_bind()'s addresses as a string */
+#define CP_REGISTER_MS 10000 /* a registration's answer, at most */
+
+/* The Linux values of <netinet/sctp.h> that RSPLIB's programs pass as
+ * rsp_sendmsg()'s sctp_flags to end a session. */
+#define CP_SCTP_ABORT 0x0004
+#define CP_SCTP_EOF   0x0200
+
+enum cp_pe_state { CP_PE_PENDING, CP_PE_UP, CP_PE_REFUSED, CP_PE_GONE };
 
 /* RSPLIB's error numbers (not in its public headers) that the basic
  * mode's registration calls return. */
@@ -45,6 +54,8 @@ struct cp_item {
 	uint32_t ppid; /* host order */
 	uint32_t pe_id;
 	uint16_t stream;
+	int cookie_echo;            /* PE side: a PU's Cookie Echo */
+	rserpool_session_t session; /* PE side: the session it came on */
 	size_t len, off; /* off: what rsp_recvmsg() gave back already */
 	uint8_t data[];
 };
@@ -69,6 +80,21 @@ struct cp_sock {
 	int error;         /* the last RSP_EV_ERROR's RSP_E* */
 	struct cp_item *qhead, **qtail;
 	char status[CP_STATUS_MAX];
+	/* Pool element side (element.c, accept.c).  A registered socket
+	 * owns the rsp element; rsp_socket(SOCK_STREAM) makes it
+	 * one-to-one: each session becomes a socket of its own that
+	 * rsp_accept() hands out (parent, sid); else one-to-many: every
+	 * session's messages come on the registered socket itself. */
+	int one_to_one;
+	int listening;
+	char local[CP_LOCAL_MAX]; /* rsp_bind(): "addr,addr:port", "" any */
+	struct rsp_element *element;
+	int pe_state;                /* enum cp_pe_state */
+	struct cp_sock *accept_head; /* sessions not accepted yet */
+	struct cp_sock *accept_next; /* in the parent's accept queue */
+	struct cp_sock *parent;      /* an accepted session's socket */
+	uint32_t sid;                /* its session at the element */
+	int ended;                   /* its session is over: reads 0 */
 };
 
 struct cp_state {
@@ -100,17 +126,37 @@ long long cp_deadline(int timeout_ms);
 int cp_transport(void);
 void cp_set_transport(int kind);
 
+/* logging.c */
+void cp_rsplib_stdlog(void);
+
 /* init.c */
 int cp_info_to_configs(const struct rsp_info *info);
 int cp_addrs_string(const struct rsp_registrar_info *r, char *out, size_t len);
 
 /* register.c */
 void cp_pes_free(void);
+int cp_policy_string(const struct rsp_loadinfo *li, char *s, size_t n);
+void cp_element_config(struct rsp_element_config *c, const char *handle,
+    const char *policy, unsigned int rereg_ms);
+
+/* element.c */
+void cp_element_close(struct cp_sock *s);
+
+/* accept.c */
+ssize_t cp_element_send(struct cp_sock *s, rserpool_session_t session,
+    const void *data, size_t len, uint32_t ppid, uint16_t stream,
+    uint16_t sctp_flags);
+void cp_session_close(struct cp_sock *c);
 
 /* socket.c */
 struct cp_sock *cp_sock_find(int fd);
+/* 1 for an RSerPool socket (not a mapped descriptor); takes the mutex. */
+int cp_is_rserpool(int fd);
 void cp_sock_signal(struct cp_sock *s);
 void cp_queue_push(struct cp_sock *s, struct cp_item *it);
+/* A message event (RSP_EV_MSG, RSP_EV_COOKIE_ECHO) queued on s; the
+ * item, to complete under the same lock, or NULL when memory ran out. */
+struct cp_item *cp_queue_msg(struct cp_sock *s, const struct rsp_event *ev);
 struct cp_item *cp_notification(int type, int state, int has_cookie);
 void cp_queue_clear(struct cp_sock *s);
 int cp_handle(const unsigned char *h, size_t n, char *out);

@@ -23,10 +23,19 @@ rsp_sendmsg(int sd, const void *data, size_t len, unsigned int msg_flags,
 	struct cp_sock *s;
 	int err;
 
-	(void)msg_flags, (void)session, (void)ttl, (void)sctp_flags;
+	ssize_t rc;
+
+	(void)msg_flags, (void)ttl;
 	(void)timeout_ms; /* never blocks: the session queues */
 	cp_lock();
-	if ((s = cp_sock_find(sd)) == NULL || s->session == NULL) {
+	if ((s = cp_sock_find(sd)) != NULL &&
+	    (s->element != NULL || s->parent != NULL || s->ended)) {
+		rc = cp_element_send(
+		    s, session, data, len, ntohl(ppid), stream, sctp_flags);
+		cp_unlock();
+		return rc;
+	}
+	if (s == NULL || s->session == NULL) {
 		pthread_mutex_unlock(&cp.mu);
 		errno = EBADF;
 		return -1;
@@ -66,7 +75,8 @@ take(struct cp_sock *s, void *buffer, size_t len, struct rsp_sndrcvinfo *ri,
 	size_t n;
 
 	if (ri != NULL)
-		ri->rinfo_session = CP_SESSION_ID;
+		ri->rinfo_session =
+		    it->session != 0 ? it->session : CP_SESSION_ID;
 	if (it->notification) {
 		if (len < sizeof(it->n)) {
 			errno = EINVAL;
@@ -85,6 +95,8 @@ take(struct cp_sock *s, void *buffer, size_t len, struct rsp_sndrcvinfo *ri,
 		ri->rinfo_pe_id = it->pe_id;
 		ri->rinfo_stream = it->stream;
 	}
+	if (it->cookie_echo)
+		*flags |= MSG_RSERPOOL_COOKIE_ECHO;
 	if (it->off == it->len) {
 		*flags |= MSG_EOR;
 		pop(s);
@@ -107,10 +119,13 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 	    ~(MSG_EOR | MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO);
 	cp_lock();
 	while ((s = cp_sock_find(sd)) != NULL && !s->mapped &&
-	       s->qhead == NULL && timeout_ms != 0 && cp_wait(deadline) == 0)
+	       s->qhead == NULL && !s->ended && timeout_ms != 0 &&
+	       cp_wait(deadline) == 0)
 		;
 	if (s == NULL || s->mapped)
 		errno = EBADF;
+	else if (s->qhead == NULL && s->ended)
+		rc = 0; /* the PU ended the session */
 	else if (s->qhead == NULL)
 		errno = EAGAIN;
 	else if (buffer == NULL && len > 0)
@@ -141,23 +156,12 @@ rsp_recvfullmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 		    sd, (char *)buffer + off, len - off, rinfo, flags, t);
 		if (n < 0)
 			return off > 0 ? (ssize_t)off : -1;
+		if (n == 0 && len > off)
+			return (ssize_t)off; /* the session is over */
 		off += (size_t)n;
 		if ((*flags & MSG_EOR) || off == len)
 			return (ssize_t)off;
 	}
-}
-
-/* An RSerPool socket with a session behind it (not a mapped one). */
-static int
-is_rserpool(int fd)
-{
-	struct cp_sock *s;
-	int rc;
-
-	cp_lock();
-	rc = (s = cp_sock_find(fd)) != NULL && !s->mapped;
-	pthread_mutex_unlock(&cp.mu);
-	return rc;
 }
 
 ssize_t
@@ -165,7 +169,7 @@ rsp_read(int fd, void *buffer, size_t len)
 {
 	int flags = 0;
 
-	if (is_rserpool(fd))
+	if (cp_is_rserpool(fd))
 		return rsp_recvmsg(fd, buffer, len, NULL, &flags, -1);
 	return read(fd, buffer, len);
 }
@@ -173,7 +177,7 @@ rsp_read(int fd, void *buffer, size_t len)
 ssize_t
 rsp_recv(int sd, void *buffer, size_t len, int flags)
 {
-	if (is_rserpool(sd))
+	if (cp_is_rserpool(sd))
 		return rsp_recvmsg(sd, buffer, len, NULL, &flags, -1);
 	return recv(sd, buffer, len, flags);
 }
@@ -181,7 +185,7 @@ rsp_recv(int sd, void *buffer, size_t len, int flags)
 ssize_t
 rsp_write(int fd, const char *data, size_t len)
 {
-	if (is_rserpool(fd))
+	if (cp_is_rserpool(fd))
 		return rsp_sendmsg(fd, data, len, 0, 0, 0, 0, 0, 0, -1);
 	return write(fd, data, len);
 }
@@ -189,7 +193,7 @@ rsp_write(int fd, const char *data, size_t len)
 ssize_t
 rsp_send(int sd, const void *data, size_t len, int flags)
 {
-	if (is_rserpool(sd))
+	if (cp_is_rserpool(sd))
 		return rsp_sendmsg(
 		    sd, data, len, (unsigned int)flags, 0, 0, 0, 0, 0, -1);
 	return send(sd, data, len, flags | MSG_NOSIGNAL);

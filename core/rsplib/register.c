@@ -17,10 +17,6 @@
 #include "core/transport/transport.h"
 #include "proto/msg.h"
 
-#define CP_REGISTER_MS 10000 /* a registration's answer, at most */
-
-enum cp_pe_state { CP_PE_PENDING, CP_PE_UP, CP_PE_REFUSED, CP_PE_GONE };
-
 struct cp_pe {
 	struct cp_pe *next;
 	struct rsp_element *e;
@@ -83,8 +79,8 @@ put_fraction(char *s, size_t n, uint32_t v)
 /* RSPLIB's policy and values as the rsp library's policy string
  * ("LeastUsedDegradation:0.5"); the load is set apart.  -1 if the
  * policy has no wire form here. */
-static int
-policy_string(const struct rsp_loadinfo *li, char *s, size_t n)
+int
+cp_policy_string(const struct rsp_loadinfo *li, char *s, size_t n)
 {
 	const struct rsp_policy_info *pi = rsp_policy_info(li->rli_policy);
 	size_t len;
@@ -126,6 +122,26 @@ user_addrs(const struct rsp_addrinfo *ai, char *s, size_t n)
 	           : cp_addrs_string(&r, s, n);
 }
 
+/* The element of a PE of RSPLIB's API: the library's registrars,
+ * announces and transport.  rereg_ms 0: the element's default. */
+void
+cp_element_config(struct rsp_element_config *c, const char *handle,
+    const char *policy, unsigned int rereg_ms)
+{
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->pool_handle = handle;
+	c->policy = policy;
+	for (i = 0; i < cp.pu_cfg.nregistrars; i++)
+		c->registrars[i] = cp.pu_cfg.registrars[i];
+	c->nregistrars = cp.pu_cfg.nregistrars;
+	c->announce = cp.pu_cfg.announce;
+	c->transport = cp.pu_cfg.transport;
+	c->timing = cp.pu_cfg.timing;
+	c->rereg_ms = rereg_ms;
+}
+
 static struct cp_pe *
 pe_start(const char *handle, const struct rsp_addrinfo *ai,
     const struct rsp_loadinfo *li, unsigned int life_ms, int flags,
@@ -134,25 +150,16 @@ pe_start(const char *handle, const struct rsp_addrinfo *ai,
 	struct rsp_element_config c;
 	char policy[160], addrs[ADDR_MAX * 48];
 	struct cp_pe *p;
-	int i, err;
+	int err;
 
 	*rc = RSPERR_INVALID_ADDRESSES;
 	if (user_addrs(ai, addrs, sizeof(addrs)) == -1)
 		return NULL;
 	*rc = RSPERR_INVALID_POOL_POLICY;
-	if (policy_string(li, policy, sizeof(policy)) == -1)
+	if (cp_policy_string(li, policy, sizeof(policy)) == -1)
 		return NULL;
-	memset(&c, 0, sizeof(c));
-	c.pool_handle = handle;
-	c.policy = policy;
-	for (i = 0; i < cp.pu_cfg.nregistrars; i++)
-		c.registrars[i] = cp.pu_cfg.registrars[i];
-	c.nregistrars = cp.pu_cfg.nregistrars;
-	c.announce = cp.pu_cfg.announce;
-	c.transport = cp.pu_cfg.transport;
-	c.timing = cp.pu_cfg.timing;
+	cp_element_config(&c, handle, policy, life_ms / 3);
 	c.identifier = ai->ai_pe_id;
-	c.rereg_ms = life_ms / 3; /* the element's life is 3 intervals */
 	c.user_addrs = addrs;
 	c.user_transport = ai->ai_protocol == IPPROTO_TCP ? TR_TCP : TR_SCTP;
 	c.data_only = !(flags & REGF_CONTROLCHANNEL);

@@ -177,6 +177,7 @@ rsp_initialize(struct rsp_info *info)
 		goto fail;
 	}
 	cp.initialized = 1;
+	cp_rsplib_stdlog();
 	pthread_mutex_unlock(&cp.mu);
 	return 0;
 fail:

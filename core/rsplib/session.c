@@ -14,22 +14,6 @@
 #include "core/rsplib/internal.h"
 
 static void
-queue_msg(struct cp_sock *s, const struct rsp_event *ev)
-{
-	struct cp_item *it = malloc(sizeof(*it) + ev->len);
-
-	if (it == NULL)
-		return; /* lost, as a message the transport dropped */
-	memset(it, 0, sizeof(*it));
-	it->ppid = ev->ppid;
-	it->stream = ev->stream;
-	it->pe_id = ev->pe_id;
-	it->len = ev->len;
-	memcpy(it->data, ev->data, ev->len);
-	cp_queue_push(s, it);
-}
-
-static void
 failover_necessary(struct cp_sock *s)
 {
 	struct cp_item *it = cp_notification(RSERPOOL_FAILOVER,
@@ -63,7 +47,7 @@ session_event(const struct rsp_event *ev, void *arg)
 		failover_necessary(s);
 		break;
 	case RSP_EV_MSG:
-		queue_msg(s, ev);
+		cp_queue_msg(s, ev);
 		break;
 	case RSP_EV_ERROR:
 		s->error = ev->error;

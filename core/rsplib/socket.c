@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/rsplib/internal.h"
@@ -23,15 +24,28 @@ cp_sock_find(int fd)
 	return NULL;
 }
 
+int
+cp_is_rserpool(int fd)
+{
+	struct cp_sock *s;
+	int rc;
+
+	cp_lock();
+	rc = (s = cp_sock_find(fd)) != NULL && !s->mapped;
+	pthread_mutex_unlock(&cp.mu);
+	return rc;
+}
+
 /* The eventfd follows the queue: readable exactly while it is not
- * empty.  Waiters in rsp_recvmsg() are woken too. */
+ * empty, a session waits for rsp_accept() or an ended session's socket
+ * reads 0.  Waiters in rsp_recvmsg() are woken too. */
 void
 cp_sock_signal(struct cp_sock *s)
 {
 	uint64_t v = 1;
 	ssize_t rc;
 
-	if (s->qhead != NULL)
+	if (s->qhead != NULL || s->accept_head != NULL || s->ended)
 		rc = write(s->fd, &v, sizeof(v));
 	else
 		rc = read(s->fd, &v, sizeof(v));
@@ -46,6 +60,23 @@ cp_queue_push(struct cp_sock *s, struct cp_item *it)
 	*s->qtail = it;
 	s->qtail = &it->next;
 	cp_sock_signal(s);
+}
+
+struct cp_item *
+cp_queue_msg(struct cp_sock *s, const struct rsp_event *ev)
+{
+	struct cp_item *it = malloc(sizeof(*it) + ev->len);
+
+	if (it == NULL)
+		return NULL; /* lost, as a message the transport dropped */
+	memset(it, 0, sizeof(*it));
+	it->ppid = ev->ppid;
+	it->stream = ev->stream;
+	it->pe_id = ev->pe_id;
+	it->len = ev->len;
+	memcpy(it->data, ev->data, ev->len);
+	cp_queue_push(s, it);
+	return it;
 }
 
 void
@@ -127,8 +158,9 @@ rsp_socket(int domain, int type, int protocol)
 {
 	int fd;
 
+	struct cp_sock *s = NULL;
+
 	(void)domain;
-	(void)type;
 	(void)protocol;
 	cp_lock();
 	if (!cp.initialized) {
@@ -137,11 +169,13 @@ rsp_socket(int domain, int type, int protocol)
 		return -1;
 	}
 	if ((fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) != -1 &&
-	    sock_new(fd, 0) == NULL) {
+	    (s = sock_new(fd, 0)) == NULL) {
 		close(fd);
 		fd = -1;
 		errno = ENOMEM;
 	}
+	if (s != NULL)
+		s->one_to_one = type == SOCK_STREAM; /* RSPLIB's TCP-like PEs */
 	pthread_mutex_unlock(&cp.mu);
 	return fd;
 }
@@ -158,6 +192,9 @@ rsp_close(int sd)
 		return -1;
 	}
 	sock_unlink(s);
+	cp_element_close(s);
+	if (s->parent != NULL)
+		cp_session_close(s);
 	if (s->session != NULL) {
 		rsp_session_shutdown(s->session);
 		rsp_session_free(s->session);

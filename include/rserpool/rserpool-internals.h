@@ -46,6 +46,11 @@ int rsp_connect_tags(int sd, const unsigned char *pool_handle,
     struct TagItem *tags);
 int rsp_forcefailover_tags(int sd, const unsigned int flags,
     const unsigned int stale_ms, struct TagItem *tags);
+int rsp_register_tags(int sd, const unsigned char *pool_handle,
+    const size_t pool_handle_size, const struct rsp_loadinfo *loadinfo,
+    unsigned int rereg_ms, int flags, struct TagItem *tags);
+int rsp_deregister_tags(int sd, int flags, struct TagItem *tags);
+int rsp_accept_tags(int sd, int timeout_ms, struct TagItem *tags);
 
 #ifdef __cplusplus
 }

@@ -222,6 +222,32 @@ int rsp_select(int n, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 int rsp_mapsocket(int sd, int to_sd);
 int rsp_unmapsocket(int sd);
 
+/* Transport parameters of the sessions; unchanged here, 0 or -1. */
+int rsp_update_session_parameters(
+    int sd, struct rserpool_session_parameters *params);
+/* rsp_getsockopt/rsp_setsockopt: the kernel's for other descriptors. */
+int rsp_getsockopt(
+    int sd, int level, int optname, void *optval, socklen_t *optlen);
+int rsp_setsockopt(
+    int sd, int level, int optname, const void *optval, socklen_t optlen);
+
+/* Pool element: the addresses to register (packed as in struct
+ * rsp_addrinfo; 0 of them: all), then sessions to take. */
+int rsp_bind(int sd, const struct sockaddr *addrs, int addrcnt);
+int rsp_listen(int sd, int backlog);
+/* Register the socket as a PE of the pool (0, or -1 with errno); a
+ * further call updates its load.  REGF_* flags. */
+int rsp_register(int sd, const unsigned char *pool_handle,
+    const size_t pool_handle_size, const struct rsp_loadinfo *loadinfo,
+    unsigned int rereg_ms, int flags);
+/* DEREGF_* flags. */
+int rsp_deregister(int sd, int flags);
+/* The socket of a new session (one-to-one sockets: SOCK_STREAM). */
+int rsp_accept(int sd, int timeout_ms);
+/* The PE's pool handle (may be NULL) and ID. */
+int rsp_getsockname(int sd, unsigned char *pool_handle,
+    size_t *pool_handle_size, uint32_t *identifier);
+
 /* Pool user: a session to a PE of the pool. */
 int rsp_connect(int sd, const unsigned char *pool_handle,
     const size_t pool_handle_size, const unsigned int stale_ms);
@@ -245,6 +271,9 @@ ssize_t rsp_sendmsg(int sd, const void *data, size_t len,
  * message is complete. */
 ssize_t rsp_recvmsg(int sd, void *buffer, size_t len,
     struct rsp_sndrcvinfo *rinfo, int *msg_flags, int timeout_ms);
+/* A PE's ASAP Cookie for the session, echoed by the PU on failover. */
+ssize_t rsp_send_cookie(int sd, const unsigned char *cookie, const size_t len,
+    rserpool_session_t session, int timeout_ms);
 /* rsp_recvmsg() until MSG_EOR or the buffer is full. */
 ssize_t rsp_recvfullmsg(int sd, void *buffer, size_t len,
     struct rsp_sndrcvinfo *rinfo, int *msg_flags, int timeout_ms);

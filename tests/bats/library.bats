@@ -150,17 +150,28 @@ start_echo_pe() {
 	# Unversioned, as RSPLIB's: programs linked against it bind to ours.
 	if objdump -T "$L/librsplib.so.3" | awk '$4 == ".text"' |
 	    grep -q RSP_; then false; fi
-	# What Debian's RSPLIB clients import from librsplib, ours has.
+	# What Debian's RSPLIB programs import from librsplib (rspserver
+	# through libcpprspserver), ours has.
 	for p in rspterminal pingpongclient calcappclient scriptingclient \
-	    fractalpooluser; do
-		command -v "$p" >/dev/null || continue
-		nm -D --undefined-only "$(command -v "$p")" |
-		    awk '$2 ~ /^rsp_/ { print $2 }' | sort >"$T/$p.imports"
-		comm -23 "$T/$p.imports" "$T/so" >"$T/$p.missing"
-		[ ! -s "$T/$p.missing" ] || {
-			echo "$p needs: $(cat "$T/$p.missing")" >&2
+	    fractalpooluser rspserver /usr/lib/*/libcpprspserver.so.3; do
+		f=$p
+		[ -e "$f" ] || f=$(command -v "$p") || continue
+		n=${p##*/}
+		nm -D --undefined-only "$f" |
+		    awk '$2 ~ /^rsp_/ { print $2 }' | sort >"$T/$n.imports"
+		comm -23 "$T/$n.imports" "$T/so" >"$T/$n.missing"
+		[ ! -s "$T/$n.missing" ] || {
+			echo "$p needs: $(cat "$T/$n.missing")" >&2
 			false
 		}
+	done
+	# Every function RSPLIB's own librsplib.so.3 exports but one: its
+	# internal rsp_socket_internal, in none of its public headers.
+	for so in /usr/lib/*/librsplib.so.3; do
+		[ -e "$so" ] || continue
+		nm -D --defined-only "$so" | awk '$3 ~ /^rsp_/ { print $3 }' |
+		    sort | comm -23 - "$T/so" >"$T/rsplib.only"
+		[ "$(cat "$T/rsplib.only")" = rsp_socket_internal ]
 	done
 }
 

@@ -71,6 +71,25 @@ stop_client() {
 	wait "$TPID"
 }
 
+# The PID of the PE named $1 ($T/pes).
+pid_of() {
+	awk -v n="$1" '$1 == n { print $2 }' "$T/pes"
+}
+
+# kill_used_pe PID: kill -9 the PE rspterminal uses; RSPLIB's failover
+# notifications follow (the loss is noticed at once or on the next line
+# sent), and the next line is echoed by another PE.
+kill_used_pe() {
+	kill -9 "$1"
+	wait_for_line 'FAILOVER #1' 5 "$T/term.out" || {
+		echo poke >&4
+		wait_for_line 'FAILOVER #1' 5 "$T/term.out"
+	}
+	wait_for_line 'state=RSERPOOL_FAILOVER_COMPLETE' 10 "$T/term.out"
+	echo second >&4
+	wait_for_line '> second' 5 "$T/term.out"
+}
+
 @test "rspterminal (Debian) on librsplib.so.3: lines echoed by rsp server -echo" {
 	start_registrar
 	start_pe pe1
@@ -101,15 +120,7 @@ stop_client() {
 	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1; other=pe2; else
 		victim=pe2; other=pe1; fi
 	[ "$used" = "$(pe_id $victim)" ]
-	kill -9 "$(awk -v n=$victim '$1 == n { print $2 }' "$T/pes")"
-	wait_for_line 'FAILOVER #1' 5 "$T/term.out" || {
-		# the failure is noticed on the next line sent
-		echo poke >&4
-		wait_for_line 'FAILOVER #1' 5 "$T/term.out"
-	}
-	wait_for_line 'state=RSERPOOL_FAILOVER_COMPLETE' 10 "$T/term.out"
-	echo second >&4
-	wait_for_line '> second' 5 "$T/term.out"
+	kill_used_pe "$(pid_of $victim)"
 	grep -q "from PE \$$(pe_id $other)> second" "$T/term.out"
 	grep -q 'state=RSERPOOL_FAILOVER_NECESSARY, cookie=no' "$T/term.out"
 	# One failover, not a loop of them.
@@ -137,6 +148,35 @@ start_service() {
 	wait_for_line 'registered in pool' 5 "$T/$1.log"
 }
 
+# calcapp_jobs: Debian's calcappclient on our library, 2 s of jobs
+# against the registrar's CalcAppPool; at least 2 completed.
+calcapp_jobs() {
+	cd "$T" || return 1
+	run env LD_LIBRARY_PATH="$LIBB" timeout 30 calcappclient \
+	    -registrar=127.0.0.1:"$PORT" -transport=tcp -jobinterval=0.3 \
+	    -jobsize=50000 -runtime=2 </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Job #1 completed"* ]]
+	done=$(awk '/Total Jobs Completed/ { print $NF }' CalcAppPU.sca)
+	[ "$done" -ge 2 ]
+}
+
+# scripting_job: Debian's scriptingclient on our library runs a work
+# package (a script writing its output file) on a PE of ScriptingPool.
+scripting_job() {
+	mkdir "$T/pkg"
+	# shellcheck disable=SC2016 # $1 is the script's
+	printf '#!/bin/sh\necho ran-on-rsp >"$1"\n' >"$T/pkg/ssrun"
+	chmod +x "$T/pkg/ssrun"
+	tar czf "$T/job.tar.gz" -C "$T/pkg" .
+	run env LD_LIBRARY_PATH="$LIBB" timeout 60 scriptingclient \
+	    -registrar=127.0.0.1:"$PORT" -transport=tcp \
+	    -input="$T/job.tar.gz" -output="$T/result" </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Download completed!"* ]]
+	[ "$(cat "$T/result")" = ran-on-rsp ]
+}
+
 @test "pingpongclient (Debian) on librsplib.so.3: pings answered by rsp server -pingpong" {
 	command -v pingpongclient >/dev/null ||
 	    skip "Debian's pingpongclient is not installed (rsplib-services)"
@@ -157,14 +197,7 @@ start_service() {
 	    skip "Debian's calcappclient is not installed (rsplib-services)"
 	start_registrar
 	start_service ca -calcapp
-	cd "$T"
-	run env LD_LIBRARY_PATH="$LIBB" timeout 30 calcappclient \
-	    -registrar=127.0.0.1:"$PORT" -transport=tcp -jobinterval=0.3 \
-	    -jobsize=50000 -runtime=2 </dev/null
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Job #1 completed"* ]]
-	done=$(awk '/Total Jobs Completed/ { print $NF }' CalcAppPU.sca)
-	[ "$done" -ge 2 ]
+	calcapp_jobs
 }
 
 @test "scriptingclient (Debian) on librsplib.so.3: a work package run by rsp server -scripting" {
@@ -172,36 +205,13 @@ start_service() {
 	    skip "Debian's scriptingclient is not installed (rsplib-services)"
 	start_registrar
 	start_service ss -scripting
-	mkdir "$T/pkg"
-	# shellcheck disable=SC2016 # $1 is the script's
-	printf '#!/bin/sh\necho ran-on-rsp >"$1"\n' >"$T/pkg/ssrun"
-	chmod +x "$T/pkg/ssrun"
-	tar czf "$T/job.tar.gz" -C "$T/pkg" .
-	run env LD_LIBRARY_PATH="$LIBB" timeout 60 scriptingclient \
-	    -registrar=127.0.0.1:"$PORT" -transport=tcp \
-	    -input="$T/job.tar.gz" -output="$T/result" </dev/null
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"Download completed!"* ]]
-	[ "$(cat "$T/result")" = ran-on-rsp ]
+	scripting_job
 }
 
-# The number of lines matching $1 in file $2.
-count() {
-	grep -c -- "$1" "$2" 2>/dev/null || true
-}
-
-@test "fractalpooluser (Debian, Qt offscreen) on librsplib.so.3: sessions fail over with their cookie, also after kill -9" {
-	command -v fractalpooluser >/dev/null ||
-	    skip "Debian's fractalpooluser is not installed (rsplib-services)"
-	start_registrar
-	for n in f1 f2; do
-		"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" \
-		    -loglevel=4 -logcolor=off -fractal -fgpfailureafter=4 \
-		    >"$T/$n.log" 2>&1 &
-		PIDS="$PIDS $!"
-		echo "$n $!" >>"$T/pes"
-		wait_for_line 'registered in pool' 5 "$T/$n.log"
-	done
+# start_fractalpooluser: Debian's fractalpooluser, headless (Qt's
+# offscreen platform), on our library, one view computed over and over;
+# its output to $T/fpu.out, its PID in TPID.
+start_fractalpooluser() {
 	mkdir "$T/cfg"
 	cat >"$T/cfg/view.fsf" <<'XML'
 <!DOCTYPE XMLFractalSave>
@@ -224,15 +234,42 @@ XML
 	    -configdir="$T/cfg" -interimagetime=0 </dev/null >"$T/fpu.out" 2>&1 &
 	TPID=$!
 	PIDS="$PIDS $TPID"
-	# The PEs end each session after 4 Data messages: the PU fails over,
-	# and the other PE resumes from the cookie it echoes.
-	for _ in $(seq 300); do
-		[ $(($(count 'image done' "$T/f1.log") +
-		    $(count 'image done' "$T/f2.log"))) -ge 2 ] && break
+}
+
+# The number of lines matching $1 in file $2.
+count() {
+	grep -c -- "$1" "$2" 2>/dev/null || true
+}
+
+# in_both_logs PATTERN N TENTHS: wait at most TENTHS tenths of a second
+# until the logs of PEs f1 and f2 together hold N lines matching
+# PATTERN; $T/both.log is the two then, and must hold them.
+in_both_logs() {
+	for _ in $(seq "$3"); do
+		[ $(($(count "$1" "$T/f1.log") + $(count "$1" "$T/f2.log"))) \
+		    -ge "$2" ] && break
 		sleep 0.1
 	done
 	cat "$T/f1.log" "$T/f2.log" >"$T/both.log"
-	[ "$(count 'image done' "$T/both.log")" -ge 2 ]
+	[ "$(count "$1" "$T/both.log")" -ge "$2" ]
+}
+
+@test "fractalpooluser (Debian, Qt offscreen) on librsplib.so.3: sessions fail over with their cookie, also after kill -9" {
+	command -v fractalpooluser >/dev/null ||
+	    skip "Debian's fractalpooluser is not installed (rsplib-services)"
+	start_registrar
+	for n in f1 f2; do
+		"$RSP" server -transport=tcp -registrar=127.0.0.1:"$PORT" \
+		    -loglevel=4 -logcolor=off -fractal -fgpfailureafter=4 \
+		    >"$T/$n.log" 2>&1 &
+		PIDS="$PIDS $!"
+		echo "$n $!" >>"$T/pes"
+		wait_for_line 'registered in pool' 5 "$T/$n.log"
+	done
+	start_fractalpooluser
+	# The PEs end each session after 4 Data messages: the PU fails over,
+	# and the other PE resumes from the cookie it echoes.
+	in_both_logs 'image done' 2 300
 	grep -q 'Cookie Echo, resuming at' "$T/both.log"
 	grep -q 'FAILOVER (cookie=yes)' "$T/fpu.out"
 	grep -q 'state=RSERPOOL_FAILOVER_COMPLETE, cookie=yes' "$T/fpu.out"
@@ -245,4 +282,128 @@ XML
 	done
 	[ "$(count 'image done' "$T/f2.log")" -ge $((n + 2)) ]
 	# (a Qt program: it ignores SIGINT; teardown kills it)
+}
+
+# start_rspserver NAME OPTION...: Debian's rspserver (libcpprspserver) on
+# our library, a PE of the service OPTION names, logging to $T/NAME.log
+# (line-buffered); its PID goes to $T/pes.
+start_rspserver() {
+	local name=$1
+	shift
+	LD_LIBRARY_PATH=$LIBB stdbuf -oL rspserver -registrar=127.0.0.1:"$PORT" \
+	    -transport=tcp "$@" </dev/null >"$T/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	echo "$name $!" >>"$T/pes"
+	wait_for_line 'Identifier  *= \$' 10 "$T/$name.log"
+}
+
+rspserver_id() {
+	sed -n 's/.*Identifier  *= \$\([0-9a-f]*\).*/\1/p' "$T/$1.log"
+}
+
+# The PE IDs the registrar holds, one a line (hsdump's kv format).
+hs_pes() {
+	"$RSP" hsdump -transport=tcp -timeout=3000 -f kv 127.0.0.1:"$ENRP" |
+	    sed -n 's/^pool=EchoPool pe=0x\([0-9a-f]*\) .*/\1/p' | sort
+}
+
+@test "rspserver -echo (Debian) on librsplib.so.3: in the handlespace, echoes to rsp terminal and rspterminal, fails over after kill -9" {
+	start_registrar -enrp=127.0.0.1:0 -enrpannounce=off
+	wait_for_line 'ENRP listening on' 5 "$T/registrar.log"
+	ENRP=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' \
+	    "$T/registrar.log")
+	start_rspserver e1 -echo
+	start_rspserver e2 -echo
+	# The library in rspserver is ours, not RSPLIB's of /usr/lib.
+	grep -q "$LIBB/librsplib.so.3" "/proc/$(pid_of e1)/maps"
+	[ "$(hs_pes)" = "$(printf '%s\n' "$(rspserver_id e1)" "$(rspserver_id e2)" | sort)" ]
+	# rsp's own terminal.
+	"$RSP" terminal -transport=tcp -registrar=127.0.0.1:"$PORT" \
+	    -loglevel=4 -logcolor=off <<<"over rsp" >"$T/rt.out" 2>&1
+	grep -q 'from PE \$[0-9a-f]*> over rsp' "$T/rt.out"
+	# Debian's rspterminal, also on our library: a line, kill -9 of the
+	# PE in use, RSPLIB's failover, the other PE echoes the next line.
+	RSP_TRANSPORT=tcp start_terminal -poolhandle=EchoPool
+	echo first >&4
+	wait_for_line '> first' 10 "$T/term.out"
+	used=$(sed -n 's/.*from PE \$\([0-9a-f]*\)> first.*/\1/p' "$T/term.out")
+	if [ "$used" = "$(rspserver_id e1)" ]; then victim=e1; other=e2; else
+		victim=e2; other=e1; fi
+	[ "$used" = "$(rspserver_id $victim)" ]
+	grep -q 'state=RSERPOOL_SESSION_ADD' "$T/$victim.log"
+	grep -q 'Echo 6 bytes on session' "$T/$victim.log"
+	kill_used_pe "$(pid_of $victim)"
+	grep -q "from PE \$$(rspserver_id $other)> second" "$T/term.out"
+	stop_client
+	# A graceful end (SIGINT) deregisters the other PE; the registrar
+	# drops the killed one (its association is gone).
+	kill -INT "$(pid_of $other)"
+	wait_for_line '^Terminated!' 5 "$T/$other.log"
+	wait_for_line "deregistered PE \\\$$(rspserver_id $other)" 5 \
+	    "$T/registrar.log"
+	for _ in $(seq 50); do
+		[ -z "$(hs_pes)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(hs_pes)" ]
+}
+
+@test "rspserver -pingpong (Debian) on librsplib.so.3: a thread per session (rsp_accept), two pingpongclients at once" {
+	command -v pingpongclient >/dev/null ||
+	    skip "Debian's pingpongclient is not installed (rsplib-services)"
+	start_registrar
+	start_rspserver pp -pingpong
+	for c in c1 c2; do
+		LD_LIBRARY_PATH=$LIBB stdbuf -oL pingpongclient \
+		    -registrar=127.0.0.1:"$PORT" -transport=tcp -interval=50 \
+		    </dev/null >"$T/$c.out" 2>&1 &
+		PIDS="$PIDS $!"
+		echo "$c $!" >>"$T/pes"
+	done
+	id=$(rspserver_id pp)
+	wait_for_line "Ack #10 from PE \\\$$id (reply #10)" 10 "$T/c1.out"
+	wait_for_line "Ack #10 from PE \\\$$id (reply #10)" 10 "$T/c2.out"
+	[ "$(grep -c 'New thread for RSerPool socket' "$T/pp.log")" -eq 2 ]
+	for c in c1 c2; do
+		TPID=$(pid_of $c)
+		stop_client
+	done
+	# Each session's thread ends when its PU goes (rsp_recvfullmsg: 0).
+	for _ in $(seq 50); do
+		[ "$(grep -c 'has been stopped' "$T/pp.log")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'has been stopped' "$T/pp.log")" -eq 2 ]
+}
+
+@test "rspserver -calcapp (Debian) on librsplib.so.3: calcappclient's jobs computed" {
+	command -v calcappclient >/dev/null ||
+	    skip "Debian's calcappclient is not installed (rsplib-services)"
+	start_registrar
+	start_rspserver ca -calcapp
+	calcapp_jobs
+	grep -q 'is complete!' "$T/ca.log"
+}
+
+@test "rspserver -scripting (Debian) on librsplib.so.3: scriptingclient's work package run" {
+	command -v scriptingclient >/dev/null ||
+	    skip "Debian's scriptingclient is not installed (rsplib-services)"
+	start_registrar
+	start_rspserver ss -scripting
+	scripting_job
+	grep -q 'Download completed' "$T/ss.log"
+}
+
+@test "rspserver -fractal (Debian) on librsplib.so.3: fractalpooluser's sessions fail over to the other PE with its cookie (rsp_send_cookie, Cookie Echo)" {
+	command -v fractalpooluser >/dev/null ||
+	    skip "Debian's fractalpooluser is not installed (rsplib-services)"
+	start_registrar
+	# Each PE ends a session after 4 messages: the PU fails over.
+	start_rspserver f1 -fractal -fgpfailureafter=4
+	start_rspserver f2 -fractal -fgpfailureafter=4
+	start_fractalpooluser
+	in_both_logs 'Got CookieEcho' 2 100
+	grep -q 'Disconnecting after 4 packets' "$T/both.log"
+	grep -q 'FAILOVER (cookie=yes)' "$T/fpu.out"
+	grep -q 'state=RSERPOOL_FAILOVER_COMPLETE, cookie=yes' "$T/fpu.out"
 }

@@ -24,6 +24,7 @@
 #include "core/transport/transport.h"
 #include "include/rserpool/rserpool-internals.h"
 #include "include/rsp.h"
+#include "childfix.h"
 #include "regfix.h"
 #include "testlib.h"
 
@@ -369,24 +370,15 @@ test_helpers(void)
 int
 main(void)
 {
-	char buf[64];
-	unsigned port = 0;
-	int fds[2];
-	ssize_t len;
+	unsigned port;
 	pid_t pid;
 
 	log_register(quiet_sink, NULL);
 	setenv("RSP_TRANSPORT", "tcp", 1);
-	if (pipe(fds) == -1 || (pid = fork()) == -1)
+	port = fork_child(child, &pid);
+	if (pid == -1)
 		return 1;
-	if (pid == 0) {
-		close(fds[0]);
-		child(fds[1]);
-	}
-	close(fds[1]);
-	len = read(fds[0], buf, sizeof(buf) - 1);
-	buf[len > 0 ? len : 0] = '\0';
-	CHECK(sscanf(buf, "%u", &port) == 1);
+	CHECK(port != 0);
 
 	test_initarg(port);
 	test_basic();
