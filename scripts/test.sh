@@ -16,6 +16,7 @@
 #   7. clang-format check (make check-format) and shellcheck
 # and closes with one "N passed, N failed" line over all of them.
 # Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
+# FUZZ_MAX_S (default 30: seconds a libFuzzer target may take at most),
 # JOBS (default: number of CPUs), SCTP_GUEST (default 1; 0 skips the qemu
 # guest runs: make check-sctp and make check-interop), CHAOS_STEPS
 # (default 20; 0: only the start and the final recovery), CHAOS_SEED
