@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "core/applet.h"
-#include "version.h" /* RSP_VERSION, from the Makefile's RSP_VERSION */
+#include "rsp_features.h" /* RSP_FEATURES, from mk/features.mk's FEATURES */
+#include "version.h"      /* RSP_VERSION, from the Makefile's RSP_VERSION */
 
 #define RSP_APPLET(n, alias, summary) int n##_main(int, char **);
 #include "applets.h"
@@ -44,8 +45,8 @@ usage(FILE *f)
 	    "rsp %s: Reliable Server Pooling (RFC 5351-5356) suite\n\n"
 	    "usage: rsp APPLET [-option=value ...]\n"
 	    "       APPLET [-option=value ...]    (through a symlink)\n"
-	    "       rsp --list | --aliases | --install DIR | --version | "
-	    "--help\n"
+	    "       rsp --list | --aliases | --install DIR | --features | "
+	    "--version | --help\n"
 	    "       rsp APPLET --help | --options\n\napplets:\n",
 	    RSP_VERSION);
 	for (a = applet_table; a->name; a++)
@@ -136,6 +137,18 @@ wants_version(int argc, char **argv)
 	return 0;
 }
 
+/* --features: the build-time features (mk/features.mk), one a line. */
+static void
+print_words(const char *s)
+{
+	size_t n;
+
+	for (s += strspn(s, " "); *s; s += n, s += strspn(s, " ")) {
+		n = strcspn(s, " ");
+		printf("%.*s\n", (int)n, s);
+	}
+}
+
 static int
 run_applet(const struct applet *a, int argc, char **argv)
 {
@@ -162,6 +175,10 @@ rsp_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("rsp %s (ISC licence)\n", RSP_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--features")) {
+		print_words(RSP_FEATURES);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--list")) {

@@ -52,12 +52,12 @@ struct hsdump_opts {
 
 static const struct opt hsdump_opts[] = {
     {"format", OPT_CHOICE, "text|kv|json",
-        "output: RSPLIB-like text, key=value lines or JSON (also -f)", "text",
-        0, 0, offsetof(struct hsdump_opts, format)},
-    {"timeout", OPT_INT, "MS", "give up after this many ms", "5000", 1,
-        86400000, offsetof(struct hsdump_opts, timeout)},
-    {"identifier", OPT_INT, "ID", "our ENRP server ID (0: random)", "0", 0,
-        0xffffffffLL, offsetof(struct hsdump_opts, identifier)},
+        OPT_HELP("output: RSPLIB-like text, key=value lines or JSON (also -f)"),
+        "text", 0, 0, offsetof(struct hsdump_opts, format)},
+    {"timeout", OPT_INT, "MS", OPT_HELP("give up after this many ms"), "5000",
+        1, 86400000, offsetof(struct hsdump_opts, timeout)},
+    {"identifier", OPT_INT, "ID", OPT_HELP("our ENRP server ID (0: random)"),
+        "0", 0, 0xffffffffLL, offsetof(struct hsdump_opts, identifier)},
     OPT_END,
 };
 

@@ -47,14 +47,15 @@ struct ppc_opts {
 };
 
 static const struct opt ppc_opts[] = {
-    {"poolhandle", OPT_STR, "NAME", "pool handle", "PingPongPool", 0, 0,
-        offsetof(struct ppc_opts, poolhandle)},
-    {"interval", OPT_INT, "MS", "time between two Pings", "500", 1, 3600000,
-        offsetof(struct ppc_opts, interval)},
-    {"runtime", OPT_INT, "MS", "stop after MS (0: never)", "0", 0,
+    {"poolhandle", OPT_STR, "NAME", OPT_HELP("pool handle"), "PingPongPool", 0,
+        0, offsetof(struct ppc_opts, poolhandle)},
+    {"interval", OPT_INT, "MS", OPT_HELP("time between two Pings"), "500", 1,
+        3600000, offsetof(struct ppc_opts, interval)},
+    {"runtime", OPT_INT, "MS", OPT_HELP("stop after MS (0: never)"), "0", 0,
         1000000000000LL, offsetof(struct ppc_opts, runtime)},
-    {"quiet", OPT_FLAG, NULL, "print only the summary on standard output", NULL,
-        0, 0, offsetof(struct ppc_opts, quiet)},
+    {"quiet", OPT_FLAG, NULL,
+        OPT_HELP("print only the summary on standard output"), NULL, 0, 0,
+        offsetof(struct ppc_opts, quiet)},
     OPT_END,
 };
 

@@ -45,8 +45,9 @@ struct registrar_applet_opts {
 };
 
 static const struct opt registrar_applet_opts[] = {
-    {"quiet", OPT_FLAG, NULL, "no -uptime messages on standard output", NULL, 0,
-        0, offsetof(struct registrar_applet_opts, quiet)},
+    {"quiet", OPT_FLAG, NULL,
+        OPT_HELP("no -uptime messages on standard output"), NULL, 0, 0,
+        offsetof(struct registrar_applet_opts, quiet)},
     OPT_END,
 };
 
@@ -204,10 +205,10 @@ registrar_main(int argc, char **argv)
 	struct daemon_config dc = {NULL};
 	struct uptime_config uc;
 	struct registrar_applet_opts ao;
-	const struct opt_set sets[] = {{reg_opts, &cfg},
-	    {registrar_applet_opts, &ao}, {uptime_opts, &uc}, {csp_opts, &csp},
-	    {mx_opts, &mc}, {daemon_opts, &dc}, {tr_opts, &tr_config},
-	    {log_opts, &log_config}};
+	const struct opt_set sets[] = {{reg_opts, &cfg}, {reg_stats_opts, &cfg},
+	    {reg_metrics_opts, &cfg}, {registrar_applet_opts, &ao},
+	    {uptime_opts, &uc}, {csp_opts, &csp}, {mx_opts, &mc},
+	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 	int signalled = 0;
 

@@ -66,8 +66,9 @@ struct svc_flags {
 };
 
 static const struct opt svc_flag_opts[] = {
-#define RSP_SERVICE(n, help) \
-	{#n, OPT_FLAG, NULL, help, NULL, 0, 0, offsetof(struct svc_flags, n)},
+#define RSP_SERVICE(n, help)                             \
+	{#n, OPT_FLAG, NULL, OPT_HELP(help), NULL, 0, 0, \
+	    offsetof(struct svc_flags, n)},
 #include "services.h"
 #undef RSP_SERVICE
     OPT_END,
@@ -94,24 +95,28 @@ struct server_opts {
 };
 
 static const struct opt server_opts[] = {
-    {"poolhandle", OPT_STR, "NAME", "pool handle (default: the service's)",
-        NULL, 0, 0, offsetof(struct server_opts, poolhandle)},
+    {"poolhandle", OPT_STR, "NAME",
+        OPT_HELP("pool handle (default: the service's)"), NULL, 0, 0,
+        offsetof(struct server_opts, poolhandle)},
     {"policy", OPT_STR, "POLICY",
-        "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5 (default: "
-        "RoundRobin; scripting: LeastUsedDegradation:1/ssmaxthreads)",
+        OPT_HELP(
+            "pool policy, RSPLIB form, e.g. LeastUsedDegradation:0.5 (default: "
+            "RoundRobin; scripting: LeastUsedDegradation:1/ssmaxthreads)"),
         NULL, 0, 0, offsetof(struct server_opts, policy)},
-    {"rereginterval", OPT_INT, "MS", "re-registration interval (life: 3 x MS)",
-        "30000", 10, 1000000000, offsetof(struct server_opts, rereg)},
+    {"rereginterval", OPT_INT, "MS",
+        OPT_HELP("re-registration interval (life: 3 x MS)"), "30000", 10,
+        1000000000, offsetof(struct server_opts, rereg)},
     {"local", OPT_STR, "ADDR,...:PORT",
-        "user transport addresses and port (default: any, ephemeral)", NULL, 0,
-        0, offsetof(struct server_opts, local)},
+        OPT_HELP("user transport addresses and port (default: any, ephemeral)"),
+        NULL, 0, 0, offsetof(struct server_opts, local)},
     {"identifier", OPT_STR, "ID",
-        "PE ID, hex with 0x or decimal (default: random)", NULL, 0, 0,
+        OPT_HELP("PE ID, hex with 0x or decimal (default: random)"), NULL, 0, 0,
         offsetof(struct server_opts, identifier)},
-    {"runtime", OPT_INT, "MS", "deregister and exit after MS (0: never)", "0",
-        0, 1000000000000LL, offsetof(struct server_opts, runtime)},
-    {"quiet", OPT_FLAG, NULL, "print nothing on standard output", NULL, 0, 0,
-        offsetof(struct server_opts, quiet)},
+    {"runtime", OPT_INT, "MS",
+        OPT_HELP("deregister and exit after MS (0: never)"), "0", 0,
+        1000000000000LL, offsetof(struct server_opts, runtime)},
+    {"quiet", OPT_FLAG, NULL, OPT_HELP("print nothing on standard output"),
+        NULL, 0, 0, offsetof(struct server_opts, quiet)},
     OPT_END,
 };
 

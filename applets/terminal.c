@@ -48,9 +48,10 @@ struct terminal_opts {
 };
 
 static const struct opt terminal_opts[] = {
-    {"poolhandle", OPT_STR, "NAME", "pool handle", "EchoPool", 0, 0,
+    {"poolhandle", OPT_STR, "NAME", OPT_HELP("pool handle"), "EchoPool", 0, 0,
         offsetof(struct terminal_opts, poolhandle)},
-    {"runtime", OPT_INT, "MS", "exit after MS (0: at the end of input)", "0", 0,
+    {"runtime", OPT_INT, "MS",
+        OPT_HELP("exit after MS (0: at the end of input)"), "0", 0,
         1000000000000LL, offsetof(struct terminal_opts, runtime)},
     OPT_END,
 };

@@ -81,60 +81,67 @@ struct bench_opts {
 };
 
 static const struct opt bench_opts[] = {
-    {"registrar", OPT_STR, "ADDR:PORT", "registrar to load", NULL, 0, 0,
-        offsetof(struct bench_opts, registrar)},
+    {"registrar", OPT_STR, "ADDR:PORT", OPT_HELP("registrar to load"), NULL, 0,
+        0, offsetof(struct bench_opts, registrar)},
     {"echo", OPT_STR, "ADDR:PORT",
-        "also measure an echo server (-echoserver) with the same loop", NULL, 0,
-        0, offsetof(struct bench_opts, echo)},
+        OPT_HELP(
+            "also measure an echo server (-echoserver) with the same loop"),
+        NULL, 0, 0, offsetof(struct bench_opts, echo)},
     {"echoserver", OPT_STR, "ADDR:PORT",
-        "be the echo server (port 0: any, printed); runs until SIGTERM", NULL,
-        0, 0, offsetof(struct bench_opts, echoserver)},
-    {"pool", OPT_STR, "HANDLE", "pool handle", "BenchPool", 0, 0,
+        OPT_HELP(
+            "be the echo server (port 0: any, printed); runs until SIGTERM"),
+        NULL, 0, 0, offsetof(struct bench_opts, echoserver)},
+    {"pool", OPT_STR, "HANDLE", OPT_HELP("pool handle"), "BenchPool", 0, 0,
         offsetof(struct bench_opts, pool)},
-    {"policy", OPT_STR, "NAME", "pool policy (RSPLIB name)", "RoundRobin", 0, 0,
-        offsetof(struct bench_opts, policy)},
+    {"policy", OPT_STR, "NAME", OPT_HELP("pool policy (RSPLIB name)"),
+        "RoundRobin", 0, 0, offsetof(struct bench_opts, policy)},
     {"inflight", OPT_STR, "N[,N...]",
-        "resolutions in flight; one phase per value", "1,16,64", 0, 0,
+        OPT_HELP("resolutions in flight; one phase per value"), "1,16,64", 0, 0,
         offsetof(struct bench_opts, inflight)},
-    {"pes", OPT_INT, "N", "PEs to register (unique IDs)", "100", 0, 10000000,
-        offsetof(struct bench_opts, pes)},
-    {"assocs", OPT_INT, "N", "associations the PEs register over", "1", 1,
-        MAX_ASSOCS, offsetof(struct bench_opts, assocs)},
-    {"reginflight", OPT_INT, "N", "registrations in flight per association",
-        "16", 1, MAX_INFLIGHT, offsetof(struct bench_opts, reginflight)},
-    {"duration", OPT_INT, "MS", "length of each resolution phase", "5000", 1,
-        3600000, offsetof(struct bench_opts, duration)},
-    {"timeout", OPT_INT, "MS", "fail when an answer takes longer", "10000", 1,
-        3600000, offsetof(struct bench_opts, timeout)},
+    {"pes", OPT_INT, "N", OPT_HELP("PEs to register (unique IDs)"), "100", 0,
+        10000000, offsetof(struct bench_opts, pes)},
+    {"assocs", OPT_INT, "N", OPT_HELP("associations the PEs register over"),
+        "1", 1, MAX_ASSOCS, offsetof(struct bench_opts, assocs)},
+    {"reginflight", OPT_INT, "N",
+        OPT_HELP("registrations in flight per association"), "16", 1,
+        MAX_INFLIGHT, offsetof(struct bench_opts, reginflight)},
+    {"duration", OPT_INT, "MS", OPT_HELP("length of each resolution phase"),
+        "5000", 1, 3600000, offsetof(struct bench_opts, duration)},
+    {"timeout", OPT_INT, "MS", OPT_HELP("fail when an answer takes longer"),
+        "10000", 1, 3600000, offsetof(struct bench_opts, timeout)},
     {"hritems", OPT_INT, "N",
-        "handle resolution option: PEs wanted (0: not sent)", "0", 0, 255,
-        offsetof(struct bench_opts, hritems)},
+        OPT_HELP("handle resolution option: PEs wanted (0: not sent)"), "0", 0,
+        255, offsetof(struct bench_opts, hritems)},
     {"echosize", OPT_INT, "BYTES",
-        "echo message size (0: the registrar's answer size)", "0", 0,
+        OPT_HELP("echo message size (0: the registrar's answer size)"), "0", 0,
         TR_TCP_MSG_MAX, offsetof(struct bench_opts, echosize)},
     {"echobatch", OPT_FLAG, NULL,
-        "echo server: bundle the echoes of one batch of requests (rsp's "
-        "send batching; default: one send per echo, a trivial server)",
+        OPT_HELP(
+            "echo server: bundle the echoes of one batch of requests (rsp's "
+            "send batching; default: one send per echo, a trivial server)"),
         NULL, 0, 0, offsetof(struct bench_opts, echobatch)},
     {"rsspid", OPT_INT, "PID",
-        "registrar process: report its VmRSS growth per PE", "0", 0, 0x7fffffff,
-        offsetof(struct bench_opts, rsspid)},
-    {"life", OPT_INT, "MS", "registration life of the PEs", "3600000", 1,
-        0xffffffffLL, offsetof(struct bench_opts, life)},
+        OPT_HELP("registrar process: report its VmRSS growth per PE"), "0", 0,
+        0x7fffffff, offsetof(struct bench_opts, rsspid)},
+    {"life", OPT_INT, "MS", OPT_HELP("registration life of the PEs"), "3600000",
+        1, 0xffffffffLL, offsetof(struct bench_opts, life)},
     {"hold", OPT_FLAG, NULL,
-        "register, then no resolution phase: keep the PEs (answering "
-        "keep-alives) until SIGTERM; a lost association is reported, not "
-        "fatal",
+        OPT_HELP(
+            "register, then no resolution phase: keep the PEs (answering "
+            "keep-alives) until SIGTERM; a lost association is reported, not "
+            "fatal"),
         NULL, 0, 0, offsetof(struct bench_opts, hold)},
     {"resolveonly", OPT_FLAG, NULL,
-        "register nothing: the pool's PEs are -idbase..+pes-1, held by "
-        "another run (-hold)",
+        OPT_HELP(
+            "register nothing: the pool's PEs are -idbase..+pes-1, held by "
+            "another run (-hold)"),
         NULL, 0, 0, offsetof(struct bench_opts, resolveonly)},
-    {"idbase", OPT_INT, "ID", "first PE ID (0: random)", "0", 0, 0xfffffff0LL,
-        offsetof(struct bench_opts, idbase)},
+    {"idbase", OPT_INT, "ID", OPT_HELP("first PE ID (0: random)"), "0", 0,
+        0xfffffff0LL, offsetof(struct bench_opts, idbase)},
     {"pelisten", OPT_STR, "ADDR:PORT",
-        "listen here (port 0: any, printed); the PEs offer it as their user "
-        "transport and keep-alives arriving on it are answered",
+        OPT_HELP("listen here (port 0: any, printed); the PEs offer it as "
+                 "their user "
+                 "transport and keep-alives arriving on it are answered"),
         NULL, 0, 0, offsetof(struct bench_opts, pelisten)},
     OPT_END,
 };

@@ -6,26 +6,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
+#include "rsp_features.h" /* RSP_WITH_SYSLOG, mk/features.mk */
 
 struct log_config log_config = {.level = LOG_LVL_NOTICE};
 
 const struct opt log_opts[] = {
-    {"loglevel", OPT_INT, "0..9", "log verbosity (0 silent, 9 most)", "3", 0, 9,
-        offsetof(struct log_config, level)},
-    {"logcolor", OPT_CHOICE, "auto|on|off", "colour log lines", "auto", 0, 0,
-        offsetof(struct log_config, color)},
-    {"logfile", OPT_STR, "FILE", "write the log to FILE", NULL, 0, 0,
+    {"loglevel", OPT_INT, "0..9", OPT_HELP("log verbosity (0 silent, 9 most)"),
+        "3", 0, 9, offsetof(struct log_config, level)},
+    {"logcolor", OPT_CHOICE, "auto|on|off", OPT_HELP("colour log lines"),
+        "auto", 0, 0, offsetof(struct log_config, color)},
+    {"logfile", OPT_STR, "FILE", OPT_HELP("write the log to FILE"), NULL, 0, 0,
         offsetof(struct log_config, file)},
     {"logappend", OPT_OPTSTR, "FILE",
-        "append the log to FILE (RSPLIB's form), or bare: to -logfile", NULL, 0,
-        0, offsetof(struct log_config, append)},
-    {"logsyslog", OPT_FLAG, NULL, "log to syslog (daemon facility)", NULL, 0, 0,
-        offsetof(struct log_config, syslog)},
+        OPT_HELP(
+            "append the log to FILE (RSPLIB's form), or bare: to -logfile"),
+        NULL, 0, 0, offsetof(struct log_config, append)},
+#if RSP_WITH_SYSLOG
+    {"logsyslog", OPT_FLAG, NULL, OPT_HELP("log to syslog (daemon facility)"),
+        NULL, 0, 0, offsetof(struct log_config, syslog)},
+#endif
     OPT_END,
 };
 
@@ -54,7 +57,7 @@ log_setup(const char *ident)
 		setvbuf(log_fp, NULL, _IOLBF, 0);
 	}
 	if (log_config.syslog)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_syslog_open(ident);
 	log_use_color =
 	    log_config.color == 1 ||
 	    (log_config.color == 0 && !log_fp && isatty(STDERR_FILENO));
@@ -88,15 +91,6 @@ log_enabled(int level)
 	return level <= log_config.level;
 }
 
-static int
-syslog_priority(int level)
-{
-	static const int prio[] = {
-	    LOG_CRIT, LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO};
-
-	return level < 5 ? prio[level] : LOG_DEBUG;
-}
-
 static const char *
 level_color(int level)
 {
@@ -112,21 +106,22 @@ log_emit(int level, const char *msg)
 	FILE *fp = log_fp ? log_fp : stderr;
 	struct timespec ts;
 	struct tm tm;
-	char stamp[32];
 
 	if (log_sink_fn) {
 		log_sink_fn(level, msg, log_sink_arg);
 		return;
 	}
 	if (log_config.syslog)
-		syslog(syslog_priority(level), "%s", msg);
+		log_syslog(level, msg);
 	if (log_config.syslog && !log_fp)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(fp, "%s%s.%03ld %s[%d]: %s%s\n",
-	    log_use_color ? level_color(level) : "", stamp,
+	/* Not strftime(): only syslog() needs its locale tables in a
+	 * static binary, and a build without syslog leaves them out. */
+	fprintf(fp, "%s%04d-%02d-%02d %02d:%02d:%02d.%03ld %s[%d]: %s%s\n",
+	    log_use_color ? level_color(level) : "", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 	    ts.tv_nsec / 1000000, log_ident, (int)getpid(), msg,
 	    log_use_color ? "\033[0m" : "");
 }

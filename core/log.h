@@ -36,6 +36,10 @@ typedef void log_sink(int level, const char *msg, void *arg);
 /* Apply log_config (open the file, syslog); -1 with a message on error. */
 int log_setup(const char *ident);
 void log_close(void);
+/* core/log_syslog.c, the syslog feature (mk/features.mk; core/off/syslog.c
+ * without it, where -logsyslog does not exist): -logsyslog's side. */
+void log_syslog_open(const char *ident);
+void log_syslog(int level, const char *msg);
 /* Send all output to sink instead (tests, fuzzers, library users). */
 void log_register(log_sink *sink, void *arg);
 int log_enabled(int level);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/opt.h"
+#include "rsp_features.h" /* RSP_FEATURES_OFF, mk/features.mk */
 
 #define VAL(set, o, type) ((type *)((char *)(set)->base + (o)->off))
 
@@ -154,8 +155,11 @@ opt_one(
 	o = opt_find(
 	    sets, nsets, name, eq ? (size_t)(eq - name) : strlen(name), &set);
 	if (!o) {
-		fprintf(stderr, "%s: unknown option '%s' (try --help)\n",
-		    applet, arg);
+		/* It may be one of a feature this build left out. */
+		fprintf(stderr, "%s: unknown option '%s' (try --help%s%s)\n",
+		    applet, arg,
+		    RSP_FEATURES_OFF[0] ? "; this build leaves out: " : "",
+		    RSP_FEATURES_OFF);
 		return -1;
 	}
 	if (!eq && o->kind != OPT_FLAG && o->kind != OPT_OPTSTR) {
@@ -233,7 +237,7 @@ opt_usage_line(FILE *f, const struct opt *o)
 	else
 		snprintf(lhs, sizeof(lhs), "-%s=%s", o->name,
 		    o->arg ? o->arg : "VALUE");
-	fprintf(f, "  %-30s %s", lhs, o->help);
+	fprintf(f, "  %-30s %s", lhs, o->help ? o->help : ""); /* OPT_HELP */
 	if (o->kind == OPT_INT && o->min != o->max)
 		fprintf(f, " (%lld..%lld", o->min, o->max);
 	if (o->def && o->kind != OPT_FLAG)

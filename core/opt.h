@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "rsp_features.h" /* RSP_WITH_HELP, mk/features.mk */
+
 enum opt_kind {
 	OPT_FLAG,   /* int: 1 when given */
 	OPT_STR,    /* const char * */
@@ -36,12 +38,21 @@ struct opt {
 	size_t off; /* where the value lives in the option struct */
 };
 
+/* An option's one-line help: in --help and --options, or, in a build
+ * without the help feature (a router's: mk/features.mk), nothing, and
+ * the man pages say it. */
+#if RSP_WITH_HELP
+#define OPT_HELP(s) (s)
+#else
+#define OPT_HELP(s) NULL
+#endif
+
 /* A row of a table whose values live in a struct `type` (field f):
  *	#define REG_OPT(...) OPT_ROW(struct reg_config, __VA_ARGS__)
  * the one row macro; tables name their struct once that way. */
-#define OPT_ROW(type, n, k, a, h, d, lo, hi, f)                        \
-	{                                                              \
-		(n), (k), (a), (h), (d), (lo), (hi), offsetof(type, f) \
+#define OPT_ROW(type, n, k, a, h, d, lo, hi, f)                                \
+	{                                                                      \
+		(n), (k), (a), OPT_HELP(h), (d), (lo), (hi), offsetof(type, f) \
 	}
 
 /* One option table and the struct its offsets point into. */

@@ -24,8 +24,9 @@ LIB_CFLAGS ?= -O2 -g
 LIBRSP_MAJOR := 1
 LIBRSP_SO    := librsp.so.$(LIBRSP_MAJOR)
 LIBRSP_REAL  := $(LIBRSP_SO).0.0
-LIBRSP_SRCS  := $(sort $(wildcard core/*.c core/transport/*.c core/lib/*.c \
-                  proto/*.c handlespace/*.c))
+LIBRSP_SRCS  := $(sort $(filter-out $(FEATURE_EXCLUDED_SRCS),$(wildcard \
+                  core/*.c core/transport/*.c core/lib/*.c proto/*.c \
+                  handlespace/*.c)) $(filter core/off/%,$(LIB_SRCS)))
 LIBRSP_OBJS  := $(LIBRSP_SRCS:%.c=$(LIBB)/obj/%.o)
 
 # librsplib: RSPLIB's API (include/rserpool/, core/rsplib/), whose soname
@@ -43,7 +44,7 @@ lib: $(LIBB)/librsp.a $(LIBB)/$(LIBRSP_REAL) $(LIBB)/rsp.pc \
 
 $(LIBB)/obj/core/metrics_export.o: \
     RSP_CPPFLAGS += -DRSP_VERSION='"$(RSP_VERSION)"'
-$(LIBB)/obj/%.o: %.c
+$(LIBB)/obj/%.o: %.c $(B)/gen/rsp_features.h
 	@mkdir -p $(@D)
 	$(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(LIB_CFLAGS) -fPIC -ffunction-sections \
 	    -fdata-sections $(WARN) -MMD -MP -c -o $@ $<

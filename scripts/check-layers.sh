@@ -17,6 +17,7 @@ layer() {
 	core/registrar/*) echo core/registrar ;;
 	core/tools/*) echo core/tools ;;
 	core/rsplib/*) echo core/rsplib ;;
+	core/off/*) echo core/off ;;
 	core/*/*) echo "core/?" ;;
 	core/*) echo core ;;
 	services/*) echo services ;;
@@ -38,6 +39,7 @@ allowed() {
 	core/registrar) echo "core core/transport core/registrar proto handlespace" ;;
 	core/tools) echo "core core/transport core/lib core/tools proto handlespace include" ;;
 	core/rsplib) echo "core core/transport core/rsplib proto include" ;;
+	core/off) echo "core core/transport core/lib core/registrar core/tools proto handlespace include" ;;
 	services) echo "core proto services include" ;;
 	include) echo "include" ;; # the public headers, one another
 	applets) echo "core core/transport core/lib core/registrar core/tools proto handlespace services include gen" ;;
@@ -57,9 +59,11 @@ for f in "$@"; do
 	ok=" $(allowed "$from") "
 	while IFS=: read -r line hdr; do
 		# applets.h, services.h and version.h are generated (build/VARIANT/gen):
-		# main.c's own
+		# main.c's own; rsp_features.h (mk/features.mk) is the build's
+		# configuration, which any layer may read.
 		case $hdr in
 		*/*) to=$(layer "$hdr") ;;
+		rsp_features.h) continue ;;
 		applets.h | services.h | version.h) to=gen ;;
 		*) to=$from ;; # same folder
 		esac

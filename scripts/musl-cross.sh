@@ -8,6 +8,10 @@
 # usage: scripts/musl-cross.sh TRIPLE DIR SRC
 #   TRIPLE  the cross compiler's prefix without its dash: mips-linux-gnu
 set -euo pipefail
+# musl is another project with its own make: nothing of ours may reach it.
+# Our make exports its command line (ARCH=armhf, ...) through MAKEFLAGS,
+# and musl's Makefile would take that ARCH over its own (arm, mips).
+unset MAKEFLAGS MFLAGS MAKELEVEL ARCH
 
 triple=${1:?usage: musl-cross.sh TRIPLE DIR SRC}
 dir=${2:?usage: musl-cross.sh TRIPLE DIR SRC}

@@ -100,6 +100,11 @@ root=$(cd "$BUILDROOT" && pwd)
 RSP=$root/static/rsp RSP_TESTBIN=$root/san/tests bats tests/bats 2>&1 |
 	tee -a "$LOG"
 
+# The router profile without its features (README "Build-time
+# features"): 5 bats tests against that binary, about 15 s.
+step "make check-features (the router profile, every feature left out)"
+"${M[@]}" check-features 2>&1 | tee -a "$LOG"
+
 # The routers' CPUs under qemu-user (README "Cross builds"): musl is built
 # for each once and kept in $BUILDROOT/musl; the counts go to the summary.
 # CI's time: the unit tests on all four, the bats smoke subset on

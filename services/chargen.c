@@ -17,8 +17,9 @@
 struct chargen_conf chargen_conf;
 
 const struct opt chargen_opts[] = {
-    {"chargenmaxthreads", OPT_INT, "N", "CharGen: sessions served at a time",
-        "4", 1, 16384, offsetof(struct chargen_conf, max_threads)},
+    {"chargenmaxthreads", OPT_INT, "N",
+        OPT_HELP("CharGen: sessions served at a time"), "4", 1, 16384,
+        offsetof(struct chargen_conf, max_threads)},
     OPT_END,
 };
 

@@ -22,10 +22,11 @@ struct pingpong_conf pingpong_conf;
 
 const struct opt pingpong_opts[] = {
     {"pppfailureafter", OPT_INT, "N",
-        "Ping Pong: abort each session after N replies (0: never)", "0", 0,
-        0xffffffffLL, offsetof(struct pingpong_conf, failure_after)},
-    {"pppmaxthreads", OPT_INT, "N", "Ping Pong: sessions served at a time", "4",
-        1, 16384, offsetof(struct pingpong_conf, max_threads)},
+        OPT_HELP("Ping Pong: abort each session after N replies (0: never)"),
+        "0", 0, 0xffffffffLL, offsetof(struct pingpong_conf, failure_after)},
+    {"pppmaxthreads", OPT_INT, "N",
+        OPT_HELP("Ping Pong: sessions served at a time"), "4", 1, 16384,
+        offsetof(struct pingpong_conf, max_threads)},
     OPT_END,
 };
 

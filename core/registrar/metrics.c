@@ -17,6 +17,17 @@
 
 #define REG_MX_PEERS_MAX 256 /* the peer table's bound */
 
+#define REG_OPT(...) OPT_ROW(struct reg_config, __VA_ARGS__)
+
+/* The metrics feature's registrar option (mk/features.mk). */
+const struct opt reg_metrics_opts[] = {
+    REG_OPT("metricspools", OPT_INT, "N",
+        "metrics: PEs of the first N pools, labelled with their pool "
+        "handles (wire data; default 0: none)",
+        "0", 0, 1000, metrics_pools),
+    OPT_END,
+};
+
 /* RFC 5354 section 2.2.16's causes, 0x0000-0x000a, as label values. */
 static const char *const cause_label[RSP_CAUSE_SECURITY + 1] = {"unspecified",
     "unrecognized_parameter", "unrecognized_message", "invalid_values",

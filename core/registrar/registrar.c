@@ -127,23 +127,6 @@ const struct opt reg_opts[] = {
     REG_OPT("disable-ipv6", OPT_FLAG, NULL,
         "auto endpoints (-asap, -enrp) listen on IPv4 only", NULL, 0, 0,
         disable_ipv6),
-    REG_OPT("statsfile", OPT_STR, "FILE",
-        "a statistics line every -statsinterval to FILE", NULL, 0, 0,
-        statsfile),
-    REG_OPT("statsinterval", OPT_INT, "MS", "-statsfile line interval", "1000",
-        10, 3600000, stats_interval),
-    REG_OPT("scalar", OPT_STR, "FILE",
-        "totals and averages to FILE at the end (OMNeT++ scalars)", NULL, 0, 0,
-        scalar),
-    REG_OPT("object", OPT_STR, "NAME", "object name in the -scalar file",
-        "registrar", 0, 0, object),
-    REG_OPT("actionlogfile", OPT_STR, "FILE",
-        "log every protocol action to FILE (RSPLIB's columns)", NULL, 0, 0,
-        actionlog),
-    REG_OPT("metricspools", OPT_INT, "N",
-        "metrics: PEs of the first N pools, labelled with their pool "
-        "handles (wire data; default 0: none)",
-        "0", 0, 1000, metrics_pools),
     OPT_END,
 };
 

@@ -76,6 +76,11 @@ struct reg_config {
 
 /* The registrar's own options (defaults in the table). */
 extern const struct opt reg_opts[];
+/* The registrar's options of the statslog and metrics features
+ * (mk/features.mk), in the same struct reg_config: empty tables when
+ * the build leaves the feature out. */
+extern const struct opt reg_stats_opts[];
+extern const struct opt reg_metrics_opts[];
 
 #define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
 #define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */

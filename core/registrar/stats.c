@@ -26,6 +26,27 @@
 #include "core/registrar/registrar.h"
 #include "core/registrar/internal.h"
 
+#define REG_OPT(...) OPT_ROW(struct reg_config, __VA_ARGS__)
+
+/* The statslog feature's registrar options (mk/features.mk): RSPLIB's
+ * statistics and action log files. */
+const struct opt reg_stats_opts[] = {
+    REG_OPT("statsfile", OPT_STR, "FILE",
+        "a statistics line every -statsinterval to FILE", NULL, 0, 0,
+        statsfile),
+    REG_OPT("statsinterval", OPT_INT, "MS", "-statsfile line interval", "1000",
+        10, 3600000, stats_interval),
+    REG_OPT("scalar", OPT_STR, "FILE",
+        "totals and averages to FILE at the end (OMNeT++ scalars)", NULL, 0, 0,
+        scalar),
+    REG_OPT("object", OPT_STR, "NAME", "object name in the -scalar file",
+        "registrar", 0, 0, object),
+    REG_OPT("actionlogfile", OPT_STR, "FILE",
+        "log every protocol action to FILE (RSPLIB's columns)", NULL, 0, 0,
+        actionlog),
+    OPT_END,
+};
+
 /* What is averaged over time, in this order. */
 enum { AVG_POOLS, AVG_PES, AVG_OWNED, AVG_PEERS, AVG_N };
 

@@ -11,7 +11,8 @@
 
 const struct opt giveup_opts[] = {
     {"giveup", OPT_INT, "MS",
-        "exit when no pool element was reached for MS (0: retry forever)",
+        OPT_HELP(
+            "exit when no pool element was reached for MS (0: retry forever)"),
         "10000", 0, 86400000, offsetof(struct giveup, ms)},
     OPT_END,
 };

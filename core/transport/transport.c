@@ -28,22 +28,24 @@ const struct tr_ops *tr_test_ops;
 
 const struct opt tr_opts[] = {
     {"transport", OPT_CHOICE, "sctp|tcp|auto",
-        "transport: kernel SCTP, the TCP mapping, or auto: $" TR_ENV
-        " if set, else SCTP if available",
+        OPT_HELP("transport: kernel SCTP, the TCP mapping, or auto: $" TR_ENV
+                 " if set, else SCTP if available"),
         "auto", 0, 0, offsetof(struct tr_config, kind)},
     {"tcpheartbeatinterval", OPT_INT, "MS",
-        "TCP mapping: heartbeat interval in ms", "30000", 10, 3600000,
+        OPT_HELP("TCP mapping: heartbeat interval in ms"), "30000", 10, 3600000,
         offsetof(struct tr_config, hb_interval)},
     {"tcpheartbeatmaxloss", OPT_INT, "N",
-        "TCP mapping: unanswered heartbeats before the association is lost",
+        OPT_HELP("TCP mapping: unanswered heartbeats before the association is "
+                 "lost"),
         "3", 1, 1000, offsetof(struct tr_config, hb_maxloss)},
     {"maxassociations", OPT_INT, "N",
-        "associations a listening endpoint accepts; more are refused",
+        OPT_HELP("associations a listening endpoint accepts; more are refused"),
         STR(TR_MAX_ASSOC_DEFAULT), 1, 100000000,
         offsetof(struct tr_config, max_assoc)},
     {"maxassociationspersource", OPT_INT, "N",
-        "incoming associations from one IPv4 address or IPv6 /64; more "
-        "are refused (0: no limit)",
+        OPT_HELP(
+            "incoming associations from one IPv4 address or IPv6 /64; more "
+            "are refused (0: no limit)"),
         STR(TR_MAX_PER_SRC_DEFAULT), 0, 100000000,
         offsetof(struct tr_config, max_per_src)},
     OPT_END,

@@ -322,3 +322,15 @@ complete_line() {
 		grep -q -- "-F _rsp $a\$" <<<"$output"
 	done
 }
+
+# The features of make's FEATURES (mk/features.mk), as make check builds:
+# all of them.  tests/bats/features/ runs against a build without any.
+@test "--features: every build-time feature of a default build, one a line" {
+	run "$RSP" --features
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'csp\nhelp\nmetrics\nstatslog\nsyslog\nuptime')" ]
+	"$RSP" --help | grep -q -- '--features'
+	run "$RSP" registrar -nosuchoption=1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown option '-nosuchoption=1' (try --help)" ]]
+}

@@ -84,7 +84,10 @@ ask() {
 $HR"
 	[ "$status" -eq 0 ]
 	[[ "${lines[2]}" == *"cause1=0x0009"* ]] # the second: rate-limited
+	# Both at once: the held PE's life is 30 s, which the SCTP guest's
+	# emulation can reach before the end of the test.
 	get /metrics >"$T/http.prom"
+	get /status.json >"$T/http.json"
 	l='{applet="registrar"'
 	[ "$(value "rsp_registrar_pools$l}" "$T/http.prom")" = 1 ]
 	[ "$(value "rsp_registrar_pool_elements$l,owner=\"self\"}" "$T/http.prom")" = 1 ]
@@ -101,7 +104,6 @@ $HR"
 	[ "$(grep -c '^# HELP ' "$T/http.prom")" = "$(grep -c '^# TYPE ' "$T/http.prom")" ]
 	run ! grep -E '^# TYPE [a-z_]*[^l] counter$' "$T/http.prom"
 	# the JSON status: valid, the same numbers
-	get /status.json >"$T/http.json"
 	jq -e '.labels.applet == "registrar"' "$T/http.json"
 	jq -e '.metrics.rsp_registrar_refusals_total.type == "counter"' "$T/http.json"
 	jq -e '.metrics.rsp_registrar_refusals_total.samples[] |

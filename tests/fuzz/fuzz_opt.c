@@ -129,9 +129,9 @@ registrar(int argc, char **argv)
 	struct csp_config cc;
 	struct daemon_config dc;
 	struct uptime_config uc;
-	const struct opt_set sets[] = {{reg_opts, &rc}, {tr_opts, &tc},
-	    {log_opts, &lc}, {csp_opts, &cc}, {daemon_opts, &dc},
-	    {uptime_opts, &uc}};
+	const struct opt_set sets[] = {{reg_opts, &rc}, {reg_stats_opts, &rc},
+	    {reg_metrics_opts, &rc}, {tr_opts, &tc}, {log_opts, &lc},
+	    {csp_opts, &cc}, {daemon_opts, &dc}, {uptime_opts, &uc}};
 	struct registrar *reg;
 	char err[256];
 

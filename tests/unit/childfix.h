@@ -20,6 +20,7 @@ fork_child(void (*child)(int fd), pid_t *pid)
 	int fds[2];
 	ssize_t len;
 
+	*pid = -1; /* also when pipe() fails */
 	if (pipe(fds) == -1 || (*pid = fork()) == -1)
 		return 0;
 	if (*pid == 0) {

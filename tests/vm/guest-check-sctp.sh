@@ -27,6 +27,6 @@ if [ $# -eq 0 ]; then
 	export RSP_BATS_TRANSPORT=${RSP_TRANSPORT:-sctp}
 	set -- --timing tests/bats/tcpmap.bats tests/bats/registrar-enrp.bats \
 	    tests/bats/discovery.bats tests/bats/pingpong-calcapp.bats \
-	    tests/bats/threats.bats
+	    tests/bats/threats.bats tests/bats/metrics.bats
 fi
 exec bats "$@"
