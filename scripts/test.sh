@@ -33,7 +33,9 @@ LOG=$BUILDROOT/test.log
 mkdir -p "$BUILDROOT"
 : >"$LOG"
 
-step() { printf '\n=== %s\n' "$*"; }
+# Each step says when it starts, in seconds since the run began: CI's
+# log is where the 45-minute budget is checked step by step.
+step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 # counted NAME CMD...: a step that prints no counts of its own; its
 # failure is counted and fails the run at the summary.
