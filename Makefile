@@ -424,10 +424,12 @@ check-sctp:
 	    -e RSP_TESTBIN=$(abspath $(BUILDROOT)/san/tests) \
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
 
+# RSP_LIBB: our librsplib.so.3, on which tests/interop/rsplib-on-rsp.bats
+# runs RSPLIB's programs.
 check-interop:
-	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench
-	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
-	    tests/interop/run.sh
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench lib
+	RSP=$(abspath $(BUILDROOT)/san/rsp) RSP_LIBB=$(abspath $(LIBB)) \
+	    VM_CACHE=$(abspath $(BUILDROOT))/vm tests/interop/run.sh
 
 # systemd units (systemd/, README.md "Deploying"), installed only when
 # asked: ExecStart= names $(PREFIX)/bin/rsp.  make check-systemd runs
