@@ -315,6 +315,26 @@ bench-host: bench-asap
 	bench/plot.sh $(BUILDROOT)/bench bench/resolutions.png
 	bench/report.sh BENCHMARKS.md $(BUILDROOT)/bench
 
+# RSPLIB's API (issue 18, bench/rsplib.sh): an echo client written
+# against Debian's librsplib-dev and Debian's rspserver -echo, on RSPLIB's
+# librsplib.so.3 and on ours; the raw transport as the baseline.
+# bench-rsplib on the host (ours only: RSPLIB's needs kernel SCTP),
+# bench-rsplib-guest in the SCTP test guest (both, same run).
+RSPLIB_ECHO := $(BUILDROOT)/bench-rsplib/rsplib_echo
+$(RSPLIB_ECHO): bench/rsplib_echo.c
+	@mkdir -p $(@D)
+	$(CC) -O2 $(WARN) -o $@ $< -lrsplib
+.PHONY: bench-rsplib bench-rsplib-guest
+bench-rsplib: $(RSPLIB_ECHO) lib
+	$(MAKE) VARIANT=rel $(BUILDROOT)/rel/rsp
+	RSP=$(abspath $(BUILDROOT)/rel/rsp) RSP_LIBB=$(abspath $(LIBB)) \
+	    ECHO_BIN=$(abspath $(RSPLIB_ECHO)) bench/rsplib.sh
+bench-rsplib-guest: $(RSPLIB_ECHO) lib
+	VM_CACHE=$(abspath $(BUILDROOT))/vm tests/vm/run-in-guest.sh -t 1800 \
+	    -e RSP_LIBB=$(abspath $(LIBB)) -e ECHO_BIN=$(abspath $(RSPLIB_ECHO)) \
+	    $${TRIALS:+-e "TRIALS=$$TRIALS"} $${DURATION:+-e "DURATION=$$DURATION"} \
+	    bench/rsplib.sh
+
 # Scale (issue 15, bench/scale.sh): 1,000,000 PEs in one registrar over
 # the TCP mapping, resolutions at 1 and 1,000,000 PEs, the transfer to a
 # new registrar, the takeover of 100,000 PEs; key=value lines in
@@ -447,10 +467,12 @@ check-sctp:
 	    $(if $(PROMTOOL),-e PROMTOOL=$(PROMTOOL)) \
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/vm/sctp-check)
 
+# RSP_LIBB: our librsplib.so.3, on which tests/interop/rsplib-on-rsp.bats
+# runs RSPLIB's programs.
 check-interop:
-	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench
-	RSP=$(abspath $(BUILDROOT)/san/rsp) VM_CACHE=$(abspath $(BUILDROOT))/vm \
-	    tests/interop/run.sh
+	$(MAKE) VARIANT=san $(BUILDROOT)/san/rsp $(BUILDROOT)/san/bench/asap_bench lib
+	RSP=$(abspath $(BUILDROOT)/san/rsp) RSP_LIBB=$(abspath $(LIBB)) \
+	    VM_CACHE=$(abspath $(BUILDROOT))/vm tests/interop/run.sh
 
 # systemd units (systemd/, README.md "Deploying"), installed only when
 # asked: ExecStart= names $(PREFIX)/bin/rsp.  make check-systemd runs

@@ -1,7 +1,8 @@
 #!/bin/sh
 # BENCHMARKS.md from the last host run (DIR/host.md, bench/run.sh) and
 # the last guest run (DIR/guest.md, make bench-guest), whichever exist,
-# then the plot, the scale section (bench/scale.md, issue 15) and the
+# then the plot, the scale section (bench/scale.md, issue 15), the
+# attack, library (bench/rsplib.md, issue 18) and size sections, and the
 # targets (bench/targets.md).
 #   bench/report.sh [OUT [DIR]]     default BENCHMARKS.md build/bench
 set -eu
@@ -39,6 +40,11 @@ DIR=${2:-build/bench}
 	if [ -s bench/attack.md ]; then
 		echo
 		cat bench/attack.md
+	fi
+	# Issue 18's library data path (bench/rsplib.sh), by hand too.
+	if [ -s bench/rsplib.md ]; then
+		echo
+		cat bench/rsplib.md
 	fi
 	# Issue 17's sizes per CPU and profile (make size), by hand too.
 	if [ -s bench/size.md ]; then

@@ -74,6 +74,10 @@ session_event(struct cp_sock *s, const struct rsp_event *ev)
 {
 	struct cp_sock *c = s->one_to_one ? child_of(s, ev->session) : s;
 
+	if (ev->type == RSP_EV_SESSION_UP)
+		s->nsessions++;
+	else if (ev->type == RSP_EV_SESSION_DOWN && s->nsessions > 0)
+		s->nsessions--;
 	if (ev->type == RSP_EV_SESSION_UP) {
 		if (s->one_to_one)
 			child_new(s, ev->session);
@@ -184,6 +188,7 @@ element_start(
 	cp_element_config(&c, s->handle, policy, rereg_ms);
 	c.local = s->local[0] != '\0' ? s->local : NULL;
 	s->pe_state = CP_PE_PENDING;
+	s->dereg_sent = 0;
 	s->element = rsp_element_new(cp.loop, &c, element_event, s, &err);
 	if (s->element == NULL) {
 		errno = err == RSP_ESYSTEM ? errno : EINVAL;
@@ -262,8 +267,22 @@ rsp_register(int sd, const unsigned char *pool_handle,
 	    sd, pool_handle, pool_handle_size, loadinfo, rereg_ms, flags, NULL);
 }
 
-/* Deregisters (waiting for the answer, at most 3 s, unless
- * DEREGF_DONTWAIT); the sessions go on until the socket is closed. */
+/* The registered socket s deregisters its PE (the mutex held), and
+ * unless dontwait waits for the registrar's answer (at most 10 s). */
+void
+cp_element_deregister(struct cp_sock *s, int dontwait)
+{
+	/* Once: rsp_close after an rsp_deregister that got no answer
+	 * (no registrar) does not wait a second time. */
+	if (s->element == NULL || s->pe_state == CP_PE_GONE || s->dereg_sent)
+		return;
+	s->dereg_sent = 1;
+	if (rsp_element_deregister(s->element) == RSP_OK && !dontwait)
+		state_wait(s, s->pe_state, CP_REGISTER_MS);
+}
+
+/* Deregisters (see cp_element_deregister); the sessions go on until
+ * the socket is closed. */
 int
 rsp_deregister_tags(int sd, int flags, struct TagItem *tags)
 {
@@ -275,10 +294,8 @@ rsp_deregister_tags(int sd, int flags, struct TagItem *tags)
 	if ((s = cp_sock_find(sd)) == NULL || s->element == NULL) {
 		errno = EBADF;
 		rc = -1;
-	} else if (s->pe_state != CP_PE_GONE &&
-	           rsp_element_deregister(s->element) == RSP_OK &&
-	           !(flags & DEREGF_DONTWAIT)) {
-		state_wait(s, s->pe_state, CP_REGISTER_MS);
+	} else {
+		cp_element_deregister(s, flags & DEREGF_DONTWAIT);
 	}
 	cp_unlock();
 	return rc;

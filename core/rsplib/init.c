@@ -19,12 +19,46 @@
 /* Addresses rsp_initarg() points struct rsp_info at, as RSPLIB does. */
 static struct sockaddr_storage announce_addr, csp_addr;
 
+/* As RSPLIB's: $CSP_SERVER and $CSP_INTERVAL (ms, at least 250) are
+ * the defaults of -cspserver= and -cspinterval=. */
+static void
+csp_environment(struct rsp_info *info)
+{
+	const char *server = getenv("CSP_SERVER");
+	const char *interval = getenv("CSP_INTERVAL");
+	char *end;
+	unsigned long v;
+
+	if (server != NULL && *server != '\0') {
+		if (addr_parse(&csp_addr, server, CSP_PORT, 0, NULL, 0) == 0)
+			info->ri_csp_server = (struct sockaddr *)&csp_addr;
+		else
+			fprintf(stderr,
+			    "rsplib: bad CSP_SERVER=%s: expected "
+			    "address[:port]; no CSP reports\n",
+			    server);
+	}
+	if (interval != NULL && *interval != '\0') {
+		errno = 0;
+		v = strtoul(interval, &end, 10);
+		if (*interval < '0' || *interval > '9' || *end != '\0' ||
+		    errno || v > 86400000UL)
+			fprintf(stderr,
+			    "rsplib: bad CSP_INTERVAL=%s: expected a number "
+			    "of milliseconds; no CSP reports\n",
+			    interval);
+		else
+			info->ri_csp_interval = v < 250 ? 250 : (unsigned int)v;
+	}
+}
+
 void
 rsp_initinfo(struct rsp_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->ri_version = RSPLIB_VERSION;
 	info->ri_revision = RSPLIB_REVISION;
+	csp_environment(info);
 }
 
 void
@@ -191,10 +225,8 @@ rsp_initarg(struct rsp_info *info, const char *arg)
 		return set_transport(arg, arg + 11);
 	if (strncmp(arg, "-csp", 4) == 0)
 		return set_csp(info, arg);
-	/* The library logs nothing: RSPLIB's logging options are taken
-	 * and have no effect. */
 	if (strncmp(arg, "-log", 4) == 0)
-		return 1;
+		return cp_log_option(arg);
 	return 0;
 }
 

@@ -95,6 +95,8 @@ struct cp_sock {
 	struct cp_sock *parent;      /* an accepted session's socket */
 	uint32_t sid;                /* its session at the element */
 	int ended;                   /* its session is over: reads 0 */
+	int nsessions;               /* a PE's sessions now (CSP) */
+	int dereg_sent;              /* its PE was deregistered */
 };
 
 struct cp_state {
@@ -126,8 +128,12 @@ long long cp_deadline(int timeout_ms);
 int cp_transport(void);
 void cp_set_transport(int kind);
 
-/* logging.c */
-void cp_rsplib_stdlog(void);
+/* logging.c: RSPLIB's -log* options (1 taken, 0 refused with a
+ * message), and logging's start and end (rsp_initialize,
+ * rsp_cleanup). */
+int cp_log_option(const char *arg);
+void cp_log_begin(void);
+void cp_log_end(void);
 
 /* init.c */
 int cp_info_to_configs(const struct rsp_info *info);
@@ -139,7 +145,12 @@ int cp_policy_string(const struct rsp_loadinfo *li, char *s, size_t n);
 void cp_element_config(struct rsp_element_config *c, const char *handle,
     const char *policy, unsigned int rereg_ms);
 
+/* csp.c: CSP reports (rsp_initialize; before the loop goes) */
+void cp_csp_start(const struct rsp_info *info);
+void cp_csp_stop(void);
+
 /* element.c */
+void cp_element_deregister(struct cp_sock *s, int dontwait);
 void cp_element_close(struct cp_sock *s);
 
 /* accept.c */

@@ -199,8 +199,8 @@ rsp_send(int sd, const void *data, size_t len, int flags)
 	return send(sd, data, len, flags | MSG_NOSIGNAL);
 }
 
-/* The status text is kept for the session; rsp's librsplib sends no CSP
- * reports yet (docs/library.md). */
+/* The status text of the socket's session, for the CSP reports
+ * (csp.c). */
 int
 rsp_csp_setstatus(int sd, rserpool_session_t session, const char *status_text)
 {

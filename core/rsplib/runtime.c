@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/ev.h"
 #include "core/rsplib/internal.h"
 #include "core/transport/transport.h"
 
@@ -26,6 +27,11 @@ struct cp_state cp = {
 
 static int transport_kind = TR_AUTO;
 static pthread_once_t cond_once = PTHREAD_ONCE_INIT;
+
+/* The loop thread sleeps in poll() (the mutex free) until the loop's
+ * first timer, sleep_due (ev_now_ms scale, -1: none). */
+static int sleeping;
+static int64_t sleep_due;
 
 void
 cp_set_transport(int kind)
@@ -45,8 +51,16 @@ cp_lock(void)
 	pthread_mutex_lock(&cp.mu);
 }
 
-/* Wake the loop thread: an API call may have added a timer or a
- * descriptor its poll() does not know yet. */
+/* The loop's first timer (ev_now_ms scale), -1 none. */
+static int64_t
+next_due(void)
+{
+	int t = rsp_loop_timeout(cp.loop);
+
+	return t < 0 ? -1 : (int64_t)ev_now_ms(cp.loop) + t;
+}
+
+/* Wake the loop thread (its poll() watches cp.wake). */
 static void
 kick(void)
 {
@@ -59,10 +73,31 @@ kick(void)
 	(void)rc;
 }
 
+/*
+ * After an API call (the mutex held): the sleeping loop thread must
+ * wake only when the call added a timer due before the one it sleeps
+ * for.  Descriptors need no wake-up: its poll() watches the loop's
+ * epoll descriptor, which a descriptor added ready wakes by itself; a
+ * send goes out from the calling thread (rsp_session_send).  Skipping
+ * the wake-up saves the loop thread a round per message
+ * (BENCHMARKS.md, "RSPLIB's API").
+ */
+static void
+kick_if_needed(void)
+{
+	int64_t due;
+
+	if (!sleeping || cp.loop == NULL)
+		return; /* it looks at the timers before it sleeps again */
+	due = next_due();
+	if (due >= 0 && (sleep_due < 0 || due < sleep_due))
+		kick();
+}
+
 void
 cp_unlock(void)
 {
-	kick();
+	kick_if_needed();
 	pthread_mutex_unlock(&cp.mu);
 }
 
@@ -97,7 +132,7 @@ cp_wait(long long deadline)
 {
 	struct timespec ts;
 
-	kick();
+	kick_if_needed();
 	if (deadline < 0)
 		return pthread_cond_wait(&cp.cond, &cp.mu) == 0 ? 0 : -1;
 	if (now_ms() >= deadline)
@@ -121,9 +156,12 @@ loop_thread(void *arg)
 		p[1].fd = cp.wake;
 		p[0].events = p[1].events = POLLIN;
 		int timeout = rsp_loop_timeout(cp.loop);
+		sleep_due = next_due();
+		sleeping = 1;
 		pthread_mutex_unlock(&cp.mu);
 		poll(p, 2, timeout);
 		pthread_mutex_lock(&cp.mu);
+		sleeping = 0;
 		if ((p[1].revents & POLLIN) &&
 		    read(cp.wake, &v, sizeof(v)) == -1 && errno != EAGAIN)
 			break;
@@ -137,6 +175,7 @@ loop_thread(void *arg)
 static void
 teardown(void)
 {
+	cp_csp_stop();
 	rsp_pu_free(cp.pu);
 	cp.pu = NULL;
 	rsp_loop_free(cp.loop);
@@ -177,8 +216,9 @@ rsp_initialize(struct rsp_info *info)
 		goto fail;
 	}
 	cp.initialized = 1;
-	cp_rsplib_stdlog();
-	pthread_mutex_unlock(&cp.mu);
+	cp_log_begin();
+	cp_csp_start(info);
+	cp_unlock(); /* the loop thread learns of the CSP timer */
 	return 0;
 fail:
 	err = errno;
@@ -206,9 +246,11 @@ rsp_cleanup(void)
 	cp_pes_free();
 	cp.stop = 1;
 	cp.initialized = 0;
-	cp_unlock();
+	kick();
+	pthread_mutex_unlock(&cp.mu);
 	pthread_join(cp.thread, NULL);
 	cp_lock();
 	teardown();
 	pthread_mutex_unlock(&cp.mu);
+	cp_log_end();
 }

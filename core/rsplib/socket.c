@@ -180,6 +180,9 @@ rsp_socket(int domain, int type, int protocol)
 	return fd;
 }
 
+/* As RSPLIB's: a registered socket deregisters its PE first and waits
+ * for the answer (the socket stays in the table meanwhile: other
+ * threads may still use it), then every session ends. */
 int
 rsp_close(int sd)
 {
@@ -190,6 +193,12 @@ rsp_close(int sd)
 		pthread_mutex_unlock(&cp.mu);
 		errno = EBADF;
 		return -1;
+	}
+	cp_element_deregister(s, 0);
+	/* Another thread may have closed it while the mutex was free. */
+	if (cp_sock_find(sd) != s) {
+		cp_unlock();
+		return 0;
 	}
 	sock_unlink(s);
 	cp_element_close(s);

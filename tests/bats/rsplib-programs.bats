@@ -177,17 +177,26 @@ scripting_job() {
 	[ "$(cat "$T/result")" = ran-on-rsp ]
 }
 
+# start_pingpongclient OUT OPTION...: Debian's pingpongclient on our
+# library against the registrar, its output line-buffered in $T/OUT, its
+# PID in TPID; it has had 3 answers when this returns.
+start_pingpongclient() {
+	local out=$1
+	shift
+	LD_LIBRARY_PATH=$LIBB stdbuf -oL pingpongclient \
+	    -registrar=127.0.0.1:"$PORT" -transport=tcp "$@" \
+	    </dev/null >"$T/$out" 2>&1 &
+	TPID=$!
+	PIDS="$PIDS $TPID"
+	wait_for_line 'Ack #3 from PE' 10 "$T/$out"
+}
+
 @test "pingpongclient (Debian) on librsplib.so.3: pings answered by rsp server -pingpong" {
 	command -v pingpongclient >/dev/null ||
 	    skip "Debian's pingpongclient is not installed (rsplib-services)"
 	start_registrar
 	start_service pp -pingpong
-	LD_LIBRARY_PATH=$LIBB stdbuf -oL pingpongclient \
-	    -registrar=127.0.0.1:"$PORT" -transport=tcp -interval=100 \
-	    </dev/null >"$T/ppc.out" 2>&1 &
-	TPID=$!
-	PIDS="$PIDS $TPID"
-	wait_for_line 'Ack #3 from PE' 10 "$T/ppc.out"
+	start_pingpongclient ppc.out -interval=100
 	grep -q "Ack #1 from PE \$$(pe_id pp) (reply #1)" "$T/ppc.out"
 	stop_client
 }
@@ -406,4 +415,105 @@ hs_pes() {
 	grep -q 'Disconnecting after 4 packets' "$T/both.log"
 	grep -q 'FAILOVER (cookie=yes)' "$T/fpu.out"
 	grep -q 'state=RSERPOOL_FAILOVER_COMPLETE, cookie=yes' "$T/fpu.out"
+}
+
+# RSPLIB 3.4.4's rsp_initarg() takes -logfile=, -logappend=, -logquiet,
+# -loglevel= and -logcolor= (its libtdloglevel's options); ours too,
+# handing them to libtdloglevel when the program has it.
+@test "RSPLIB's -log* options on librsplib.so.3: rspserver's log into -logfile= (libtdloglevel), rspterminal's library log, bad values refused" {
+	command -v pingpongclient >/dev/null ||
+	    skip "Debian's pingpongclient is not installed (rsplib-services)"
+	start_registrar
+	start_rspserver pp -pingpong -logfile="$T/pp.flog" -loglevel=3
+	start_pingpongclient c.out -interval=50
+	stop_client
+	# The program's own log lines went to the file, not to its output.
+	wait_for_line 'New thread for RSerPool socket' 5 "$T/pp.flog"
+	if grep -q 'New thread' "$T/pp.log"; then false; fi
+	# rspterminal has no libtdloglevel: the library's own log, here its
+	# failed connections at level 5 (none at the default level 3).
+	LD_LIBRARY_PATH=$LIBB timeout -s INT 2 rspterminal -transport=tcp \
+	    -registrar=127.0.0.1:1 -loglevel=5 -logfile="$T/t.flog" \
+	    < <(sleep 5) >/dev/null 2>"$T/t.err" || true
+	grep -q 'rsplib\[[0-9]*\]: tcpmap: assoc [0-9]*: connect: Connection refused' \
+	    "$T/t.flog"
+	[ ! -s "$T/t.err" ]
+	for bad in -loglevel=x -loglevel=10 -logcolor=purple -logfile= \
+	    -logfile="$T/no/such/dir/f" -logverbose; do
+		run env LD_LIBRARY_PATH="$LIBB" timeout 10 rspterminal \
+		    -registrar=127.0.0.1:1 "$bad" </dev/null
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"rsplib: bad option $bad: "* ]]
+	done
+}
+
+# last_table FILE: the last complete table rsp cspmonitor printed.
+last_table() {
+	awk 'BEGIN { RS = ""; ORS = "\n" } { t = $0 } END { print t }' "$1"
+}
+
+# wait_table PATTERN: at most 10 s until the monitor's last table
+# matches PATTERN (grep -E).
+wait_table() {
+	for _ in $(seq 100); do
+		last_table "$T/mon.out" | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "--- last table (waiting for '$1'):" >&2
+	last_table "$T/mon.out" >&2
+	return 1
+}
+
+@test "CSP from librsplib.so.3: rsp cspmonitor shows Debian's rspserver and pingpongclient on it, with their associations and final reports" {
+	command -v pingpongclient >/dev/null ||
+	    skip "Debian's pingpongclient is not installed (rsplib-services)"
+	"$RSP" cspmonitor -localaddress=127.0.0.1:0 -updateinterval=200 -full \
+	    -logcolor=off >"$T/mon.out" 2>"$T/mon.err" &
+	PIDS="$PIDS $!"
+	wait_for_line 'listening on' 5 "$T/mon.err"
+	csp=127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) (UDP)$/\1/p' "$T/mon.err")
+	start_registrar
+	start_rspserver pp -pingpong -cspserver="$csp" -cspinterval=250
+	# The interval from the environment, as RSPLIB's rsp_initinfo().
+	CSP_INTERVAL=250 start_pingpongclient c.out -interval=100 \
+	    -cspserver="$csp"
+	id=$(rspserver_id pp)
+	grep -q "Ack #1 from PE \\\$$id" "$T/c.out"
+	# rspserver's CSP ID is its own random one; pingpongclient's too.
+	wait_table 'PE \$[0-9a-f]{8} .* A=1 "1 Session"'
+	wait_table "PU \\\$[0-9a-f]{14} .* A=2 \"1 Session\""
+	run last_table "$T/mon.out"
+	echo "$output"
+	[[ "$output" == *"-> PE \$$id PingPong/TCP  duration="* ]]
+	[ "$(grep -c -- '-> PR \$[0-9a-f]\{8\} ASAP/TCP  duration=' <<<"$output")" -eq 2 ]
+	[[ "$output" == *"1 PEs, 1 PUs"* ]]
+	# SIGINT: rsp_cleanup sends the final report, the PU goes at once.
+	stop_client
+	wait_table '1 PEs, 0 PUs'
+	kill -INT "$(pid_of pp)"
+	wait_table '0 PEs, 0 PUs'
+}
+
+# Smoke run of bench/rsplib.sh (the figures are for BENCHMARKS.md, not
+# judged here): bench/rsplib_echo.c built against Debian's librsplib-dev,
+# one short trial on our library and on the raw transport.
+@test "bench/rsplib.sh: rsplib_echo (built against RSPLIB's headers) through Debian's rspserver -echo on librsplib.so.3, and raw" {
+	[ -f /usr/include/rserpool/rserpool.h ] &&
+	    ls /usr/lib/*/librsplib.so >/dev/null 2>&1 ||
+	    skip "RSPLIB's headers are not installed (apt-get install librsplib-dev; scripts/deps.sh does)"
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	gcc -O2 -Wall -Werror -o "$T/rsplib_echo" "$top/bench/rsplib_echo.c" -lrsplib
+	run "$T/rsplib_echo" -inflight=0
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"bad argument 0"* ]]
+	run "$T/rsplib_echo" -bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"bad argument -bogus"* ]]
+	run env RSP_LIBB="$LIBB" ECHO_BIN="$T/rsplib_echo" TRIALS=1 \
+	    DURATION=200 timeout 60 "$top/bench/rsplib.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ config=ours\ inflight=16\ msgs=[1-9][0-9]* ]]
+	[[ "$output" =~ \|\ ours\ \|\ 1\ \|\ [1-9][0-9]*\ \| ]]
+	[[ "$output" =~ \|\ raw\ \|\ 16\ \|\ [1-9][0-9]*\ \| ]]
 }

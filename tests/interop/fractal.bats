@@ -116,12 +116,7 @@ teardown() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 @test "RSPLIB's PE computes the image our PE computes (rsp fractalpooluser, no failover)" {

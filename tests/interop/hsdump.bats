@@ -59,12 +59,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 # The PE IDs RSPLIB's hsdump printed (its Index section), sorted.

@@ -43,12 +43,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 @test "a new rspregistrar learns 300 PEs from rsp registrar in responses of 128 PEs" {

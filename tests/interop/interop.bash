@@ -21,6 +21,17 @@ stop() {
 	wait_for 5 eval "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
 }
 
+# stop_all: every process whose PID file $OUT/*.pid holds, PID file
+# removed.
+stop_all() {
+	local f
+	for f in "$OUT"/*.pid; do
+		[ -f "$f" ] || continue
+		stop "$(cat "$f")"
+		rm -f "$f"
+	done
+}
+
 # start NAME CMD...: CMD in the background, output in $OUT/NAME.log, its
 # PID in $OUT/NAME.pid.
 start() {

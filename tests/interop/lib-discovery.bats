@@ -46,12 +46,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 @test "rsp server finds rspregistrar by its announces and serves rsp terminal" {

@@ -123,12 +123,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 @test "rsp registrar and rspregistrar see each other as peers" {

@@ -77,12 +77,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 @test "killing rsp registrar: rspregistrar takes over its rsp server PEs (Keep-Alive H at their ASAP transport)" {

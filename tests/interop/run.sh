@@ -51,12 +51,13 @@ fi
 rc=0
 # RSP: our binary for tests/interop/rsp-registrar.bats, hsdump.bats and
 # scripting.bats
-# (make check-interop builds and passes the sanitizer build).
+# (make check-interop builds and passes the sanitizer build); RSP_LIBB:
+# the directory of our librsplib.so.3 for rsplib-on-rsp.bats.
 # The whole run is captured too (tests/interop/guest-capture.sh), so
 # that every frame of every file is judged, not only those of the files
 # with captures of their own.
 "$top/tests/vm/run-in-guest.sh" -t "${INTEROP_TIMEOUT:-2700}" -e RSP_INTEROP_OUT="$out" \
-	${RSP:+-e RSP="$RSP"} \
+	${RSP:+-e RSP="$RSP"} ${RSP_LIBB:+-e RSP_LIBB="$RSP_LIBB"} \
 	tests/interop/guest-capture.sh "$out/all.pcapng" \
 	bats --timing tests/interop || rc=$?
 vrc=0

@@ -104,12 +104,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
+	stop_all
 }
 
 # After each test: its PEs and clients; the registrars live for the file.

@@ -30,16 +30,6 @@ start() {
 	echo "$!" >"$OUT/$name.pid"
 }
 
-# stop_all: every process this file started, by its PID file.
-stop_all() {
-	local f
-	for f in "$OUT"/*.pid; do
-		[ -f "$f" ] || continue
-		stop "$(cat "$f")"
-		rm -f "$f"
-	done
-}
-
 # RSPLIB's rspserver prints "Identifier = $xxxxxxxx" when it registered.
 rsplib_pe_id() {
 	sed -n 's/.*Identifier *= *\$\([0-9a-f]*\).*/\1/p' "$OUT/$1.log" | head -1

@@ -3,12 +3,14 @@
  * library options, basic mode (resolution, registration, failure
  * reports), RSerPool sockets with an echo PE (messages, partial reads,
  * cookies, poll, timeouts, failover by request), four threads at once,
- * and the helpers.  A registrar and an echo PE run in a child process,
+ * the helpers, and the CSP reports (to a UDP socket of the test's).  A registrar and an echo PE run in a child process,
  * over the TCP mapping on 127.0.0.1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "core/transport/transport.h"
 #include "include/rserpool/rserpool-internals.h"
 #include "include/rsp.h"
+#include "proto/csp.h"
 #include "childfix.h"
 #include "regfix.h"
 #include "testlib.h"
@@ -84,12 +87,62 @@ child(int fd)
 		ev_run_once(loop, 1000);
 }
 
+/* The CSP monitor: a UDP socket on 127.0.0.1 (csp_monitor()). */
+static int csp_fd = -1;
+
+static unsigned
+csp_monitor(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((csp_fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    bind(csp_fd, (struct sockaddr *)&sin, len) == -1 ||
+	    getsockname(csp_fd, (struct sockaddr *)&sin, &len) == -1)
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/* Wait at most 5 s for a report with this status text (NULL: a final
+ * report) that has an association to the PE pe (0: any); 1 found. */
+static int
+csp_seen(const char *status, uint32_t pe)
+{
+	struct pollfd p = {.fd = csp_fd, .events = POLLIN};
+	struct csp_report r;
+	unsigned char buf[4096];
+	char text[CSP_TEXT_SIZE + 1];
+	int i, found = 0;
+	ssize_t n;
+
+	for (i = 0; i < 50 && !found && poll(&p, 1, 100) >= 0; i++) {
+		if (!(p.revents & POLLIN) ||
+		    (n = recv(csp_fd, buf, sizeof(buf), 0)) <= 0 ||
+		    csp_decode(buf, (size_t)n, &r) != APP_OK)
+			continue;
+		csp_text(r.status, text, sizeof(text));
+		found = r.sender == CID_COMPOUND(CID_GROUP_POOLUSER, 0x1234) &&
+		        (status == NULL ? (r.flags & CSP_FLAG_FINAL) != 0
+		                        : strcmp(text, status) == 0);
+		for (unsigned k = 0; found && pe != 0 && k <= r.nassocs; k++)
+			if (k == r.nassocs)
+				found = 0;
+			else if (r.assocs[k].receiver ==
+			         CID_COMPOUND(CID_GROUP_POOLELEMENT, pe))
+				break;
+		csp_report_free(&r);
+	}
+	return found;
+}
+
 static void
 test_initarg(unsigned port)
 {
 	struct rsp_info info;
 	const struct sockaddr_in *sin;
-	char arg[64];
+	char arg[64], logfile[] = "/tmp/test_rsplib.XXXXXX";
+	int fd;
 
 	test_section("rsp_initarg: RSPLIB's options");
 	rsp_initinfo(&info);
@@ -117,20 +170,58 @@ test_initarg(unsigned port)
 	CHECK(rsp_initarg(&info, "-cspserver=127.0.0.1") == 1 &&
 	      info.ri_csp_server != NULL);
 	CHECK(rsp_initarg(&info, "-cspinterval=x") == 0);
-	CHECK(rsp_initarg(&info, "-loglevel=5") == 1);
+	/* RSPLIB 3.4.4's logging options, and nothing else. */
+	CHECK(rsp_initarg(&info, "-loglevel=5") == 1 && log_config.level == 5);
+	CHECK(rsp_initarg(&info, "-loglevel=10") == 0);
+	CHECK(rsp_initarg(&info, "-loglevel=x") == 0);
+	CHECK(rsp_initarg(&info, "-logquiet") == 1 && log_config.level == 0);
+	CHECK(rsp_initarg(&info, "-logcolor=off") == 1);
+	CHECK(rsp_initarg(&info, "-logcolor=maybe") == 0);
+	CHECK(rsp_initarg(&info, "-logfile=/nonexistent/dir/log") == 0);
+	CHECK(rsp_initarg(&info, "-logfile=") == 0);
+	CHECK(rsp_initarg(&info, "-logsomething") == 0);
+	CHECK((fd = mkstemp(logfile)) >= 0 && write(fd, "kept\n", 5) == 5);
+	close(fd);
+	snprintf(arg, sizeof(arg), "-logappend=%s", logfile);
+	CHECK(rsp_initarg(&info, arg) == 1 && log_config.file != NULL &&
+	      strcmp(log_config.file, logfile) == 0 &&
+	      log_config.append != NULL);
+	CHECK(rsp_initarg(&info, "-loglevel=3") == 1);
 	CHECK(rsp_initarg(&info, "-transport=udp") == 0);
 	CHECK(rsp_initarg(&info, "-transport=tcp") == 1);
 	CHECK(rsp_initarg(&info, "-poolhandle=EchoPool") == 0);
 	rsp_freeinfo(&info);
 	CHECK(info.ri_registrars == NULL);
+	/* The CSP environment variables, as RSPLIB's rsp_initinfo(). */
+	setenv("CSP_SERVER", "127.0.0.1:7", 1);
+	setenv("CSP_INTERVAL", "10", 1);
 	rsp_initinfo(&info);
+	CHECK(info.ri_csp_server != NULL && info.ri_csp_interval == 250);
+	setenv("CSP_SERVER", "nowhere:x", 1);
+	rsp_initinfo(&info);
+	CHECK(info.ri_csp_server == NULL);
+	unsetenv("CSP_SERVER");
+	unsetenv("CSP_INTERVAL");
+
+	rsp_initinfo(&info);
+	snprintf(arg, sizeof(arg), "-registrar=127.0.0.1:%u", port);
 	rsp_initarg(&info, arg);
 	rsp_initarg(&info, "-asapannounce=off");
+	snprintf(arg, sizeof(arg), "-cspserver=127.0.0.1:%u", csp_monitor());
+	CHECK(rsp_initarg(&info, arg) == 1);
+	CHECK(rsp_initarg(&info, "-cspinterval=100") == 1);
+	info.ri_csp_identifier = CID_COMPOUND(CID_GROUP_POOLUSER, 0x1234);
 	CHECK(
 	    rsp_socket(0, SOCK_STREAM, IPPROTO_SCTP) == -1 && errno == EINVAL);
 	CHECK(rsp_initialize(&info) == 0);
 	CHECK(rsp_initialize(&info) == 0); /* again: nothing happens */
 	rsp_freeinfo(&info);
+	/* No socket yet: "0 Sessions"; the log file kept what it had. */
+	CHECK(csp_seen("0 Sessions", 0));
+	CHECK((fd = open(logfile, O_RDONLY)) >= 0 && read(fd, arg, 5) == 5 &&
+	      memcmp(arg, "kept\n", 5) == 0);
+	close(fd);
+	unlink(logfile);
 }
 
 static void
@@ -289,6 +380,8 @@ test_sockets(void)
 	      nt.rn_failover.rf_has_cookie == 1);
 	CHECK(echo(sd, "after", 9) == 0);
 	CHECK(rsp_csp_setstatus(sd, 0, "running") == 0);
+	/* The one session's text, its association to the PE. */
+	CHECK(csp_seen("running", 0xabc00001));
 	CHECK(rsp_close(sd) == 0);
 	CHECK(rsp_close(sd) == -1 && errno == EBADF);
 	CHECK(rsp_sendmsg(sd, "x", 1, 0, 0, 0, 0, 0, 0, -1) == -1 &&
@@ -386,7 +479,8 @@ main(void)
 	test_threads();
 	test_helpers();
 	rsp_cleanup();
-	rsp_cleanup(); /* again: nothing happens */
+	CHECK(csp_seen(NULL, 0)); /* the final report */
+	rsp_cleanup();            /* again: nothing happens */
 	CHECK(rsp_socket(0, SOCK_STREAM, 0) == -1);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);

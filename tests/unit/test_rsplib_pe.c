@@ -3,7 +3,7 @@
  * accept.c): bad calls, a one-to-many PE (session changes, messages
  * with their session, cookies and their echo), a one-to-one PE with a
  * thread per accepted session serving four PU threads at once, a
- * refused registration, deregistration.  A registrar runs in a child
+ * refused registration, deregistration, by rsp_close too.  A registrar runs in a child
  * process; PEs and PUs share this one, over the TCP mapping on
  * 127.0.0.1.
  */
@@ -40,6 +40,23 @@ quiet_sink(int level, const char *msg, void *arg)
 	(void)level, (void)msg, (void)arg;
 }
 
+/* The registrar's deregistration lines (its info log), one a line,
+ * in this file: what test_close_deregisters checks. */
+static char dereg_file[] = "/tmp/test_rsplib_pe.XXXXXX";
+
+static void
+dereg_sink(int level, const char *msg, void *arg)
+{
+	FILE *f;
+
+	(void)level, (void)arg;
+	if (strstr(msg, "deregistered PE") != NULL &&
+	    (f = fopen(dereg_file, "a")) != NULL) {
+		fprintf(f, "%s\n", msg);
+		fclose(f);
+	}
+}
+
 /* The child: a registrar; "PORT\n" on fd once it listens. */
 static void
 child(int fd)
@@ -48,6 +65,9 @@ child(int fd)
 	struct ev_loop *loop = ev_loop_new();
 	struct registrar *reg;
 	char line[64];
+
+	log_config.level = LOG_LVL_INFO;
+	log_register(dereg_sink, NULL);
 
 	if (reg_config_check(&c, line, sizeof(line)) == -1 ||
 	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
@@ -293,6 +313,37 @@ test_one_to_one(void)
 	CHECK(rsp_close(pe) == 0);
 }
 
+/* rsp_close() of a registered socket deregisters its PE, as RSPLIB's:
+ * the pool is gone at once, not after the registrar's keep-alives. */
+static void
+test_close_deregisters(void)
+{
+	struct rsp_addrinfo *ai = NULL;
+	char want[96], line[160];
+	uint32_t id = 0;
+	int pe, found = 0;
+	FILE *f;
+
+	test_section("rsp_close deregisters the PE");
+	CHECK((pe = pe_socket(SOCK_SEQPACKET, "ClosePool")) >= 0);
+	CHECK(rsp_getsockname(pe, NULL, NULL, &id) == 0);
+	CHECK(rsp_getaddrinfo(PH("ClosePool"), &ai, 0, 0) == 1);
+	rsp_freeaddrinfo(ai);
+	CHECK(rsp_close(pe) == 0);
+	/* The registrar logged the Deregistration before rsp_close
+	 * returned (it waits for the answer): not a lost association. */
+	snprintf(
+	    want, sizeof(want), "deregistered PE $%08x of pool ClosePool", id);
+	if ((f = fopen(dereg_file, "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			found |= strstr(line, want) != NULL;
+		fclose(f);
+	}
+	CHECK(found);
+	CHECK(rsp_getaddrinfo(PH("ClosePool"), &ai, 0, 0) == REAI_NONAME);
+	CHECK(rsp_close(pe) == -1 && errno == EBADF);
+}
+
 int
 main(void)
 {
@@ -303,6 +354,9 @@ main(void)
 
 	log_register(quiet_sink, NULL);
 	setenv("RSP_TRANSPORT", "tcp", 1);
+	if ((port = (unsigned)mkstemp(dereg_file)) == (unsigned)-1)
+		return 1;
+	close((int)port);
 	port = fork_child(child, &pid);
 	if (pid == -1)
 		return 1;
@@ -315,9 +369,11 @@ main(void)
 	test_bad_calls();
 	test_one_to_many();
 	test_one_to_one();
+	test_close_deregisters();
 	rsp_cleanup();
 	rsp_freeinfo(&info);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	unlink(dereg_file);
 	return test_done();
 }
