@@ -60,3 +60,32 @@ csp_fill_app(struct csp_reporter *rep, struct csp_report *r, void *arg)
 {
 	(void)rep, (void)r, (void)arg;
 }
+
+uint64_t
+csp_reporter_sent(const struct csp_reporter *rep)
+{
+	(void)rep;
+	return 0;
+}
+
+uint64_t
+csp_reporter_failed(const struct csp_reporter *rep)
+{
+	(void)rep;
+	return 0;
+}
+
+uint64_t
+csp_reporter_since_us(const struct csp_reporter *rep, uint64_t since_ms)
+{
+	(void)rep, (void)since_ms;
+	return 0;
+}
+
+void
+csp_location(char *s, size_t n, uint16_t port)
+{
+	(void)port;
+	if (n > 0)
+		s[0] = '\0';
+}
