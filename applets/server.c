@@ -456,7 +456,8 @@ server_main(int argc, char **argv)
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (csp_config_check(&s.csp, err, sizeof(err)) == -1 ||
-	    mx_config_check(&s.mc, err, sizeof(err)) == -1) {
+	    mx_config_check(&s.mc, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
 	}

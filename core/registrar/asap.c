@@ -290,6 +290,10 @@ build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
 	}
 }
 
+#ifndef RSP_TLS
+#define reg_tls_check(reg, assoc, h) 0 /* no TLS: nothing to check */
+#endif
+
 /* A refused registration or deregistration: counted by cause (the
  * statistics), logged (rate-limited: the refused may be flooding),
  * answered with the cause. */
@@ -332,6 +336,7 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	    (cause = acl_ok(reg, ACL_REGISTER, assoc, &ra.peer, &m->handle)
 	                 ? 0
 	                 : RSP_CAUSE_SECURITY) == 0 &&
+	    (cause = reg_tls_check(reg, assoc, &m->handle)) == 0 &&
 	    (cause = id_owner_check(assoc, hpe, &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
 		if (reg_distance_index(&pe.policy) != -1)

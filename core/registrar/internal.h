@@ -333,4 +333,12 @@ void reg_takeover_up(struct registrar *reg, uint32_t assoc);
 void reg_takeover_retry(struct registrar *reg, uint32_t assoc);
 void reg_takeover_free(struct registrar *reg);
 
+#ifdef RSP_TLS
+/* core/registrar/reg_tls.c: 0 if assoc may register into h as far as
+ * TLS goes (its identity's pool patterns, -tlsonly), else the cause
+ * (logged). */
+uint16_t reg_tls_check(
+    struct registrar *reg, uint32_t assoc, const struct rsp_handle *h);
+#endif
+
 #endif

@@ -13,6 +13,10 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/transport/internal.h"
+#ifdef RSP_TLS
+#include "core/transport/tcp_int.h"
+#include "core/transport/tls/tr_tls.h"
+#endif
 #include "proto/wire.h"
 
 struct tr_config tr_config = {.kind = TR_AUTO,
@@ -46,6 +50,12 @@ const struct opt tr_opts[] = {
         "are refused (0: no limit)",
         STR(TR_MAX_PER_SRC_DEFAULT), 0, 100000000,
         offsetof(struct tr_config, max_per_src)},
+#ifdef RSP_TLS
+    {"tlskeyfile", OPT_STR, "FILE",
+        "TLS on the TCP mapping with the pre-shared keys of FILE (a "
+        "registrar accepts each, others offer the first line's)",
+        NULL, 0, 0, offsetof(struct tr_config, tls_keyfile)},
+#endif
     OPT_END,
 };
 
@@ -266,7 +276,8 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	struct tr_ep *ep;
 
 	if ((kind != TR_SCTP && kind != TR_TCP) ||
-	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH)) != 0 ||
+	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH | TR_SECURE)) !=
+	        0 ||
 	    (flags & (TR_LISTEN | TR_ONE_TO_ONE)) ==
 	        (TR_LISTEN | TR_ONE_TO_ONE)) {
 		errno = EINVAL;
@@ -295,6 +306,16 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 {
 	struct tr_ep *ep;
 
+#ifdef RSP_TLS
+	if ((flags & TR_SECURE) && tr_tls_on() && kind != TR_TCP &&
+	    tr_test_ops == NULL) {
+		log_error("transport: -tlskeyfile: TLS runs on the TCP mapping "
+		          "only (-transport=tcp), not on %s",
+		    tr_kind_name(kind));
+		errno = EPROTONOSUPPORT;
+		return NULL;
+	}
+#endif
 	if ((ep = ep_alloc(loop, kind, flags, cb, arg)) == NULL)
 		return NULL;
 	if (ep->ops->open(ep, local) == -1) {
@@ -306,6 +327,24 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 	}
 	return ep;
 }
+
+#ifdef RSP_TLS
+int
+tr_listen_tls(struct tr_ep *ep, struct addr_list *local)
+{
+	if (ep->ops != &tr_tcp_ops) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	return tc_listen_tls(ep, local);
+}
+
+const char *
+tr_peer_identity(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops == &tr_tcp_ops ? tc_peer_identity(ep, assoc) : NULL;
+}
+#endif
 
 void
 tr_ep_free(struct tr_ep *ep)
@@ -400,7 +439,8 @@ tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 		arg = ep->arg;
 	}
 	if ((nep = ep_alloc(ep->loop, ep->kind,
-	         TR_ONE_TO_ONE | (ep->flags & TR_NO_BATCH), cb, arg)) == NULL)
+	         TR_ONE_TO_ONE | (ep->flags & (TR_NO_BATCH | TR_SECURE)), cb,
+	         arg)) == NULL)
 		return NULL;
 	nep->hb_interval = ep->hb_interval;
 	nep->hb_maxloss = ep->hb_maxloss;

@@ -70,6 +70,9 @@ int tls_handshake(struct tls_conn *c);
  */
 ssize_t tls_read(struct tls_conn *c, void *buf, size_t len);
 ssize_t tls_write(struct tls_conn *c, const void *buf, size_t len);
+/* Decrypted bytes waiting inside (tls_read them: the socket will not
+ * wake the loop for them). */
+size_t tls_pending(const struct tls_conn *c);
 /* Send close_notify: 1 sent, 0 in progress, -1 failed. */
 int tls_close(struct tls_conn *c);
 
