@@ -212,7 +212,7 @@ registrar_main(int argc, char **argv)
 	    {registrar_applet_opts, &ao}, {uptime_opts, &uc}, {csp_opts, &csp},
 	    {mx_opts, &mc}, {daemon_opts, &dc}, {tr_opts, &tr_config},
 #ifdef RSP_TLS
-	    {reg_tls_opts, &cfg},
+	    {reg_tls_opts, &cfg}, {tr_tls_server_opts, &tr_config},
 #endif
 	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];

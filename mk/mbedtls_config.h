@@ -68,6 +68,10 @@
 /* PSA crypto: TLS 1.3's key schedule runs through it */
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_USE_PSA_CRYPTO
+/* Each connection holds PSA keys (its record keys, its PSK and ECDH
+ * keys while it shakes hands): a fixed store of 32 slots failed the
+ * 17th concurrent handshake with "out of memory" (bench/tls.sh). */
+#define MBEDTLS_PSA_KEY_STORE_DYNAMIC
 
 /* X.509 certificates in PEM files */
 #define MBEDTLS_X509_USE_C

@@ -69,8 +69,9 @@ tls-unit: $(TLS_UNIT_BINS)
 	    TLS_CERTS=$(B)/tests/tls/certs $$t || rc=1; done; exit $$rc
 
 # The applets over TLS: real processes on loopback (tests/bats/tls/).
-tls-bats: $(B)/rsp
-	RSP=$(abspath $(B)/rsp) bats tests/bats/tls
+tls-bats: $(B)/rsp $(B)/bench/asap_bench
+	RSP=$(abspath $(B)/rsp) ASAP_BENCH=$(abspath $(B)/bench/asap_bench) \
+	    bats tests/bats/tls
 
 # TLS against plain, one registrar (bench/tls.sh; BENCHMARKS.md).
 tls-bench: $(B)/rsp $(B)/bench/asap_bench

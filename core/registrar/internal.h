@@ -339,6 +339,17 @@ void reg_takeover_free(struct registrar *reg);
  * (logged). */
 uint16_t reg_tls_check(
     struct registrar *reg, uint32_t assoc, const struct rsp_handle *h);
+/* What an ENRP association's TLS identity makes it (RFC 5353 section 6:
+ * the key is the authorization): a peer (role registrar), a reader
+ * (admin: hsdump), refused (another role, or no TLS under -tlsonly;
+ * logged), or plain (no TLS: the address rules decide). */
+enum reg_tls_enrp {
+	REG_TLS_PLAIN,
+	REG_TLS_PEER,
+	REG_TLS_READER,
+	REG_TLS_REFUSED,
+};
+enum reg_tls_enrp reg_tls_enrp_admit(struct registrar *reg, uint32_t assoc);
 #endif
 
 #endif

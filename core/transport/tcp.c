@@ -634,16 +634,18 @@ tc_listen_tls(struct tr_ep *ep, struct addr_list *local)
 	struct tc_ep *t = tc(ep);
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	struct tr_tls_ref *r;
 	int from = t->nlfd, i;
 
 	if (t->ntls_lfd > 0) {
 		errno = EALREADY;
 		return -1;
 	}
-	if (!tr_tls_on()) {
+	if ((r = tr_tls_server_ref()) == NULL) { /* no keys, no certificate */
 		errno = ENOKEY;
 		return -1;
 	}
+	tr_tls_put(r);
 	if (tc_listen(ep, local) == -1) {
 		int saved = errno;
 

@@ -55,9 +55,25 @@ const struct opt tr_opts[] = {
         "TLS on the TCP mapping with the pre-shared keys of FILE (a "
         "registrar accepts each, others offer the first line's)",
         NULL, 0, 0, offsetof(struct tr_config, tls_keyfile)},
+    {"tlscafile", OPT_STR, "FILE",
+        "TLS on the TCP mapping, checking each registrar's certificate "
+        "against the CAs of FILE (PEM) and its address",
+        NULL, 0, 0, offsetof(struct tr_config, tls_cafile)},
 #endif
     OPT_END,
 };
+
+#ifdef RSP_TLS
+const struct opt tr_tls_server_opts[] = {
+    {"tlscert", OPT_STR, "FILE",
+        "TLS: this registrar's certificate chain (PEM), for pool users "
+        "that check it (-tlscafile)",
+        NULL, 0, 0, offsetof(struct tr_config, tls_cert)},
+    {"tlskey", OPT_STR, "FILE", "TLS: the private key of -tlscert (PEM)", NULL,
+        0, 0, offsetof(struct tr_config, tls_key)},
+    OPT_END,
+};
+#endif
 
 int
 tr_sctp_available(void)
@@ -337,6 +353,12 @@ tr_listen_tls(struct tr_ep *ep, struct addr_list *local)
 		return -1;
 	}
 	return tc_listen_tls(ep, local);
+}
+
+void
+tr_ep_tls_connect(struct tr_ep *ep)
+{
+	ep->flags |= TR_SECURE;
 }
 
 const char *

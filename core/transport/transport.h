@@ -80,6 +80,9 @@ struct tr_config {
 	long long max_per_src; /* -maxassociationspersource, 0: no limit */
 #ifdef RSP_TLS
 	const char *tls_keyfile; /* -tlskeyfile */
+	const char *tls_cafile;  /* -tlscafile: check registrars' certs */
+	const char *tls_cert;    /* -tlscert, -tlskey: a registrar's own */
+	const char *tls_key;
 #endif
 };
 
@@ -87,6 +90,10 @@ extern struct tr_config tr_config;
 /* -transport, -tcpheartbeatinterval, -tcpheartbeatmaxloss,
  * -maxassociations, -maxassociationspersource */
 extern const struct opt tr_opts[];
+#ifdef RSP_TLS
+/* -tlscert, -tlskey: a registrar's (the server side's) only */
+extern const struct opt tr_tls_server_opts[];
+#endif
 
 #define TR_MAX_ASSOC_DEFAULT   200000
 #define TR_MAX_PER_SRC_DEFAULT 1000
@@ -224,6 +231,9 @@ int tr_tls_reload(void);
  * local (local->port 0: any, set to the one bound); -1 with errno:
  * ENOKEY without -tlskeyfile, EPROTONOSUPPORT for SCTP. */
 int tr_listen_tls(struct tr_ep *ep, struct addr_list *local);
+/* From now on ep's outgoing associations are TLS, as if it had been
+ * made with TR_SECURE (a registrar's ENRP endpoint with -enrptls). */
+void tr_ep_tls_connect(struct tr_ep *ep);
 /* The PSK identity assoc's peer authenticated with; NULL when the
  * association has no TLS (or is unknown). */
 const char *tr_peer_identity(struct tr_ep *ep, uint32_t assoc);

@@ -63,18 +63,31 @@ tr_tls_cfg(const struct tr_tls_ref *r)
 int
 tr_tls_on(void)
 {
-	return cur.server != NULL;
+	return cur.server != NULL || cur.client != NULL;
+}
+
+/* Certificates: a server's own (-tlscert, -tlskey), a client's CAs
+ * (-tlscafile).  -1 with the sentence in why. */
+static int
+ref_certs(struct tr_tls_ref *r, enum tls_role role, char *why)
+{
+	if (role == TLS_SERVER && tr_config.tls_cert != NULL)
+		return tls_cfg_cert_key(
+		    r->cfg, tr_config.tls_cert, tr_config.tls_key, why);
+	if (role == TLS_CLIENT && tr_config.tls_cafile != NULL)
+		return tls_cfg_ca_file(r->cfg, tr_config.tls_cafile, why);
+	return 0;
 }
 
 /* A configuration of role with the keys (the server all of them, the
- * client the first); NULL with err. */
+ * client the first) and the certificates; NULL with err. */
 static struct tr_tls_ref *
 ref_new(
     enum tls_role role, const struct tls_keys *keys, char *err, size_t errlen)
 {
 	char why[TLS_ERR_MAX];
 	struct tr_tls_ref *r;
-	int i, n = role == TLS_SERVER ? keys->n : 1;
+	int i, n = role == TLS_SERVER ? keys->n : keys->n > 0;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
 	    (r->cfg = tls_cfg_new(role, why)) == NULL) {
@@ -93,21 +106,30 @@ ref_new(
 			return NULL;
 		}
 	}
+	if (ref_certs(r, role, why) == -1) {
+		snprintf(err, errlen, "%s", why);
+		tr_tls_put(r);
+		return NULL;
+	}
 	return r;
 }
 
-/* Load -tlskeyfile and make both configurations; the current ones are
- * replaced only when everything worked. */
+/* Load -tlskeyfile and the certificates, and make the configurations
+ * they allow: a server with keys or a certificate, a client with keys
+ * or CAs.  The current ones are replaced only when everything worked. */
 static int
 load(char *err, size_t errlen)
 {
 	struct tr_tls_ref *srv = NULL, *cli = NULL;
-	struct tls_keys keys;
+	struct tls_keys keys = {0, NULL};
 
-	if (tls_keys_load(&keys, tr_config.tls_keyfile, err, errlen) == -1)
+	if (tr_config.tls_keyfile != NULL &&
+	    tls_keys_load(&keys, tr_config.tls_keyfile, err, errlen) == -1)
 		return -1;
-	if ((srv = ref_new(TLS_SERVER, &keys, err, errlen)) == NULL ||
-	    (cli = ref_new(TLS_CLIENT, &keys, err, errlen)) == NULL) {
+	if (((keys.n > 0 || tr_config.tls_cert != NULL) &&
+	        (srv = ref_new(TLS_SERVER, &keys, err, errlen)) == NULL) ||
+	    ((keys.n > 0 || tr_config.tls_cafile != NULL) &&
+	        (cli = ref_new(TLS_CLIENT, &keys, err, errlen)) == NULL)) {
 		tr_tls_put(srv);
 		tls_keys_free(&keys);
 		return -1;
@@ -121,16 +143,27 @@ load(char *err, size_t errlen)
 	return 0;
 }
 
+/* Any TLS option given. */
+static int
+configured(void)
+{
+	return tr_config.tls_keyfile != NULL || tr_config.tls_cafile != NULL ||
+	       tr_config.tls_cert != NULL || tr_config.tls_key != NULL;
+}
+
 int
 tr_tls_setup(char *err, size_t errlen)
 {
-	if (tr_config.tls_keyfile == NULL)
+	if (!configured())
 		return 0;
 	if (tr_config.kind == TR_SCTP) {
 		snprintf(err, errlen,
-		    "-tlskeyfile: TLS runs on the TCP mapping "
-		    "(-transport=tcp); TLS over SCTP (RFC 3436) is not in "
-		    "this build");
+		    "TLS runs on the TCP mapping (-transport=tcp); TLS over "
+		    "SCTP (RFC 3436) is not in this build");
+		return -1;
+	}
+	if ((tr_config.tls_cert == NULL) != (tr_config.tls_key == NULL)) {
+		snprintf(err, errlen, "-tlscert and -tlskey go together");
 		return -1;
 	}
 	return load(err, errlen);
@@ -141,15 +174,14 @@ tr_tls_reload(void)
 {
 	char err[TLS_ERR_MAX + 200];
 
-	if (tr_config.tls_keyfile == NULL)
+	if (!configured())
 		return 0;
 	if (load(err, sizeof(err)) == -1) {
-		log_error(
-		    "-tlskeyfile: %s; keeping the keys loaded before", err);
+		log_error("TLS: %s; keeping the keys loaded before", err);
 		return -1;
 	}
-	log_notice("-tlskeyfile: %s reloaded, %d identities",
-	    tr_config.tls_keyfile, cur.keys.n);
+	log_notice("TLS: keys reloaded (-tlskeyfile %s: %d identities)",
+	    tr_config.tls_keyfile ? tr_config.tls_keyfile : "none", cur.keys.n);
 	return 0;
 }
 

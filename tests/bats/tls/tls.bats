@@ -142,7 +142,8 @@ pes_in_echopool() {
 	stop_pe
 	printf 'pe1 pe %s Echo*\n' "$knew" >"$T/registrar.keys"
 	kill -HUP "$RPID"
-	wait_for_line 'registrar.keys reloaded, 1 identities' 10 "$T/registrar.log"
+	wait_for_line 'keys reloaded (-tlskeyfile .*registrar.keys: 1 identities)' \
+	    10 "$T/registrar.log"
 	start_pe "$TPORT" EchoPool -tlskeyfile="$T/pe.keys"
 	wait_for_line 'key for PSK identity "pe1" is not ours' 10 \
 	    "$T/registrar.log"
@@ -217,4 +218,147 @@ pes_in_echopool() {
 	# -tlskeyfile in every applet with transport options, and the
 	# registrar's two
 	[ "$n" -ge 11 ]
+}
+
+# Registrar NAME with ASAP and ENRP over TLS, keys of file $2: sets
+# NAME_TASAP, NAME_ENRP, NAME_TENRP, NAME_PID; log $T/NAME.log.
+start_enrp() {
+	local name=$1 keys=$2 log="$T/$1.log" v
+	shift 2
+	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 \
+	    -asaptls=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
+	    -enrp=127.0.0.1:0 -enrptls=127.0.0.1:0 -tlskeyfile="$keys" \
+	    -minaddressscope=loopback -loglevel=5 -logcolor=off \
+	    -peerheartbeatcycle=300 -peermaxtimelastheard=800 \
+	    -peermaxtimenoresponse=600 -mentordiscoverytimeout=500 "$@" \
+	    >"$log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	eval "${name}_PID=$!"
+	wait_for_line 'normal operation' 10 "$log"
+	v=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+	eval "${name}_TASAP=$v"
+	v=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$log")
+	eval "${name}_ENRP=$v"
+	v=$(sed -n 's/.*ENRP over TLS listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+	eval "${name}_TENRP=$v"
+}
+
+# Wait at most 10 s for hsdump (options before the address) to print $1.
+wait_dump() {
+	local want=$1
+	shift
+	for _ in $(seq 50); do
+		"$RSP" hsdump -transport=tcp -timeout=3000 "$@" 2>/dev/null |
+		    grep -q -- "$want" && return 0
+		sleep 0.2
+	done
+	"$RSP" hsdump -transport=tcp -timeout=3000 "$@" >&2
+	return 1
+}
+
+@test "ENRP over TLS: two registrars with the key synchronise, the PE fails over; a third without it cannot join" {
+	local kr kadm
+	kr=$(openssl rand -hex 32)
+	kadm=$(openssl rand -hex 32)
+	printf 'registrars registrar %s\npe1 pe %s Echo*\nroot admin %s\n' \
+	    "$kr" "$KPE" "$kadm" >"$T/regs.keys"
+	start_enrp A "$T/regs.keys" -identifier=0x0000000a
+	start_enrp B "$T/regs.keys" -identifier=0x0000000b \
+	    -peer=127.0.0.1:"$A_TENRP"
+	grep -q 'mentor is \$0000000a' "$T/B.log"
+	grep -q 'TLSv1.3 up in [0-9.]* ms, identity "registrars"' "$T/A.log"
+	start_pe "$A_TASAP" EchoPool -tlskeyfile="$T/pe.keys" \
+	    -registrar=127.0.0.1:"$B_TASAP"
+	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
+	# B learnt the PE from A over TLS; an admin identity reads it over
+	# TLS too
+	wait_dump '1 PoolElements' 127.0.0.1:"$B_ENRP"
+	printf 'root admin %s\n' "$kadm" >"$T/admin.keys"
+	wait_dump '1 PoolElements' -tlskeyfile="$T/admin.keys" \
+	    127.0.0.1:"$B_TENRP"
+	# A fails: the PE moves to B, over TLS
+	kill -9 "$A_PID"
+	wait_for_line 'registered PE .* in pool EchoPool' 20 "$T/B.log"
+	# C with another key for "registrars" cannot join B
+	printf 'registrars registrar %s\n' "$(openssl rand -hex 32)" \
+	    >"$T/c.keys"
+	start_enrp C "$T/c.keys" -identifier=0x0000000c \
+	    -peer=127.0.0.1:"$B_TENRP"
+	wait_for_line 'key for PSK identity "registrars" is not ours' 10 \
+	    "$T/B.log"
+	! grep -q 'peer \$0000000c' "$T/B.log" || false
+}
+
+@test "ENRP over TLS: a pe identity is no peer; -tlsonly refuses a plain peer" {
+	local kr
+	kr=$(openssl rand -hex 32)
+	printf 'registrars registrar %s\npe1 pe %s Echo*\n' "$kr" "$KPE" \
+	    >"$T/regs.keys"
+	start_enrp A "$T/regs.keys" -identifier=0x0000000a -tlsonly
+	# hsdump with a pe identity over TLS: neither registrar nor admin
+	run timeout 10 "$RSP" hsdump -transport=tcp -timeout=2000 \
+	    -tlskeyfile="$T/pe.keys" 127.0.0.1:"$A_TENRP"
+	wait_for_line 'identity "pe1" is neither registrar nor admin: refused' \
+	    10 "$T/A.log"
+	# a registrar without TLS on the plain ENRP port
+	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
+	    -enrpannounce=off -enrp=127.0.0.1:0 -identifier=0x0000000d \
+	    -peer=127.0.0.1:"$A_ENRP" -minaddressscope=loopback -loglevel=5 \
+	    -logcolor=off -peerheartbeatcycle=300 -mentordiscoverytimeout=500 \
+	    >"$T/D.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line '-tlsonly: ENRP association [0-9]* without TLS refused' \
+	    10 "$T/A.log"
+	! grep -q 'peer \$0000000d' "$T/A.log" || false
+}
+
+@test "certificates: a pool user checks the registrar's; a failed check hunts the next registrar and says why" {
+	local xt
+	"$BATS_TEST_DIRNAME/../../unit/tls/mkcerts.sh" "$T/certs"
+	# X on 127.0.0.2: its certificate names 127.0.0.1 only
+	"$RSP" registrar -transport=tcp -asap=127.0.0.2:0 -asaptls=127.0.0.2:0 \
+	    -asapannounce=off -enrp=off -minaddressscope=loopback -loglevel=5 \
+	    -logcolor=off -tlscert="$T/certs/registrar.pem" \
+	    -tlskey="$T/certs/registrar.key" >"$T/x.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'ASAP over TLS listening on' 10 "$T/x.log"
+	xt=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	start_tls_registrar -tlscert="$T/certs/registrar.pem" \
+	    -tlskey="$T/certs/registrar.key"
+	start_pe "$TPORT" EchoPool -tlskeyfile="$T/pe.keys"
+	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
+	printf 'checked\n' | timeout 30 "$RSP" terminal -transport=tcp \
+	    -tlscafile="$T/certs/ca.pem" -registrar=127.0.0.2:"$xt" \
+	    -registrar=127.0.0.1:"$TPORT" -loglevel=5 -logcolor=off \
+	    >"$T/terminal.out" 2>"$T/terminal.log"
+	grep -q checked "$T/terminal.out"
+	grep -q "with 127.0.0.2:$xt: TLS: the peer's certificate is refused: .*does not match with the expected CN" \
+	    "$T/terminal.log"
+	grep -q "with 127.0.0.1:$TPORT: TLSv1.3 up" "$T/terminal.log"
+	# a CA that signed neither: no registrar, the reason logged
+	printf 'never\n' | timeout 30 "$RSP" terminal -transport=tcp \
+	    -tlscafile="$T/certs/other-ca.pem" -registrar=127.0.0.1:"$TPORT" \
+	    -loglevel=5 -logcolor=off >"$T/terminal2.out" 2>"$T/terminal2.log" &
+	PIDS="$PIDS $!"
+	wait_for_line 'not correctly signed by the trusted CA' 10 \
+	    "$T/terminal2.log"
+	! grep -q never "$T/terminal2.out" || false
+	# OpenSSL checks the same certificate and address
+	run timeout 10 openssl s_client -connect 127.0.0.1:"$TPORT" \
+	    -CAfile "$T/certs/ca.pem" -verify_ip 127.0.0.1 \
+	    -verify_return_error </dev/null
+	[[ "$output" == *"Verify return code: 0 (ok)"* ]]
+}
+
+@test "64 TLS associations at once: every handshake and registration goes through" {
+	[ -n "${ASAP_BENCH:-}" ] || skip "set ASAP_BENCH (make check-tls does)"
+	start_tls_registrar -maxpesperassociation=0 -maxregistrationrate=0 \
+	    -maxhrrate=0
+	run timeout 60 "$ASAP_BENCH" -transport=tcp \
+	    -registrar=127.0.0.1:"$TPORT" -tlskeyfile="$T/pe.keys" -pes=64 \
+	    -pool=EchoBench \
+	    -assocs=64 -inflight=16 -duration=300
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"phase=register pes=64 assocs=64"* ]]
+	[ "$(grep -c 'TLSv1.3 up in' "$T/registrar.log")" -ge 64 ]
 }
