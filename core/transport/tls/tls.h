@@ -45,7 +45,8 @@ int tls_cfg_add_psk(struct tls_cfg *cfg, const char *identity,
 int tls_cfg_ca_file(struct tls_cfg *cfg, const char *path, char *err);
 int tls_cfg_cert_key(struct tls_cfg *cfg, const char *cert_path,
     const char *key_path, char *err);
-/* Limit to TLS 1.2 (for peers without 1.3, and to test that path). */
+/* Limit to TLS 1.2 (for peers without 1.3, and to test that path):
+ * only a build with mk/mbedtls_config_tls12.h has TLS 1.2. */
 void tls_cfg_tls12_only(struct tls_cfg *cfg);
 
 /*
