@@ -362,3 +362,51 @@ wait_dump() {
 	[[ "$output" == *"phase=register pes=64 assocs=64"* ]]
 	[ "$(grep -c 'TLSv1.3 up in' "$T/registrar.log")" -ge 64 ]
 }
+
+# tshark without its warning about root on stderr
+ts() {
+	tshark -n "$@" 2>/dev/null
+}
+
+@test "a capture on lo: the TLS port carries TLS records only, no pool handle in clear" {
+	local cpid pid
+	command -v tshark >/dev/null || skip "no tshark"
+	start_tls_registrar
+	tshark -n -i lo -f "tcp port $TPORT or tcp port $PORT" \
+	    -w "$T/lo.pcapng" >"$T/tshark.log" 2>&1 3>&- &
+	cpid=$!
+	PIDS="$PIDS $cpid"
+	for _ in $(seq 50); do
+		grep -q 'Capturing on' "$T/tshark.log" && break
+		kill -0 "$cpid" 2>/dev/null || skip "cannot capture on lo: $(cat "$T/tshark.log")"
+		sleep 0.1
+	done
+	start_pe "$TPORT" EchoPool -tlskeyfile="$T/pe.keys"
+	pid=$PEPID
+	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
+	printf 'hello\n' | timeout 20 "$RSP" terminal -transport=tcp \
+	    -registrar=127.0.0.1:"$TPORT" -tlskeyfile="$T/pu.keys" \
+	    >"$T/terminal.out" 2>/dev/null
+	grep -q hello "$T/terminal.out"
+	# the control: a plain resolution on the plain port, in clear
+	[ "$(pes_in_echopool)" -eq 1 ]
+	kill "$pid"
+	sleep 1
+	kill -INT "$cpid"
+	wait "$cpid" 2>/dev/null || true
+	# 4563686f506f6f6c: "EchoPool"
+	run ts -r "$T/lo.pcapng" -Y "tcp.port == $PORT" -T fields -e tcp.payload
+	[[ "$output" == *4563686f506f6f6c* ]]
+	run ts -r "$T/lo.pcapng" -Y "tcp.port == $TPORT && tcp.len > 0" \
+	    -T fields -e tcp.payload
+	[ -n "$output" ]
+	[[ "$output" != *4563686f506f6f6c* ]]
+	# every segment with data is TLS (but loopback's retransmissions)
+	run ts -r "$T/lo.pcapng" -d "tcp.port==$TPORT,tls" \
+	    -Y "tcp.port == $TPORT && tcp.len > 0 && !tls && !tcp.analysis.retransmission" \
+	    -T fields -e frame.number -e _ws.col.Info
+	[ -z "$output" ]
+	run ts -r "$T/lo.pcapng" -d "tcp.port==$TPORT,tls" \
+	    -Y "tls.handshake.type == 1" -T fields -e frame.number
+	[ -n "$output" ]
+}
