@@ -350,6 +350,11 @@ enum reg_tls_enrp {
 	REG_TLS_REFUSED,
 };
 enum reg_tls_enrp reg_tls_enrp_admit(struct registrar *reg, uint32_t assoc);
+/* 1 if hpe is a PE of ours registered on another association than
+ * assoc by the same TLS identity (RFC 5355 2.3 with keys: the identity
+ * owns the PE ID, so a PE that reconnected takes it back at once). */
+int reg_tls_same_owner(
+    struct registrar *reg, uint32_t assoc, const struct hs_pe *hpe);
 #endif
 
 #endif

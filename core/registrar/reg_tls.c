@@ -140,6 +140,20 @@ reg_tls_check(struct registrar *reg, uint32_t assoc, const struct rsp_handle *h)
 	return RSP_CAUSE_SECURITY;
 }
 
+int
+reg_tls_same_owner(
+    struct registrar *reg, uint32_t assoc, const struct hs_pe *hpe)
+{
+	const struct reg_pe *pe = hpe != NULL ? hs_pe_ext(hpe) : NULL;
+	const char *now, *then;
+
+	if (pe == NULL || !pe->ours || pe->assoc == assoc || reg->ep == NULL)
+		return 0;
+	now = tr_peer_identity(reg->ep, assoc);
+	then = tr_peer_identity(reg->ep, pe->assoc);
+	return now != NULL && then != NULL && strcmp(now, then) == 0;
+}
+
 enum reg_tls_enrp
 reg_tls_enrp_admit(struct registrar *reg, uint32_t assoc)
 {

@@ -410,3 +410,45 @@ ts() {
 	    -Y "tls.handshake.type == 1" -T fields -e frame.number
 	[ -n "$output" ]
 }
+
+# EchoPool, PE $12345678, SCTP port 7 at 127.0.0.1, RR, life 600,000 ms
+# (tests/bats/threats.bats), and its deregistration.
+REG='01 00 00 38 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0a 00 28 12 34 56 78 00 00 ab cd 00 09 27 c0 00 04 00 10 00 07 00 01 00 01 00 08 7f 00 00 01 00 08 00 08 00 00 00 01'
+DEREG='02 00 00 18 00 09 00 0c 45 63 68 6f 50 6f 6f 6c 00 0e 00 08 12 34 56 78'
+
+@test "the PE ID belongs to the TLS identity: the same one takes it over at once, another is refused" {
+	start_tls_registrar -endpointkeepalivetransmissioninterval=60000
+	printf 'pe2 pe %s *\n' "$(openssl rand -hex 32)" >"$T/pe2.keys"
+	printf 'pe2 pe %s Echo*\n' "$(sed -n 's/^pe2 pe \([0-9a-f]*\).*/\1/p' "$T/pe2.keys")" \
+	    >>"$T/registrar.keys"
+	kill -HUP "$RPID"
+	wait_for_line 'keys reloaded' 10 "$T/registrar.log"
+	# the first association of pe1 holds PE $12345678
+	mkfifo "$T/pe.in"
+	"$RSP" asapcat -connect=127.0.0.1:"$TPORT" -transport=tcp \
+	    -tlskeyfile="$T/pe.keys" -timeout=60000 <"$T/pe.in" \
+	    >"$T/hold.out" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	exec 4>"$T/pe.in"
+	echo "$REG" >&4
+	wait_for_line 'type=registration_response flags=0x00' 10 "$T/hold.out"
+	# another identity: 0x0004, and its deregistration 0x000a
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$TPORT" \
+	    -transport=tcp -tlskeyfile="$T/pe2.keys" -count=2 -timeout=3000 \
+	    <<<"$REG
+$DEREG"
+	[[ "$output" == *"type=registration_response flags=0x01"*"cause1=0x0004"* ]]
+	[[ "$output" == *"type=deregistration_response"*"cause1=0x000a"* ]]
+	# the same identity on a new association while the first still
+	# lives: taken at once, then deregistered by it
+	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$TPORT" \
+	    -transport=tcp -tlskeyfile="$T/pe.keys" -count=2 -timeout=3000 \
+	    <<<"$REG
+$DEREG"
+	[[ "$output" == *"type=registration_response flags=0x00"* ]]
+	[[ "$output" == *"type=deregistration_response flags=0x00"* ]]
+	grep -q 're-registered PE \$12345678' "$T/registrar.log"
+	[ "$(pes_in_echopool)" -eq 0 ]
+	kill -0 "${PIDS##* }" # the first association's holder still runs
+	exec 4>&-
+}
