@@ -645,7 +645,7 @@ ac_connect(struct asapcat *ac, int kind, const struct addr_list *al)
 		return -1;
 	}
 	ac->ep = tr_ep_new(ac->loop, kind, ac->o.local ? &local : NULL,
-	    ac->o.onetoone ? TR_ONE_TO_ONE : 0, on_event, ac);
+	    (ac->o.onetoone ? TR_ONE_TO_ONE : 0) | TR_SECURE, on_event, ac);
 	if (ac->ep == NULL || tr_connect(ac->ep, al, &ac->assoc) == -1) {
 		log_error("asapcat: cannot connect to %s: %s", ac->o.connect,
 		    strerror(errno));
@@ -684,7 +684,8 @@ ac_setup(struct asapcat *ac, int argc, char **argv, struct addr_list *al)
 	            ? ADDR_PORT_REQUIRED | ADDR_PORT_ZERO_OK | ADDR_AUTO_OK
 	            : ADDR_PORT_REQUIRED;
 	if (addr_list_parse(al, ac->o.listen ? ac->o.listen : ac->o.connect, 0,
-	        flags, err, sizeof(err)) == -1) {
+	        flags, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		exit(2);
 	}

@@ -367,7 +367,8 @@ hd_setup(struct hsdump *hd, int argc, char **argv, struct addr_list *al)
 	}
 	hd->target = argv[1];
 	if (addr_list_parse(
-	        al, hd->target, RSP_PORT_ENRP, 0, err, sizeof(err)) == -1) {
+	        al, hd->target, RSP_PORT_ENRP, 0, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		exit(2);
 	}
@@ -389,7 +390,8 @@ hd_run(struct hsdump *hd, const struct addr_list *al)
 	ev_add_signal(hd->loop, SIGINT, signal_cb, hd);
 	ev_add_signal(hd->loop, SIGTERM, signal_cb, hd);
 	hd->timer = ev_timer_add(hd->loop, hd->o.timeout, timeout_cb, hd);
-	hd->ep = tr_ep_new(hd->loop, kind, NULL, TR_ONE_TO_ONE, on_event, hd);
+	hd->ep = tr_ep_new(
+	    hd->loop, kind, NULL, TR_ONE_TO_ONE | TR_SECURE, on_event, hd);
 	if (hd->ep == NULL || tr_connect(hd->ep, al, &hd->assoc) == -1)
 		fprintf(stderr, "hsdump: cannot connect to %s: %s\n",
 		    hd->target, strerror(errno));

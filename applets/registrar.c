@@ -62,7 +62,8 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	ev_stop(loop);
 }
 
-/* SIGHUP: reread -acl (the state stays). */
+/* SIGHUP: reread -acl and, in the TLS build, -tlskeyfile (the state
+ * stays). */
 static void
 hup_cb(struct ev_loop *loop, int signo, void *arg)
 {
@@ -73,6 +74,9 @@ hup_cb(struct ev_loop *loop, int signo, void *arg)
 	    ev_signal_name(signo));
 	if (*reg != NULL)
 		reg_reload(*reg);
+#ifdef RSP_TLS
+	(void)tr_tls_reload();
+#endif
 }
 
 static int64_t
@@ -208,7 +212,11 @@ registrar_main(int argc, char **argv)
 	const struct opt_set sets[] = {{reg_opts, &cfg}, {reg_stats_opts, &cfg},
 	    {reg_metrics_opts, &cfg}, {registrar_applet_opts, &ao},
 	    {uptime_opts, &uc}, {csp_opts, &csp}, {mx_opts, &mc},
-	    {daemon_opts, &dc}, {tr_opts, &tr_config}, {log_opts, &log_config}};
+	    {daemon_opts, &dc}, {tr_opts, &tr_config},
+#ifdef RSP_TLS
+	    {reg_tls_opts, &cfg}, {tr_tls_server_opts, &tr_config},
+#endif
+	    {log_opts, &log_config}};
 	char err[ADDR_ERR_LEN];
 	int signalled = 0;
 
@@ -227,7 +235,8 @@ registrar_main(int argc, char **argv)
 		return 2;
 	if (reg_config_check(&cfg, err, sizeof(err)) == -1 ||
 	    csp_config_check(&csp, err, sizeof(err)) == -1 ||
-	    mx_config_check(&mc, err, sizeof(err)) == -1) {
+	    mx_config_check(&mc, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: configuration error: %s\n", argv[0], err);
 		return 1;
 	}

@@ -253,6 +253,18 @@ signal_cb(struct ev_loop *loop, int signo, void *arg)
 	server_stop(s);
 }
 
+#ifdef RSP_TLS
+/* SIGHUP: read -tlskeyfile and the certificates again (a new key for
+ * the next registrar association; the present one keeps its own). */
+static void
+hup_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)loop, (void)arg;
+	log_notice("server: %s, rereading the TLS keys", ev_signal_name(signo));
+	(void)tr_tls_reload();
+}
+#endif
+
 static int64_t
 runtime_cb(struct ev_loop *loop, uint64_t id, void *arg)
 {
@@ -385,6 +397,9 @@ server_run(struct server *s, const struct rsp_element_config *cfg)
 	giveup_start(&s->failures, s->loop, "server");
 	ev_add_signal(s->loop, SIGINT, signal_cb, s);
 	ev_add_signal(s->loop, SIGTERM, signal_cb, s);
+#ifdef RSP_TLS
+	ev_add_signal(s->loop, SIGHUP, hup_cb, s);
+#endif
 	if (sdn_watchdog_start(s->loop) == -1)
 		log_warning("server: systemd watchdog: %s", strerror(errno));
 	s->ctx.e = rsp_element_new(s->loop, cfg, on_event, s, &err);
@@ -461,7 +476,8 @@ server_main(int argc, char **argv)
 	if (server_config(&s, &cfg, argv[0]) == -1)
 		return 2;
 	if (csp_config_check(&s.csp, err, sizeof(err)) == -1 ||
-	    mx_config_check(&s.mc, err, sizeof(err)) == -1) {
+	    mx_config_check(&s.mc, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv[0], err);
 		return 2;
 	}

@@ -901,8 +901,9 @@ open_conn(struct bench *b, const char *peer, struct conn *c)
 		fprintf(stderr, "asap_bench: %s\n", err);
 		exit(2);
 	}
-	if (c->ep == NULL && (c->ep = tr_ep_new(b->loop, b->kind, NULL, 0,
-	                          on_event, b)) == NULL) {
+	/* TR_SECURE: TLS in the TLS build with -tlskeyfile (bench/tls.sh) */
+	if (c->ep == NULL && (c->ep = tr_ep_new(b->loop, b->kind, NULL,
+	                          TR_SECURE, on_event, b)) == NULL) {
 		fprintf(stderr, "asap_bench: endpoint: %s\n", strerror(errno));
 		exit(1);
 	}
@@ -1090,6 +1091,7 @@ setup(struct bench *b, int argc, char **argv)
 	const struct opt_set sets[] = {{bench_opts, &b->o},
 	    {tr_opts, &tr_config}, {log_opts, &log_config}};
 	const struct rsp_policy_info *pi;
+	char err[ADDR_ERR_LEN];
 	size_t n;
 
 	opt_parse_or_exit("asap_bench",
@@ -1120,6 +1122,8 @@ setup(struct bench *b, int argc, char **argv)
 	if (log_setup("asap_bench") == -1)
 		exit(1);
 	b->kind = tr_resolve(tr_config.kind);
+	if (tr_tls_setup(err, sizeof(err)) == -1)
+		usage_error(err);
 }
 
 /* The handle resolution request, encoded once. */

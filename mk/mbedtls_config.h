@@ -3,7 +3,8 @@
  * variant needs.  Used instead of Mbed TLS's default
  * include/mbedtls/mbedtls_config.h through MBEDTLS_CONFIG_FILE.
  *
- *   - TLS 1.3, and TLS 1.2 for peers that need it;
+ *   - TLS 1.3 (TLS 1.2 for peers that need it: mk/mbedtls_config_tls12.h,
+ *     +24 KiB, a build of its own);
  *   - pre-shared keys only with an ephemeral (EC)DH exchange (RFC 5352
  *     section 9, RFC 5353 section 6: PE <-> registrar and registrar <->
  *     registrar), so a stolen key does not decrypt past sessions;
@@ -11,17 +12,18 @@
  *     user -> registrar side (a CA file, the registrar's certificate and
  *     key, hostname checks);
  *   - AES-128-GCM with SHA-256 (TLS 1.3's mandatory suite, RFC 8446
- *     section 9.1), AES-CBC with HMAC-SHA-256 for TLS 1.2's ECDHE-PSK
- *     (RFC 5489), x25519 and secp256r1 for the key exchange.
+ *     section 9.1; with TLS 1.2 also AES-CBC with HMAC-SHA-256 for its
+ *     ECDHE-PSK, RFC 5489), x25519 and secp256r1 for the key exchange.
  *
  * Left out for size (make size-tls; README.md, "TLS"): Mbed TLS's table
  * of error texts (MBEDTLS_ERROR_C, 16 KiB: core/transport/tls/
  * tls_words.c names the codes we meet), AES tables in ROM (built in RAM
- * at first use instead), the faster NIST curve code, SHA-224.
+ * at first use instead), the faster NIST curve code, SHA-224, the
+ * server name extension (a client still checks the certificate's name).
  *
  * Records: received records keep TLS's 16 KiB maximum (a peer such as
  * OpenSSL sends full records), records we send are at most 4 KiB (our
- * writes are split into several records): a connection holds 22 KiB
+ * writes are split into several records): a connection holds 21 KiB
  * once up (test_tls.c counts it; issue 19's target is 16 KiB, which
  * needs peers that send smaller records, RFC 8449, not done yet).
  */
@@ -45,8 +47,10 @@
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_FEWER_TABLES
 #define MBEDTLS_GCM_C
+#ifdef RSP_MBEDTLS_TLS12
 /* TLS 1.2 has no ECDHE-PSK suite with AES-GCM (RFC 5489: CBC only) */
 #define MBEDTLS_CIPHER_MODE_CBC
+#endif
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
@@ -68,6 +72,10 @@
 /* PSA crypto: TLS 1.3's key schedule runs through it */
 #define MBEDTLS_PSA_CRYPTO_C
 #define MBEDTLS_USE_PSA_CRYPTO
+/* Each connection holds PSA keys (its record keys, its PSK and ECDH
+ * keys while it shakes hands): a fixed store of 32 slots failed the
+ * 17th concurrent handshake with "out of memory" (bench/tls.sh). */
+#define MBEDTLS_PSA_KEY_STORE_DYNAMIC
 
 /* X.509 certificates in PEM files */
 #define MBEDTLS_X509_USE_C
@@ -79,16 +87,17 @@
 #define MBEDTLS_SSL_TLS_C
 #define MBEDTLS_SSL_CLI_C
 #define MBEDTLS_SSL_SRV_C
-#define MBEDTLS_SSL_PROTO_TLS1_2
 #define MBEDTLS_SSL_PROTO_TLS1_3
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
-#define MBEDTLS_SSL_SERVER_NAME_INDICATION
-#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
-#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#ifdef RSP_MBEDTLS_TLS12 /* mk/mbedtls_config_tls12.h */
+#define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_ENCRYPT_THEN_MAC
+#define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
+#endif
 
 #define MBEDTLS_SSL_IN_CONTENT_LEN  16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096

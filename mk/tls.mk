@@ -8,7 +8,8 @@
 # Without TLS=1 nothing here changes the build.  The TLS sources live one
 # folder deeper (core/transport/tls/, tests/unit/tls/) than the default
 # build's wildcards reach.
-#   make check-tls   the TLS unit tests (ASan+UBSan build)
+#   make check-tls   the TLS unit tests and tests/bats/tls/ (ASan+UBSan
+#                    build)
 #   make size-tls    what TLS adds to a static binary (probes)
 
 MBEDTLS_DIR := $(BUILDROOT)/mbedtls
@@ -21,7 +22,8 @@ TLS_SRCS    := $(sort $(wildcard core/transport/tls/*.c))
 TLS_UNIT_SRCS := $(sort $(wildcard tests/unit/tls/test_*.c))
 
 .DEFAULT_GOAL := all
-.PHONY: check-tls size-tls tls-size-report tls-unit mbedtls
+.PHONY: check-tls size-tls tls-size-report tls-unit tls-bats mbedtls \
+    bench-tls tls-bench
 
 # Mbed TLS's own library/Makefile compiles it, once per flavour, each in
 # its own unpacked copy (its objects land next to the sources).
@@ -41,7 +43,7 @@ $(MBEDTLS_DIR)/%/.built: $(MBEDTLS_CONFIG) scripts/mbedtls.sh
 ifeq ($(TLS),1)
 MBEDTLS_FLAVOUR := $(if $(filter static,$(VARIANT)),musl,host)
 MBEDTLS := $(MBEDTLS_DIR)/$(MBEDTLS_FLAVOUR)
-B := $(BUILDROOT)/tls-$(VARIANT)
+B := $(BUILDROOT)/tls-$(VARIANT)$(SUFFIX)
 TLS_LIB_SRCS := $(TLS_SRCS)
 # -isystem: Mbed TLS's headers are not held to our warnings.
 RSP_CPPFLAGS += -DRSP_TLS -isystem $(MBEDTLS)/include \
@@ -56,7 +58,7 @@ TLS_OBJS := $(TLS_SRCS:%.c=$(B)/%.o) \
     $(TLS_UNIT_SRCS:%.c=$(B)/%.o)
 TLS_UNIT_BINS := $(TLS_UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 $(TLS_OBJS): | $(MBEDTLS)/.built
-$(B)/rsp $(TLS_UNIT_BINS): $(MBEDTLS_LIBS)
+$(B)/rsp $(TLS_UNIT_BINS) $(B)/bench/asap_bench: $(MBEDTLS_LIBS)
 
 mbedtls: $(MBEDTLS)/.built
 
@@ -65,6 +67,15 @@ tls-unit: $(TLS_UNIT_BINS)
 	@tests/unit/tls/mkcerts.sh $(B)/tests/tls/certs
 	@rc=0; for t in $(TLS_UNIT_BINS); do echo "== $$t"; \
 	    TLS_CERTS=$(B)/tests/tls/certs $$t || rc=1; done; exit $$rc
+
+# The applets over TLS: real processes on loopback (tests/bats/tls/).
+tls-bats: $(B)/rsp $(B)/bench/asap_bench
+	RSP=$(abspath $(B)/rsp) ASAP_BENCH=$(abspath $(B)/bench/asap_bench) \
+	    bats tests/bats/tls
+
+# TLS against plain, one registrar (bench/tls.sh; BENCHMARKS.md).
+tls-bench: $(B)/rsp $(B)/bench/asap_bench
+	RSP=$(B)/rsp ASAP_BENCH=$(B)/bench/asap_bench bench/tls.sh
 
 # What TLS adds to a static binary, from tests/unit/tls/size_probe.c
 # built three ways with the static variant's compiler and flags (plain,
@@ -95,8 +106,24 @@ tls-size-report: $(PROBES)
 	    $${p##*/} $$s $$((s - plain)) $$(((s - plain) / 1024)); done
 endif
 
-check-tls:
-	$(MAKE) TLS=1 VARIANT=san tls-unit
+bench-tls:
+	$(MAKE) TLS=1 VARIANT=rel tls-bench
 
+check-tls:
+	$(MAKE) TLS=1 VARIANT=san tls-unit tls-bats
+
+# The probes, then rsp itself: the default static binary against the
+# TLS one, the whole of it and the router profile (issue 19's budget:
+# the TLS build within 140 KiB of the default).
 size-tls:
 	$(MAKE) TLS=1 VARIANT=static tls-size-report
+	@for p in all router; do q=$${p#all}; \
+	    $(MAKE) -s --no-print-directory static PROFILE=$$q >/dev/null && \
+	    $(MAKE) -s --no-print-directory TLS=1 VARIANT=static \
+	        PROFILE=$$q >/dev/null || exit 1; \
+	    d=$$(stat -c %s $(BUILDROOT)/static$${q:+-$$q}/rsp); \
+	    t=$$(stat -c %s $(BUILDROOT)/tls-static$${q:+-$$q}/rsp); \
+	    printf 'rsp %-6s default %7d B, TLS %7d B: +%6d B = +%3d KiB ' \
+	        $$p $$d $$t $$((t - d)) $$(((t - d) / 1024)); \
+	    [ $$((t - d)) -le $$((140 * 1024)) ] && echo '(budget 140 KiB: ok)' \
+	        || echo '(budget 140 KiB: OVER)'; done

@@ -395,7 +395,8 @@ hunt_connect(struct lib_reg *r, int i)
 	 * share (peel-off keeps it), for takeover registrars. */
 	if (r->hunt == NULL &&
 	    (r->hunt = tr_ep_new(r->loop, r->kind, NULL,
-	         r->kind == TR_SCTP ? TR_LISTEN : 0, hunt_event, r)) == NULL)
+	         (r->kind == TR_SCTP ? TR_LISTEN : 0) | TR_SECURE, hunt_event,
+	         r)) == NULL)
 		return -1;
 	if (tr_connect(r->hunt, &al, &c->attempt) == -1) {
 		c->attempt = 0;

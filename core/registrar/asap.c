@@ -290,6 +290,11 @@ build_pe(struct registrar *reg, const struct rsp_pe *in, struct reg_addrs *ra,
 	}
 }
 
+#ifndef RSP_TLS
+#define reg_tls_check(reg, assoc, h)        0 /* no TLS: nothing to check */
+#define reg_tls_same_owner(reg, assoc, hpe) 0 /* owner: the association */
+#endif
+
 /* A refused registration or deregistration: counted by cause (the
  * statistics), logged (rate-limited: the refused may be flooding),
  * answered with the cause. */
@@ -332,7 +337,10 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	    (cause = acl_ok(reg, ACL_REGISTER, assoc, &ra.peer, &m->handle)
 	                 ? 0
 	                 : RSP_CAUSE_SECURITY) == 0 &&
-	    (cause = id_owner_check(assoc, hpe, &ra)) == 0) {
+	    (cause = reg_tls_check(reg, assoc, &m->handle)) == 0 &&
+	    (cause = reg_tls_same_owner(reg, assoc, hpe)
+	                 ? 0
+	                 : id_owner_check(assoc, hpe, &ra)) == 0) {
 		build_pe(reg, &m->pes[0], &ra, &pe);
 		if (reg_distance_index(&pe.policy) != -1)
 			reg_distance(reg, &pe.policy,
@@ -371,7 +379,8 @@ on_registration(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 /* ---- deregistration (3.4.2) ---- */
 
 /* Only the association that registered a PE deregisters it (RFC 5355
- * 2.3: PE IDs are public in every resolution). */
+ * 2.3: PE IDs are public in every resolution); in the TLS build also
+ * another association of the same TLS identity (reg_tls_same_owner). */
 static int
 dereg_allowed(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 {
@@ -381,7 +390,8 @@ dereg_allowed(struct registrar *reg, uint32_t assoc, const struct rsp_msg *m)
 	if (hpe == NULL)
 		return 1;
 	pe = hs_pe_ext(hpe);
-	return pe->ours && pe->assoc == assoc;
+	return pe->ours &&
+	       (pe->assoc == assoc || reg_tls_same_owner(reg, assoc, hpe));
 }
 
 static void

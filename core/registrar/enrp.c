@@ -671,6 +671,11 @@ reg_enrp_start(struct registrar *reg)
 
 	if (e == NULL)
 		return -1;
+#ifdef RSP_TLS
+	/* -enrptls: before the first Presence goes out */
+	if (reg_tls_enrp(reg) == -1)
+		return -1;
+#endif
 	if (enrp_admit_init(e, err, sizeof(err)) == -1) {
 		log_error("registrar: -peerallow: %s", err);
 		return -1;

@@ -108,6 +108,18 @@ enrp_admit_as_peer(const struct reg_enrp *e, uint32_t assoc)
 	struct addr_list al;
 	int i;
 
+#ifdef RSP_TLS
+	switch (reg_tls_enrp_admit(e->reg, assoc)) {
+	case REG_TLS_PEER:
+		return 1;
+	case REG_TLS_READER:
+	case REG_TLS_REFUSED:
+		e->reg->count.enrp_refused[REG_ENRP_REF_READ_ONLY]++;
+		return 0;
+	case REG_TLS_PLAIN:
+		break;
+	}
+#endif
 	if (e->reg->acl == NULL || e->io.peer_addrs == NULL)
 		return 1;
 	memset(&al, 0, sizeof(al));
@@ -131,6 +143,18 @@ enrp_admit_assoc(const struct reg_enrp *e, uint32_t assoc)
 	char buf[ADDR_FMT_LEN];
 	int i;
 
+#ifdef RSP_TLS
+	switch (reg_tls_enrp_admit(e->reg, assoc)) {
+	case REG_TLS_PEER:
+	case REG_TLS_READER:
+		return 1;
+	case REG_TLS_REFUSED:
+		e->reg->count.enrp_refused[REG_ENRP_REF_NOT_ALLOWED]++;
+		return 0;
+	case REG_TLS_PLAIN:
+		break;
+	}
+#endif
 	if ((!e->restricted && e->reg->acl == NULL) || e->io.peer_addrs == NULL)
 		return 1;
 	memset(&al, 0, sizeof(al));

@@ -333,4 +333,28 @@ void reg_takeover_up(struct registrar *reg, uint32_t assoc);
 void reg_takeover_retry(struct registrar *reg, uint32_t assoc);
 void reg_takeover_free(struct registrar *reg);
 
+#ifdef RSP_TLS
+/* core/registrar/reg_tls.c: 0 if assoc may register into h as far as
+ * TLS goes (its identity's pool patterns, -tlsonly), else the cause
+ * (logged). */
+uint16_t reg_tls_check(
+    struct registrar *reg, uint32_t assoc, const struct rsp_handle *h);
+/* What an ENRP association's TLS identity makes it (RFC 5353 section 6:
+ * the key is the authorization): a peer (role registrar), a reader
+ * (admin: hsdump), refused (another role, or no TLS under -tlsonly;
+ * logged), or plain (no TLS: the address rules decide). */
+enum reg_tls_enrp {
+	REG_TLS_PLAIN,
+	REG_TLS_PEER,
+	REG_TLS_READER,
+	REG_TLS_REFUSED,
+};
+enum reg_tls_enrp reg_tls_enrp_admit(struct registrar *reg, uint32_t assoc);
+/* 1 if hpe is a PE of ours registered on another association than
+ * assoc by the same TLS identity (RFC 5355 2.3 with keys: the identity
+ * owns the PE ID, so a PE that reconnected takes it back at once). */
+int reg_tls_same_owner(
+    struct registrar *reg, uint32_t assoc, const struct hs_pe *hpe);
+#endif
+
 #endif

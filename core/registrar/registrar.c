@@ -750,6 +750,10 @@ reg_listen(struct registrar *reg, int kind)
 	}
 	io.ptype = tr_param_for_kind(kind);
 	reg_set_io(reg, &io);
+#ifdef RSP_TLS
+	if (reg_tls_listen(reg) == -1)
+		return -1;
+#endif
 	if (tr_local_addrs(reg->ep, 0, &reg->asap) == -1)
 		reg->asap = al;
 	log_notice("registrar: $%08x: ASAP listening on %s (%s)", reg->id,

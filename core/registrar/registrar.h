@@ -72,6 +72,11 @@ struct reg_config {
 	/* Not an option: bytes per Handle Table Response, 0 for
 	 * REG_HT_MAX_BYTES (unit tests set it low). */
 	size_t ht_max_bytes;
+#ifdef RSP_TLS
+	const char *asap_tls; /* -asaptls: auto | addr[,addr]:port */
+	int tls_only;         /* -tlsonly: plain registrations refused */
+	const char *enrp_tls; /* -enrptls: off | auto | addr[,addr]:port */
+#endif
 };
 
 /* The registrar's own options (defaults in the table). */
@@ -83,6 +88,19 @@ extern const struct opt reg_stats_opts[];
 extern const struct opt reg_metrics_opts[];
 
 #define REG_ASAP_AUTO_PORT 3863 /* -asap=auto: wildcard, port 3863 */
+
+#ifdef RSP_TLS
+/* core/registrar/reg_tls.c (the TLS build): -asaptls, -tlsonly. */
+extern const struct opt reg_tls_opts[];
+#define REG_ASAP_TLS_PORT 3864 /* IANA asap-tcp-tls */
+#define REG_ENRP_TLS_PORT 9902 /* IANA enrp-sctp-tls; none for TCP */
+/* With -tlskeyfile: ASAP over TLS on -asaptls as well (logged); -1
+ * after a log line. */
+int reg_tls_listen(struct registrar *reg);
+/* -enrptls: ENRP over TLS as well, peers reached with TLS, our TLS port
+ * in our Presence (from enrp_admit_init()); -1 after a log line. */
+int reg_tls_enrp(struct registrar *reg);
+#endif
 #define REG_ANNOUNCE_AUTO  "239.0.0.50:3863" /* -asapannounce=auto */
 #define REG_ENRP_AUTO_PORT 9901 /* -enrp=auto: wildcard, port 9901 */
 /* Handle Table Response size: RSPLIB fills 1400 bytes (4.4.3) but reads

@@ -17,7 +17,8 @@ pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
 	char err[ADDR_ERR_LEN];
 
 	if (csp_config_check(&pc->csp, err, sizeof(err)) == -1 ||
-	    mx_config_check(&pc->mc, err, sizeof(err)) == -1) {
+	    mx_config_check(&pc->mc, err, sizeof(err)) == -1 ||
+	    tr_tls_setup(err, sizeof(err)) == -1) {
 		fprintf(stderr, "%s: %s\n", argv0, err);
 		return -1;
 	}

@@ -33,6 +33,9 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/transport/tcp_int.h"
+#ifdef RSP_TLS
+#include "core/transport/tls/tr_tls.h"
+#endif
 
 #define TC_BACKLOG 128
 
@@ -126,6 +129,9 @@ tc_kill(struct tc_assoc *a)
 		ev_timer_cancel(a->ep->loop, a->timer);
 	a->timer = EV_TIMER_NONE;
 	a->state = TC_DEAD;
+#ifdef RSP_TLS
+	tc_tls_free(a);
+#endif
 	tr_src_give(a->ep, a->src_key);
 	a->src_key = 0;
 	tr_map_del(&tc(a->ep)->ids, a->id);
@@ -149,7 +155,7 @@ tc_reap(struct tr_ep *ep)
 }
 
 static void
-tc_accept_one(struct tr_ep *ep, int fd, uint32_t src_key)
+tc_accept_one(struct tr_ep *ep, int lfd, int fd, uint32_t src_key)
 {
 	struct tc_assoc *a;
 	struct tcpmap_chunk init = {
@@ -172,6 +178,11 @@ tc_accept_one(struct tr_ep *ep, int fd, uint32_t src_key)
 		tc_kill(a);
 		return;
 	}
+#ifdef RSP_TLS
+	tc_tls_accepted(ep, lfd, a);
+#else
+	(void)lfd;
+#endif
 	tc_queue(a, &init);
 	tc_connected(a);
 	tc_start_timer(a);
@@ -267,7 +278,7 @@ tc_accept_cb(struct ev_loop *loop, int lfd, int events, void *arg)
 		               "tcpmap") == -1)
 			tc_reset(fd);
 		else
-			tc_accept_one(ep, fd, key);
+			tc_accept_one(ep, lfd, fd, key);
 	}
 	tc_reap(ep);
 }
@@ -279,6 +290,12 @@ tc_listen_one(struct tr_ep *ep, struct sockaddr_storage *ss)
 	socklen_t sl = sizeof(*ss);
 	int fd, one = 1;
 
+#ifdef RSP_TLS
+	if (t->nlfd == TC_LFD_MAX) {
+		errno = ENOBUFS;
+		return -1;
+	}
+#endif
 	if ((fd = tc_socket(ss->ss_family)) == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -366,6 +383,7 @@ tc_open(struct tr_ep *ep, const struct addr_list *local)
 	ep->priv = t;
 	if (!(ep->flags & TR_LISTEN) && local != NULL)
 		t->local = *local;
+
 	if ((ep->flags & TR_LISTEN) && tc_listen(ep, local) == -1) {
 		int saved = errno;
 
@@ -409,6 +427,12 @@ tc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 	if ((a->try = malloc(sizeof(*a->try))) == NULL)
 		goto fail;
 	*a->try = *peer;
+#ifdef RSP_TLS
+	/* The keys in force now (SIGHUP may replace them): TLS when the
+	 * endpoint talks to registrars and -tlskeyfile gave keys. */
+	if (ep->flags & TR_SECURE)
+		a->tls_ref = tr_tls_client_ref();
+#endif
 	tc_queue(a, &init);
 	a->state = TC_CONNECTING;
 	if (tc_try_next(a) == -1)
@@ -533,7 +557,12 @@ tc_local_addrs(struct tr_ep *ep, uint32_t id, struct addr_list *out)
 	int i;
 
 	if (id == 0) {
+		/* The plain listeners: what a registrar announces. */
+#ifdef RSP_TLS
+		for (i = 0; i < tc(ep)->nlfd - tc(ep)->ntls_lfd; i++)
+#else
 		for (i = 0; i < tc(ep)->nlfd; i++)
+#endif
 			tc_add_sockname(out, tc(ep)->lfd[i]);
 		return 0;
 	}
@@ -595,6 +624,46 @@ tc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
 	a->ep = nep;
 	return 0;
 }
+
+#ifdef RSP_TLS
+/* More listeners, after the plain ones, whose connections are TLS with
+ * the server configuration of -tlskeyfile in force when each comes. */
+int
+tc_listen_tls(struct tr_ep *ep, struct addr_list *local)
+{
+	struct tc_ep *t = tc(ep);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct tr_tls_ref *r;
+	int from = t->nlfd, i;
+
+	if (t->ntls_lfd > 0) {
+		errno = EALREADY;
+		return -1;
+	}
+	if ((r = tr_tls_server_ref()) == NULL) { /* no keys, no certificate */
+		errno = ENOKEY;
+		return -1;
+	}
+	tr_tls_put(r);
+	if (tc_listen(ep, local) == -1) {
+		int saved = errno;
+
+		for (i = from; i < t->nlfd; i++) {
+			ev_del_fd(ep->loop, t->lfd[i]);
+			close(t->lfd[i]);
+		}
+		t->nlfd = from;
+		errno = saved;
+		return -1;
+	}
+	t->ntls_lfd = t->nlfd - from;
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(t->lfd[from], (struct sockaddr *)&ss, &sl) == 0)
+		local->port = sa_port(&ss);
+	return 0;
+}
+#endif
 
 static int
 tc_count(struct tr_ep *ep)

@@ -143,6 +143,9 @@ tc_want(struct tc_assoc *a)
 
 	if (a->state == TC_CONNECTING || a->tx.len > a->tx_off)
 		mask |= EV_WRITE;
+#ifdef RSP_TLS
+	mask |= tc_tls_want(a);
+#endif
 	ev_mod_fd(a->ep->loop, a->fd, mask);
 }
 
@@ -160,9 +163,18 @@ tc_flush(struct tc_assoc *a)
 
 	if (a->state == TC_CONNECTING || a->state == TC_DEAD)
 		return 0;
+#ifdef RSP_TLS
+	if (a->state == TC_HANDSHAKE)
+		return 0;
+#endif
 	while (a->tx.len > a->tx_off) {
+#ifdef RSP_TLS
+		n = tc_sock_send(
+		    a, a->tx.data + a->tx_off, a->tx.len - a->tx_off);
+#else
 		n = send(a->fd, a->tx.data + a->tx_off, a->tx.len - a->tx_off,
 		    MSG_NOSIGNAL);
+#endif
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -177,6 +189,9 @@ tc_flush(struct tc_assoc *a)
 		wbuf_reset(&a->tx);
 		a->tx_off = 0;
 		if (a->state == TC_CLOSING && !a->fin_sent) {
+#ifdef RSP_TLS
+			tc_tls_close(a);
+#endif
 			shutdown(a->fd, SHUT_WR);
 			a->fin_sent = 1;
 		}
@@ -257,6 +272,15 @@ tc_connected(struct tc_assoc *a)
 	a->state = TC_INIT_WAIT;
 	free(a->try);
 	a->try = NULL;
+#ifdef RSP_TLS
+	if (a->tls_ref != NULL) {
+		if (tc_tls_start(a) == -1)
+			tc_fail(a, EPROTO);
+		else
+			tc_want(a);
+		return;
+	}
+#endif
 	(void)tc_flush(a);
 }
 
@@ -466,12 +490,24 @@ tc_read(struct tc_assoc *a)
 	ssize_t n;
 	int i;
 
+#ifdef RSP_TLS
+	/* Past the bound only for bytes TLS has already decrypted: the
+	 * socket would not wake us for them. */
+	for (i = 0;
+	     (i < TC_READS_MAX || tc_sock_pending(a)) && a->state != TC_DEAD;
+	     i++) {
+#else
 	for (i = 0; i < TC_READS_MAX && a->state != TC_DEAD; i++) {
+#endif
 		if ((room = tcpmap_rx_space(&a->rx, &p)) == 0) {
 			tc_fail(a, ENOMEM);
 			return;
 		}
+#ifdef RSP_TLS
+		n = tc_sock_read(a, p, room);
+#else
 		n = read(a->fd, p, room);
+#endif
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -490,6 +526,29 @@ tc_read(struct tc_assoc *a)
 	}
 }
 
+#ifdef RSP_TLS
+/* A handshake step; once done, the queued INIT goes out and whatever
+ * the peer sent after its Finished is read. */
+static void
+tc_tls_handshake(struct tc_assoc *a)
+{
+	int r = tc_tls_step(a);
+
+	if (r == -1) {
+		tc_fail(a, EACCES);
+		return;
+	}
+	if (r == 1) {
+		if (tc_flush(a) == -1)
+			tc_fail(a, errno);
+		else
+			tc_read(a);
+		return;
+	}
+	tc_want(a);
+}
+#endif
+
 void
 tc_io_cb(struct ev_loop *loop, int fd, int events, void *arg)
 {
@@ -499,6 +558,10 @@ tc_io_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	(void)loop, (void)fd;
 	if (a->state == TC_CONNECTING) {
 		tc_connect_done(a);
+#ifdef RSP_TLS
+	} else if (a->state == TC_HANDSHAKE) {
+		tc_tls_handshake(a);
+#endif
 	} else {
 		if ((events & EV_WRITE) && tc_flush(a) == -1)
 			tc_fail(a, errno);
@@ -539,6 +602,9 @@ tc_timer_cb(struct ev_loop *loop, uint64_t id, void *arg)
 	 * return value decides. */
 	a->timer = EV_TIMER_NONE;
 	if (a->missed >= ep->hb_maxloss) {
+#ifdef RSP_TLS
+		tc_tls_timeout(a);
+#endif
 		tc_fail(a, ETIMEDOUT);
 	} else {
 		a->missed++;

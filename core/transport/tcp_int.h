@@ -26,7 +26,19 @@ enum tc_state {
 	TC_UP,
 	TC_CLOSING, /* tr_shutdown: flush, FIN, wait for the peer's FIN */
 	TC_DEAD,    /* waiting to be reaped */
+#ifdef RSP_TLS
+	TC_HANDSHAKE, /* connected, TLS handshake in progress */
+#endif
 };
+
+#ifdef RSP_TLS
+struct tr_tls_ref;
+struct tls_conn;
+/* Listening sockets: the plain ones and the TLS ones (tr_listen_tls). */
+#define TC_LFD_MAX (2 * ADDR_MAX)
+#else
+#define TC_LFD_MAX ADDR_MAX
+#endif
 
 struct tc_assoc {
 	struct tc_assoc *prev, *next; /* in tc_ep's assocs or dead list */
@@ -55,11 +67,19 @@ struct tc_assoc {
 	uint64_t timer;
 	long long missed; /* heartbeats unanswered / intervals before UP */
 	uint32_t src_key; /* incoming: counted for its source (tr_src_take) */
+#ifdef RSP_TLS
+	struct tr_tls_ref *tls_ref; /* TLS on this connection (held) */
+	struct tls_conn *tls;       /* from TCP up to the end */
+	uint64_t tls_t0_us;         /* handshake start (logged duration) */
+#endif
 };
 
 struct tc_ep {
-	int lfd[ADDR_MAX];
+	int lfd[TC_LFD_MAX];
 	int nlfd;
+#ifdef RSP_TLS
+	int ntls_lfd; /* the last ntls_lfd of lfd[] accept TLS */
+#endif
 	struct tc_assoc *assocs; /* live */
 	struct tc_assoc *dead;   /* closed, freed at the next reap */
 	struct tr_map ids;       /* id -> live tc_assoc */
@@ -103,5 +123,34 @@ void tc_tx_compact(struct tc_assoc *a);
 int tc_queue(struct tc_assoc *a, const struct tcpmap_chunk *c);
 /* Write what tx holds; -1 with errno on a hard error. */
 int tc_flush(struct tc_assoc *a);
+
+#ifdef RSP_TLS
+/* core/transport/tls/tc_tls.c: TLS on a connection of the mapping. */
+/* TCP is up: start the handshake (state TC_HANDSHAKE); -1 with a log
+ * line when it cannot. */
+int tc_tls_start(struct tc_assoc *a);
+/* A handshake step: 1 done (state TC_INIT_WAIT), 0 waiting, -1 failed
+ * (logged, with the reason). */
+int tc_tls_step(struct tc_assoc *a);
+/* read() and send() of the connection, through TLS when it has it. */
+ssize_t tc_sock_read(struct tc_assoc *a, void *buf, size_t len);
+ssize_t tc_sock_send(struct tc_assoc *a, const void *buf, size_t len);
+/* Decrypted bytes waiting inside TLS (read them before polling). */
+int tc_sock_pending(const struct tc_assoc *a);
+/* Before the FIN: close_notify, when TLS. */
+void tc_tls_close(struct tc_assoc *a);
+/* What the socket waits for besides EV_READ (TLS: its want). */
+int tc_tls_want(const struct tc_assoc *a);
+void tc_tls_free(struct tc_assoc *a);
+/* Before the association fails on its timer: says so if the handshake
+ * was not done (a plain peer on a TLS port, or a silent one). */
+void tc_tls_timeout(const struct tc_assoc *a);
+/* An accepted connection on listener lfd: TLS if it is a TLS one. */
+void tc_tls_accepted(struct tr_ep *ep, int lfd, struct tc_assoc *a);
+/* The identity a TLS peer authenticated with, or NULL. */
+const char *tc_peer_identity(struct tr_ep *ep, uint32_t id);
+/* tcp.c: listen with TLS on local, with the server configuration. */
+int tc_listen_tls(struct tr_ep *ep, struct addr_list *local);
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/transport/internal.h"
+#ifdef RSP_TLS
+#include "core/transport/tcp_int.h"
+#include "core/transport/tls/tr_tls.h"
+#endif
 #include "proto/wire.h"
 
 struct tr_config tr_config = {.kind = TR_AUTO,
@@ -48,8 +52,33 @@ const struct opt tr_opts[] = {
             "are refused (0: no limit)"),
         STR(TR_MAX_PER_SRC_DEFAULT), 0, 100000000,
         offsetof(struct tr_config, max_per_src)},
+#ifdef RSP_TLS
+    {"tlskeyfile", OPT_STR, "FILE",
+        OPT_HELP("TLS on the TCP mapping with the pre-shared keys of FILE (a "
+                 "registrar accepts each, others offer the first line's)"),
+        NULL, 0, 0, offsetof(struct tr_config, tls_keyfile)},
+    {"tlscafile", OPT_STR, "FILE",
+        OPT_HELP(
+            "TLS on the TCP mapping, checking each registrar's certificate "
+            "against the CAs of FILE (PEM) and its address"),
+        NULL, 0, 0, offsetof(struct tr_config, tls_cafile)},
+#endif
     OPT_END,
 };
+
+#ifdef RSP_TLS
+const struct opt tr_tls_server_opts[] = {
+    {"tlscert", OPT_STR, "FILE",
+        OPT_HELP(
+            "TLS: this registrar's certificate chain (PEM), for pool users "
+            "that check it (-tlscafile)"),
+        NULL, 0, 0, offsetof(struct tr_config, tls_cert)},
+    {"tlskey", OPT_STR, "FILE",
+        OPT_HELP("TLS: the private key of -tlscert (PEM)"), NULL, 0, 0,
+        offsetof(struct tr_config, tls_key)},
+    OPT_END,
+};
+#endif
 
 int
 tr_sctp_available(void)
@@ -268,7 +297,8 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	struct tr_ep *ep;
 
 	if ((kind != TR_SCTP && kind != TR_TCP) ||
-	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH)) != 0 ||
+	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH | TR_SECURE)) !=
+	        0 ||
 	    (flags & (TR_LISTEN | TR_ONE_TO_ONE)) ==
 	        (TR_LISTEN | TR_ONE_TO_ONE)) {
 		errno = EINVAL;
@@ -297,6 +327,16 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 {
 	struct tr_ep *ep;
 
+#ifdef RSP_TLS
+	if ((flags & TR_SECURE) && tr_tls_on() && kind != TR_TCP &&
+	    tr_test_ops == NULL) {
+		log_error("transport: -tlskeyfile: TLS runs on the TCP mapping "
+		          "only (-transport=tcp), not on %s",
+		    tr_kind_name(kind));
+		errno = EPROTONOSUPPORT;
+		return NULL;
+	}
+#endif
 	if ((ep = ep_alloc(loop, kind, flags, cb, arg)) == NULL)
 		return NULL;
 	if (ep->ops->open(ep, local) == -1) {
@@ -308,6 +348,30 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 	}
 	return ep;
 }
+
+#ifdef RSP_TLS
+int
+tr_listen_tls(struct tr_ep *ep, struct addr_list *local)
+{
+	if (ep->ops != &tr_tcp_ops) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	return tc_listen_tls(ep, local);
+}
+
+void
+tr_ep_tls_connect(struct tr_ep *ep)
+{
+	ep->flags |= TR_SECURE;
+}
+
+const char *
+tr_peer_identity(struct tr_ep *ep, uint32_t assoc)
+{
+	return ep->ops == &tr_tcp_ops ? tc_peer_identity(ep, assoc) : NULL;
+}
+#endif
 
 void
 tr_ep_free(struct tr_ep *ep)
@@ -402,7 +466,8 @@ tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 		arg = ep->arg;
 	}
 	if ((nep = ep_alloc(ep->loop, ep->kind,
-	         TR_ONE_TO_ONE | (ep->flags & TR_NO_BATCH), cb, arg)) == NULL)
+	         TR_ONE_TO_ONE | (ep->flags & (TR_NO_BATCH | TR_SECURE)), cb,
+	         arg)) == NULL)
 		return NULL;
 	nep->hb_interval = ep->hb_interval;
 	nep->hb_maxloss = ep->hb_maxloss;

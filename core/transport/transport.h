@@ -78,12 +78,22 @@ struct tr_config {
 	long long hb_maxloss;  /* -tcpheartbeatmaxloss */
 	long long max_assoc;   /* -maxassociations, per listening endpoint */
 	long long max_per_src; /* -maxassociationspersource, 0: no limit */
+#ifdef RSP_TLS
+	const char *tls_keyfile; /* -tlskeyfile */
+	const char *tls_cafile;  /* -tlscafile: check registrars' certs */
+	const char *tls_cert;    /* -tlscert, -tlskey: a registrar's own */
+	const char *tls_key;
+#endif
 };
 
 extern struct tr_config tr_config;
 /* -transport, -tcpheartbeatinterval, -tcpheartbeatmaxloss,
  * -maxassociations, -maxassociationspersource */
 extern const struct opt tr_opts[];
+#ifdef RSP_TLS
+/* -tlscert, -tlskey: a registrar's (the server side's) only */
+extern const struct opt tr_tls_server_opts[];
+#endif
 
 #define TR_MAX_ASSOC_DEFAULT   200000
 #define TR_MAX_PER_SRC_DEFAULT 1000
@@ -139,6 +149,15 @@ typedef void tr_event_cb(
  * batch of received messages is handled (kernel SCTP bundles those into
  * one packet).  For the benchmarks' trivial echo server. */
 #define TR_NO_BATCH 0x04
+/* The endpoint talks to registrars (a PE's or pool user's registrar
+ * channel, hsdump, a registrar's ENRP connections): in the TLS build,
+ * with -tlskeyfile, its TCP mapping connections are TLS (PSK of the key
+ * file's first identity).  0 in the default build. */
+#ifdef RSP_TLS
+#define TR_SECURE 0x08
+#else
+#define TR_SECURE 0
+#endif
 
 /*
  * An endpoint of kind TR_SCTP or TR_TCP (resolve TR_AUTO first) bound to
@@ -170,7 +189,8 @@ int tr_shutdown(struct tr_ep *ep, uint32_t assoc);
 int tr_abort(struct tr_ep *ep, uint32_t assoc);
 /* The peer's addresses (TCP: the one address of the connection). */
 int tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
-/* Local addresses of an association, or of the endpoint if assoc is 0. */
+/* Local addresses of an association, or of the endpoint if assoc is 0
+ * (its plain listeners, not those of tr_listen_tls()). */
 int tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out);
 /* Messages sent but not yet acknowledged by the peer, or -1 with errno. */
 int tr_unacked(struct tr_ep *ep, uint32_t assoc);
@@ -195,6 +215,41 @@ struct tr_ep *tr_peeloff(
     struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg);
 
 const char *tr_event_name(enum tr_ev_type type);
+
+/*
+ * TLS (the TLS build, make TLS=1; README.md "TLS"): TLS on the TCP
+ * mapping, keys from the file of -tlskeyfile (tls_keys.h's format).
+ */
+#ifdef RSP_TLS
+/* Load -tlskeyfile (nothing without it) before any endpoint is made:
+ * -1 with "FILE:LINE: what was expected" in err (an exit). */
+int tr_tls_setup(char *err, size_t errlen);
+/* SIGHUP: read the key file again; new connections use it, live ones
+ * keep theirs; a bad file keeps the keys loaded before (logged, -1). */
+int tr_tls_reload(void);
+/* A TCP mapping listening endpoint also accepts TLS connections on
+ * local (local->port 0: any, set to the one bound); -1 with errno:
+ * ENOKEY without -tlskeyfile, EPROTONOSUPPORT for SCTP. */
+int tr_listen_tls(struct tr_ep *ep, struct addr_list *local);
+/* From now on ep's outgoing associations are TLS, as if it had been
+ * made with TR_SECURE (a registrar's ENRP endpoint with -enrptls). */
+void tr_ep_tls_connect(struct tr_ep *ep);
+/* The PSK identity assoc's peer authenticated with; NULL when the
+ * association has no TLS (or is unknown). */
+const char *tr_peer_identity(struct tr_ep *ep, uint32_t assoc);
+/* 1 if identity is a pe of the key file whose patterns allow the pool
+ * handle; 1 if its role is role ("pe", "pu", "registrar", "admin"). */
+int tr_tls_pool_allowed(
+    const char *identity, const uint8_t *handle, size_t len);
+int tr_tls_role_is(const char *identity, const char *role);
+#else
+static inline int
+tr_tls_setup(char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	return 0;
+}
+#endif
 
 /* IP protocol number of a transport kind (132 SCTP, 6 TCP mapping), as
  * CSP reports name the protocol of an association. */

@@ -45,7 +45,8 @@ int tls_cfg_add_psk(struct tls_cfg *cfg, const char *identity,
 int tls_cfg_ca_file(struct tls_cfg *cfg, const char *path, char *err);
 int tls_cfg_cert_key(struct tls_cfg *cfg, const char *cert_path,
     const char *key_path, char *err);
-/* Limit to TLS 1.2 (for peers without 1.3, and to test that path). */
+/* Limit to TLS 1.2 (for peers without 1.3, and to test that path):
+ * only a build with mk/mbedtls_config_tls12.h has TLS 1.2. */
 void tls_cfg_tls12_only(struct tls_cfg *cfg);
 
 /*
@@ -70,6 +71,9 @@ int tls_handshake(struct tls_conn *c);
  */
 ssize_t tls_read(struct tls_conn *c, void *buf, size_t len);
 ssize_t tls_write(struct tls_conn *c, const void *buf, size_t len);
+/* Decrypted bytes waiting inside (tls_read them: the socket will not
+ * wake the loop for them). */
+size_t tls_pending(const struct tls_conn *c);
 /* Send close_notify: 1 sent, 0 in progress, -1 failed. */
 int tls_close(struct tls_conn *c);
 

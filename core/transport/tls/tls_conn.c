@@ -250,6 +250,12 @@ tls_write(struct tls_conn *c, const void *buf, size_t len)
 	    c, "cannot write a record", mbedtls_ssl_write(&c->ssl, buf, len));
 }
 
+size_t
+tls_pending(const struct tls_conn *c)
+{
+	return mbedtls_ssl_get_bytes_avail(&c->ssl);
+}
+
 int
 tls_close(struct tls_conn *c)
 {

@@ -374,7 +374,9 @@ main(void)
 	}
 	mbedtls_platform_set_calloc_free(count_calloc, count_free);
 	test_psk(0);
+#ifdef MBEDTLS_SSL_PROTO_TLS1_2 /* mk/mbedtls_config_tls12.h */
 	test_psk(1);
+#endif
 	test_psk_refused("pe-1", "\"pe-1\"", key_b);
 	test_psk_refused("pe-9", "\"pe-9\"", key_a);
 	/* the peer's bytes reach our messages printable only */
