@@ -62,6 +62,8 @@ audit_was_seen(
 {
 	struct reg_sync_id key;
 
+	if (p->nseen == 0) /* p->seen may be NULL: bsearch() wants an array */
+		return 0;
 	key.handle = *h;
 	key.id = id;
 	return bsearch(&key, p->seen, p->nseen, sizeof(*p->seen),
