@@ -16,7 +16,8 @@
 # Environment: RSP (rsp binary, default build/rel/rsp: the host's
 # registrar), RSP_LIBB (our librsplib.so.3's directory, default
 # build/lib), ECHO_BIN (default build/bench-rsplib/rsplib_echo),
-# TRIALS (3), DURATION (ms per phase, 2000), SIZE (bytes, 64).
+# TRIALS (3), DURATION (ms per phase, 2000), SIZE (bytes, 64), PORT
+# (3963: the registrar's; the raw echo server's is the next).
 set -eu -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,16 +51,19 @@ if [ -d /proc/sys/net/sctp ]; then
 else
 	where=host transport=tcp
 fi
-ASAP=127.0.0.1:3963
+# PORT: the registrar's ASAP port on the host, PORT+1 the raw echo's
+# (tests pick others: two runs on one machine must not meet).
+PORT=${PORT:-3963}
+ASAP=127.0.0.1:$PORT
 
 start_registrar() {
 	if [ $where = host ]; then
-		"$RSP" registrar -transport=tcp -asap=$ASAP -asapannounce=off \
+		"$RSP" registrar -transport=tcp -asap="$ASAP" -asapannounce=off \
 		    -minaddressscope=loopback -loglevel=4 >"$T/reg.log" 2>&1 &
 		PIDS+=($!)
 		wait_line "$T/reg.log" 'ASAP listening on' 10
 	else
-		rspregistrar -minaddressscope=loopback -asap=$ASAP,192.0.2.1 \
+		rspregistrar -minaddressscope=loopback -asap="$ASAP",192.0.2.1 \
 		    -enrp=127.0.0.1:9963,192.0.2.1 -asapannounce=off \
 		    -enrpannounce=off -loglevel=1 >"$T/reg.log" 2>&1 &
 		PIDS+=($!)
@@ -89,22 +93,22 @@ run() {
 	[ "$config" = ours ] && libpath=$RSP_LIBB
 	if [ "$config" = raw ]; then
 		# shellcheck disable=SC2046 # -sctp or nothing
-		"$ECHO_BIN" -rawecho=3964 $([ $transport = sctp ] && echo -sctp) \
+		"$ECHO_BIN" -rawecho=$((PORT + 1)) $([ $transport = sctp ] && echo -sctp) \
 		    >"$T/raw.log" 2>&1 &
 		PIDS+=($!)
 		wait_line "$T/raw.log" 'listening on' 10
 		# shellcheck disable=SC2046 # -sctp or nothing
-		"$ECHO_BIN" -raw=127.0.0.1:3964 $([ $transport = sctp ] && echo -sctp) \
+		"$ECHO_BIN" -raw=127.0.0.1:$((PORT + 1)) $([ $transport = sctp ] && echo -sctp) \
 		    -duration="$DURATION" -size="$SIZE" -inflight=1,16
 	else
 		# Its output (a line per message echoed, buffered) into a
 		# file of the tmpfs: the same cost on either library.
 		LD_LIBRARY_PATH=$libpath RSP_TRANSPORT=$transport rspserver -echo \
-		    -registrar=$ASAP -loglevel=0 >"$T/srv.log" 2>&1 &
+		    -registrar="$ASAP" -loglevel=0 >"$T/srv.log" 2>&1 &
 		PIDS+=($!)
 		wait_pe
 		LD_LIBRARY_PATH=$libpath RSP_TRANSPORT=$transport timeout 120 \
-		    "$ECHO_BIN" -registrar=$ASAP -duration="$DURATION" \
+		    "$ECHO_BIN" -registrar="$ASAP" -duration="$DURATION" \
 		    -size="$SIZE" -inflight=1,16
 	fi
 	kill_pids

@@ -32,6 +32,7 @@ PKGS=(
 	busybox         # openwrt.bats: OpenWrt's shell (ash) runs the init script
 	python3         # systemd.bats plays systemd's notify socket
 	systemd         # systemd-analyze: make check-systemd (not started)
+	rsplib-registrar # make check-interop: RSPLIB's registrar in the guest
 	rsplib-tools    # rsplib-programs.bats: RSPLIB's rspterminal on librsplib
 	rsplib-services # rsplib-programs.bats: RSPLIB's pingpongclient, calcappclient, scriptingclient
 	librsplib-dev   # library.bats: RSPLIB's headers, an application built against them

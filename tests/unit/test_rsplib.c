@@ -89,6 +89,11 @@ child(int fd)
 
 /* The CSP monitor: a UDP socket on 127.0.0.1 (csp_monitor()). */
 static int csp_fd = -1;
+/* CSP reports name the local addresses (getifaddrs()), which qemu-user
+ * for a big-endian CPU cannot give (musl's getifaddrs() never returns
+ * there; scripts/check-cross.sh sets RSP_TEST_NO_GETIFADDRS): then the
+ * library reports nothing and the CSP checks are skipped. */
+static int csp_on;
 
 static unsigned
 csp_monitor(void)
@@ -207,9 +212,12 @@ test_initarg(unsigned port)
 	snprintf(arg, sizeof(arg), "-registrar=127.0.0.1:%u", port);
 	rsp_initarg(&info, arg);
 	rsp_initarg(&info, "-asapannounce=off");
-	snprintf(arg, sizeof(arg), "-cspserver=127.0.0.1:%u", csp_monitor());
-	CHECK(rsp_initarg(&info, arg) == 1);
-	CHECK(rsp_initarg(&info, "-cspinterval=100") == 1);
+	if (csp_on) {
+		snprintf(
+		    arg, sizeof(arg), "-cspserver=127.0.0.1:%u", csp_monitor());
+		CHECK(rsp_initarg(&info, arg) == 1);
+		CHECK(rsp_initarg(&info, "-cspinterval=100") == 1);
+	}
 	info.ri_csp_identifier = CID_COMPOUND(CID_GROUP_POOLUSER, 0x1234);
 	CHECK(
 	    rsp_socket(0, SOCK_STREAM, IPPROTO_SCTP) == -1 && errno == EINVAL);
@@ -217,7 +225,7 @@ test_initarg(unsigned port)
 	CHECK(rsp_initialize(&info) == 0); /* again: nothing happens */
 	rsp_freeinfo(&info);
 	/* No socket yet: "0 Sessions"; the log file kept what it had. */
-	CHECK(csp_seen("0 Sessions", 0));
+	CHECK(!csp_on || csp_seen("0 Sessions", 0));
 	CHECK((fd = open(logfile, O_RDONLY)) >= 0 && read(fd, arg, 5) == 5 &&
 	      memcmp(arg, "kept\n", 5) == 0);
 	close(fd);
@@ -381,7 +389,7 @@ test_sockets(void)
 	CHECK(echo(sd, "after", 9) == 0);
 	CHECK(rsp_csp_setstatus(sd, 0, "running") == 0);
 	/* The one session's text, its association to the PE. */
-	CHECK(csp_seen("running", 0xabc00001));
+	CHECK(!csp_on || csp_seen("running", 0xabc00001));
 	CHECK(rsp_close(sd) == 0);
 	CHECK(rsp_close(sd) == -1 && errno == EBADF);
 	CHECK(rsp_sendmsg(sd, "x", 1, 0, 0, 0, 0, 0, 0, -1) == -1 &&
@@ -468,6 +476,9 @@ main(void)
 
 	log_register(quiet_sink, NULL);
 	setenv("RSP_TRANSPORT", "tcp", 1);
+	csp_on = getenv("RSP_TEST_NO_GETIFADDRS") == NULL;
+	if (!csp_on)
+		printf("skipped: CSP reports (RSP_TEST_NO_GETIFADDRS)\n");
 	port = fork_child(child, &pid);
 	if (pid == -1)
 		return 1;
@@ -479,8 +490,8 @@ main(void)
 	test_threads();
 	test_helpers();
 	rsp_cleanup();
-	CHECK(csp_seen(NULL, 0)); /* the final report */
-	rsp_cleanup();            /* again: nothing happens */
+	CHECK(!csp_on || csp_seen(NULL, 0)); /* the final report */
+	rsp_cleanup();                       /* again: nothing happens */
 	CHECK(rsp_socket(0, SOCK_STREAM, 0) == -1);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
