@@ -65,3 +65,17 @@ add_pidfiles() {
 	done
 	return 0
 }
+
+# After a terminal echoed the line "first" into $T/term.out: set victim
+# to the one of PEs $2 and $3 whose ID (by the function $1, e.g. pe_id)
+# answered it, other to the one that did not; fails if neither did.
+pick_victim() {
+	local idfn=$1 used
+	used=$(sed -n 's/.*from PE \$\([0-9a-f]*\)> first.*/\1/p' "$T/term.out")
+	if [ "$used" = "$("$idfn" "$2")" ]; then
+		victim=$2 other=$3
+	else
+		victim=$3 other=$2
+	fi
+	[ "$used" = "$("$idfn" "$victim")" ]
+}

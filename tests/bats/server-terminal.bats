@@ -71,10 +71,7 @@ terminal() {
 	exec 4>"$T/in"
 	echo first >&4
 	wait_for_line '> first' 5 "$T/term.out"
-	used=$(sed -n 's/^from PE \$\([0-9a-f]*\)> first$/\1/p' "$T/term.out")
-	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1; other=pe2; else
-		victim=pe2; other=pe1; fi
-	[ "$used" = "$(pe_id $victim)" ]
+	pick_victim pe_id pe1 pe2
 	pid=$(awk -v n=$victim '$1 == n { print $2 }' "$T/servers")
 	[ -n "$pid" ]
 	kill -9 "$pid"
@@ -88,7 +85,7 @@ terminal() {
 	exec 4>&-
 	new=$(pe_id $other)
 	grep -q "^from PE \$$new> second$" "$T/term.out"
-	[ "$new" != "$used" ]
+	[ "$new" != "$(pe_id $victim)" ]
 	grep -q "failover to PE \$$new" "$T/term.err"
 }
 
@@ -102,8 +99,7 @@ terminal() {
 	exec 4>"$T/in"
 	echo first >&4
 	wait_for_line '> first' 5 "$T/term.out"
-	used=$(sed -n 's/^from PE \$\([0-9a-f]*\)> first$/\1/p' "$T/term.out")
-	if [ "$used" = "$(pe_id pe1)" ]; then victim=pe1; else victim=pe2; fi
+	pick_victim pe_id pe1 pe2
 	pid=$(awk -v n=$victim '$1 == n { print $2 }' "$T/servers")
 	[ -n "$pid" ]
 	# Stopped, the PE reads nothing: its lines stay unacknowledged.
