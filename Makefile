@@ -218,6 +218,11 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 	@mkdir -p $(@D)
 	$(LINK)
 
+# The TLS key file's parser needs no Mbed TLS: its fuzz target is in
+# every build (the TLS build has the object in LIB_OBJS already).
+TLSKEYS_SRC := core/transport/tls/tls_keys.c
+$(B)/tests/fuzz_tlskeys: $(TLSKEYS_SRC:%.c=$(B)/%.o)
+
 # RUN: what runs a test binary (mk/cross.mk: qemu-user for the ARCH);
 # UNIT_SKIP: tests not to run (scripts/check-cross.sh says why).
 unit-bins: $(UNIT_BINS)
@@ -408,6 +413,8 @@ $(FUZZ_DIR)/obj/%.o: %.c $(B)/gen/rsp_features.h
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
 	@echo "FUZZLD $@"; \
 	    $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lpthread -lm
+
+$(FUZZ_DIR)/fuzz_tlskeys: $(TLSKEYS_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 # Each target FUZZ_TIME seconds from its committed corpus, one at a
 # time, what it found merged back (scripts/fuzz-soak.sh, docs/fuzzing.md).

@@ -2,6 +2,7 @@
  * The pool-user applets' shared option checks (core/tools/pu_common.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +34,39 @@ pu_common_config(struct pu_common *pc, const char *argv0, const char *pool,
 	return 0;
 }
 
+#ifdef RSP_TLS
+/* SIGHUP: read -tlskeyfile and -tlscafile again, as the registrar and
+ * rsp server do; the next association to a registrar uses them (one
+ * that is up keeps its own). */
+static void
+pu_hup_cb(struct ev_loop *loop, int signo, void *arg)
+{
+	struct pu_common *pc = arg;
+
+	(void)loop;
+	log_notice("%s: %s, rereading the TLS keys", pc->giveup.who,
+	    ev_signal_name(signo));
+	(void)tr_tls_reload();
+}
+
+/* Only with TLS configured: otherwise SIGHUP keeps its default (a pool
+ * user on a terminal that hangs up ends with it). */
+static int
+pu_tls_hup(struct pu_common *pc, struct ev_loop *loop)
+{
+	if (tr_config.tls_keyfile == NULL && tr_config.tls_cafile == NULL)
+		return 0;
+	return ev_add_signal(loop, SIGHUP, pu_hup_cb, pc);
+}
+#else
+static int
+pu_tls_hup(struct pu_common *pc, struct ev_loop *loop)
+{
+	(void)pc, (void)loop;
+	return 0;
+}
+#endif
+
 struct ev_loop *
 pu_common_loop(struct pu_common *pc, const char *who, int stop_on_signals)
 {
@@ -54,6 +88,8 @@ pu_common_loop(struct pu_common *pc, const char *who, int stop_on_signals)
 	if (stop_on_signals)
 		ev_stop_on_signals(loop);
 	giveup_start(&pc->giveup, loop, who);
+	if (pu_tls_hup(pc, loop) == -1)
+		log_warning("%s: SIGHUP: %s", who, strerror(errno));
 	return loop;
 }
 

@@ -62,6 +62,10 @@ const struct opt tr_opts[] = {
             "TLS on the TCP mapping, checking each registrar's certificate "
             "against the CAs of FILE (PEM) and its address"),
         NULL, 0, 0, offsetof(struct tr_config, tls_cafile)},
+    {"tlsservername", OPT_STR, "NAME",
+        OPT_HELP("with -tlscafile: the host name each registrar's certificate "
+                 "must carry, instead of the address connected to"),
+        NULL, 0, 0, offsetof(struct tr_config, tls_servername)},
 #endif
     OPT_END,
 };

@@ -79,9 +79,10 @@ struct tr_config {
 	long long max_assoc;   /* -maxassociations, per listening endpoint */
 	long long max_per_src; /* -maxassociationspersource, 0: no limit */
 #ifdef RSP_TLS
-	const char *tls_keyfile; /* -tlskeyfile */
-	const char *tls_cafile;  /* -tlscafile: check registrars' certs */
-	const char *tls_cert;    /* -tlscert, -tlskey: a registrar's own */
+	const char *tls_keyfile;    /* -tlskeyfile */
+	const char *tls_cafile;     /* -tlscafile: check registrars' certs */
+	const char *tls_servername; /* -tlsservername: the name they carry */
+	const char *tls_cert;       /* -tlscert, -tlskey: a registrar's own */
 	const char *tls_key;
 #endif
 };

@@ -24,13 +24,16 @@
 int
 tc_tls_start(struct tc_assoc *a)
 {
-	char err[TLS_ERR_MAX], host[ADDR_FMT_LEN];
+	char err[TLS_ERR_MAX], buf[ADDR_FMT_LEN];
+	const char *host = NULL;
 
-	/* A client checks a certificate against the address it connected
-	 * to (-tlscafile: the IP address in the certificate's names). */
-	addr_fmt_host((const struct sockaddr *)&a->peer, host, sizeof(host));
-	a->tls = tls_conn_new(
-	    tr_tls_cfg(a->tls_ref), a->fd, a->outgoing ? host : NULL, err);
+	/* A client checks a certificate against -tlsservername or the
+	 * address it connected to (an IP address in the certificate's
+	 * names). */
+	if (a->outgoing)
+		host = tr_tls_expected_host(
+		    (const struct sockaddr *)&a->peer, buf, sizeof(buf));
+	a->tls = tls_conn_new(tr_tls_cfg(a->tls_ref), a->fd, host, err);
 	if (a->tls == NULL) {
 		log_warning_limited("tcpmap: assoc %u: %s", a->id, err);
 		return -1;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/addr.h"
 #include "core/log.h"
 #include "core/transport/tls/tls_keys.h"
 #include "core/transport/tls/tr_tls.h"
@@ -148,7 +149,8 @@ static int
 configured(void)
 {
 	return tr_config.tls_keyfile != NULL || tr_config.tls_cafile != NULL ||
-	       tr_config.tls_cert != NULL || tr_config.tls_key != NULL;
+	       tr_config.tls_cert != NULL || tr_config.tls_key != NULL ||
+	       tr_config.tls_servername != NULL;
 }
 
 int
@@ -160,6 +162,13 @@ tr_tls_setup(char *err, size_t errlen)
 		snprintf(err, errlen,
 		    "TLS runs on the TCP mapping (-transport=tcp); TLS over "
 		    "SCTP (RFC 3436) is not in this build");
+		return -1;
+	}
+	if (tr_config.tls_servername != NULL && tr_config.tls_cafile == NULL) {
+		snprintf(err, errlen,
+		    "-tlsservername=%s: checks a certificate, so it needs "
+		    "-tlscafile",
+		    tr_config.tls_servername);
 		return -1;
 	}
 	if ((tr_config.tls_cert == NULL) != (tr_config.tls_key == NULL)) {
@@ -183,6 +192,14 @@ tr_tls_reload(void)
 	log_notice("TLS: keys reloaded (-tlskeyfile %s: %d identities)",
 	    tr_config.tls_keyfile ? tr_config.tls_keyfile : "none", cur.keys.n);
 	return 0;
+}
+
+const char *
+tr_tls_expected_host(const struct sockaddr *peer, char *buf, size_t len)
+{
+	if (tr_config.tls_servername != NULL)
+		return tr_config.tls_servername;
+	return addr_fmt_host(peer, buf, len);
 }
 
 int

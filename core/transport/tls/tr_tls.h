@@ -10,6 +10,8 @@
 #ifndef RSP_TRANSPORT_TLS_TR_TLS_H
 #define RSP_TRANSPORT_TLS_TR_TLS_H
 
+#include <sys/socket.h>
+
 #include "core/transport/tls/tls.h"
 
 struct tr_tls_ref;
@@ -22,5 +24,9 @@ void tr_tls_put(struct tr_tls_ref *r);
 struct tls_cfg *tr_tls_cfg(const struct tr_tls_ref *r);
 /* 1 once a key file is loaded. */
 int tr_tls_on(void);
+/* What a client expects in the certificate of the server at peer:
+ * -tlsservername, or the address (in buf, len ADDR_FMT_LEN). */
+const char *tr_tls_expected_host(
+    const struct sockaddr *peer, char *buf, size_t len);
 
 #endif

@@ -312,17 +312,27 @@ wait_dump() {
 	! grep -q 'peer \$0000000d' "$T/A.log" || false
 }
 
-@test "certificates: a pool user checks the registrar's; a failed check hunts the next registrar and says why" {
-	local xt
+# Registrar X on 127.0.0.2 with the test certificates (made in
+# $T/certs), which name registrar.test and 127.0.0.1, not X's address:
+# its plain ASAP port XP and its TLS port XT; log $T/x.log.
+start_cert_registrar_x() {
 	"$BATS_TEST_DIRNAME/../../unit/tls/mkcerts.sh" "$T/certs"
-	# X on 127.0.0.2: its certificate names 127.0.0.1 only
 	"$RSP" registrar -transport=tcp -asap=127.0.0.2:0 -asaptls=127.0.0.2:0 \
 	    -asapannounce=off -enrp=off -minaddressscope=loopback -loglevel=5 \
 	    -logcolor=off -tlscert="$T/certs/registrar.pem" \
 	    -tlskey="$T/certs/registrar.key" >"$T/x.log" 2>&1 3>&- &
 	PIDS="$PIDS $!"
 	wait_for_line 'ASAP over TLS listening on' 10 "$T/x.log"
-	xt=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	XT=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	XP=$(sed -n 's/.*ASAP listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	[ -n "$XT" ] && [ -n "$XP" ]
+}
+
+@test "certificates: a pool user checks the registrar's; a failed check hunts the next registrar and says why" {
+	local xt
+	# X on 127.0.0.2: its certificate names 127.0.0.1 only
+	start_cert_registrar_x
+	xt=$XT
 	start_tls_registrar -tlscert="$T/certs/registrar.pem" \
 	    -tlskey="$T/certs/registrar.key"
 	start_pe "$TPORT" EchoPool -tlskeyfile="$T/pe.keys"
@@ -474,4 +484,68 @@ $DEREG"
 	    10 "$T/pe.log"
 	kill -0 "$PEPID"
 	[ "$(pes_in_echopool)" -eq 1 ]
+}
+
+@test "SIGHUP at a pool user rereads its key file: its next association uses the new key" {
+	start_tls_registrar
+	"$RSP" server -pingpong -poolhandle=EchoPingPong -transport=tcp -registrar=127.0.0.1:"$TPORT" \
+	    -tlskeyfile="$T/pe.keys" -loglevel=5 -logcolor=off \
+	    >"$T/pe.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'registered in pool EchoPingPong' 10 "$T/pe.log"
+	good=$(cat "$T/pu.keys")
+	printf 'pu1 pu %s\n' "$(openssl rand -hex 16)" >"$T/pu.keys"
+	"$RSP" pingpongclient -transport=tcp -registrar=127.0.0.1:"$TPORT" \
+	    -poolhandle=EchoPingPong -tlskeyfile="$T/pu.keys" -interval=100 -loglevel=5 -logcolor=off \
+	    >"$T/pu.out" 2>"$T/pu.log" 3>&- &
+	PUPID=$!
+	PIDS="$PIDS $PUPID"
+	# The wrong key: refused, and the pool user hunts on.
+	wait_for_line 'key for PSK identity "pu1" is not ours' 15 \
+	    "$T/registrar.log"
+	run grep -q '^Ack #' "$T/pu.out"
+	[ "$status" -ne 0 ]
+	echo 'pu1 pu nothex' >"$T/pu.keys"
+	kill -HUP "$PUPID"
+	wait_for_line 'pu.keys:1: key: expected 32 to 128 hex digits.*keeping the keys loaded before' \
+	    10 "$T/pu.log"
+	echo "$good" >"$T/pu.keys"
+	kill -HUP "$PUPID"
+	wait_for_line 'keys reloaded (-tlskeyfile .*pu.keys: 1 identities)' 10 \
+	    "$T/pu.log"
+	wait_for_line '^Ack #1 from PE' 30 "$T/pu.out"
+	grep -q 'TLSv1.3 up in [0-9.]* ms, identity "pu1"' "$T/registrar.log"
+	kill -0 "$PUPID"
+}
+
+@test "-tlsservername: a registrar's certificate is checked for that name instead of its address" {
+	local xt xp
+	# On 127.0.0.2, which its certificate does not name (registrar.test
+	# and 127.0.0.1 only); the PE registers on the plain port.
+	start_cert_registrar_x
+	xt=$XT xp=$XP
+	"$RSP" server -echo -transport=tcp -registrar=127.0.0.2:"$xp" \
+	    -loglevel=5 -logcolor=off >"$T/pe.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'registered in pool EchoPool' 10 "$T/pe.log"
+	printf 'by name\n' | timeout 30 "$RSP" terminal -transport=tcp \
+	    -tlscafile="$T/certs/ca.pem" -tlsservername=registrar.test \
+	    -registrar=127.0.0.2:"$xt" -loglevel=5 -logcolor=off \
+	    >"$T/terminal.out" 2>"$T/terminal.log"
+	grep -q 'by name' "$T/terminal.out"
+	grep -q "with 127.0.0.2:$xt: TLSv1.3 up" "$T/terminal.log"
+	# Another name: refused with the reason, as an address would be
+	printf 'never\n' | timeout 30 "$RSP" terminal -transport=tcp \
+	    -tlscafile="$T/certs/ca.pem" -tlsservername=other.test \
+	    -registrar=127.0.0.2:"$xt" -loglevel=5 -logcolor=off \
+	    >"$T/terminal2.out" 2>"$T/terminal2.log" &
+	PIDS="$PIDS $!"
+	wait_for_line "with 127.0.0.2:$xt: TLS: the peer's certificate is refused: .*does not match with the expected CN" \
+	    10 "$T/terminal2.log"
+	! grep -q never "$T/terminal2.out" || false
+	# A name to check needs a CA to check with
+	run "$RSP" terminal -transport=tcp -tlsservername=registrar.test \
+	    -registrar=127.0.0.2:"$xt"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-tlsservername=registrar.test: checks a certificate, so it needs -tlscafile"* ]]
 }
