@@ -142,22 +142,21 @@ calcapp() {
 	grep -q '"CalcAppPE Service Capacity" 2000000$' "$T/pe1.sca"
 }
 
-# start_job SIZE: pe1 and pe2 up (calcapp_pe options in $OPTS), one job
-# of SIZE calculations; sets CPID, VICTIM (the PE that accepted the job)
-# and OTHER.
+# start_job SIZE: one job of SIZE calculations on pe1, a slow PE (5 s a
+# million, so that a kill lands mid-job however loaded the machine),
+# then pe2 up at the default speed to take it over (calcapp_pe options
+# in $OPTS for both); sets CPID, VICTIM=pe1 and OTHER=pe2.
 start_job() {
 	start_registrar
-	calcapp_pe pe1 $OPTS
-	calcapp_pe pe2 $OPTS
+	calcapp_pe pe1 $OPTS -capcapacity=200000
 	calcapp -jobinterval=0.01 -jobsize="$1" -fixedjobsize -jobcount=1 \
 	    >"$T/pu.out" 2>"$T/pu.err" 3>&- &
 	CPID=$!
 	PIDS="$PIDS $CPID"
 	wait_for_line 'accepted by PE' 10 "$T/pu.out"
-	used=$(sed -n 's/^Job #1 accepted by PE \$\([0-9a-f]*\)$/\1/p' "$T/pu.out")
-	if [ "$used" = "$(pe_id pe1)" ]; then VICTIM=pe1 OTHER=pe2; else
-		VICTIM=pe2 OTHER=pe1; fi
-	[ "$used" = "$(pe_id $VICTIM)" ]
+	VICTIM=pe1 OTHER=pe2
+	grep -q "^Job #1 accepted by PE \$$(pe_id pe1)$" "$T/pu.out"
+	calcapp_pe pe2 $OPTS
 }
 
 # The job's client ended; show what it printed.

@@ -172,19 +172,21 @@ teardown() {
 }
 
 @test "rsp calcappclient: RSPLIB CalcApp PE killed, the job resumes on the other from the cookie" {
-	local i victim other
-	for i in 1 2; do
-		start CA$i "$OUT/rspserver-ca$i.log" stdbuf -oL rspserver -logcolor=off \
-			-loglevel=2 -calcapp -capcookiemaxtime=0.5 \
-			-capcapacity=2000000 \
-			-capvector="$OUT/rspserver-ca$i.vec" \
-			-capscalar="$OUT/rspserver-ca$i.sca" \
-			-registrar="$OUR_ASAP"
-	done
-	wait_for 60 eval '[ -n "$(rsplib_pe_id rspserver-ca1)" ] && [ -n "$(rsplib_pe_id rspserver-ca2)" ]' || {
-		show "$OUT"/rspserver-ca*.log "$OUT"/rsp-registrar.log
-		false
+	local victim=1 other=2
+	# CA1 slow (16,000,000 calculations take it 40 s), so that the kill
+	# lands mid-job however loaded the machine; CA2, at the speed of
+	# 2,000,000 a second, starts once CA1 has the job and takes it over.
+	start_rsplib_ca() {
+		start CA$1 "$OUT/rspserver-ca$1.log" stdbuf -oL rspserver \
+			-logcolor=off -loglevel=2 -calcapp -capcookiemaxtime=0.5 \
+			-capcapacity="$2" -capvector="$OUT/rspserver-ca$1.vec" \
+			-capscalar="$OUT/rspserver-ca$1.sca" -registrar="$OUR_ASAP"
+		wait_for 60 eval '[ -n "$(rsplib_pe_id rspserver-ca'"$1"')" ]' || {
+			show "$OUT"/rspserver-ca*.log "$OUT"/rsp-registrar.log
+			false
+		}
 	}
+	start_rsplib_ca 1 400000
 	sleep 1
 	start CAC "$OUT/rsp-calcappclient.log" "$RSP" calcappclient \
 		-transport=sctp -registrar="$OUR_ASAP" -jobinterval=0.01 \
@@ -196,13 +198,9 @@ teardown() {
 		false
 	}
 	used=$(sed -n 's/^Job #1 accepted by PE \$\([0-9a-f]*\)$/\1/p' "$OUT/rsp-calcappclient.log")
-	if [ "$used" = "$(rsplib_pe_id rspserver-ca1)" ]; then
-		victim=1 other=2
-	else
-		victim=2 other=1
-	fi
-	[ "$used" = "$(rsplib_pe_id rspserver-ca$victim)" ]
-	sleep 2 # cookies every 0.5 s; the job takes 8 s
+	[ "$used" = "$(rsplib_pe_id rspserver-ca1)" ]
+	start_rsplib_ca 2 2000000
+	sleep 1 # cookies every 0.5 s
 	echo "killing PE $used at $(date +%T.%N)" >"$OUT/rsp-calcappclient.kill"
 	stop "$(cat "$OUT/CA$victim.pid")" KILL
 	rm -f "$OUT/CA$victim.pid"
