@@ -130,6 +130,10 @@ on_event(const struct rsp_event *ev, void *arg)
 	switch (ev->type) {
 	case RSP_EV_SESSION_UP:
 		log_notice("terminal: connected to PE $%08x", ev->pe_id);
+		/* Lines queued while hunting go out now: the quiet time
+		 * that ends the run after EOF counts from here, so that
+		 * their answers can come. */
+		t->last = ev_now_ms(t->loop);
 		break;
 	case RSP_EV_FAILOVER:
 		log_notice("terminal: failover to PE $%08x", ev->pe_id);
