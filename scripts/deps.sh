@@ -29,7 +29,12 @@ PKGS=(
 	clang-format    # make check-format (OpenBSD KNF, .clang-format)
 	shellcheck      # lint of scripts/, .ci/run, completions/
 	jq              # metrics.bats: the JSON status is valid, its values
-	busybox         # openwrt.bats: OpenWrt's shell (ash) runs the init script
+	# openwrt.bats: OpenWrt's shell (ash) runs the init script; the SCTP
+	# test guest's initramfs needs the static one (the two packages
+	# conflict: asking for busybox here made every run swap them)
+	busybox-static
+	qemu-system-x86 # the SCTP test guest (tests/vm/): both guests at once
+	                # must not each run apt-get
 	python3         # systemd.bats plays systemd's notify socket
 	systemd         # systemd-analyze: make check-systemd (not started)
 	rsplib-registrar # make check-interop: RSPLIB's registrar in the guest

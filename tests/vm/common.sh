@@ -22,9 +22,17 @@ vm_ensure_deps() {
 	if [ "$(id -u)" -ne 0 ]; then
 		vm_die "missing ${pkgs[*]}; run as root: apt-get install ${pkgs[*]}"
 	fi
+	# Guests may start at once (scripts/test.sh runs two): one apt-get
+	# at a time, and what the first installed the second need not.
+	mkdir -p "$VM_CACHE"
+	exec 8>"$VM_CACHE/deps.lock"
+	flock 8
+	command -v qemu-system-x86_64 >/dev/null && [ -x /bin/busybox ] &&
+		! ldd /bin/busybox >/dev/null 2>&1 && { exec 8>&-; return 0; }
 	vm_log "installing ${pkgs[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get install -y -qq "${pkgs[@]}" >&2 ||
 		{ apt-get update -qq >&2 && apt-get install -y -qq "${pkgs[@]}" >&2; } ||
 		vm_die "apt-get install ${pkgs[*]} failed"
+	exec 8>&-
 }
