@@ -38,6 +38,11 @@
 #include "core/transport/tcp_int.h"
 
 #define TC_READS_MAX 16 /* reads per readiness callback: fairness */
+#ifdef RSP_TLS
+#define TC_SOCK_PENDING(a) tc_sock_pending(a)
+#else
+#define TC_SOCK_PENDING(a) 0
+#endif
 
 static void
 tc_emit(struct tc_assoc *a, enum tr_ev_type type, int error)
@@ -522,6 +527,11 @@ tc_read(struct tc_assoc *a)
 		}
 		tcpmap_rx_commit(&a->rx, (size_t)n);
 		if (tc_drain(a) == -1)
+			return;
+		/* A short read emptied the socket: no read only to meet
+		 * EAGAIN (the fd is level-triggered: more input calls us
+		 * again).  TLS may hold decrypted bytes back: not then. */
+		if ((size_t)n < room && !TC_SOCK_PENDING(a))
 			return;
 	}
 }
