@@ -25,6 +25,9 @@
 #define CP_STATUS_MAX  128   /* rsp_csp_setstatus() text */
 #define CP_LOCAL_MAX   512   /* rsp_bind()'s addresses as a string */
 #define CP_REGISTER_MS 10000 /* a registration's answer, at most */
+/* The TCP mapping's ACK waits this long for the application's answer
+ * to go with it (tr_config.ack_delay; docs/library.md "Threads"). */
+#define CP_ACK_DELAY_MS 20
 
 /* The Linux values of <netinet/sctp.h> that RSPLIB's programs pass as
  * rsp_sendmsg()'s sctp_flags to end a session. */

@@ -204,6 +204,7 @@ rsp_initialize(struct rsp_info *info)
 	}
 	cp.stop = 0;
 	cp.lease_timer = 0; /* any was the last loop's */
+	tr_config.ack_delay = CP_ACK_DELAY_MS;
 	cp.nleases = 0;
 	if (cp_info_to_configs(info) == -1 ||
 	    (cp.loop = rsp_loop_new()) == NULL ||

@@ -127,7 +127,9 @@ tc_kill(struct tc_assoc *a)
 	}
 	if (a->timer != EV_TIMER_NONE)
 		ev_timer_cancel(a->ep->loop, a->timer);
-	a->timer = EV_TIMER_NONE;
+	if (a->ack_timer != EV_TIMER_NONE)
+		ev_timer_cancel(a->ep->loop, a->ack_timer);
+	a->timer = a->ack_timer = EV_TIMER_NONE;
 	a->state = TC_DEAD;
 #ifdef RSP_TLS
 	tc_tls_free(a);

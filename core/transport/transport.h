@@ -78,6 +78,9 @@ struct tr_config {
 	long long hb_maxloss;  /* -tcpheartbeatmaxloss */
 	long long max_assoc;   /* -maxassociations, per listening endpoint */
 	long long max_per_src; /* -maxassociationspersource, 0: no limit */
+	/* TCP mapping: ms an ACK may wait for DATA to go out with, 0 none
+	 * (no option: RSPLIB's API sets it, docs/library.md "Threads") */
+	long long ack_delay;
 #ifdef RSP_TLS
 	const char *tls_keyfile; /* -tlskeyfile */
 	const char *tls_cafile;  /* -tlscafile: check registrars' certs */
