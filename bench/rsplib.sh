@@ -17,7 +17,9 @@
 # registrar), RSP_LIBB (our librsplib.so.3's directory, default
 # build/lib), ECHO_BIN (default build/bench-rsplib/rsplib_echo),
 # TRIALS (3), DURATION (ms per phase, 2000), SIZE (bytes, 64), PORT
-# (3963: the registrar's; the raw echo server's is the next).
+# (3963: the registrar's; the raw echo server's is the next), BASE_LIBB
+# (another build's librsplib.so.3 directory: a "base" configuration in
+# the same run, to compare two versions of ours).
 set -eu -o pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,7 +58,11 @@ fi
 PORT=${PORT:-3963}
 ASAP=127.0.0.1:$PORT
 
+# The logs are emptied here, not by the redirection of a command put in
+# the background: that runs later, and a wait for a line of the last
+# trial's log would pass at once (the raw client was refused).
 start_registrar() {
+	: >"$T/reg.log"
 	if [ $where = host ]; then
 		"$RSP" registrar -transport=tcp -asap="$ASAP" -asapannounce=off \
 		    -minaddressscope=loopback -loglevel=4 >"$T/reg.log" 2>&1 &
@@ -91,7 +97,9 @@ wait_pe() {
 run() {
 	local config=$1 libpath=
 	[ "$config" = ours ] && libpath=$RSP_LIBB
+	[ "$config" = base ] && libpath=$BASE_LIBB
 	if [ "$config" = raw ]; then
+		: >"$T/raw.log"
 		# shellcheck disable=SC2046 # -sctp or nothing
 		"$ECHO_BIN" -rawecho=$((PORT + 1)) $([ $transport = sctp ] && echo -sctp) \
 		    >"$T/raw.log" 2>&1 &
@@ -103,6 +111,7 @@ run() {
 	else
 		# Its output (a line per message echoed, buffered) into a
 		# file of the tmpfs: the same cost on either library.
+		: >"$T/srv.log"
 		LD_LIBRARY_PATH=$libpath RSP_TRANSPORT=$transport rspserver -echo \
 		    -registrar="$ASAP" -loglevel=0 >"$T/srv.log" 2>&1 &
 		PIDS+=($!)
@@ -116,6 +125,7 @@ run() {
 
 configs="ours raw"
 [ $where = guest ] && configs="rsplib ours raw"
+[ -n "${BASE_LIBB:-}" ] && configs="base $configs"
 echo "# $NAME on the $where ($transport), $(uname -r), $(nproc) CPU(s), trials=$TRIALS duration=${DURATION}ms size=${SIZE}B" >&2
 for i in $(seq "$TRIALS"); do
 	for c in $configs; do

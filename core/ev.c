@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/ev.h"
 #include "core/ev_backend.h"
+#include "core/ev_int.h"
 #include "core/log.h"
 
 #define NO_HEAP      UINT32_MAX
@@ -32,57 +33,6 @@
 #define EV_FIRED_MAX 128
 /* Longer delays are clamped: about 146 million years. */
 #define EV_MS_MAX ((int64_t)1 << 52)
-
-struct ev_fd {
-	ev_fd_cb *cb;
-	void *arg;
-	int mask;
-	uint32_t gen; /* bumped on every add of a new registration and del */
-	int used;
-};
-
-struct ev_timer {
-	ev_timer_cb *cb;
-	void *arg;
-	uint32_t gen;
-	uint32_t heap_idx;  /* NO_HEAP when not pending */
-	uint32_t next_free; /* free list link while unused */
-	uint8_t used;
-};
-
-struct ev_heapent {
-	uint64_t when;
-	uint64_t seq;
-	uint32_t slot;
-};
-
-struct ev_sig {
-	ev_signal_cb *cb;
-	void *arg;
-};
-
-struct ev_loop {
-	struct ev_backend *backend;
-	struct ev_fd *fds;
-	int nfds; /* entries allocated in fds */
-
-	struct ev_timer *timers;
-	uint32_t nslots, slotcap, free_head;
-	uint32_t nused; /* slots holding a timer; heapcap >= nused */
-	struct ev_heapent *heap;
-	uint32_t heaplen, heapcap;
-	uint64_t seq;
-
-	uint64_t now;
-	ev_clock_fn *clock_fn;
-	void *clock_arg;
-	int stop;
-
-	int sigfd;
-	sigset_t sigmask;    /* signals delivered through sigfd */
-	sigset_t sigblocked; /* those of them we blocked ourselves */
-	struct ev_sig sigs[_NSIG];
-};
 
 /* ---- clock ---- */
 
@@ -230,6 +180,14 @@ fd_lookup(const struct ev_loop *loop, int fd)
 	return &loop->fds[fd];
 }
 
+/* What the backend watches: the mask without EV_READ while another
+ * thread reads the fd itself (ev_fd_suspend). */
+static int
+fd_watched(const struct ev_fd *e, int mask)
+{
+	return e->suspended > 0 ? mask & ~EV_READ : mask;
+}
+
 int
 ev_add_fd(struct ev_loop *loop, int fd, int mask, ev_fd_cb *cb, void *arg)
 {
@@ -242,10 +200,13 @@ ev_add_fd(struct ev_loop *loop, int fd, int mask, ev_fd_cb *cb, void *arg)
 	if (fd >= loop->nfds && fd_table_grow(loop, fd) == -1)
 		return -1;
 	e = &loop->fds[fd];
-	if (!e->used)
+	if (!e->used) {
 		e->gen++;
-	if (evb_set(loop->backend, fd, e->gen, e->used ? e->mask : EV_NONE,
-	        mask) == -1)
+		e->suspended = 0;
+	}
+	if (evb_set(loop->backend, fd, e->gen,
+	        e->used ? fd_watched(e, e->mask) : EV_NONE,
+	        fd_watched(e, mask)) == -1)
 		return -1;
 	e->used = 1;
 	e->mask = mask;
@@ -267,7 +228,11 @@ ev_mod_fd(struct ev_loop *loop, int fd, int mask)
 		errno = EINVAL;
 		return -1;
 	}
-	if (evb_set(loop->backend, fd, e->gen, e->mask, mask) == -1)
+	/* Unchanged: no system call (the TCP mapping sets its mask after
+	 * every write). */
+	if (fd_watched(e, mask) != fd_watched(e, e->mask) &&
+	    evb_set(loop->backend, fd, e->gen, fd_watched(e, e->mask),
+	        fd_watched(e, mask)) == -1)
 		return -1;
 	e->mask = mask;
 	return 0;
@@ -283,8 +248,10 @@ ev_del_fd(struct ev_loop *loop, int fd)
 		errno = ENOENT;
 		return -1;
 	}
-	rc = evb_set(loop->backend, fd, e->gen, e->mask, EV_NONE);
+	rc =
+	    evb_set(loop->backend, fd, e->gen, fd_watched(e, e->mask), EV_NONE);
 	e->used = 0;
+	e->suspended = 0;
 	e->mask = EV_NONE;
 	e->cb = NULL;
 	e->arg = NULL;
@@ -298,6 +265,57 @@ ev_fd_mask(const struct ev_loop *loop, int fd)
 	const struct ev_fd *e = fd_lookup(loop, fd);
 
 	return e ? e->mask : -1;
+}
+
+uint32_t
+ev_fd_gen(const struct ev_loop *loop, int fd)
+{
+	const struct ev_fd *e = fd_lookup(loop, fd);
+
+	return e != NULL ? e->gen : 0;
+}
+
+uint32_t
+ev_fd_suspend(struct ev_loop *loop, int fd)
+{
+	struct ev_fd *e = fd_lookup(loop, fd);
+	int before;
+
+	if (e == NULL)
+		return 0;
+	before = fd_watched(e, e->mask);
+	e->suspended++;
+	if (fd_watched(e, e->mask) != before)
+		(void)evb_set(
+		    loop->backend, fd, e->gen, before, fd_watched(e, e->mask));
+	return e->gen;
+}
+
+void
+ev_fd_resume(struct ev_loop *loop, int fd, uint32_t gen)
+{
+	struct ev_fd *e = fd_lookup(loop, fd);
+	int before;
+
+	if (e == NULL || e->gen != gen || e->suspended == 0)
+		return; /* deleted (and maybe reused) meanwhile */
+	before = fd_watched(e, e->mask);
+	e->suspended--;
+	if (fd_watched(e, e->mask) != before)
+		(void)evb_set(
+		    loop->backend, fd, e->gen, before, fd_watched(e, e->mask));
+}
+
+int
+ev_fd_run(struct ev_loop *loop, int fd, uint32_t gen, int events)
+{
+	struct ev_fd *e = fd_lookup(loop, fd);
+
+	if (e == NULL || e->gen != gen || (events & e->mask) == 0)
+		return 0;
+	ev_now_update(loop); /* the loop thread may have slept long */
+	e->cb(loop, fd, events & e->mask, e->arg);
+	return 1;
 }
 
 /*
@@ -629,102 +647,6 @@ timers_process(struct ev_loop *loop)
 		n++;
 	}
 	return n;
-}
-
-/* ---- signals ---- */
-
-static void
-signal_read(struct ev_loop *loop, int fd, int events, void *arg)
-{
-	struct signalfd_siginfo si;
-	struct ev_sig *s;
-
-	(void)events;
-	(void)arg;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo >= _NSIG)
-			continue;
-		s = &loop->sigs[si.ssi_signo];
-		if (s->cb != NULL)
-			s->cb(loop, (int)si.ssi_signo, s->arg);
-	}
-}
-
-static int
-signal_fd_update(struct ev_loop *loop)
-{
-	int fd;
-
-	fd = signalfd(loop->sigfd, &loop->sigmask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (loop->sigfd == -1) {
-		if (ev_add_fd(loop, fd, EV_READ, signal_read, NULL) == -1) {
-			close(fd);
-			return -1;
-		}
-		loop->sigfd = fd;
-	}
-	return 0;
-}
-
-int
-ev_add_signal(struct ev_loop *loop, int signo, ev_signal_cb *cb, void *arg)
-{
-	sigset_t one, old;
-
-	if (signo <= 0 || signo >= _NSIG || cb == NULL || signo == SIGKILL ||
-	    signo == SIGSTOP) {
-		errno = EINVAL;
-		return -1;
-	}
-	sigemptyset(&one);
-	sigaddset(&one, signo);
-	if (pthread_sigmask(SIG_BLOCK, &one, &old) != 0)
-		return -1;
-	if (!sigismember(&old, signo))
-		sigaddset(&loop->sigblocked, signo);
-	sigaddset(&loop->sigmask, signo);
-	if (signal_fd_update(loop) == -1) {
-		sigdelset(&loop->sigmask, signo);
-		return -1;
-	}
-	loop->sigs[signo].cb = cb;
-	loop->sigs[signo].arg = arg;
-	return 0;
-}
-
-const char *
-ev_signal_name(int signo)
-{
-	return strsignal(signo);
-}
-
-int
-ev_del_signal(struct ev_loop *loop, int signo)
-{
-	static const struct timespec zero = {0, 0};
-	sigset_t one;
-
-	if (signo <= 0 || signo >= _NSIG || loop->sigs[signo].cb == NULL) {
-		errno = ENOENT;
-		return -1;
-	}
-	loop->sigs[signo].cb = NULL;
-	loop->sigs[signo].arg = NULL;
-	sigdelset(&loop->sigmask, signo);
-	if (signal_fd_update(loop) == -1)
-		return -1;
-	if (sigismember(&loop->sigblocked, signo)) {
-		sigdelset(&loop->sigblocked, signo);
-		sigemptyset(&one);
-		sigaddset(&one, signo);
-		/* Discard a pending one: see signal_drain(). */
-		while (sigtimedwait(&one, NULL, &zero) == signo)
-			;
-		pthread_sigmask(SIG_UNBLOCK, &one, NULL);
-	}
-	return 0;
 }
 
 /* ---- running ---- */

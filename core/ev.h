@@ -61,6 +61,22 @@ int ev_mod_fd(struct ev_loop *loop, int fd, int mask);
 int ev_del_fd(struct ev_loop *loop, int fd);
 /* Current mask of fd, or -1 if not watched. */
 int ev_fd_mask(const struct ev_loop *loop, int fd);
+/*
+ * Another thread reads fd itself (docs/library.md, "Threads"): the loop
+ * stops watching it for EV_READ until as many ev_fd_resume() calls as
+ * ev_fd_suspend() calls came, so that its poll() does not wake for the
+ * input that thread takes.  Suspend returns the registration's
+ * generation, 0 when fd is not watched; resume and ev_fd_run() with a
+ * stale generation (fd deleted meanwhile, maybe reused) do nothing.
+ * ev_fd_run() runs fd's callback for events (those of its mask) as the
+ * loop would: 1 when it ran.  ev_fd_gen(): fd's registration now, 0
+ * none.  The caller serializes these with the loop, as for any other
+ * call here.
+ */
+uint32_t ev_fd_gen(const struct ev_loop *loop, int fd);
+uint32_t ev_fd_suspend(struct ev_loop *loop, int fd);
+void ev_fd_resume(struct ev_loop *loop, int fd, uint32_t gen);
+int ev_fd_run(struct ev_loop *loop, int fd, uint32_t gen, int events);
 
 /*
  * Run cb after ms milliseconds (0: on the next iteration).  Returns the

@@ -317,6 +317,20 @@ void rsp_element_status(const struct rsp_element *e, struct rsp_status *st);
 void rsp_session_status(const struct rsp_session *s, struct rsp_status *st);
 
 /*
+ * The descriptor on which the input of a session that is up arrives,
+ * for an application that runs the loop on one thread and waits for a
+ * session's messages on another (docs/library.md, "Threads": RSPLIB's
+ * API does): -1 when no descriptor says so (SCTP, TLS, not up).  An
+ * element's: those of a session or, session 0, of all its sessions, at
+ * most max into fds; their number.  The input is still read by the
+ * loop's callbacks (rsp_loop_process() and the like), never by the
+ * application.
+ */
+int rsp_session_fd(const struct rsp_session *s);
+int rsp_element_session_fds(
+    const struct rsp_element *e, uint32_t session, int *fds, int max);
+
+/*
  * Running the library in an application's own event loop.  Every rsp
  * object lives in a loop from rsp_loop_new() (or core/ev.h's
  * ev_loop_new(): the same thing).  Wait until rsp_loop_fd() is

@@ -557,6 +557,13 @@ rsp_element_send(struct rsp_element *e, uint32_t session, uint32_t ppid,
 }
 
 int
+rsp_element_session_fds(
+    const struct rsp_element *e, uint32_t session, int *fds, int max)
+{
+	return e->ep != NULL ? tr_input_fds(e->ep, session, fds, max) : 0;
+}
+
+int
 rsp_element_send_cookie(
     struct rsp_element *e, uint32_t session, const void *data, size_t len)
 {

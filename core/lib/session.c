@@ -676,6 +676,17 @@ rsp_session_pe_id(const struct rsp_session *s)
 	return s->state == S_UP ? s->pe_id : 0;
 }
 
+int
+rsp_session_fd(const struct rsp_session *s)
+{
+	int fd;
+
+	return s->state == S_UP && s->ep != NULL &&
+	               tr_input_fds(s->ep, s->assoc, &fd, 1) == 1
+	           ? fd
+	           : -1;
+}
+
 void
 rsp_session_status(const struct rsp_session *s, struct rsp_status *st)
 {

@@ -25,6 +25,9 @@
 #define CP_STATUS_MAX  128   /* rsp_csp_setstatus() text */
 #define CP_LOCAL_MAX   512   /* rsp_bind()'s addresses as a string */
 #define CP_REGISTER_MS 10000 /* a registration's answer, at most */
+/* The TCP mapping's ACK waits this long for the application's answer
+ * to go with it (tr_config.ack_delay; docs/library.md "Threads"). */
+#define CP_ACK_DELAY_MS 20
 
 /* The Linux values of <netinet/sctp.h> that RSPLIB's programs pass as
  * rsp_sendmsg()'s sctp_flags to end a session. */
@@ -97,6 +100,17 @@ struct cp_sock {
 	int ended;                   /* its session is over: reads 0 */
 	int nsessions;               /* a PE's sessions now (CSP) */
 	int dereg_sent;              /* its PE was deregistered */
+	int direct_waiters; /* descriptors threads poll for it (direct.c) */
+};
+
+/* A transport descriptor the loop does not watch for input while
+ * application threads wait on it themselves (direct.c). */
+#define CP_LEASES_MAX 64
+struct cp_lease {
+	int fd;
+	uint32_t gen; /* its registration in the loop (ev_fd_gen) */
+	int used;     /* waited on since the last lease check */
+	int waiters;  /* waiting on it now */
 };
 
 struct cp_state {
@@ -113,6 +127,9 @@ struct cp_state {
 	char registrars[RSP_REGISTRARS_MAX][160];
 	char announce[64];
 	struct cp_sock *socks;
+	uint64_t lease_timer; /* direct.c's lease check, 0 none */
+	struct cp_lease leases[CP_LEASES_MAX];
+	int nleases;
 };
 
 extern struct cp_state cp;
@@ -159,11 +176,24 @@ ssize_t cp_element_send(struct cp_sock *s, rserpool_session_t session,
     uint16_t sctp_flags);
 void cp_session_close(struct cp_sock *c);
 
+/* direct.c: rsp_recvmsg's wait for input on s (the mutex held, as
+ * cp_wait); cp_direct_read: what came on s's session read now (a
+ * non-blocking rsp_recvmsg); cp_direct_leave: rsp_close() wakes the
+ * threads waiting on s, waits for them to leave, ends its lease. */
+int cp_wait_input(struct cp_sock *s, long long deadline);
+void cp_direct_read(struct cp_sock *s);
+/* On the loop thread, before the loop's events: the leased descriptors
+ * read (what came there may be older). */
+void cp_direct_drain(void);
+void cp_direct_leave(struct cp_sock *s);
+
 /* socket.c */
 struct cp_sock *cp_sock_find(int fd);
 /* 1 for an RSerPool socket (not a mapped descriptor); takes the mutex. */
 int cp_is_rserpool(int fd);
 void cp_sock_signal(struct cp_sock *s);
+/* s has something for the application: its eventfd is readable. */
+int cp_sock_ready(const struct cp_sock *s);
 void cp_queue_push(struct cp_sock *s, struct cp_item *it);
 /* A message event (RSP_EV_MSG, RSP_EV_COOKIE_ECHO) queued on s; the
  * item, to complete under the same lock, or NULL when memory ran out. */

@@ -118,9 +118,11 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 	*flags &=
 	    ~(MSG_EOR | MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO);
 	cp_lock();
+	if (timeout_ms == 0 && (s = cp_sock_find(sd)) != NULL)
+		cp_direct_read(s);
 	while ((s = cp_sock_find(sd)) != NULL && !s->mapped &&
 	       s->qhead == NULL && !s->ended && timeout_ms != 0 &&
-	       cp_wait(deadline) == 0)
+	       cp_wait_input(s, deadline) == 0)
 		;
 	if (s == NULL || s->mapped)
 		errno = EBADF;

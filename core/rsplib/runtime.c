@@ -165,6 +165,7 @@ loop_thread(void *arg)
 		if ((p[1].revents & POLLIN) &&
 		    read(cp.wake, &v, sizeof(v)) == -1 && errno != EAGAIN)
 			break;
+		cp_direct_drain();
 		rsp_loop_process(cp.loop);
 		pthread_cond_broadcast(&cp.cond);
 	}
@@ -202,6 +203,9 @@ rsp_initialize(struct rsp_info *info)
 		return 0;
 	}
 	cp.stop = 0;
+	cp.lease_timer = 0; /* any was the last loop's */
+	tr_config.ack_delay = CP_ACK_DELAY_MS;
+	cp.nleases = 0;
 	if (cp_info_to_configs(info) == -1 ||
 	    (cp.loop = rsp_loop_new()) == NULL ||
 	    (cp.wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)

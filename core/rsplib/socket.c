@@ -1,8 +1,8 @@
 /*
  * RSerPool sockets (internal.h): the table, rsp_socket and rsp_close,
- * rsp_mapsocket, and rsp_poll/rsp_select, which are the kernel's: an
- * RSerPool socket is an eventfd that is readable while its queue holds
- * a message or a notification.
+ * rsp_mapsocket, and rsp_select, which is the kernel's (rsp_poll, which
+ * reads sessions directly: direct.c): an RSerPool socket is an eventfd
+ * that is readable while its queue holds a message or a notification.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,6 +36,12 @@ cp_is_rserpool(int fd)
 	return rc;
 }
 
+int
+cp_sock_ready(const struct cp_sock *s)
+{
+	return s->qhead != NULL || s->accept_head != NULL || s->ended;
+}
+
 /* The eventfd follows the queue: readable exactly while it is not
  * empty, a session waits for rsp_accept() or an ended session's socket
  * reads 0.  Waiters in rsp_recvmsg() are woken too. */
@@ -45,7 +51,7 @@ cp_sock_signal(struct cp_sock *s)
 	uint64_t v = 1;
 	ssize_t rc;
 
-	if (s->qhead != NULL || s->accept_head != NULL || s->ended)
+	if (cp_sock_ready(s))
 		rc = write(s->fd, &v, sizeof(v));
 	else
 		rc = read(s->fd, &v, sizeof(v));
@@ -201,6 +207,7 @@ rsp_close(int sd)
 		return 0;
 	}
 	sock_unlink(s);
+	cp_direct_leave(s);
 	cp_element_close(s);
 	if (s->parent != NULL)
 		cp_session_close(s);
@@ -258,14 +265,6 @@ rsp_unmapsocket(int sd)
 	}
 	pthread_mutex_unlock(&cp.mu);
 	return rc;
-}
-
-/* Every descriptor is the kernel's: RSerPool sockets are readable
- * while they hold something, always writable (sends are queued). */
-int
-rsp_poll(struct pollfd *fds, unsigned int nfds, int timeout_ms)
-{
-	return poll(fds, nfds, timeout_ms);
 }
 
 int

@@ -31,6 +31,8 @@ struct tr_ops {
 	int (*peeloff)(struct tr_ep *ep, uint32_t assoc, struct tr_ep *nep);
 	/* Live associations. */
 	int (*count)(struct tr_ep *ep);
+	/* tr_input_fds(); NULL: none */
+	int (*input_fds)(struct tr_ep *ep, uint32_t assoc, int *fds, int max);
 };
 
 struct tr_ep {

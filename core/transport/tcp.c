@@ -127,7 +127,9 @@ tc_kill(struct tc_assoc *a)
 	}
 	if (a->timer != EV_TIMER_NONE)
 		ev_timer_cancel(a->ep->loop, a->timer);
-	a->timer = EV_TIMER_NONE;
+	if (a->ack_timer != EV_TIMER_NONE)
+		ev_timer_cancel(a->ep->loop, a->ack_timer);
+	a->timer = a->ack_timer = EV_TIMER_NONE;
 	a->state = TC_DEAD;
 #ifdef RSP_TLS
 	tc_tls_free(a);
@@ -671,6 +673,37 @@ tc_count(struct tr_ep *ep)
 	return (int)tc(ep)->ids.n;
 }
 
+/* Input of a connection without TLS shows on its socket: the mapping
+ * keeps no decoded chunk back after a read callback (tc_read). */
+static int
+tc_input_fd(const struct tc_assoc *a)
+{
+	if (a == NULL || a->state != TC_UP)
+		return -1;
+#ifdef RSP_TLS
+	if (a->tls != NULL)
+		return -1;
+#endif
+	return a->fd;
+}
+
+static int
+tc_input_fds(struct tr_ep *ep, uint32_t id, int *fds, int max)
+{
+	const struct tc_assoc *a;
+	int n = 0;
+
+	if (id != 0) {
+		if (max > 0 && (fds[0] = tc_input_fd(tc_find(ep, id))) >= 0)
+			n = 1;
+		return n;
+	}
+	for (a = tc(ep)->assocs; a != NULL && n < max; a = a->next)
+		if ((fds[n] = tc_input_fd(a)) >= 0)
+			n++;
+	return n;
+}
+
 const struct tr_ops tr_tcp_ops = {
     .name = "tcpmap",
     .open = tc_open,
@@ -685,4 +718,5 @@ const struct tr_ops tr_tcp_ops = {
     .srtt = tc_srtt,
     .peeloff = tc_peeloff,
     .count = tc_count,
+    .input_fds = tc_input_fds,
 };

@@ -38,6 +38,11 @@
 #include "core/transport/tcp_int.h"
 
 #define TC_READS_MAX 16 /* reads per readiness callback: fairness */
+#ifdef RSP_TLS
+#define TC_SOCK_PENDING(a) tc_sock_pending(a)
+#else
+#define TC_SOCK_PENDING(a) 0
+#endif
 
 static void
 tc_emit(struct tc_assoc *a, enum tr_ev_type type, int error)
@@ -231,22 +236,27 @@ tc_queue(struct tc_assoc *a, const struct tcpmap_chunk *c)
 }
 
 /*
- * Queue a control chunk (ACK, HEARTBEAT, HEARTBEAT ACK) from loop
- * context.  A full queue means the peer has stopped reading while it
+ * Queue (tc_queue_chunk: -1 when that failed the association) and send
+ * a control chunk (ACK, HEARTBEAT, HEARTBEAT ACK) from loop context.
+ * A full queue means the peer has stopped reading while it
  * keeps sending: give the association up rather than buffer more.
  */
+static int
+tc_queue_chunk(struct tc_assoc *a, const struct tcpmap_chunk *c)
+{
+	if (tc_queue(a, c) == 0)
+		return 0;
+	log_warning_limited("tcpmap: assoc %u: cannot queue %s: %s", a->id,
+	    tcpmap_type_name(c->type), strerror(errno));
+	tc_fail(a, ENOBUFS);
+	return -1;
+}
+
 static void
 tc_send_chunk(struct tc_assoc *a, const struct tcpmap_chunk *c)
 {
-	if (a->fin_sent)
-		return;
-	if (tc_queue(a, c) == -1) {
-		log_warning_limited("tcpmap: assoc %u: cannot queue %s: %s",
-		    a->id, tcpmap_type_name(c->type), strerror(errno));
-		tc_fail(a, ENOBUFS);
-		return;
-	}
-	(void)tc_flush(a);
+	if (!a->fin_sent && tc_queue_chunk(a, c) == 0)
+		(void)tc_flush(a);
 }
 
 static int64_t tc_timer_cb(struct ev_loop *loop, uint64_t id, void *arg);
@@ -391,6 +401,42 @@ tc_on_init(struct tc_assoc *a, const struct tcpmap_chunk *c)
 	}
 }
 
+/* The ACKs that waited for DATA (tr_config.ack_delay) go now. */
+static int64_t
+tc_ack_cb(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	struct tc_assoc *a = arg;
+	struct tr_ep *ep = a->ep;
+
+	(void)loop, (void)id;
+	a->ack_timer = EV_TIMER_NONE;
+	if (tc_flush(a) == -1)
+		tc_fail(a, errno);
+	tc_reap(ep);
+	return EV_NOMORE;
+}
+
+/*
+ * Queue an ACK for DATA just delivered.  Sent at once, unless
+ * tr_config.ack_delay says it may wait that long for the application's
+ * answer, which takes it along in the same write: the peer then wakes
+ * once for both (an RSPLIB application thread that reads and answers
+ * each message itself: BENCHMARKS.md "RSPLIB's API").
+ */
+static void
+tc_ack(struct tc_assoc *a, const struct tcpmap_chunk *ack)
+{
+	if (tr_config.ack_delay <= 0 || a->fin_sent) {
+		tc_send_chunk(a, ack);
+		return;
+	}
+	if (tc_queue_chunk(a, ack) == -1)
+		return;
+	if (a->ack_timer == EV_TIMER_NONE)
+		a->ack_timer = ev_timer_add(
+		    a->ep->loop, tr_config.ack_delay, tc_ack_cb, a);
+}
+
 /* Deliver, then acknowledge: the ACK says the application has it. */
 static void
 tc_on_data(struct tc_assoc *a, const struct tcpmap_chunk *c)
@@ -412,7 +458,7 @@ tc_on_data(struct tc_assoc *a, const struct tcpmap_chunk *c)
 		return;
 	ack.has_tsn = !(a->peer_flags & TCPMAP_INIT_NO_TSN);
 	ack.tsn = c->tsn;
-	tc_send_chunk(a, &ack);
+	tc_ack(a, &ack);
 }
 
 static void
@@ -522,6 +568,11 @@ tc_read(struct tc_assoc *a)
 		}
 		tcpmap_rx_commit(&a->rx, (size_t)n);
 		if (tc_drain(a) == -1)
+			return;
+		/* A short read emptied the socket: no read only to meet
+		 * EAGAIN (the fd is level-triggered: more input calls us
+		 * again).  TLS may hold decrypted bytes back: not then. */
+		if ((size_t)n < room && !TC_SOCK_PENDING(a))
 			return;
 	}
 }

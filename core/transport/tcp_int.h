@@ -65,8 +65,9 @@ struct tc_assoc {
 	int fin_sent;
 	int blocked; /* a tr_send() met EAGAIN: TR_EV_WRITABLE is due */
 	uint64_t timer;
-	long long missed; /* heartbeats unanswered / intervals before UP */
-	uint32_t src_key; /* incoming: counted for its source (tr_src_take) */
+	uint64_t ack_timer; /* flushes ACKs waiting for data (ack_delay) */
+	long long missed;   /* heartbeats unanswered / intervals before UP */
+	uint32_t src_key;   /* incoming: counted for its source (tr_src_take) */
 #ifdef RSP_TLS
 	struct tr_tls_ref *tls_ref; /* TLS on this connection (held) */
 	struct tls_conn *tls;       /* from TCP up to the end */

@@ -456,6 +456,14 @@ tr_assoc_count(struct tr_ep *ep)
 	return ep->ops->count(ep);
 }
 
+int
+tr_input_fds(struct tr_ep *ep, uint32_t assoc, int *fds, int max)
+{
+	return ep->ops->input_fds != NULL
+	           ? ep->ops->input_fds(ep, assoc, fds, max)
+	           : 0;
+}
+
 struct tr_ep *
 tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 {

@@ -78,6 +78,9 @@ struct tr_config {
 	long long hb_maxloss;  /* -tcpheartbeatmaxloss */
 	long long max_assoc;   /* -maxassociations, per listening endpoint */
 	long long max_per_src; /* -maxassociationspersource, 0: no limit */
+	/* TCP mapping: ms an ACK may wait for DATA to go out with, 0 none
+	 * (no option: RSPLIB's API sets it, docs/library.md "Threads") */
+	long long ack_delay;
 #ifdef RSP_TLS
 	const char *tls_keyfile;    /* -tlskeyfile */
 	const char *tls_cafile;     /* -tlscafile: check registrars' certs */
@@ -200,6 +203,15 @@ int tr_unacked(struct tr_ep *ep, uint32_t assoc);
 int tr_srtt(struct tr_ep *ep, uint32_t assoc);
 /* Live associations of the endpoint. */
 int tr_assoc_count(struct tr_ep *ep);
+/*
+ * The descriptors that turn readable when input for an association that
+ * is up arrives (assoc 0: for any of the endpoint's), for a thread that
+ * reads them itself through the loop's callbacks (ev_fd_suspend,
+ * ev_fd_run): at most max into fds, their number.  None where no
+ * descriptor says so: an SCTP endpoint, TLS (which buffers what it
+ * decrypted), an association not up.
+ */
+int tr_input_fds(struct tr_ep *ep, uint32_t assoc, int *fds, int max);
 
 /*
  * Move assoc (up or still starting) of a one-to-many endpoint to a new

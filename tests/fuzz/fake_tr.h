@@ -299,7 +299,7 @@ fk_peeloff(struct tr_ep *ep, uint32_t assoc, struct tr_ep *nep)
 
 static const struct tr_ops fk_ops = {"fake", fk_open, fk_free, fk_connect,
     fk_send, fk_shutdown, fk_abort, fk_peer_addrs, fk_local_addrs, fk_unacked,
-    fk_srtt, fk_peeloff, fk_count};
+    fk_srtt, fk_peeloff, fk_count, NULL};
 
 /* A fresh transport for each input (every endpoint of the last one
  * must be gone: fk_leaked()). */

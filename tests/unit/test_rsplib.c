@@ -2,7 +2,9 @@
  * RSPLIB's API over the rsp library (core/rsplib/, include/rserpool/):
  * library options, basic mode (resolution, registration, failure
  * reports), RSerPool sockets with an echo PE (messages, partial reads,
- * cookies, poll, timeouts, failover by request), four threads at once,
+ * cookies, poll, timeouts, failover by request), 16 threads at once,
+ * the direct path (messages in order with a notification among them, a
+ * waiting thread when the session fails over or the socket closes),
  * the helpers, and the CSP reports (to a UDP socket of the test's).  A registrar and an echo PE run in a child process,
  * over the TCP mapping on 127.0.0.1.
  */
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/ev.h"
@@ -398,21 +401,44 @@ test_sockets(void)
 	    rsp_recvmsg(12345, buf, 1, NULL, NULL, 0) == -1 && errno == EBADF);
 }
 
+struct thr {
+	int idx, fails;
+};
+
+/* One echo on sd, awaited in rsp_poll() first: 0 when it matches. */
+static int
+poll_echo(int sd, const char *text)
+{
+	struct pollfd p = {.fd = sd, .events = POLLIN};
+	char buf[64];
+	ssize_t n;
+
+	if (rsp_write(sd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    rsp_poll(&p, 1, 5000) != 1 || !(p.revents & POLLIN))
+		return -1;
+	n = rsp_recvmsg(sd, buf, sizeof(buf), NULL, NULL, 0);
+	return n == (ssize_t)strlen(text) && memcmp(buf, text, (size_t)n) == 0
+	           ? 0
+	           : -1;
+}
+
+/* A thread's round trips; odd threads wait in rsp_poll(). */
 static void *
 echo_thread(void *arg)
 {
-	int sd, i, *fails = arg;
+	struct thr *t = arg;
 	char text[32];
+	int sd, i;
 
 	if ((sd = rsp_socket(0, SOCK_STREAM, 0)) < 0 ||
 	    rsp_connect(sd, PH("EchoPool"), 0) != 0) {
-		(*fails)++;
+		t->fails++;
 		return NULL;
 	}
 	for (i = 0; i < 50; i++) {
-		snprintf(text, sizeof(text), "thread %d", i);
-		if (echo(sd, text, 1) != 0)
-			(*fails)++;
+		snprintf(text, sizeof(text), "thread %d %d", t->idx, i);
+		if ((t->idx % 2 ? poll_echo(sd, text) : echo(sd, text, 1)) != 0)
+			t->fails++;
 	}
 	rsp_close(sd);
 	return NULL;
@@ -421,17 +447,120 @@ echo_thread(void *arg)
 static void
 test_threads(void)
 {
-	pthread_t t[4];
-	int fails[4] = {0}, i, all = 0;
+	struct thr thr[16];
+	pthread_t t[16];
+	int i, all = 0;
 
-	test_section("four threads, a socket each, 50 round trips each");
-	for (i = 0; i < 4; i++)
-		CHECK(pthread_create(&t[i], NULL, echo_thread, &fails[i]) == 0);
-	for (i = 0; i < 4; i++) {
+	test_section("16 threads, a socket each, 50 round trips each");
+	for (i = 0; i < 16; i++) {
+		thr[i] = (struct thr){.idx = i};
+		CHECK(pthread_create(&t[i], NULL, echo_thread, &thr[i]) == 0);
+	}
+	for (i = 0; i < 16; i++) {
 		pthread_join(t[i], NULL);
-		all += fails[i];
+		all += thr[i].fails;
 	}
 	CHECK(all == 0);
+}
+
+/* n messages "<c>NN" written, then read in order: 0 when they all
+ * came.  The first is queued by the loop thread or read directly,
+ * whichever came first. */
+static int
+burst(int sd, char c, int n, int send, int recv)
+{
+	struct rsp_sndrcvinfo ri;
+	char text[16], buf[64];
+	int i, bad = 0, flags = 0;
+
+	for (i = 0; i < n && send; i++) {
+		snprintf(text, sizeof(text), "%c%02d", c, i);
+		bad += rsp_write(sd, text, 3) != 3;
+	}
+	for (i = 0; i < n && recv; i++) {
+		snprintf(text, sizeof(text), "%c%02d", c, i);
+		bad +=
+		    rsp_recvmsg(sd, buf, sizeof(buf), &ri, &flags, 5000) != 3 ||
+		    memcmp(buf, text, 3) != 0 ||
+		    (flags & MSG_RSERPOOL_NOTIFICATION);
+	}
+	return bad;
+}
+
+/* 16 in flight, in order; then a notification queued ahead of 16
+ * more. */
+static void
+test_in_order(int sd)
+{
+	union rserpool_notification nt;
+	int flags = 0;
+
+	CHECK(burst(sd, 'm', 16, 1, 1) == 0);
+	CHECK(rsp_forcefailover(sd, FFF_NONE, 0) == 0);
+	CHECK(burst(sd, 'n', 16, 1, 0) == 0);
+	CHECK(rsp_recvmsg(sd, &nt, sizeof(nt), NULL, &flags, 5000) ==
+	          (ssize_t)sizeof(nt) &&
+	      (flags & MSG_RSERPOOL_NOTIFICATION));
+	CHECK(burst(sd, 'n', 16, 0, 1) == 0);
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct waiter {
+	int sd;
+	ssize_t n;
+	int err, flags;
+	union rserpool_notification nt;
+};
+
+static void *
+wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->n = rsp_recvmsg(w->sd, &w->nt, sizeof(w->nt), NULL, &w->flags, 8000);
+	w->err = errno;
+	return NULL;
+}
+
+/* Another thread waits in rsp_recvmsg() (directly on the association)
+ * while this one fails the session over to a new association, then
+ * closes the socket under a second waiter: both return at once. */
+static void
+test_direct_waits(void)
+{
+	struct waiter w = {0};
+	long long t0;
+	pthread_t t;
+
+	test_section("a thread waiting in rsp_recvmsg: failover, close");
+	CHECK((w.sd = rsp_socket(0, SOCK_SEQPACKET, IPPROTO_SCTP)) >= 0);
+	CHECK(rsp_connect(w.sd, PH("EchoPool"), 0) == 0);
+	CHECK(echo(w.sd, "up", 2) == 0);
+	test_in_order(w.sd);
+	t0 = now_ms();
+	CHECK(pthread_create(&t, NULL, wait_thread, &w) == 0);
+	usleep(100000); /* it waits in poll() by now */
+	CHECK(rsp_forcefailover(w.sd, FFF_UNREACHABLE, 0) == 0);
+	pthread_join(t, NULL);
+	CHECK(w.n == (ssize_t)sizeof(w.nt) &&
+	      (w.flags & MSG_RSERPOOL_NOTIFICATION) &&
+	      w.nt.rn_failover.rf_state == RSERPOOL_FAILOVER_COMPLETE);
+	CHECK(now_ms() - t0 < 3000);
+	CHECK(echo(w.sd, "over", 4) == 0);
+	t0 = now_ms();
+	CHECK(pthread_create(&t, NULL, wait_thread, &w) == 0);
+	usleep(100000);
+	CHECK(rsp_close(w.sd) == 0);
+	pthread_join(t, NULL);
+	CHECK(w.n == -1 && w.err == EBADF && now_ms() - t0 < 3000);
 }
 
 static void
@@ -488,6 +617,7 @@ main(void)
 	test_basic();
 	test_sockets();
 	test_threads();
+	test_direct_waits();
 	test_helpers();
 	rsp_cleanup();
 	CHECK(!csp_on || csp_seen(NULL, 0)); /* the final report */

@@ -199,6 +199,27 @@ test_options(void)
 	tr_config.hb_maxloss = 3;
 }
 
+/* tr_config.ack_delay (RSPLIB's API): the server's ACK waits for its
+ * answer, which takes it along, or for the delay. */
+static void
+ack_delay(struct rec *rs, struct tr_ep *cli, uint32_t ca, struct tr_ep *srv,
+    uint32_t sa)
+{
+	rs->echo = 0;
+	tr_config.ack_delay = 300;
+	CHECK(tr_send(cli, ca, RSP_PPID_ASAP, 0, "d1", 2) == 0);
+	run_for(100);
+	CHECK(tr_unacked(cli, ca) == 1);
+	CHECK(tr_send(srv, sa, RSP_PPID_ASAP, 0, "r1", 2) == 0);
+	run_for(50);
+	CHECK(tr_unacked(cli, ca) == 0);
+	CHECK(tr_send(cli, ca, RSP_PPID_ASAP, 0, "d2", 2) == 0);
+	run_for(700);
+	CHECK(tr_unacked(cli, ca) == 0);
+	tr_config.ack_delay = 0;
+	rs->echo = 1;
+}
+
 static void
 test_data(void)
 {
@@ -265,6 +286,8 @@ test_data(void)
 	      e->ppid == RSP_PPID_ASAP && memcmp(e->data, "hi", 2) == 0);
 	run_for(30);
 	CHECK(tr_unacked(cli, ca) == 0 && tr_unacked(srv, sa) == 0);
+	if (kind == TR_TCP)
+		ack_delay(rs, cli, ca, srv, sa);
 
 	/* Errors of the API. */
 	CHECK(tr_send(cli, 999, 11, 0, "x", 1) == -1 && errno == ENOENT);
