@@ -156,12 +156,6 @@ tr_tls_setup(char *err, size_t errlen)
 {
 	if (!configured())
 		return 0;
-	if (tr_config.kind == TR_SCTP) {
-		snprintf(err, errlen,
-		    "TLS runs on the TCP mapping (-transport=tcp); TLS over "
-		    "SCTP (RFC 3436) is not in this build");
-		return -1;
-	}
 	if ((tr_config.tls_cert == NULL) != (tr_config.tls_key == NULL)) {
 		snprintf(err, errlen, "-tlscert and -tlskey go together");
 		return -1;
