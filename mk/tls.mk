@@ -134,11 +134,13 @@ size-tls:
 # the guest's dumpcap capture judged by tshark inside the file.
 # VM_CACHE: the guest's kernel and initramfs (default $(BUILDROOT)/vm).
 check-sctp-tls:
-	$(MAKE) TLS=1 VARIANT=san $(BUILDROOT)/tls-san/rsp
+	$(MAKE) TLS=1 VARIANT=san $(BUILDROOT)/tls-san/rsp \
+	    $(BUILDROOT)/tls-san/bench/asap_bench
 	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/tls-san/sctp-check \
 	    tests/vm/sctp-check.c
 	VM_CACHE=$(or $(VM_CACHE),$(abspath $(BUILDROOT))/vm) \
 	    tests/vm/run-in-guest.sh -t 1500 -e RSP_TRANSPORT=sctp \
 	    -e RSP_BATS_TRANSPORT=sctp -e RSP=$(abspath $(BUILDROOT)/tls-san/rsp) \
+	    -e ASAP_BENCH=$(abspath $(BUILDROOT)/tls-san/bench/asap_bench) \
 	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/tls-san/sctp-check) \
 	    --timing tests/bats/tls/tls-sctp.bats

@@ -380,7 +380,13 @@ sc_tls_message(struct tr_ep *ep, struct sc_assoc *a,
 {
 	struct sc_tls *t = a->tls;
 
-	(void)ep;
+	if (t == NULL && (ep->flags & TR_TLS_LISTEN)) { /* never in clear */
+		log_warning_limited("sctp: assoc %d: a message on the TLS port "
+		                    "without TLS: aborted",
+		    a->id);
+		sc_abort_assoc(ep, a);
+		return 1;
+	}
 	if (t == NULL)
 		return 0;
 	if (t->conn == NULL || ri->rcv_sid != 0 ||

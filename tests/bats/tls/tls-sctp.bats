@@ -8,65 +8,20 @@
 # test skips.  Keys are made fresh here (openssl rand).
 
 load ../common
-
-HR='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
+load tls
 
 setup() {
-	: "${RSP:?set RSP to the rsp binary of the TLS build}"
 	[ "${RSP_BATS_TRANSPORT:-}" = sctp ] ||
 	    skip "kernel SCTP only (make check-sctp-tls: in the guest)"
-	"$RSP" registrar --options | grep -q '^-tlskeyfile=' ||
-	    skip "not a TLS build (make TLS=1)"
 	TR=sctp
-	T=$BATS_TEST_TMPDIR
-	PIDS=
-	KPE=$(openssl rand -hex 32)
-	KPU=$(openssl rand -hex 16)
-	printf 'pe1 pe %s Echo*\npu1 pu %s\n' "$KPE" "$KPU" >"$T/registrar.keys"
-	printf 'pe1 pe %s *\n' "$KPE" >"$T/pe.keys"
-	printf 'pu1 pu %s\n' "$KPU" >"$T/pu.keys"
+	WAIT=20
+	ENRP_TIMERS=(-peerheartbeatcycle=500 -peermaxtimelastheard=1500
+	    -peermaxtimenoresponse=1000 -mentordiscoverytimeout=800)
+	tls_setup
 }
 
 teardown() {
 	kill_pids
-}
-
-# A registrar with ASAP over TLS/SCTP besides the plain port: PORT, TPORT.
-start_tls_registrar() {
-	start_registrar -tlskeyfile="$T/registrar.keys" -asaptls=127.0.0.1:0 \
-	    -enrp=off "$@"
-	TPORT=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.1:\([0-9]*\) (sctp).*/\1/p' \
-	    "$T/registrar.log")
-	[ -n "$TPORT" ]
-}
-
-# A PE of pool $2 on registrar port $1, options after; log $T/pe.log.
-start_pe() {
-	local port=$1 pool=$2
-	shift 2
-	"$RSP" server -echo -transport=sctp -registrar=127.0.0.1:"$port" \
-	    -poolhandle="$pool" -loglevel=5 -logcolor=off "$@" \
-	    >"$T/pe.log" 2>&1 3>&- &
-	PEPID=$!
-	PIDS="$PIDS $PEPID"
-}
-
-stop_pe() {
-	kill_tree "$PEPID"
-	wait "$PEPID" 2>/dev/null || true
-}
-
-# How many PEs the registrar gives for EchoPool (asked on the plain port).
-pes_in_echopool() {
-	run timeout 20 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
-	    -transport=sctp -count=1 -timeout=5000 <<<"$HR"
-	[ "$status" -eq 0 ] || return 1
-	grep -o 'pe[0-9]*\.id=' <<<"$output" | wc -l
-}
-
-# tshark without its warning about root on stderr
-ts() {
-	tshark -n "$@" 2>/dev/null
 }
 
 @test "TLS/SCTP: a PE registers with its key, a pool user resolves it and echoes; a capture shows TLS records only" {
@@ -160,42 +115,6 @@ ts() {
 	[ "$(pes_in_echopool)" -eq 1 ]
 }
 
-# Registrar NAME with ASAP and ENRP over TLS/SCTP, keys of file $2: sets
-# NAME_TASAP, NAME_ENRP, NAME_TENRP, NAME_PID; log $T/NAME.log.
-start_enrp() {
-	local name=$1 keys=$2 log="$T/$1.log" v
-	shift 2
-	"$RSP" registrar -transport=sctp -asap=127.0.0.1:0 \
-	    -asaptls=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
-	    -enrp=127.0.0.1:0 -enrptls=127.0.0.1:0 -tlskeyfile="$keys" \
-	    -minaddressscope=loopback -loglevel=5 -logcolor=off \
-	    -peerheartbeatcycle=500 -peermaxtimelastheard=1500 \
-	    -peermaxtimenoresponse=1000 -mentordiscoverytimeout=800 "$@" \
-	    >"$log" 2>&1 3>&- &
-	PIDS="$PIDS $!"
-	eval "${name}_PID=$!"
-	wait_for_line 'normal operation' 20 "$log"
-	v=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.1:\([0-9]*\) (sctp).*/\1/p' "$log")
-	eval "${name}_TASAP=$v"
-	v=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (sctp)$/\1/p' "$log")
-	eval "${name}_ENRP=$v"
-	v=$(sed -n 's/.*ENRP over TLS listening on 127\.0\.0\.1:\([0-9]*\) (sctp).*/\1/p' "$log")
-	eval "${name}_TENRP=$v"
-}
-
-# Wait at most 20 s for hsdump (options before the address) to print $1.
-wait_dump() {
-	local want=$1
-	shift
-	for _ in $(seq 40); do
-		timeout 10 "$RSP" hsdump -transport=sctp -timeout=3000 "$@" 2>/dev/null |
-		    grep -q -- "$want" && return 0
-		sleep 0.5
-	done
-	timeout 10 "$RSP" hsdump -transport=sctp -timeout=3000 "$@" >&2
-	return 1
-}
-
 @test "TLS/SCTP: two registrars with the key synchronise over ENRP and take over the PE; a third without it cannot join" {
 	local kr kadm
 	kr=$(openssl rand -hex 32)
@@ -280,4 +199,29 @@ wait_dump() {
 	    "$T/registrar.log"
 	! grep -q 'registered PE' "$T/registrar.log" || false
 	[ "$(pes_in_echopool)" -eq 0 ]
+}
+
+@test "TLS/SCTP: 300 PEs over 16 TLS associations; ENRP over TLS carries their Handle Table across records to a peer and to hsdump" {
+	local kr kadm
+	[ -n "${ASAP_BENCH:-}" ] || skip "set ASAP_BENCH (make check-sctp-tls does)"
+	kr=$(openssl rand -hex 32)
+	kadm=$(openssl rand -hex 32)
+	printf 'registrars registrar %s\npe1 pe %s Echo*\nroot admin %s\n' \
+	    "$kr" "$KPE" "$kadm" >"$T/regs.keys"
+	printf 'root admin %s\n' "$kadm" >"$T/admin.keys"
+	start_enrp A "$T/regs.keys" -identifier=0x0000000a \
+	    -maxpesperassociation=0 -maxregistrationrate=0 -maxhrrate=0
+	"$ASAP_BENCH" -transport=sctp -registrar=127.0.0.1:"$A_TASAP" \
+	    -tlskeyfile="$T/pe.keys" -pes=300 -assocs=16 -inflight=16 \
+	    -pool=EchoBench -hold >"$T/bench.out" 2>"$T/bench.log" 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'phase=hold pes=300' 60 "$T/bench.out"
+	[ "$(grep -c 'TLSv1.3 up in [0-9.]* ms, identity "pe1"' "$T/A.log")" -ge 16 ]
+	# a Handle Table of 300 PEs is longer than a record (4096 bytes):
+	# the admin's hsdump over TLS, then a peer that joins over TLS
+	wait_dump '300 PoolElements' -tlskeyfile="$T/admin.keys" \
+	    127.0.0.1:"$A_TENRP"
+	start_enrp B "$T/regs.keys" -identifier=0x0000000b \
+	    -peer=127.0.0.1:"$A_TENRP"
+	wait_dump '300 PoolElements' 127.0.0.1:"$B_ENRP"
 }
