@@ -646,6 +646,8 @@ ac_connect(struct asapcat *ac, int kind, const struct addr_list *al)
 	}
 	ac->ep = tr_ep_new(ac->loop, kind, ac->o.local ? &local : NULL,
 	    (ac->o.onetoone ? TR_ONE_TO_ONE : 0) | TR_SECURE, on_event, ac);
+	if (ac->ep != NULL)
+		tr_ep_set_ppid(ac->ep, (uint32_t)ac->o.ppid);
 	if (ac->ep == NULL || tr_connect(ac->ep, al, &ac->assoc) == -1) {
 		log_error("asapcat: cannot connect to %s: %s", ac->o.connect,
 		    strerror(errno));

@@ -392,6 +392,8 @@ hd_run(struct hsdump *hd, const struct addr_list *al)
 	hd->timer = ev_timer_add(hd->loop, hd->o.timeout, timeout_cb, hd);
 	hd->ep = tr_ep_new(
 	    hd->loop, kind, NULL, TR_ONE_TO_ONE | TR_SECURE, on_event, hd);
+	if (hd->ep != NULL)
+		tr_ep_set_ppid(hd->ep, RSP_PPID_ENRP);
 	if (hd->ep == NULL || tr_connect(hd->ep, al, &hd->assoc) == -1)
 		fprintf(stderr, "hsdump: cannot connect to %s: %s\n",
 		    hd->target, strerror(errno));

@@ -23,6 +23,7 @@ TLS_UNIT_SRCS := $(sort $(wildcard tests/unit/tls/test_*.c))
 
 .DEFAULT_GOAL := all
 .PHONY: check-tls size-tls tls-size-report tls-unit tls-bats mbedtls \
+    check-sctp-tls \
     bench-tls tls-bench
 
 # Mbed TLS's own library/Makefile compiles it, once per flavour, each in
@@ -127,3 +128,19 @@ size-tls:
 	        $$p $$d $$t $$((t - d)) $$(((t - d) / 1024)); \
 	    [ $$((t - d)) -le $$((140 * 1024)) ] && echo '(budget 140 KiB: ok)' \
 	        || echo '(budget 140 KiB: OVER)'; done
+
+# TLS over kernel SCTP (RFC 3436) in the SCTP guest (tests/vm/README.md):
+# tests/bats/tls/tls-sctp.bats against the TLS sanitizer build, with
+# the guest's dumpcap capture judged by tshark inside the file.
+# VM_CACHE: the guest's kernel and initramfs (default $(BUILDROOT)/vm).
+check-sctp-tls:
+	$(MAKE) TLS=1 VARIANT=san $(BUILDROOT)/tls-san/rsp \
+	    $(BUILDROOT)/tls-san/bench/asap_bench
+	$(CC) -O2 -Wall -Wextra -Werror -o $(BUILDROOT)/tls-san/sctp-check \
+	    tests/vm/sctp-check.c
+	VM_CACHE=$(or $(VM_CACHE),$(abspath $(BUILDROOT))/vm) \
+	    tests/vm/run-in-guest.sh -t 1500 -e RSP_TRANSPORT=sctp \
+	    -e RSP_BATS_TRANSPORT=sctp -e RSP=$(abspath $(BUILDROOT)/tls-san/rsp) \
+	    -e ASAP_BENCH=$(abspath $(BUILDROOT)/tls-san/bench/asap_bench) \
+	    tests/vm/guest-check-sctp.sh $(abspath $(BUILDROOT)/tls-san/sctp-check) \
+	    --timing tests/bats/tls/tls-sctp.bats

@@ -12,8 +12,9 @@
 #      builds for mips, mipsel, armhf and aarch64 under qemu-user (make
 #      check-cross), and the size budgets of every build (make size)
 #   5. libFuzzer targets (clang ASan+UBSan), FUZZ_RUNS inputs each   make fuzz
-#   6. the suite over kernel SCTP in a qemu guest, and RSPLIB interop there
-#      (make check-sctp, make check-interop)
+#   6. the suite over kernel SCTP in a qemu guest, RSPLIB interop and TLS
+#      over SCTP in two more at the same time (make check-sctp,
+#      make check-interop, make check-sctp-tls)
 #   7. clang-format check (make check-format) and shellcheck
 # and closes with one "N passed, N failed" line over all of them.
 # Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
@@ -196,16 +197,22 @@ guest_run() {
 		echo "$name: 0 passed, 1 failed" >>"$out"
 	fi
 }
+# TLS over SCTP (make check-sctp-tls, about 4 minutes) runs beside them
+# in a third guest, on the TLS sanitizer build of make check-tls.
 if [ "${SCTP_GUEST:-1}" != 0 ]; then
-	step "check-sctp and check-interop (two qemu guests with kernel SCTP at once)"
+	step "check-sctp, check-interop, check-sctp-tls (qemu guests with kernel SCTP at once)"
 	"${M[@]}" VARIANT=san "$BUILDROOT/san/rsp" \
 		"$BUILDROOT/san/bench/asap_bench" unit-bins lib
-	guest_run check-sctp &
-	sctp_pid=$!
-	guest_run check-interop &
-	interop_pid=$!
-	wait "$sctp_pid" "$interop_pid" || true
-	for name in check-sctp check-interop; do
+	"${M[@]}" TLS=1 VARIANT=san "$BUILDROOT/tls-san/rsp" \
+		"$BUILDROOT/tls-san/bench/asap_bench"
+	guests=(check-sctp check-interop check-sctp-tls)
+	pids=()
+	for name in "${guests[@]}"; do
+		guest_run "$name" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+	for name in "${guests[@]}"; do
 		echo "--- $name"
 		tee -a "$LOG" <"$BUILDROOT/$name.out"
 	done

@@ -1,7 +1,8 @@
 /*
  * The registrar's side of TLS (the TLS build only, make TLS=1; README.md
  * "ASAP over TLS"): ASAP over TLS on the TCP mapping (IANA port 3864,
- * asap-tcp-tls) besides the plain port, each PE's pools checked against
+ * asap-tcp-tls) or over kernel SCTP (RFC 3436; 3864 asap-sctp-tls, 9902
+ * enrp-sctp-tls) besides the plain port, each PE's pools checked against
  * the patterns of the identity it authenticated with (RFC 5352 section
  * 9: "having a PSK constitutes authorization"), ENRP over TLS between
  * registrars (RFC 5353 section 6), and -tlsonly, which refuses every
@@ -26,12 +27,12 @@
 
 const struct opt reg_tls_opts[] = {
     REG_OPT("asaptls", OPT_STR, "auto|ADDR[,ADDR]:PORT",
-        "with -tlskeyfile: ASAP over TLS (TCP mapping) on these addresses "
-        "(auto: any address, port 3864)",
+        "with -tlskeyfile: ASAP over TLS on these addresses (auto: any "
+        "address, port 3864)",
         "auto", 0, 0, asap_tls),
     REG_OPT("enrptls", OPT_STR, "off|auto|ADDR[,ADDR]:PORT",
-        "with -tlskeyfile: ENRP over TLS (TCP mapping) here too (auto: "
-        "any address, port 9902); peers are reached with TLS",
+        "with -tlskeyfile: ENRP over TLS here too (auto: any address, "
+        "port 9902); peers are reached with TLS",
         "off", 0, 0, enrp_tls),
     REG_OPT("tlsonly", OPT_FLAG, NULL,
         "refuse every registration and ENRP peer not over TLS (cause "
@@ -61,9 +62,7 @@ tls_listen(struct registrar *reg, struct tr_ep *ep, const char *name,
 	}
 	if (tr_listen_tls(ep, al) == -1) {
 		log_error("registrar: %s=%s: cannot listen: %s", name, value,
-		    errno == EPROTONOSUPPORT
-		        ? "TLS runs on the TCP mapping only (-transport=tcp)"
-		        : strerror(errno));
+		    strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -86,8 +85,9 @@ reg_tls_listen(struct registrar *reg)
 	if (tls_listen(reg, reg->ep, "-asaptls", reg->cfg.asap_tls,
 	        REG_ASAP_TLS_PORT, &al) == -1)
 		return -1;
-	log_notice("registrar: $%08x: ASAP over TLS listening on %s (tcp)%s",
+	log_notice("registrar: $%08x: ASAP over TLS listening on %s (%s)%s",
 	    reg->id, addr_list_fmt(&al, buf, sizeof(buf)),
+	    tr_kind_name(tr_ep_kind(reg->ep)),
 	    reg->cfg.tls_only ? "; plain registrations refused" : "");
 	return 0;
 }
@@ -115,9 +115,10 @@ reg_tls_enrp(struct registrar *reg)
 	 * since our own connections to them are TLS too. */
 	tr_ep_tls_connect(reg->enrp_ep);
 	reg->enrp->io.local.port = al.port;
-	log_notice("registrar: $%08x: ENRP over TLS listening on %s (tcp); "
+	log_notice("registrar: $%08x: ENRP over TLS listening on %s (%s); "
 	           "peers reached with TLS",
-	    reg->id, addr_list_fmt(&al, buf, sizeof(buf)));
+	    reg->id, addr_list_fmt(&al, buf, sizeof(buf)),
+	    tr_kind_name(tr_ep_kind(reg->enrp_ep)));
 	return 0;
 }
 

@@ -710,6 +710,7 @@ reg_enrp_listen(struct registrar *reg, int kind)
 		    reg->cfg.enrp, strerror(errno));
 		return -1;
 	}
+	tr_ep_set_ppid(reg->enrp_ep, RSP_PPID_ENRP);
 	io.ptype = RSP_PARAM_SCTP;
 	if (tr_local_addrs(reg->enrp_ep, 0, &io.local) == -1)
 		io.local = al;

@@ -50,7 +50,15 @@ struct tr_ep {
 	uint64_t refused_log_ms;
 	struct tr_map *src; /* source key -> incoming associations */
 	void *priv;         /* the backend's state */
+	uint32_t ppid;      /* tr_ep_set_ppid(): TLS over SCTP's records */
+	/* Kernel SCTP: the one-to-many socket of tr_listen_tls(), an
+	 * endpoint of its own whose events come to this one's callback. */
+	struct tr_ep *tls_child;
 };
+
+/* Internal tr_ep flag: every incoming association is TLS (the server
+ * side of tr_listen_tls() on kernel SCTP). */
+#define TR_TLS_LISTEN 0x100
 
 /*
  * Association id -> backend record: open addressing, linear probing,
@@ -76,6 +84,13 @@ void tr_map_free(struct tr_map *m);
  * subscribes with SCTP_EVENTS, 2 also goes without SCTP_RECVRCVINFO
  * (SCTP_SNDRCV cmsgs).  Read when an endpoint is opened. */
 extern int tr_sctp_old_events;
+
+#ifdef RSP_TLS
+/* Kernel SCTP, core/transport/sctp.c: ep's TLS listener if it carries
+ * assoc, else ep; the identity of assoc's TLS peer, or NULL. */
+struct tr_ep *tr_sctp_route(struct tr_ep *ep, uint32_t assoc);
+const char *tr_sctp_identity(struct tr_ep *ep, uint32_t assoc);
+#endif
 
 extern const struct tr_ops tr_tcp_ops;
 extern const struct tr_ops tr_sctp_ops;

@@ -83,6 +83,7 @@ sc_forget(struct tr_ep *ep, struct sc_assoc *a)
 {
 	tr_src_give(ep, a->src_key);
 	tr_map_del(&sc(ep)->ids, (uint32_t)a->id);
+	sc_tls_free(a);
 	free(a);
 }
 
@@ -236,7 +237,10 @@ sc_forget_all(struct tr_ep *ep)
 	uint32_t i;
 
 	for (i = 0; i < m->cap; i++)
-		free(m->vals[i]);
+		if (m->keys[i] != 0) {
+			sc_tls_free(m->vals[i]);
+			free(m->vals[i]);
+		}
 	tr_map_free(m);
 }
 
@@ -326,6 +330,7 @@ sc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 	struct sctp_getaddrs_old p;
 	struct sc_ep *s = sc(ep);
 	socklen_t pl = sizeof(p);
+	struct sc_assoc *a;
 	size_t len;
 
 	len = sc_pack(peer, 0, peer->port, packed, sizeof(packed));
@@ -355,8 +360,13 @@ sc_connect(struct tr_ep *ep, const struct addr_list *peer, uint32_t *assoc)
 	        -1 &&
 	    errno != EINPROGRESS)
 		return -1;
-	if (p.assoc_id == 0 || sc_track(ep, p.assoc_id) == NULL) {
+	if (p.assoc_id == 0 || (a = sc_track(ep, p.assoc_id)) == NULL) {
 		errno = p.assoc_id == 0 ? EIO : ENOMEM;
+		return -1;
+	}
+	if (sc_tls_connect(ep, a) == -1) {
+		sc_abort_assoc(ep, a);
+		errno = ENOMEM;
 		return -1;
 	}
 	*assoc = (uint32_t)p.assoc_id;
@@ -489,12 +499,16 @@ static int
 sc_send(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
     const void *data, size_t len)
 {
-	if (sc_find(ep, id) == NULL)
+	struct sc_assoc *a = sc_find(ep, id);
+
+	if (a == NULL)
 		return -1;
 	if (len == 0 || len > RSP_MSG_MAX) {
 		errno = EMSGSIZE;
 		return -1;
 	}
+	if (a->tls != NULL)
+		return sc_tls_send(ep, a, ppid, stream, data, len);
 	if (sc(ep)->batching && !(ep->flags & TR_NO_BATCH))
 		return sc_send_batched(ep, id, ppid, stream, data, len);
 	return sc_sendmsg(ep, id, ppid, stream, 0, data, len);
@@ -504,28 +518,41 @@ sc_send(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
 static int
 sc_shutdown(struct tr_ep *ep, uint32_t id)
 {
-	if (sc_find(ep, id) == NULL)
+	struct sc_assoc *a = sc_find(ep, id);
+
+	if (a == NULL)
 		return -1;
+	sc_tls_shutdown(a);
 	if (sc(ep)->style == SC_ONE)
 		return sc_flush(ep) == -1 ? -1 : shutdown(sc(ep)->fd, SHUT_WR);
 	return sc_sendmsg(ep, id, 0, 0, SCTP_EOF, NULL, 0);
 }
 
 /* One-to-one sockets refuse SCTP_ABORT: close the socket abortively. */
-static int
-sc_abort(struct tr_ep *ep, uint32_t id)
+int
+sc_abort_assoc(struct tr_ep *ep, struct sc_assoc *a)
 {
-	struct sc_assoc *a = sc_find(ep, id);
+	sctp_assoc_t id = a->id;
 
-	if (a == NULL)
-		return -1;
 	sc_forget(ep, a); /* no more events for it */
 	if (sc(ep)->style == SC_ONE) {
 		sc_close_fd(ep);
 		return 0;
 	}
-	sc_remember_aborted(ep, (sctp_assoc_t)id);
-	return sc_sendmsg(ep, id, 0, 0, SCTP_ABORT, NULL, 0);
+	sc_remember_aborted(ep, id);
+	return sc_sendmsg(ep, (uint32_t)id, 0, 0, SCTP_ABORT, NULL, 0);
+}
+
+static int
+sc_abort(struct tr_ep *ep, uint32_t id)
+{
+	struct sc_assoc *a = sc_find(ep, id);
+
+	if (a != NULL && sc_tls_handshaking(a))
+		/* a hunt's loser, or a peer that never answers */
+		log_info(
+		    "sctp: assoc %u: given up during its TLS handshake", id);
+	return a == NULL ? -1 : sc_abort_assoc(ep, a);
 }
 
 /* SCTP_GET_PEER_ADDRS / SCTP_GET_LOCAL_ADDRS into out. */
@@ -691,6 +718,7 @@ sc_peeloff(struct tr_ep *ep, uint32_t id, struct tr_ep *nep)
 	tr_map_del(&sc(ep)->ids, id);
 	tr_src_give(ep, a->src_key);
 	a->src_key = 0;
+	sc_tls_moved(a, nep);
 	return 0;
 fail:
 	saved = errno;
@@ -712,6 +740,24 @@ sc_count(struct tr_ep *ep)
 {
 	return (int)sc(ep)->ids.n;
 }
+
+#ifdef RSP_TLS
+struct tr_ep *
+tr_sctp_route(struct tr_ep *ep, uint32_t id)
+{
+	struct tr_ep *c = ep->tls_child;
+
+	return c != NULL && tr_map_get(&sc(c)->ids, id) != NULL ? c : ep;
+}
+
+const char *
+tr_sctp_identity(struct tr_ep *ep, uint32_t id)
+{
+	struct sc_assoc *a = tr_map_get(&sc(ep)->ids, id);
+
+	return a != NULL ? sc_tls_identity(a) : NULL;
+}
+#endif
 
 const struct tr_ops tr_sctp_ops = {
     .name = "sctp",

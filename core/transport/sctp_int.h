@@ -36,10 +36,14 @@ enum sc_style {
 	SC_PEELED, /* peeled off a one-to-many socket */
 };
 
+struct sc_tls;
+
 struct sc_assoc {
 	sctp_assoc_t id;
-	int up;
-	uint32_t src_key; /* incoming: counted for its source (tr_src_take) */
+	int up;             /* UP reported (TLS: after the handshake) */
+	int outgoing;       /* made by tr_connect */
+	uint32_t src_key;   /* incoming: counted for its source (tr_src_take) */
+	struct sc_tls *tls; /* TLS over SCTP (TLS build), else NULL */
 };
 
 struct sc_ep {
@@ -92,6 +96,8 @@ void sc_forget(struct tr_ep *ep, struct sc_assoc *a);
 int sc_getaddrs(struct tr_ep *ep, int opt, uint32_t id, struct addr_list *out);
 /* Send what batching holds back; -1 (EAGAIN) while the socket is full. */
 int sc_flush(struct tr_ep *ep);
+/* tr_abort() of a: no more events for it. */
+int sc_abort_assoc(struct tr_ep *ep, struct sc_assoc *a);
 /* sendmsg behind a held message: data, or flags only (EOF, ABORT). */
 int sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
     uint16_t flags, const void *data, size_t len);
@@ -103,5 +109,38 @@ int sc_subscribe(int fd);
 void sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg);
 /* An id we abort: its later SEND_FAILED notifications are dropped. */
 void sc_remember_aborted(struct tr_ep *ep, sctp_assoc_t id);
+
+#ifdef RSP_TLS
+/* core/transport/tls/sc_tls.c: TLS over SCTP (RFC 3436) on one
+ * association: docs/wire.md 7.6. */
+/* tr_connect: an endpoint made with TR_SECURE makes TLS associations
+ * while keys are loaded.  -1 (ENOMEM) fails the connect. */
+int sc_tls_connect(struct tr_ep *ep, struct sc_assoc *a);
+/* COMM_UP: 0 plain (UP now), 1 TLS (handshake started, UP after it),
+ * -1 the association is gone (logged; its events are sent). */
+int sc_tls_up(struct tr_ep *ep, struct sc_assoc *a);
+/* A message of a: 0 plain (the caller hands it up), 1 TLS's (taken:
+ * decrypted and handed up, or the association aborted). */
+int sc_tls_message(struct tr_ep *ep, struct sc_assoc *a,
+    const struct sctp_rcvinfo *ri, const uint8_t *data, size_t len);
+/* tr_send on a TLS association. */
+int sc_tls_send(struct tr_ep *ep, struct sc_assoc *a, uint32_t ppid,
+    uint16_t stream, const void *data, size_t len);
+void sc_tls_shutdown(struct sc_assoc *a);                 /* close_notify */
+void sc_tls_moved(struct sc_assoc *a, struct tr_ep *nep); /* peel-off */
+void sc_tls_free(struct sc_assoc *a);
+const char *sc_tls_identity(const struct sc_assoc *a);
+/* 1 while a's TLS handshake runs. */
+int sc_tls_handshaking(const struct sc_assoc *a);
+#else
+#define sc_tls_connect(ep, a)             ((a)->outgoing = 1, 0)
+#define sc_tls_up(ep, a)                  0
+#define sc_tls_message(ep, a, ri, d, len) 0
+#define sc_tls_send(ep, a, p, s, d, len)  (-1)
+#define sc_tls_shutdown(a)                ((void)0)
+#define sc_tls_moved(a, nep)              ((void)0)
+#define sc_tls_free(a)                    ((void)0)
+#define sc_tls_handshaking(a)             0
+#endif
 
 #endif

@@ -145,6 +145,37 @@ sc_src_refused(struct tr_ep *ep, sctp_assoc_t id, uint32_t *key)
 	return 1;
 }
 
+/*
+ * The end of association a, as type.  A TLS association whose handshake
+ * did not finish was never UP for the application: an outgoing one
+ * fails to start, an incoming one goes without a word.
+ */
+static void
+sc_end(struct tr_ep *ep, struct sc_assoc *a, enum tr_ev_type type, int error)
+{
+	sctp_assoc_t id = a->id;
+	int silent = a->tls != NULL && !a->up && !a->outgoing;
+
+	if (a->tls != NULL && !a->up && type != TR_EV_CANT_START) {
+		log_info("sctp: assoc %d: ended during its TLS handshake", id);
+		type = TR_EV_CANT_START;
+		error = ECONNREFUSED;
+	}
+	sc_forget(ep, a);
+	if (!silent)
+		sc_emit(ep, type, id, error);
+}
+
+/* COMM_UP: UP now, or after TLS's handshake. */
+static void
+sc_comm_up(struct tr_ep *ep, struct sc_assoc *a)
+{
+	if (sc_tls_up(ep, a) != 0)
+		return;
+	a->up = 1;
+	sc_emit(ep, TR_EV_UP, a->id, 0);
+}
+
 /* SCTP_ASSOC_CHANGE -> UP, LOST, SHUTDOWN, RESTART, CANT_START. */
 static void
 sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
@@ -174,11 +205,18 @@ sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 		}
 		if (key != 0)
 			a->src_key = key;
-		a->up = 1;
-		sc_emit(ep, TR_EV_UP, sac->sac_assoc_id, 0);
+		sc_comm_up(ep, a);
 		return;
 	case SCTP_RESTART:
-		if (a != NULL)
+		if (a != NULL && a->tls != NULL) {
+			/* TLS's state was the old peer's: no going on */
+			log_warning_limited(
+			    "sctp: assoc %d: the peer restarted; "
+			    "its TLS connection is gone: aborted",
+			    a->id);
+			sc_end(ep, a, TR_EV_LOST, ECONNRESET);
+			sc_refuse(ep, sac->sac_assoc_id);
+		} else if (a != NULL)
 			sc_emit(ep, TR_EV_RESTART, a->id, 0);
 		return;
 	}
@@ -189,16 +227,13 @@ sc_assoc_change(struct tr_ep *ep, const struct sctp_assoc_change *sac)
 		/* as the TCP mapping's "failed": bench/failover.sh times
 		 * a PU's failover from this line */
 		log_debug(1, "sctp: assoc %d lost", sac->sac_assoc_id);
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_LOST, sac->sac_assoc_id, ECONNRESET);
+		sc_end(ep, a, TR_EV_LOST, ECONNRESET);
 		break;
 	case SCTP_SHUTDOWN_COMP:
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_SHUTDOWN, sac->sac_assoc_id, 0);
+		sc_end(ep, a, TR_EV_SHUTDOWN, 0);
 		break;
 	case SCTP_CANT_STR_ASSOC:
-		sc_forget(ep, a);
-		sc_emit(ep, TR_EV_CANT_START, sac->sac_assoc_id, ECONNREFUSED);
+		sc_end(ep, a, TR_EV_CANT_START, ECONNREFUSED);
 		break;
 	}
 }
@@ -311,12 +346,16 @@ sc_message(struct tr_ep *ep)
 	    .stream = s->rinfo.rcv_sid,
 	    .data = s->rbuf,
 	    .len = s->rlen};
+	struct sc_assoc *a = sc_find(ep, ev.assoc);
 
-	if (sc_find(ep, ev.assoc) == NULL) {
+	if (a == NULL) {
 		log_debug(
 		    2, "sctp: message for unknown assoc %u dropped", ev.assoc);
 		return;
 	}
+	/* TLS's records are decrypted there, their messages handed up */
+	if (sc_tls_message(ep, a, &s->rinfo, s->rbuf, s->rlen))
+		return;
 	tr_emit(ep, &ev);
 }
 
@@ -337,6 +376,7 @@ sc_rcvinfo(struct msghdr *mh, struct sctp_rcvinfo *ri)
 		    cm->cmsg_len >= CMSG_LEN(sizeof(sri))) {
 			memcpy(&sri, CMSG_DATA(cm), sizeof(sri));
 			ri->rcv_sid = sri.sinfo_stream;
+			ri->rcv_flags = sri.sinfo_flags;
 			ri->rcv_ppid = sri.sinfo_ppid;
 			ri->rcv_assoc_id = sri.sinfo_assoc_id;
 		}

@@ -54,13 +54,13 @@ const struct opt tr_opts[] = {
         offsetof(struct tr_config, max_per_src)},
 #ifdef RSP_TLS
     {"tlskeyfile", OPT_STR, "FILE",
-        OPT_HELP("TLS on the TCP mapping with the pre-shared keys of FILE (a "
-                 "registrar accepts each, others offer the first line's)"),
+        OPT_HELP("TLS with the pre-shared keys of FILE (a registrar accepts "
+                 "each, others offer the first line's)"),
         NULL, 0, 0, offsetof(struct tr_config, tls_keyfile)},
     {"tlscafile", OPT_STR, "FILE",
         OPT_HELP(
-            "TLS on the TCP mapping, checking each registrar's certificate "
-            "against the CAs of FILE (PEM) and its address"),
+            "TLS, checking each registrar's certificate against the CAs of "
+            "FILE (PEM) and its address"),
         NULL, 0, 0, offsetof(struct tr_config, tls_cafile)},
     {"tlsservername", OPT_STR, "NAME",
         OPT_HELP("with -tlscafile: the host name each registrar's certificate "
@@ -301,8 +301,8 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	struct tr_ep *ep;
 
 	if ((kind != TR_SCTP && kind != TR_TCP) ||
-	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH | TR_SECURE)) !=
-	        0 ||
+	    (flags & ~(TR_LISTEN | TR_ONE_TO_ONE | TR_NO_BATCH | TR_SECURE |
+	                 TR_TLS_LISTEN)) != 0 ||
 	    (flags & (TR_LISTEN | TR_ONE_TO_ONE)) ==
 	        (TR_LISTEN | TR_ONE_TO_ONE)) {
 		errno = EINVAL;
@@ -322,6 +322,20 @@ ep_alloc(struct ev_loop *loop, int kind, int flags, tr_event_cb *cb, void *arg)
 	ep->hb_maxloss = tr_config.hb_maxloss;
 	ep->max_assoc = tr_config.max_assoc;
 	ep->max_per_src = tr_config.max_per_src;
+	ep->ppid = RSP_PPID_ASAP;
+	return ep;
+}
+
+/* The endpoint that carries assoc: ep, or (kernel SCTP, TLS build) the
+ * TLS listener beside it. */
+static struct tr_ep *
+route(struct tr_ep *ep, uint32_t assoc)
+{
+#ifdef RSP_TLS
+	if (ep->tls_child != NULL)
+		return tr_sctp_route(ep, assoc);
+#endif
+	(void)assoc;
 	return ep;
 }
 
@@ -331,16 +345,10 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 {
 	struct tr_ep *ep;
 
-#ifdef RSP_TLS
-	if ((flags & TR_SECURE) && tr_tls_on() && kind != TR_TCP &&
-	    tr_test_ops == NULL) {
-		log_error("transport: -tlskeyfile: TLS runs on the TCP mapping "
-		          "only (-transport=tcp), not on %s",
-		    tr_kind_name(kind));
-		errno = EPROTONOSUPPORT;
+	if (flags & TR_TLS_LISTEN) { /* ours: tr_listen_tls() */
+		errno = EINVAL;
 		return NULL;
 	}
-#endif
 	if ((ep = ep_alloc(loop, kind, flags, cb, arg)) == NULL)
 		return NULL;
 	if (ep->ops->open(ep, local) == -1) {
@@ -353,15 +361,75 @@ tr_ep_new(struct ev_loop *loop, int kind, const struct addr_list *local,
 	return ep;
 }
 
+void
+tr_ep_set_ppid(struct tr_ep *ep, uint32_t ppid)
+{
+	ep->ppid = ppid;
+}
+
 #ifdef RSP_TLS
+/* The TLS listener's events, as the endpoint's own. */
+static void
+tls_child_cb(struct tr_ep *child, const struct tr_event *ev, void *arg)
+{
+	struct tr_ep *ep = arg;
+
+	(void)child;
+	ep->cb(ep, ev, ep->arg);
+}
+
+/* Kernel SCTP: a one-to-many socket of its own on local (one socket has
+ * one port), whose incoming associations are TLS (sc_tls.c) and whose
+ * events come to ep's callback; tr_* calls on ep reach it (route). */
+static int
+sctp_listen_tls(struct tr_ep *ep, struct addr_list *local)
+{
+	struct addr_list al;
+	struct tr_ep *c;
+	int saved;
+
+	if (ep->tls_child != NULL) {
+		errno = EALREADY;
+		return -1;
+	}
+	c = ep_alloc(ep->loop, TR_SCTP,
+	    TR_LISTEN | TR_TLS_LISTEN | (ep->flags & TR_NO_BATCH), tls_child_cb,
+	    ep);
+	if (c == NULL)
+		return -1;
+	c->max_assoc = ep->max_assoc;
+	c->max_per_src = ep->max_per_src;
+	c->ppid = ep->ppid;
+	if (c->ops->open(c, local) == -1) {
+		saved = errno;
+		free(c);
+		errno = saved;
+		return -1;
+	}
+	memset(&al, 0, sizeof(al));
+	if (c->ops->local_addrs(c, 0, &al) == 0)
+		local->port = al.port;
+	ep->tls_child = c;
+	return 0;
+}
+
 int
 tr_listen_tls(struct tr_ep *ep, struct addr_list *local)
 {
-	if (ep->ops != &tr_tcp_ops) {
+	struct tr_tls_ref *r;
+
+	if (ep->ops == &tr_tcp_ops)
+		return tc_listen_tls(ep, local);
+	if (ep->ops != &tr_sctp_ops) {
 		errno = EPROTONOSUPPORT;
 		return -1;
 	}
-	return tc_listen_tls(ep, local);
+	if ((r = tr_tls_server_ref()) == NULL) { /* no keys, no certificate */
+		errno = ENOKEY;
+		return -1;
+	}
+	tr_tls_put(r);
+	return sctp_listen_tls(ep, local);
 }
 
 void
@@ -373,7 +441,11 @@ tr_ep_tls_connect(struct tr_ep *ep)
 const char *
 tr_peer_identity(struct tr_ep *ep, uint32_t assoc)
 {
-	return ep->ops == &tr_tcp_ops ? tc_peer_identity(ep, assoc) : NULL;
+	if (ep->ops == &tr_tcp_ops)
+		return tc_peer_identity(ep, assoc);
+	if (ep->ops == &tr_sctp_ops)
+		return tr_sctp_identity(route(ep, assoc), assoc);
+	return NULL;
 }
 #endif
 
@@ -382,6 +454,7 @@ tr_ep_free(struct tr_ep *ep)
 {
 	if (ep == NULL)
 		return;
+	tr_ep_free(ep->tls_child);
 	ep->ops->free(ep);
 	if (ep->src != NULL)
 		tr_map_free(ep->src);
@@ -409,18 +482,21 @@ int
 tr_send(struct tr_ep *ep, uint32_t assoc, uint32_t ppid, uint16_t stream,
     const void *data, size_t len)
 {
+	ep = route(ep, assoc);
 	return ep->ops->send(ep, assoc, ppid, stream, data, len);
 }
 
 int
 tr_shutdown(struct tr_ep *ep, uint32_t assoc)
 {
+	ep = route(ep, assoc);
 	return ep->ops->shutdown(ep, assoc);
 }
 
 int
 tr_abort(struct tr_ep *ep, uint32_t assoc)
 {
+	ep = route(ep, assoc);
 	return ep->ops->abort(ep, assoc);
 }
 
@@ -428,6 +504,7 @@ int
 tr_peer_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
 {
 	addr_list_clear(out);
+	ep = route(ep, assoc);
 	return ep->ops->peer_addrs(ep, assoc, out);
 }
 
@@ -435,25 +512,30 @@ int
 tr_local_addrs(struct tr_ep *ep, uint32_t assoc, struct addr_list *out)
 {
 	addr_list_clear(out);
+	if (assoc != 0)
+		ep = route(ep, assoc);
 	return ep->ops->local_addrs(ep, assoc, out);
 }
 
 int
 tr_unacked(struct tr_ep *ep, uint32_t assoc)
 {
+	ep = route(ep, assoc);
 	return ep->ops->unacked(ep, assoc);
 }
 
 int
 tr_srtt(struct tr_ep *ep, uint32_t assoc)
 {
+	ep = route(ep, assoc);
 	return ep->ops->srtt(ep, assoc);
 }
 
 int
 tr_assoc_count(struct tr_ep *ep)
 {
-	return ep->ops->count(ep);
+	return ep->ops->count(ep) +
+	       (ep->tls_child != NULL ? tr_assoc_count(ep->tls_child) : 0);
 }
 
 int
@@ -477,6 +559,7 @@ tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 		cb = ep->cb;
 		arg = ep->arg;
 	}
+	ep = route(ep, assoc);
 	if ((nep = ep_alloc(ep->loop, ep->kind,
 	         TR_ONE_TO_ONE | (ep->flags & (TR_NO_BATCH | TR_SECURE)), cb,
 	         arg)) == NULL)
@@ -484,6 +567,7 @@ tr_peeloff(struct tr_ep *ep, uint32_t assoc, tr_event_cb *cb, void *arg)
 	nep->hb_interval = ep->hb_interval;
 	nep->hb_maxloss = ep->hb_maxloss;
 	nep->max_assoc = ep->max_assoc;
+	nep->ppid = ep->ppid;
 	if (ep->ops->peeloff(ep, assoc, nep) == -1) {
 		int saved = errno;
 

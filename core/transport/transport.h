@@ -155,8 +155,9 @@ typedef void tr_event_cb(
 #define TR_NO_BATCH 0x04
 /* The endpoint talks to registrars (a PE's or pool user's registrar
  * channel, hsdump, a registrar's ENRP connections): in the TLS build,
- * with -tlskeyfile, its TCP mapping connections are TLS (PSK of the key
- * file's first identity).  0 in the default build. */
+ * with -tlskeyfile, its outgoing associations are TLS (PSK of the key
+ * file's first identity), on the TCP mapping or over kernel SCTP.  0 in
+ * the default build. */
 #ifdef RSP_TLS
 #define TR_SECURE 0x08
 #else
@@ -212,6 +213,9 @@ int tr_assoc_count(struct tr_ep *ep);
  * decrypted), an association not up.
  */
 int tr_input_fds(struct tr_ep *ep, uint32_t assoc, int *fds, int max);
+/* The PPID of the protocol ep carries, RSP_PPID_ASAP unless set: TLS
+ * over SCTP sends its records with it (docs/wire.md 7.6). */
+void tr_ep_set_ppid(struct tr_ep *ep, uint32_t ppid);
 
 /*
  * Move assoc (up or still starting) of a one-to-many endpoint to a new
@@ -231,7 +235,8 @@ const char *tr_event_name(enum tr_ev_type type);
 
 /*
  * TLS (the TLS build, make TLS=1; README.md "TLS"): TLS on the TCP
- * mapping, keys from the file of -tlskeyfile (tls_keys.h's format).
+ * mapping and over kernel SCTP (RFC 3436), keys from the file of
+ * -tlskeyfile (tls_keys.h's format).
  */
 #ifdef RSP_TLS
 /* Load -tlskeyfile (nothing without it) before any endpoint is made:
@@ -240,9 +245,10 @@ int tr_tls_setup(char *err, size_t errlen);
 /* SIGHUP: read the key file again; new connections use it, live ones
  * keep theirs; a bad file keeps the keys loaded before (logged, -1). */
 int tr_tls_reload(void);
-/* A TCP mapping listening endpoint also accepts TLS connections on
- * local (local->port 0: any, set to the one bound); -1 with errno:
- * ENOKEY without -tlskeyfile, EPROTONOSUPPORT for SCTP. */
+/* A listening endpoint also accepts TLS associations on local
+ * (local->port 0: any, set to the one bound): TCP mapping connections,
+ * or over kernel SCTP a one-to-many socket of its own; -1 with errno:
+ * ENOKEY without -tlskeyfile or -tlscert. */
 int tr_listen_tls(struct tr_ep *ep, struct addr_list *local);
 /* From now on ep's outgoing associations are TLS, as if it had been
  * made with TR_SECURE (a registrar's ENRP endpoint with -enrptls). */

@@ -57,6 +57,20 @@ void tls_cfg_tls12_only(struct tls_cfg *cfg);
  */
 struct tls_conn *tls_conn_new(
     struct tls_cfg *cfg, int fd, const char *host, char *err);
+/*
+ * The same over I/O of the caller's (TLS over SCTP,
+ * core/transport/tls/sc_tls.c: the records go in SCTP user messages of
+ * an association that shares its socket with others).  send: takes the
+ * bytes whole (len) or none (-1 with errno, EAGAIN to wait); recv: up to
+ * len bytes, -1 with errno EAGAIN when none wait.
+ */
+struct tls_io {
+	ssize_t (*send)(void *arg, const void *buf, size_t len);
+	ssize_t (*recv)(void *arg, void *buf, size_t len);
+	void *arg;
+};
+struct tls_conn *tls_conn_new_io(
+    struct tls_cfg *cfg, const struct tls_io *io, const char *host, char *err);
 void tls_conn_free(struct tls_conn *c);
 
 /* Handshake step: 1 done, 0 in progress (see tls_want()), -1 failed

@@ -19,19 +19,32 @@ struct tls_conn {
 	mbedtls_ssl_context ssl;
 	struct tls_cfg *cfg;
 	int fd;
-	int want;                        /* EV_READ or EV_WRITE */
-	int sys_errno;                   /* of a failed send() or recv() */
-	int up;                          /* the handshake is done */
-	const char *peer_identity;       /* in cfg's PSK table, if known */
+	struct tls_io io;          /* send and recv of fd, or the caller's */
+	int want;                  /* EV_READ or EV_WRITE */
+	int sys_errno;             /* of a failed send() or recv() */
+	int up;                    /* the handshake is done */
+	const char *peer_identity; /* in cfg's PSK table, if known */
 	char offered[TLS_IDENT_MAX + 1]; /* the identity a client named */
 	char err[TLS_ERR_MAX];
 };
+
+static ssize_t
+tls_fd_send(void *arg, const void *buf, size_t len)
+{
+	return send(*(int *)arg, buf, len, MSG_NOSIGNAL);
+}
+
+static ssize_t
+tls_fd_recv(void *arg, void *buf, size_t len)
+{
+	return recv(*(int *)arg, buf, len, 0);
+}
 
 static int
 tls_bio_send(void *arg, const unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = arg;
-	ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+	ssize_t n = c->io.send(c->io.arg, buf, len);
 
 	if (n >= 0)
 		return (int)n;
@@ -45,7 +58,7 @@ static int
 tls_bio_recv(void *arg, unsigned char *buf, size_t len)
 {
 	struct tls_conn *c = arg;
-	ssize_t n = recv(c->fd, buf, len, 0);
+	ssize_t n = c->io.recv(c->io.arg, buf, len);
 
 	if (n >= 0)
 		return (int)n; /* 0: Mbed TLS reports the end itself */
@@ -88,7 +101,8 @@ tls_psk_cb(
 }
 
 struct tls_conn *
-tls_conn_new(struct tls_cfg *cfg, int fd, const char *host, char *err)
+tls_conn_new_io(
+    struct tls_cfg *cfg, const struct tls_io *io, const char *host, char *err)
 {
 	struct tls_conn *c = calloc(1, sizeof(*c));
 	int ret;
@@ -99,7 +113,8 @@ tls_conn_new(struct tls_cfg *cfg, int fd, const char *host, char *err)
 	}
 	(void)host; /* unused in a PSK-only configuration */
 	c->cfg = cfg;
-	c->fd = fd;
+	c->fd = -1;
+	c->io = *io;
 	c->want = cfg->role == TLS_CLIENT ? EV_WRITE : EV_READ;
 	mbedtls_ssl_init(&c->ssl);
 	ret = mbedtls_ssl_setup(&c->ssl, &cfg->conf);
@@ -115,6 +130,19 @@ tls_conn_new(struct tls_cfg *cfg, int fd, const char *host, char *err)
 	}
 	mbedtls_ssl_set_bio(&c->ssl, c, tls_bio_send, tls_bio_recv, NULL);
 	mbedtls_ssl_set_user_data_p(&c->ssl, c);
+	return c;
+}
+
+struct tls_conn *
+tls_conn_new(struct tls_cfg *cfg, int fd, const char *host, char *err)
+{
+	struct tls_io io = {tls_fd_send, tls_fd_recv, NULL};
+	struct tls_conn *c = tls_conn_new_io(cfg, &io, host, err);
+
+	if (c != NULL) {
+		c->fd = fd;
+		c->io.arg = &c->fd;
+	}
 	return c;
 }
 

@@ -158,12 +158,6 @@ tr_tls_setup(char *err, size_t errlen)
 {
 	if (!configured())
 		return 0;
-	if (tr_config.kind == TR_SCTP) {
-		snprintf(err, errlen,
-		    "TLS runs on the TCP mapping (-transport=tcp); TLS over "
-		    "SCTP (RFC 3436) is not in this build");
-		return -1;
-	}
 	if (tr_config.tls_servername != NULL && tr_config.tls_cafile == NULL) {
 		snprintf(err, errlen,
 		    "-tlsservername=%s: checks a certificate, so it needs "

@@ -9,59 +9,18 @@
 # Keys are made fresh here (openssl rand); none is committed.
 
 load ../common
-
-HR='05 00 00 10 00 09 00 0c 45 63 68 6f 50 6f 6f 6c'
+load tls
 
 setup() {
-	: "${RSP:?set RSP to the rsp binary of the TLS build}"
-	"$RSP" registrar --options | grep -q '^-tlskeyfile=' ||
-	    skip "not a TLS build (make TLS=1)"
-	T=$BATS_TEST_TMPDIR
-	PIDS=
-	KPE=$(openssl rand -hex 32)
-	KPU=$(openssl rand -hex 16)
-	printf '# test keys\npe1 pe %s Echo*\npu1 pu %s\n' "$KPE" "$KPU" \
-	    >"$T/registrar.keys"
-	printf 'pe1 pe %s *\n' "$KPE" >"$T/pe.keys"
-	printf 'pu1 pu %s\n' "$KPU" >"$T/pu.keys"
+	TR=tcp
+	WAIT=10
+	ENRP_TIMERS=(-peerheartbeatcycle=300 -peermaxtimelastheard=800
+	    -peermaxtimenoresponse=600 -mentordiscoverytimeout=500)
+	tls_setup
 }
 
 teardown() {
 	kill_pids
-}
-
-# A registrar with ASAP over TLS besides the plain port: PORT and TPORT.
-start_tls_registrar() {
-	start_registrar -tlskeyfile="$T/registrar.keys" -asaptls=127.0.0.1:0 \
-	    -enrp=off "$@"
-	TPORT=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/registrar.log")
-	[ -n "$TPORT" ]
-}
-
-# A PE of pool $2 (EchoPool) on port $1, with the options after; its log
-# $T/pe.log.
-start_pe() {
-	local port=$1 pool=$2
-	shift 2
-	"$RSP" server -echo -transport=tcp -registrar=127.0.0.1:"$port" \
-	    -poolhandle="$pool" -loglevel=5 -logcolor=off "$@" \
-	    >"$T/pe.log" 2>&1 3>&- &
-	PEPID=$!
-	PIDS="$PIDS $PEPID"
-}
-
-stop_pe() {
-	kill_tree "$PEPID"
-	wait "$PEPID" 2>/dev/null || true
-}
-
-# How many PEs the registrar gives for EchoPool (asked on the plain port).
-pes_in_echopool() {
-	run timeout 10 "$RSP" asapcat -connect=127.0.0.1:"$PORT" \
-	    -transport=tcp -count=1 -timeout=3000 <<<"$HR"
-	[ "$status" -eq 0 ] || return 1
-	grep -o 'pe[0-9]*\.id=' <<<"$output" | wc -l
 }
 
 @test "a PE and a pool user with their keys: registration and an echo session over TLS" {
@@ -166,7 +125,7 @@ pes_in_echopool() {
 	    "$T/registrar.log"
 }
 
-@test "bad TLS configurations: the key file's line, -tlsonly alone, SCTP, a bad -asaptls" {
+@test "bad TLS configurations: the key file's line, -tlsonly alone, a bad -asaptls" {
 	printf 'pe1 pe %s\n' "$KPE" >"$T/bad.keys"
 	run "$RSP" server -echo -transport=tcp -registrar=127.0.0.1:1 \
 	    -tlskeyfile="$T/bad.keys"
@@ -182,9 +141,6 @@ pes_in_echopool() {
 	    -enrp=off -asapannounce=off -tlsonly
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"-tlsonly needs -tlskeyfile"* ]]
-	run "$RSP" registrar -transport=sctp -tlskeyfile="$T/registrar.keys"
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"TLS runs on the TCP mapping (-transport=tcp)"* ]]
 	run timeout 10 "$RSP" registrar -transport=tcp -asap=127.0.0.1:0 \
 	    -enrp=off -asapannounce=off -tlskeyfile="$T/registrar.keys" \
 	    -asaptls=nonsense:x
@@ -218,42 +174,6 @@ pes_in_echopool() {
 	# -tlskeyfile in every applet with transport options, and the
 	# registrar's two
 	[ "$n" -ge 11 ]
-}
-
-# Registrar NAME with ASAP and ENRP over TLS, keys of file $2: sets
-# NAME_TASAP, NAME_ENRP, NAME_TENRP, NAME_PID; log $T/NAME.log.
-start_enrp() {
-	local name=$1 keys=$2 log="$T/$1.log" v
-	shift 2
-	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 \
-	    -asaptls=127.0.0.1:0 -asapannounce=off -enrpannounce=off \
-	    -enrp=127.0.0.1:0 -enrptls=127.0.0.1:0 -tlskeyfile="$keys" \
-	    -minaddressscope=loopback -loglevel=5 -logcolor=off \
-	    -peerheartbeatcycle=300 -peermaxtimelastheard=800 \
-	    -peermaxtimenoresponse=600 -mentordiscoverytimeout=500 "$@" \
-	    >"$log" 2>&1 3>&- &
-	PIDS="$PIDS $!"
-	eval "${name}_PID=$!"
-	wait_for_line 'normal operation' 10 "$log"
-	v=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-	eval "${name}_TASAP=$v"
-	v=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$log")
-	eval "${name}_ENRP=$v"
-	v=$(sed -n 's/.*ENRP over TLS listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-	eval "${name}_TENRP=$v"
-}
-
-# Wait at most 10 s for hsdump (options before the address) to print $1.
-wait_dump() {
-	local want=$1
-	shift
-	for _ in $(seq 50); do
-		"$RSP" hsdump -transport=tcp -timeout=3000 "$@" 2>/dev/null |
-		    grep -q -- "$want" && return 0
-		sleep 0.2
-	done
-	"$RSP" hsdump -transport=tcp -timeout=3000 "$@" >&2
-	return 1
 }
 
 @test "ENRP over TLS: two registrars with the key synchronise, the PE fails over; a third without it cannot join" {
@@ -379,11 +299,6 @@ start_cert_registrar_x() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"phase=register pes=64 assocs=64"* ]]
 	[ "$(grep -c 'TLSv1.3 up in' "$T/registrar.log")" -ge 64 ]
-}
-
-# tshark without its warning about root on stderr
-ts() {
-	tshark -n "$@" 2>/dev/null
 }
 
 @test "a capture on lo: the TLS port carries TLS records only, no pool handle in clear" {
