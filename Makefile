@@ -220,8 +220,11 @@ $(B)/tests/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay.o \
 
 # The TLS key file's parser needs no Mbed TLS: its fuzz target is in
 # every build (the TLS build has the object in LIB_OBJS already).
+# So is the framing of TLS over SCTP (tls_rec.c).
 TLSKEYS_SRC := core/transport/tls/tls_keys.c
+TLSREC_SRC  := core/transport/tls/tls_rec.c
 $(B)/tests/fuzz_tlskeys: $(TLSKEYS_SRC:%.c=$(B)/%.o)
+$(B)/tests/fuzz_tlsrec: $(TLSREC_SRC:%.c=$(B)/%.o)
 
 # RUN: what runs a test binary (mk/cross.mk: qemu-user for the ARCH);
 # UNIT_SKIP: tests not to run (scripts/check-cross.sh says why).
@@ -415,6 +418,7 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
 	    $(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lpthread -lm
 
 $(FUZZ_DIR)/fuzz_tlskeys: $(TLSKEYS_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+$(FUZZ_DIR)/fuzz_tlsrec: $(TLSREC_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 # Each target FUZZ_TIME seconds from its committed corpus, one at a
 # time, what it found merged back (scripts/fuzz-soak.sh, docs/fuzzing.md).
