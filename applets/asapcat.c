@@ -105,7 +105,8 @@ struct asapcat {
 	int up;
 	int stdin_eof;
 	long long received;
-	int status; /* exit status once stopped */
+	int counted; /* connect mode: -count answers came, closing */
+	int status;  /* exit status once stopped */
 	char line[2 * RSP_MSG_MAX + 2];
 	size_t linelen;
 	int line_too_long;
@@ -303,6 +304,34 @@ print_peer(struct tr_ep *ep, const struct tr_event *ev)
 
 static void stdin_start(struct asapcat *ac);
 
+/* The peer got its close; one that never answers it is not waited for. */
+static int64_t
+close_timer(struct ev_loop *loop, uint64_t id, void *arg)
+{
+	(void)loop, (void)id;
+	ac_stop(arg, 0);
+	return EV_NOMORE;
+}
+
+/* -count answers came.  Connect mode closes its association gracefully
+ * and ends with it (at most 2 s later): closing the socket at once could
+ * find the peer's last acknowledgement unread, and TCP would reset the
+ * connection instead of ending it. */
+static void
+count_done(struct asapcat *ac, uint32_t assoc)
+{
+	if (!ac->o.connect || assoc != ac->assoc) {
+		ac_stop(ac, 0);
+		return;
+	}
+	if (ac->counted)
+		return;
+	ac->counted = 1;
+	if (tr_shutdown(ac->ep, assoc) == -1 ||
+	    ev_timer_add(ac->loop, 2000, close_timer, ac) == EV_TIMER_NONE)
+		ac_stop(ac, 0);
+}
+
 static void
 on_msg(struct asapcat *ac, struct tr_ep *ep, const struct tr_event *ev)
 {
@@ -312,7 +341,7 @@ on_msg(struct asapcat *ac, struct tr_ep *ep, const struct tr_event *ev)
 		log_warning("asapcat: echo on assoc %u: %s", ev->assoc,
 		    strerror(errno));
 	if (ac->o.count > 0 && ++ac->received >= ac->o.count)
-		ac_stop(ac, 0);
+		count_done(ac, ev->assoc);
 }
 
 static int64_t
@@ -372,6 +401,14 @@ on_event(struct tr_ep *ep, const struct tr_event *ev, void *arg)
 {
 	struct asapcat *ac = arg;
 
+	/* After -count answers only the end of our close is awaited, and
+	 * not printed: the output is the answers, as it was before asapcat
+	 * waited for it. */
+	if (ac->counted && ep == ac->ep && ev->assoc == ac->assoc) {
+		if (ev->type == TR_EV_SHUTDOWN || ev->type == TR_EV_LOST)
+			ac_stop(ac, 0);
+		return;
+	}
 	switch (ev->type) {
 	case TR_EV_MSG:
 		on_msg(ac, ep, ev);
