@@ -46,6 +46,8 @@
 /* Symmetric crypto and hashes */
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_FEWER_TABLES
+/* TLS_AES_128_GCM_SHA256 is the one suite (no SHA-384, no ChaCha20) */
+#define MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH
 #define MBEDTLS_GCM_C
 #ifdef RSP_MBEDTLS_TLS12
 /* TLS 1.2 has no ECDHE-PSK suite with AES-GCM (RFC 5489: CBC only) */
@@ -54,6 +56,9 @@
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
+/* The rolled-up SHA-256: smaller (issue 19's size budget); it hashes the
+ * handshake only, records use AES-GCM */
+#define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_HKDF_C
 
 /* Public-key crypto: ECDH and ECDSA on x25519 / P-256 */
@@ -61,6 +66,9 @@
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+/* No precomputed P-256 tables in the binary (issue 19's size budget):
+ * P-256 signs and checks certificates only, the key exchange is x25519 */
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ASN1_PARSE_C
@@ -101,11 +109,11 @@
 
 /* Records of at most 4 KiB both ways (issue 19: at most 16 KiB of RAM an
  * association; 9.5 KB of Mbed TLS heap a PSK connection once up, 21.8 KB
- * with 16 KiB records in, tests/unit/tls/test_tls.c).  RFC 8449's
- * record_size_limit tells a TLS 1.3 peer; rsp's own peers send no more
- * anyway (OUT_CONTENT_LEN).  A peer that ignores it and sends a 16 KiB
- * record fails the association, with Mbed TLS's reason in the log. */
-#define MBEDTLS_SSL_RECORD_SIZE_LIMIT
+ * with 16 KiB records in, tests/unit/tls/test_tls.c).  rsp's peers never
+ * send more (OUT_CONTENT_LEN); a peer that is not rsp and sends a longer
+ * record fails its association, with Mbed TLS's reason in the log.
+ * RFC 8449's record_size_limit would tell such a peer, but costs 2.3 KB
+ * of the router profile, over issue 19's size budget: left out. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN  4096
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 

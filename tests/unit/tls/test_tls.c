@@ -324,9 +324,8 @@ test_memory(int cert)
 	printf("  Mbed TLS heap per connection once up: client %zu bytes, "
 	       "server %zu bytes\n",
 	    client, server);
-	/* the buffers: 4 KiB records in and out (mk/mbedtls_config.h, RFC
-	 * 8449's record_size_limit tells the peer); issue 19's target is
-	 * at most 16 KiB an association */
+	/* the buffers: 4 KiB records in and out (mk/mbedtls_config.h);
+	 * issue 19's target is at most 16 KiB an association */
 	CHECK(client > 8 * 1024 && client <= 16 * 1024);
 	CHECK(server > 8 * 1024 && server <= 16 * 1024);
 	unpair(&cl, &sv);
