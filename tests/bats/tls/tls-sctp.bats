@@ -148,15 +148,9 @@ teardown() {
 
 @test "TLS/SCTP certificates: a pool user refuses a wrong certificate, says why and hunts the next registrar" {
 	local xt
-	"$BATS_TEST_DIRNAME/../../unit/tls/mkcerts.sh" "$T/certs"
 	# X on 127.0.0.2: its certificate names 127.0.0.1 only
-	"$RSP" registrar -transport=sctp -asap=127.0.0.2:0 -asaptls=127.0.0.2:0 \
-	    -asapannounce=off -enrp=off -minaddressscope=loopback -loglevel=5 \
-	    -logcolor=off -tlscert="$T/certs/registrar.pem" \
-	    -tlskey="$T/certs/registrar.key" >"$T/x.log" 2>&1 3>&- &
-	PIDS="$PIDS $!"
-	wait_for_line 'ASAP over TLS listening on' 20 "$T/x.log"
-	xt=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	start_cert_registrar_x
+	xt=$XT
 	start_tls_registrar -tlscert="$T/certs/registrar.pem" \
 	    -tlskey="$T/certs/registrar.key"
 	start_pe "$TPORT" EchoPool -tlskeyfile="$T/pe.keys"

@@ -100,3 +100,19 @@ wait_dump() {
 ts() {
 	tshark -n "$@" 2>/dev/null
 }
+
+# Registrar X on 127.0.0.2 with the test certificates (made in
+# $T/certs), which name registrar.test and 127.0.0.1, not X's address:
+# its plain ASAP port XP and its TLS port XT; log $T/x.log.
+start_cert_registrar_x() {
+	"$BATS_TEST_DIRNAME/../../unit/tls/mkcerts.sh" "$T/certs"
+	"$RSP" registrar -transport="$TR" -asap=127.0.0.2:0 -asaptls=127.0.0.2:0 \
+	    -asapannounce=off -enrp=off -minaddressscope=loopback -loglevel=5 \
+	    -logcolor=off -tlscert="$T/certs/registrar.pem" \
+	    -tlskey="$T/certs/registrar.key" >"$T/x.log" 2>&1 3>&- &
+	PIDS="$PIDS $!"
+	wait_for_line 'ASAP over TLS listening on' "$WAIT" "$T/x.log"
+	XT=$(sed -n 's/.*ASAP over TLS listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	XP=$(sed -n 's/.*ASAP listening on 127\.0\.0\.2:\([0-9]*\).*/\1/p' "$T/x.log")
+	[ -n "$XT" ] && [ -n "$XP" ]
+}
