@@ -243,7 +243,7 @@ fuzz-replay: $(FUZZ_BINS)
 PROMTOOL ?= $(abspath $(wildcard $(BUILDROOT)/promtool/promtool))
 bats: $(B)/rsp $(B)/bench/asap_bench
 	RSP=$(abspath $(B)/rsp) RSP_TESTBIN=$(abspath $(B)/tests) \
-	    PROMTOOL=$(PROMTOOL) bats tests/bats
+	    PROMTOOL=$(PROMTOOL) bats --timing tests/bats
 
 check: check-layers
 	$(MAKE) VARIANT=san unit fuzz-replay bats

@@ -18,7 +18,7 @@
 #   7. clang-format check (make check-format) and shellcheck
 # and closes with one "N passed, N failed" line over all of them.
 # Environment: BUILDROOT (default build), FUZZ_RUNS (default 200000; 0 skips),
-# FUZZ_MAX_S (default 30: seconds a libFuzzer target may take at most),
+# FUZZ_MAX_S (default 10: seconds a libFuzzer target may take at most),
 # JOBS (default: number of CPUs), SCTP_GUEST (default 1; 0 skips the qemu
 # guest runs: make check-sctp and make check-interop), CHAOS_STEPS
 # (default 20; 0: only the start and the final recovery), CHAOS_SEED
@@ -122,7 +122,7 @@ if [ "$STATIC_BATS" != all ]; then
 	static_bats=()
 	for f in $STATIC_BATS; do static_bats+=("tests/bats/$f.bats"); done
 fi
-RSP=$root/static/rsp RSP_TESTBIN=$root/san/tests bats "${static_bats[@]}" 2>&1 |
+RSP=$root/static/rsp RSP_TESTBIN=$root/san/tests bats --timing "${static_bats[@]}" 2>&1 |
 	tee -a "$LOG"
 
 # The router profile without its features (README "Build-time
@@ -161,11 +161,11 @@ if [ "$FUZZ_RUNS" -gt 0 ] && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
 		# A fixed seed and run count: the same binary and corpus give the
 		# same result.  New inputs go to a temp dir, never into the
 		# checked-in corpus; a crash is kept in $art.
-		# At most FUZZ_MAX_S (30) seconds a target: the four stateful
+		# At most FUZZ_MAX_S (10) seconds a target: the four stateful
 		# ones stop there (300-4,000 inputs/s); depth comes from make
 		# fuzz-soak (docs/fuzzing.md), CI keeps CI's time.
 		if "$f" -seed=1 -runs="$FUZZ_RUNS" \
-			-max_total_time="${FUZZ_MAX_S:-30}" \
+			-max_total_time="${FUZZ_MAX_S:-10}" \
 			-artifact_prefix="$art/$n-" -print_final_stats=0 \
 			"$new" "${seeds[@]}" >"$new.log" 2>&1; then
 			echo "ok fuzz $n"

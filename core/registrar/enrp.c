@@ -21,8 +21,10 @@
 
 /* ---- sending ---- */
 
-int
-enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
+/* not_up: EAGAIN while our association is set up (a TLS handshake)
+ * is no failure: our Presence follows it up (reg_enrp_up). */
+static int
+enrp_send(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m, int not_up)
 {
 	struct wbuf w;
 
@@ -35,6 +37,11 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 	}
 	if (e->io.send == NULL ||
 	    e->io.send(e->io.arg, assoc, w.data, w.len) == -1) {
+		if (not_up && errno == EAGAIN) {
+			log_debug(
+			    1, "registrar: ENRP assoc %u not up yet", assoc);
+			return -1;
+		}
 		e->reg->count.send_failures[1]++;
 		log_warning_limited("registrar: send %s on ENRP assoc %u: %s",
 		    rsp_msg_name(RSP_PROTO_ENRP, m->type), assoc,
@@ -45,13 +52,16 @@ enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
 	return 0;
 }
 
-/* To a peer over our association, opened on demand. */
-/*
- * Our association to p: a connection attempt still not up after a
- * Presence cycle (2 s at least) is replaced (its kernel retransmissions back off to
- * tens of seconds: a healed partition would wait for them), and a new
- * attempt follows the last by REG_CONNECT_GAP_MS at least.
- */
+int
+enrp_send_assoc(struct reg_enrp *e, uint32_t assoc, struct rsp_msg *m)
+{
+	return enrp_send(e, assoc, m, 0);
+}
+
+/* Our association to p, opened on demand: an attempt not up after a
+ * Presence cycle (2 s at least) is replaced (its kernel retransmissions
+ * back off to tens of seconds: a healed partition would wait for them),
+ * and a new one follows the last by REG_CONNECT_GAP_MS at least. */
 static int
 peer_connect(struct reg_enrp *e, struct reg_peer *p)
 {
@@ -92,7 +102,7 @@ enrp_send_peer(struct reg_enrp *e, struct reg_peer *p, struct rsp_msg *m)
 	if (peer_connect(e, p) == -1)
 		return -1;
 	m->receiver = p->id;
-	return enrp_send_assoc(e, p->assoc, m);
+	return enrp_send(e, p->assoc, m, !p->assoc_up);
 }
 
 static void
@@ -728,8 +738,13 @@ reg_enrp_up(struct registrar *reg, uint32_t assoc)
 {
 	struct reg_peer *p;
 
-	if (reg->enrp != NULL && (p = peer_by_assoc(reg->enrp, assoc)) != NULL)
-		p->assoc_up = 1;
+	if (reg->enrp == NULL || (p = peer_by_assoc(reg->enrp, assoc)) == NULL)
+		return;
+	p->assoc_up = 1;
+	/* Our Presence now: over TLS none went before the handshake, and a
+	 * mentor hunt should not wait a cycle for it (RFC 5353 3.2). */
+	send_presence(
+	    reg->enrp, p, p->st == REG_PEER_UNKNOWN || reg->enrp->startup);
 }
 
 /* A peer that never behaved as a registrar (an hsdump run) leaves with
