@@ -151,19 +151,27 @@ direct_begin(struct cp_sock *s, struct cp_direct *d, int max)
 /* The mutex held: when poll() said the descriptor is readable (or
  * failed: the read meets the error), the library reads it now, which
  * queues what came on the sockets.  Leases stay where they are while
- * a thread waits on them (lease_take). */
+ * a thread waits on them (lease_take).  What it queues on its own
+ * socket, this thread takes: the socket's eventfd is left behind
+ * (held) until rsp_recvmsg takes it or rsp_poll returns, a write and a
+ * read saved per message, unless another thread waits on it too. */
 static void
 direct_end(struct cp_direct *d, short revents)
 {
 	int saved = errno, i;
 
-	if (revents != 0)
+	if (revents != 0) {
+		d->s->hold++;
 		ev_fd_run(cp.loop, d->fd, d->gen, EV_READ);
+		d->s->hold--;
+	}
 	for (i = 0; i < cp.nleases; i++)
 		if (cp.leases[i].fd == d->fd && cp.leases[i].gen == d->gen)
 			cp.leases[i].waiters--;
 	if (--d->s->direct_waiters == 0)
 		pthread_cond_broadcast(&cp.cond); /* rsp_close() may wait */
+	else if (d->s->held)
+		cp_sock_sync(d->s);
 	errno = saved;
 }
 
@@ -182,12 +190,14 @@ cp_direct_read(struct cp_sock *s)
 	int fds[CP_DIRECT_MAX], i, j, n;
 
 	n = direct_fds(s, fds, CP_DIRECT_MAX);
+	s->hold++; /* rsp_recvmsg takes it (direct_end) */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < cp.nleases; j++)
 			if (cp.leases[j].fd == fds[i] &&
 			    cp.leases[j].gen == ev_fd_gen(cp.loop, fds[i]))
 				ev_fd_run(
 				    cp.loop, fds[i], cp.leases[j].gen, EV_READ);
+	s->hold--;
 }
 
 /* What is left until deadline (cp_deadline) in ms, -1: no limit. */
@@ -218,6 +228,8 @@ cp_wait_input(struct cp_sock *s, long long deadline)
 	struct pollfd p[CP_DIRECT_MAX + 1];
 	int i, k, n;
 
+	if (s->held) /* the kernel's poll below reads its eventfd */
+		cp_sock_sync(s);
 	if ((k = direct_begin(s, d, CP_DIRECT_MAX)) == 0)
 		return cp_wait(deadline);
 	for (i = 0; i < k; i++)
@@ -241,6 +253,7 @@ cp_direct_leave(struct cp_sock *s)
 		return;
 	rc = write(s->fd, &one, sizeof(one)); /* wakes their poll() */
 	(void)rc;
+	s->efd_readable = 1;
 	while (s->direct_waiters > 0)
 		pthread_cond_wait(&cp.cond, &cp.mu);
 }
@@ -256,8 +269,11 @@ poll_begin(const struct pollfd *fds, unsigned int nfds, struct cp_direct *d)
 
 	for (i = 0; i < nfds && k < CP_DIRECT_MAX; i++)
 		if ((fds[i].events & POLLIN) &&
-		    (s = cp_sock_find(fds[i].fd)) != NULL)
+		    (s = cp_sock_find(fds[i].fd)) != NULL) {
+			if (s->held) /* the kernel's poll reads its eventfd */
+				cp_sock_sync(s);
 			k += direct_begin(s, d + k, CP_DIRECT_MAX - k);
+		}
 	return (unsigned int)k;
 }
 

@@ -101,6 +101,9 @@ struct cp_sock {
 	int nsessions;               /* a PE's sessions now (CSP) */
 	int dereg_sent;              /* its PE was deregistered */
 	int direct_waiters; /* descriptors threads poll for it (direct.c) */
+	int efd_readable;   /* what its eventfd says now (cp_sock_signal) */
+	int hold;           /* >0: a thread reads for itself (direct.c) */
+	int held;           /* its eventfd lags the queue until cp_sock_sync */
 };
 
 /* A transport descriptor the loop does not watch for input while
@@ -192,6 +195,7 @@ struct cp_sock *cp_sock_find(int fd);
 /* 1 for an RSerPool socket (not a mapped descriptor); takes the mutex. */
 int cp_is_rserpool(int fd);
 void cp_sock_signal(struct cp_sock *s);
+void cp_sock_sync(struct cp_sock *s);
 /* s has something for the application: its eventfd is readable. */
 int cp_sock_ready(const struct cp_sock *s);
 void cp_queue_push(struct cp_sock *s, struct cp_item *it);

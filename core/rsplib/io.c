@@ -134,6 +134,8 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 		errno = EFAULT;
 	else
 		rc = take(s, buffer, len, rinfo, flags);
+	if (s != NULL && s->held)
+		cp_sock_sync(s); /* what is left: the eventfd says so */
 	pthread_mutex_unlock(&cp.mu);
 	return rc;
 }

@@ -44,18 +44,35 @@ cp_sock_ready(const struct cp_sock *s)
 
 /* The eventfd follows the queue: readable exactly while it is not
  * empty, a session waits for rsp_accept() or an ended session's socket
- * reads 0.  Waiters in rsp_recvmsg() are woken too. */
+ * reads 0; a system call only when that changes. */
 void
-cp_sock_signal(struct cp_sock *s)
+cp_sock_sync(struct cp_sock *s)
 {
+	int ready = cp_sock_ready(s);
 	uint64_t v = 1;
 	ssize_t rc;
 
-	if (cp_sock_ready(s))
+	s->held = 0;
+	if (ready == s->efd_readable)
+		return;
+	if (ready)
 		rc = write(s->fd, &v, sizeof(v));
 	else
 		rc = read(s->fd, &v, sizeof(v));
 	(void)rc; /* EAGAIN: already in that state */
+	s->efd_readable = ready;
+}
+
+/* The queue changed: the eventfd follows, unless a thread reading for
+ * itself holds it (direct.c: it takes what it queued, and the eventfd
+ * was never to say so), and waiters in rsp_recvmsg() are woken. */
+void
+cp_sock_signal(struct cp_sock *s)
+{
+	if (s->hold > 0)
+		s->held = 1;
+	else
+		cp_sock_sync(s);
 	pthread_cond_broadcast(&cp.cond);
 }
 
@@ -271,5 +288,13 @@ int
 rsp_select(int n, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
     struct timeval *timeout)
 {
+	struct cp_sock *s;
+
+	/* a socket rsp_poll() said readable: its eventfd says so too */
+	cp_lock();
+	for (s = cp.socks; s != NULL; s = s->next)
+		if (s->held)
+			cp_sock_sync(s);
+	pthread_mutex_unlock(&cp.mu);
 	return select(n, readfds, writefds, exceptfds, timeout);
 }
