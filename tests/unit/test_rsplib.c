@@ -339,6 +339,10 @@ eventfd_agrees(int sd)
 	ok &= rsp_write(sd, "0123456789", 10) == 10;
 	ok &= rsp_recvmsg(sd, buf, 4, NULL, &flags, 5000) == 4;
 	ok &= poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+	/* what is queued: rsp_poll answers without the kernel */
+	p.events = POLLIN | POLLOUT;
+	ok &= rsp_poll(&p, 1, 0) == 1 && p.revents == (POLLIN | POLLOUT);
+	p.events = POLLIN;
 	ok &= rsp_recvmsg(sd, buf, sizeof(buf), NULL, &flags, 0) == 6;
 	ok &= poll(&p, 1, 0) == 0;
 	ok &= rsp_write(sd, "ping", 4) == 4;
