@@ -98,7 +98,10 @@ wait_dump() {
 
 @test "a PE registered at A is known at B with the same checksum" {
 	start A -identifier=0x0000000a
-	start B -identifier=0x0000000b -peer=127.0.0.1:"$A_ENRP"
+	# (4 s for A to answer, not start's 500 ms: a loaded CI guest
+	# took longer once; start waits 5 s for normal operation)
+	start B -identifier=0x0000000b -peer=127.0.0.1:"$A_ENRP" \
+	    -mentordiscoverytimeout=4000
 	grep -q 'mentor is \$0000000a' "$BATS_TEST_TMPDIR/B.log"
 	hold_pe "$A_ASAP" 4
 	echo "$REG" >&4
