@@ -260,25 +260,9 @@ make_version() {
 	cmp "$TMP/standin" "$TMP/root/opt/rsp/bin/rsp"
 }
 
-# complete LINE: what _rsp offers for LINE (cursor at its end), one per line.
-# Runs in a clean bash with rsp and its aliases on PATH, like a user's.
-complete_line() {
-	mkdir -p "$TMP/bin"
-	ln -sf "$(readlink -f "$RSP")" "$TMP/bin/rsp"
-	"$RSP" --install "$TMP/bin" >/dev/null
-	PATH="$TMP/bin:$PATH" bash -c '
-		source "$1"
-		COMP_LINE=$2
-		COMP_POINT=${#2}
-		read -r -a COMP_WORDS <<<"$2"
-		[[ $2 == *" " ]] && COMP_WORDS+=("")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_rsp
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/rsp.bash" "$1"
-}
-
-# complete_many: complete_line for each line of stdin in one bash;
-# prints "LINE<tab>CANDIDATE" for each candidate.
+# complete_many: what _rsp offers for each line of stdin (cursor at its
+# end), "LINE<tab>CANDIDATE" a candidate, all in one bash with rsp and
+# its aliases on PATH, like a user's.
 complete_many() {
 	mkdir -p "$TMP/bin"
 	ln -sf "$(readlink -f "$RSP")" "$TMP/bin/rsp"
@@ -289,6 +273,7 @@ complete_many() {
 			COMP_LINE=$line
 			COMP_POINT=${#line}
 			read -r -a COMP_WORDS <<<"$line"
+			[[ $line == *" " ]] && COMP_WORDS+=("")
 			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 			COMPREPLY=()
 			_rsp
@@ -296,6 +281,11 @@ complete_many() {
 				printf "%s\t%s\n" "$line" "$c"
 			done
 		done' _ "$TOP/completions/rsp.bash"
+}
+
+# complete LINE: what _rsp offers for LINE, one per line.
+complete_line() {
+	printf '%s\n' "$1" | complete_many | cut -f2
 }
 
 @test "completion: rsp's flags and applet names after rsp" {
