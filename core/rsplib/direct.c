@@ -170,7 +170,7 @@ direct_end(struct cp_direct *d, short revents)
 			cp.leases[i].waiters--;
 	if (--d->s->direct_waiters == 0)
 		pthread_cond_broadcast(&cp.cond); /* rsp_close() may wait */
-	else if (d->s->held)
+	else
 		cp_sock_sync(d->s);
 	errno = saved;
 }
@@ -190,7 +190,7 @@ cp_direct_read(struct cp_sock *s)
 	int fds[CP_DIRECT_MAX], i, j, n;
 
 	n = direct_fds(s, fds, CP_DIRECT_MAX);
-	s->hold++; /* rsp_recvmsg takes it (direct_end) */
+	s->hold++; /* rsp_recvmsg takes it, then syncs the eventfd */
 	for (i = 0; i < n; i++)
 		for (j = 0; j < cp.nleases; j++)
 			if (cp.leases[j].fd == fds[i] &&
@@ -228,8 +228,7 @@ cp_wait_input(struct cp_sock *s, long long deadline)
 	struct pollfd p[CP_DIRECT_MAX + 1];
 	int i, k, n;
 
-	if (s->held) /* the kernel's poll below reads its eventfd */
-		cp_sock_sync(s);
+	cp_sock_sync(s); /* the kernel's poll below reads its eventfd */
 	if ((k = direct_begin(s, d, CP_DIRECT_MAX)) == 0)
 		return cp_wait(deadline);
 	for (i = 0; i < k; i++)
@@ -270,8 +269,7 @@ poll_begin(const struct pollfd *fds, unsigned int nfds, struct cp_direct *d)
 	for (i = 0; i < nfds && k < CP_DIRECT_MAX; i++)
 		if ((fds[i].events & POLLIN) &&
 		    (s = cp_sock_find(fds[i].fd)) != NULL) {
-			if (s->held) /* the kernel's poll reads its eventfd */
-				cp_sock_sync(s);
+			cp_sock_sync(s); /* the kernel's poll reads it */
 			k += direct_begin(s, d + k, CP_DIRECT_MAX - k);
 		}
 	return (unsigned int)k;
@@ -311,11 +309,9 @@ poll_queued(struct pollfd *fds, unsigned int nfds)
 	unsigned int i;
 	int n = 0;
 
-	for (i = 0; i < nfds; i++)
-		if ((s = cp_sock_find(fds[i].fd)) == NULL || s->mapped)
-			return 0;
 	for (i = 0; i < nfds; i++) {
-		s = cp_sock_find(fds[i].fd);
+		if ((s = cp_sock_find(fds[i].fd)) == NULL || s->mapped)
+			return 0; /* (revents: set again by the caller's poll) */
 		fds[i].revents = (short)(fds[i].events & POLLOUT);
 		if ((fds[i].events & POLLIN) && cp_sock_ready(s))
 			fds[i].revents |= POLLIN;

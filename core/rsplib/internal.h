@@ -102,8 +102,8 @@ struct cp_sock {
 	int dereg_sent;              /* its PE was deregistered */
 	int direct_waiters; /* descriptors threads poll for it (direct.c) */
 	int efd_readable;   /* what its eventfd says now (cp_sock_signal) */
-	int hold;           /* >0: a thread reads for itself (direct.c) */
-	int held;           /* its eventfd lags the queue until cp_sock_sync */
+	int hold;           /* >0: a thread reads for itself (direct.c): the
+	                       eventfd may lag the queue until cp_sock_sync */
 };
 
 /* A transport descriptor the loop does not watch for input while

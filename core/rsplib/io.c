@@ -134,7 +134,7 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 		errno = EFAULT;
 	else
 		rc = take(s, buffer, len, rinfo, flags);
-	if (s != NULL && s->held)
+	if (s != NULL)
 		cp_sock_sync(s); /* what is left: the eventfd says so */
 	pthread_mutex_unlock(&cp.mu);
 	return rc;

@@ -52,7 +52,6 @@ cp_sock_sync(struct cp_sock *s)
 	uint64_t v = 1;
 	ssize_t rc;
 
-	s->held = 0;
 	if (ready == s->efd_readable)
 		return;
 	if (ready)
@@ -69,9 +68,7 @@ cp_sock_sync(struct cp_sock *s)
 void
 cp_sock_signal(struct cp_sock *s)
 {
-	if (s->hold > 0)
-		s->held = 1;
-	else
+	if (s->hold == 0)
 		cp_sock_sync(s);
 	pthread_cond_broadcast(&cp.cond);
 }
@@ -293,8 +290,7 @@ rsp_select(int n, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
 	/* a socket rsp_poll() said readable: its eventfd says so too */
 	cp_lock();
 	for (s = cp.socks; s != NULL; s = s->next)
-		if (s->held)
-			cp_sock_sync(s);
+		cp_sock_sync(s);
 	pthread_mutex_unlock(&cp.mu);
 	return select(n, readfds, writefds, exceptfds, timeout);
 }
