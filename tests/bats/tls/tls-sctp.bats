@@ -115,6 +115,19 @@ teardown() {
 	[ "$(pes_in_echopool)" -eq 1 ]
 }
 
+@test "TLS/SCTP: a registrar's Presence goes when its handshake ends, not a heartbeat cycle later" {
+	printf 'registrars registrar %s\n' "$(openssl rand -hex 32)" >"$T/regs.keys"
+	start_enrp A "$T/regs.keys" -identifier=0x0000000a
+	# B's first Presence meets the handshake (EAGAIN) and its heartbeat
+	# cycle (26-34 s) is past its mentor discovery (15 s): only the
+	# Presence sent once the handshake is done finds the mentor
+	start_enrp B "$T/regs.keys" -identifier=0x0000000b \
+	    -peer=127.0.0.1:"$A_TENRP" -peerheartbeatcycle=30000 \
+	    -peermaxtimelastheard=60000 -peermaxtimenoresponse=30000 \
+	    -mentordiscoverytimeout=15000
+	grep -q 'mentor is \$0000000a' "$T/B.log"
+}
+
 @test "TLS/SCTP: two registrars with the key synchronise over ENRP and take over the PE; a third without it cannot join" {
 	local kr kadm
 	kr=$(openssl rand -hex 32)
