@@ -12,7 +12,13 @@
  *	    [-duration=MS] [-size=BYTES]
  *	rsplib_echo -raw=ADDR:PORT [-sctp] [-inflight=...] [-duration=MS]
  *	    [-size=BYTES]
- *	rsplib_echo -rawecho=PORT [-sctp]
+ *	rsplib_echo -rawecho=PORT [-sctp] [-permessage] [-size=BYTES]
+ *	rsplib_echo [RSPLIB OPTIONS] [-poolhandle=P] -pe
+ *
+ * -pe is an echo pool element written against the same API: one thread,
+ * rsp_recvfullmsg and rsp_sendmsg on a one-to-many socket, nothing else
+ * per message, so that both ends of the session are the library's (and
+ * not also rspserver's threads and log; bench/rsplib.sh runs both).
  *
  * One line per in-flight count:
  *	inflight=N msgs=M seconds=S rate=R p50_us=X p99_us=Y
@@ -41,6 +47,7 @@ static size_t msg_size = 64;
 static long duration_ms = 3000;
 static char pool[64] = "EchoPool";
 static int use_sctp;
+static int permessage;
 static uint64_t *samples;
 static size_t nsamples;
 
@@ -208,7 +215,11 @@ parse_addr(const char *s, struct sockaddr_in *sin)
 	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
-/* -rawecho=PORT: echo every byte of each connection, one at a time. */
+/* -rawecho=PORT: echo every byte of each connection, one at a time:
+ * what one read brings goes back in one write, however many messages
+ * that is (the stream echo).  With -permessage: one message of -size
+ * bytes per read and per write, as an echo through rsp_recvmsg and
+ * rsp_sendmsg does, and as a read of SCTP gives anyway. */
 static int
 raw_echo(int port)
 {
@@ -229,12 +240,45 @@ raw_echo(int port)
 	fflush(stdout);
 	while ((c = accept(ls, NULL, NULL)) >= 0) {
 		nodelay(c);
-		while ((n = recv(c, buf, sizeof(buf), 0)) > 0)
+		while ((n = recv(c, buf, permessage ? msg_size : sizeof(buf),
+		            permessage ? MSG_WAITALL : 0)) > 0)
 			if (send(c, buf, (size_t)n, MSG_NOSIGNAL) != n)
 				break;
 		close(c);
 	}
 	return 0;
+}
+
+/* -pe: echo each message of each session back on it, until killed. */
+static int
+pe_echo(void)
+{
+	static char buf[MAX_SIZE];
+	struct rsp_sndrcvinfo ri;
+	ssize_t n;
+	int sd, flags;
+
+	if ((sd = rsp_socket(0, SOCK_SEQPACKET, IPPROTO_SCTP)) < 0 ||
+	    rsp_register(sd, (const unsigned char *)pool, strlen(pool), NULL,
+	        30000, 0) < 0) {
+		perror("rsplib_echo: -pe: rsp_socket/rsp_register");
+		return 1;
+	}
+	printf("registered in %s\n", pool);
+	fflush(stdout);
+	for (;;) {
+		flags = 0;
+		n = rsp_recvfullmsg(sd, buf, sizeof(buf), &ri, &flags, -1);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			perror("rsplib_echo: -pe: rsp_recvfullmsg");
+			return 1;
+		}
+		if (n <= 0 || (flags & MSG_RSERPOOL_NOTIFICATION))
+			continue;
+		if (rsp_sendmsg(sd, buf, (size_t)n, 0, ri.rinfo_session,
+		        ri.rinfo_ppid, 0, 0, 0, -1) != n)
+			perror("rsplib_echo: -pe: rsp_sendmsg");
+	}
 }
 
 static int
@@ -246,7 +290,9 @@ usage(const char *arg)
 	    "[-inflight=N[,N...]] [-duration=MS] [-size=BYTES]\n"
 	    "       rsplib_echo -raw=ADDR:PORT [-sctp] [-inflight=...] "
 	    "[-duration=MS] [-size=BYTES]\n"
-	    "       rsplib_echo -rawecho=PORT [-sctp]\n",
+	    "       rsplib_echo -rawecho=PORT [-sctp] [-permessage] "
+	    "[-size=BYTES]\n"
+	    "       rsplib_echo [RSPLIB OPTIONS] [-poolhandle=P] -pe\n",
 	    arg);
 	return 2;
 }
@@ -277,7 +323,7 @@ main(int argc, char **argv)
 	struct sockaddr_in sin;
 	struct conn c = {-1, 0};
 	const char *inflight = "1,16", *raw = NULL;
-	int i, rawecho = 0, rc;
+	int i, rawecho = 0, pe = 0, rc;
 
 	rsp_initinfo(&info);
 	for (i = 1; i < argc; i++) {
@@ -297,6 +343,10 @@ main(int argc, char **argv)
 			rawecho = atoi(a + 9);
 		else if (strcmp(a, "-sctp") == 0)
 			use_sctp = 1;
+		else if (strcmp(a, "-permessage") == 0)
+			permessage = 1;
+		else if (strcmp(a, "-pe") == 0)
+			pe = 1;
 		else if (!rsp_initarg(&info, a))
 			return usage(a);
 	}
@@ -323,6 +373,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "rsplib_echo: rsp_initialize failed\n");
 		return 1;
 	}
+	if (pe)
+		return pe_echo();
 	if ((c.fd = rsp_socket(0, SOCK_SEQPACKET, IPPROTO_SCTP)) < 0 ||
 	    rsp_connect(c.fd, (const unsigned char *)pool, strlen(pool), 0) <
 	        0) {
