@@ -31,7 +31,10 @@ qemu.aarch64   := aarch64
 cpu.mips       := -march=mips32r2 -mtune=24kc -mips16 -minterlink-mips16
 cpu.mipsel     := -march=mips32r2 -mtune=24kc -mips16 -minterlink-mips16
 cpu.armhf      :=
-cpu.aarch64    :=
+# Debian's aarch64 gcc calls out-of-line atomics that pick LSE at run
+# time through glibc's __getauxval, which musl's libc.so does not export
+# (DYNAMIC=1 fails to link); the routers' Cortex-A53 has no LSE anyway.
+cpu.aarch64    := -mno-outline-atomics
 
 TRIPLE := $(triple.$(ARCH))
 ifeq ($(TRIPLE),)
@@ -39,7 +42,8 @@ $(error ARCH=$(ARCH): expected one of $(CROSS_ARCHS))
 endif
 
 MUSL_ROOT := $(abspath $(BUILDROOT))/musl
-MUSL_DIR  := $(MUSL_ROOT)/$(ARCH)
+# DYNAMIC=1 (make size): a musl with libc.so, in a directory of its own.
+MUSL_DIR  := $(MUSL_ROOT)/$(ARCH)$(if $(DYNAMIC),-shared)
 CC        := $(MUSL_DIR)/bin/musl-gcc
 SIZE      := $(TRIPLE)-size
 # A unit test that hangs under emulation fails instead of stopping the run.
@@ -50,4 +54,5 @@ RSP_CFLAGS += $(cpu.$(ARCH))
 KINC_TOOLS := $(MUSL_DIR)/bin/musl-gcc
 
 $(MUSL_DIR)/bin/musl-gcc:
-	scripts/musl-cross.sh $(TRIPLE) $(MUSL_DIR) $(MUSL_ROOT)/src
+	scripts/musl-cross.sh $(TRIPLE) $(MUSL_DIR) $(MUSL_ROOT)/src \
+	    $(if $(DYNAMIC),shared)

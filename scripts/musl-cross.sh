@@ -5,8 +5,11 @@
 # deb-src list of its own passed to apt-get, the system's sources left
 # alone), the installed libc and its musl-gcc wrapper in DIR.  Nothing is
 # done when DIR/bin/musl-gcc exists.
-# usage: scripts/musl-cross.sh TRIPLE DIR SRC
+# usage: scripts/musl-cross.sh TRIPLE DIR SRC [shared]
 #   TRIPLE  the cross compiler's prefix without its dash: mips-linux-gnu
+#   shared  libc.so as well (make size DYNAMIC=1: what a binary linked
+#           against the router's own musl weighs, as OpenWrt links its
+#           packages); the static builds do without it
 set -euo pipefail
 # musl is another project with its own make: nothing of ours may reach it.
 # Our make exports its command line (ARCH=armhf, ...) through MAKEFLAGS,
@@ -16,6 +19,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL ARCH
 triple=${1:?usage: musl-cross.sh TRIPLE DIR SRC}
 dir=${2:?usage: musl-cross.sh TRIPLE DIR SRC}
 src=${3:?usage: musl-cross.sh TRIPLE DIR SRC}
+shared=--disable-shared
+[ "${4:-}" = shared ] && shared=
 [ -x "$dir/bin/musl-gcc" ] && exit 0
 command -v "$triple-gcc" >/dev/null || {
 	echo "musl-cross: no $triple-gcc (scripts/deps.sh cross installs it)" >&2
@@ -55,7 +60,7 @@ start=$(date +%s)
 (
 	cd "$obj"
 	CC=$triple-gcc "$tree/configure" --prefix="$dir" --target="$triple" \
-		--disable-shared --enable-wrapper=gcc >&2
+		$shared --enable-wrapper=gcc >&2
 	make -j"$(nproc)" >&2
 	make install >&2
 )

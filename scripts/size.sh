@@ -18,6 +18,6 @@ if [ "$bytes" -le "$limit" ]; then
 else
 	verdict="OVER by $((bytes - limit)) B"
 fi
-printf '%-8s %-7s %8d B = %4d KiB  xz -9e %7d B  budget %d KiB: %s\n' \
+printf '%-8s %-10s %8d B = %4d KiB  xz -9e %7d B  budget %d KiB: %s\n' \
 	"$arch" "$profile" "$bytes" $((bytes / 1024)) "$xz" "$budget" "$verdict"
 [ "$bytes" -le "$limit" ]
