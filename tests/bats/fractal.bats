@@ -86,14 +86,19 @@ pe_name() {
 	done
 }
 
+# How long one fractalpooluser may take, in s: the slow images compute
+# for minutes where floating point is emulated (qemu-user: check-cross
+# sets RSP_FRACTAL_TIMEOUT for its full runs).
+FPU_TIMEOUT=${RSP_FRACTAL_TIMEOUT:-300}
+
 fpu() {
-	timeout 300 "$RSP" fractalpooluser -transport=tcp \
+	timeout "$FPU_TIMEOUT" "$RSP" fractalpooluser -transport=tcp \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off "$@"
 }
 
 # In the background: the PU itself (its PID is $!), ending by itself.
 fpu_bg() {
-	exec "$RSP" fractalpooluser -transport=tcp -runtime=300000 \
+	exec "$RSP" fractalpooluser -transport=tcp -runtime="${FPU_TIMEOUT}000" \
 	    -registrar=127.0.0.1:"$PORT" -logcolor=off "$@"
 }
 
@@ -295,7 +300,7 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ "$output" != *"["* ]]
 	cmd="$RSP fractalpooluser -transport=tcp -registrar=127.0.0.1:$PORT -logcolor=off -width=100 -height=60 -configdir=$T/slow -caption=Bar -output=$T/q.png"
-	run timeout 300 script -qec "$cmd" /dev/null
+	run timeout "$FPU_TIMEOUT" script -qec "$cmd" /dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Bar: image 1 ["*"%"* ]]
 }

@@ -131,6 +131,12 @@ EOF
 	read -r -a reg <<<"$(sed -n 's/^command //p' "$T/out" | sed -n 1p)"
 	read -r -a srv <<<"$(sed -n 's/^command //p' "$T/out" | sed -n 2p)"
 	read -r -a mon <<<"$(sed -n 's/^command //p' "$T/out" | sed -n 3p)"
+	# Under qemu-user for big-endian MIPS, musl's getifaddrs() never
+	# returns (qemu's netlink bug, scripts/check-cross.sh), and a CSP
+	# reporter names the local addresses: the PE runs without -csp*.
+	local no_csp=${RSP_TEST_NO_GETIFADDRS:-}
+	[ -z "$no_csp" ] || read -r -a srv <<<"$(printf '%s\n' "${srv[@]}" |
+		grep -v '^-csp' | tr '\n' ' ')"
 	"${mon[@]}" >"$T/mon.out" 2>"$T/mon.err" &
 	PIDS="$PIDS $!"
 	wait_for_line "listening on $ip:$cport" 10 "$T/mon.err"
@@ -141,6 +147,7 @@ EOF
 	PIDS="$PIDS $!"
 	wait_for_line 'registered in pool OpenWrtPool' 10 "$T/server.log"
 	wait_for_line 'registered PE' 10 "$T/registrar.log"
+	[ -z "$no_csp" ] || return 0
 	# and reports to the monitor
 	local id
 	id=$(sed -n 's/.*PE \$\([0-9a-f]*\) registered in pool.*/\1/p' \

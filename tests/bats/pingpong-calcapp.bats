@@ -81,6 +81,7 @@ calcapp() {
 	start_server pe1 -pingpong -pppfailureafter=3
 	start_server pe2 -pingpong -pppfailureafter=3
 	run pingpong -interval=50 -runtime=6000 -quiet
+	echo "$output" | tail -n 5 # shown when a check below fails
 	[ "$status" -eq 0 ]
 	[[ "${lines[-1]}" =~ ^pingpongclient:\ sent=[0-9]+\ received=([0-9]+)\ failovers=([0-9]+)\ closed=[0-9]+\ gaps=0\ last_reply=([0-9]+)$ ]]
 	received=${BASH_REMATCH[1]}

@@ -234,6 +234,10 @@ start_server() {
 }
 
 @test "fractalpooluser -identifier names it in CSP reports; -sendtimeout does not fire while the PE takes the Parameter" {
+	# A CSP reporter names the local addresses, and under qemu-user for
+	# big-endian MIPS getifaddrs() never returns (scripts/check-cross.sh).
+	[ -z "${RSP_TEST_NO_GETIFADDRS:-}" ] ||
+		skip "CSP reports: no getifaddrs() here (RSP_TEST_NO_GETIFADDRS)"
 	start_registrar
 	start_server fg -fractal -quiet
 	"$RSP" cspmonitor -localaddress=127.0.0.1:0 -updateinterval=200 \
