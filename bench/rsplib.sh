@@ -4,7 +4,7 @@
 # against Debian's librsplib-dev) echoes fixed-size messages with 1 and
 # 16 messages in flight through a pool's echo PE, both ends on the
 # library under test.  Configurations:
-#   LIB        the echo PE is rsplib_echo -pe (rsp_recvfullmsg and
+#   LIB        the echo PE is rsplib_echo -pe (rsp_poll, rsp_recvfullmsg,
 #              rsp_sendmsg, one thread): the library's data path at both
 #              ends, what the 0.9x target of issue 18 is about
 #   LIB-rspserver  the echo PE is Debian's rspserver -echo (C++, a
@@ -161,7 +161,9 @@ run() {
 		wait_pe
 		LD_LIBRARY_PATH=$libpath RSP_TRANSPORT=$transport timeout 120 \
 		    "$ECHO_BIN" -registrar="$ASAP" -duration="$DURATION" \
-		    -size="$SIZE" -inflight=1,16
+		    -size="$SIZE" -inflight=1,16 ||
+			{ echo "$NAME: $config failed; its PE's log:" >&2
+			  tail -n 20 "$T/srv.log" >&2; }
 	fi
 	kill_pids
 }
