@@ -260,6 +260,21 @@ make_version() {
 	cmp "$TMP/standin" "$TMP/root/opt/rsp/bin/rsp"
 }
 
+@test "make static PROFILE=router DYNAMIC=1 links the router against musl's libc.so, and it runs" {
+	command -v musl-gcc >/dev/null || skip "musl-gcc missing (apt-get install musl-tools)"
+	[ -e /lib/ld-musl-x86_64.so.1 ] || skip "no musl loader here"
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	make -s -C "$top" BUILDROOT="$TMP/b" static PROFILE=router DYNAMIC=1 \
+	    STATIC_LTO= >/dev/null
+	bin=$TMP/b/static-router-dyn/rsp
+	readelf -l "$bin" | grep -q 'interpreter: /lib/ld-musl'
+	run "$bin" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "rsp "*" (ISC licence)" ]]
+	run "$bin" registrar --version
+	[ "$status" -eq 0 ]
+}
+
 # complete_many: what _rsp offers for each line of stdin (cursor at its
 # end), "LINE<tab>CANDIDATE" a candidate, all in one bash with rsp and
 # its aliases on PATH, like a user's.
