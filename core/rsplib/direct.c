@@ -52,6 +52,7 @@ struct cp_direct {
 };
 
 /* The transport descriptors of s's sessions (a one-to-many socket's:
+ * all; over kernel SCTP, the endpoint's one socket, which carries them
  * all), at most max; none when the loop thread must read (nothing up,
  * no such descriptor, something queued already). */
 static int
@@ -200,46 +201,37 @@ cp_direct_read(struct cp_sock *s)
 	s->hold--;
 }
 
-/* What is left until deadline (cp_deadline) in ms, -1: no limit. */
+/* poll()'s timeout for a direct wait of left ms (-1 no limit): at
+ * most a turn. */
 static int
-left_ms(long long deadline)
+turn_ms(int left)
 {
-	long long left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - cp_deadline(0);
-	return left < 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
-}
-
-/* poll()'s timeout for a direct wait: at most a turn. */
-static int
-turn_ms(long long deadline)
-{
-	int left = left_ms(deadline);
-
 	return left < 0 || left > CP_DIRECT_TURN_MS ? CP_DIRECT_TURN_MS : left;
 }
 
+/* (A wait that ends with input reads no clock: the time left is looked
+ * at again only when the caller waits again.) */
 int
-cp_wait_input(struct cp_sock *s, long long deadline)
+cp_wait_input(struct cp_sock *s, struct cp_limit *limit)
 {
 	struct cp_direct d[CP_DIRECT_MAX];
 	struct pollfd p[CP_DIRECT_MAX + 1];
-	int i, k, n;
+	int i, k, n, left;
 
+	if ((left = cp_limit_left(limit)) == 0)
+		return -1;
 	cp_sock_sync(s); /* the kernel's poll below reads its eventfd */
 	if ((k = direct_begin(s, d, CP_DIRECT_MAX)) == 0)
-		return cp_wait(deadline);
+		return cp_wait(cp_limit_deadline(limit));
 	for (i = 0; i < k; i++)
 		p[i] = (struct pollfd){.fd = d[i].fd, .events = POLLIN};
 	p[k] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 	cp_unlock();
-	n = poll(p, (nfds_t)k + 1, turn_ms(deadline));
+	n = poll(p, (nfds_t)k + 1, turn_ms(left));
 	cp_lock();
 	for (i = 0; i < k; i++)
 		direct_end(&d[i], n > 0 ? p[i].revents : 0);
-	return deadline >= 0 && cp_deadline(0) >= deadline ? -1 : 0;
+	return 0;
 }
 
 void
@@ -330,11 +322,11 @@ poll_queued(struct pollfd *fds, unsigned int nfds)
 int
 rsp_poll(struct pollfd *fds, unsigned int nfds, int timeout_ms)
 {
-	long long deadline = cp_deadline(timeout_ms);
+	struct cp_limit limit = CP_LIMIT(timeout_ms);
 	struct pollfd all[CP_DIRECT_POLL_MAX + CP_DIRECT_MAX];
 	struct cp_direct d[CP_DIRECT_MAX];
 	unsigned int i, k;
-	int n, err;
+	int n, err, left;
 
 	if (nfds > CP_DIRECT_POLL_MAX)
 		return poll(fds, nfds, timeout_ms);
@@ -344,16 +336,17 @@ rsp_poll(struct pollfd *fds, unsigned int nfds, int timeout_ms)
 			cp_unlock();
 			return n;
 		}
+		left = cp_limit_left(&limit);
 		if ((k = poll_begin(fds, nfds, d)) == 0) {
 			cp_unlock();
-			return poll(fds, nfds, left_ms(deadline));
+			return poll(fds, nfds, left);
 		}
 		memcpy(all, fds, nfds * sizeof(*fds));
 		for (i = 0; i < k; i++)
 			all[nfds + i] =
 			    (struct pollfd){.fd = d[i].fd, .events = POLLIN};
 		cp_unlock();
-		n = poll(all, nfds + k, turn_ms(deadline));
+		n = poll(all, nfds + k, turn_ms(left));
 		err = errno;
 		cp_lock();
 		if (n >= 0)
@@ -363,7 +356,7 @@ rsp_poll(struct pollfd *fds, unsigned int nfds, int timeout_ms)
 				direct_end(&d[i], 0);
 		cp_unlock();
 		errno = err;
-		if (n != 0 || left_ms(deadline) == 0)
+		if (n != 0 || left == 0)
 			return n;
 	}
 }

@@ -144,6 +144,19 @@ void cp_unlock(void);
  * limit): 0, or -1 when the time is up. */
 int cp_wait(long long deadline);
 long long cp_deadline(int timeout_ms);
+/* A call's time limit whose clock starts at its first wait: a call
+ * that finds its answer waiting reads no clock (where the vDSO has no
+ * usable clock, as in the SCTP test guest, each read is a system
+ * call).  CP_LIMIT(timeout_ms) starts one; cp_limit_left(): the ms
+ * left, -1 no limit, 0 the time is up; cp_limit_deadline(): as
+ * cp_deadline(), after cp_limit_left(). */
+struct cp_limit {
+	int timeout_ms;
+	long long deadline; /* -2: not started */
+};
+#define CP_LIMIT(ms) ((struct cp_limit){.timeout_ms = (ms), .deadline = -2})
+int cp_limit_left(struct cp_limit *l);
+long long cp_limit_deadline(const struct cp_limit *l);
 /* The transport rsp_initarg's -transport= or $RSP_TRANSPORT chose. */
 int cp_transport(void);
 void cp_set_transport(int kind);
@@ -183,7 +196,7 @@ void cp_session_close(struct cp_sock *c);
  * cp_wait); cp_direct_read: what came on s's session read now (a
  * non-blocking rsp_recvmsg); cp_direct_leave: rsp_close() wakes the
  * threads waiting on s, waits for them to leave, ends its lease. */
-int cp_wait_input(struct cp_sock *s, long long deadline);
+int cp_wait_input(struct cp_sock *s, struct cp_limit *limit);
 void cp_direct_read(struct cp_sock *s);
 /* On the loop thread, before the loop's events: the leased descriptors
  * read (what came there may be older). */

@@ -104,13 +104,12 @@ take(struct cp_sock *s, void *buffer, size_t len, struct rsp_sndrcvinfo *ri,
 	return (ssize_t)n;
 }
 
-ssize_t
-rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
-    int *msg_flags, int timeout_ms)
+/* rsp_recvmsg within limit, which rsp_recvfullmsg's parts share. */
+static ssize_t
+recv_limited(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
+    int *flags, struct cp_limit *limit)
 {
-	long long deadline = cp_deadline(timeout_ms);
 	struct cp_sock *s;
-	int dummy = 0, *flags = msg_flags != NULL ? msg_flags : &dummy;
 	ssize_t rc = -1;
 
 	if (rinfo != NULL)
@@ -118,11 +117,11 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 	*flags &=
 	    ~(MSG_EOR | MSG_RSERPOOL_NOTIFICATION | MSG_RSERPOOL_COOKIE_ECHO);
 	cp_lock();
-	if (timeout_ms == 0 && (s = cp_sock_find(sd)) != NULL)
+	if (limit->timeout_ms == 0 && (s = cp_sock_find(sd)) != NULL)
 		cp_direct_read(s);
 	while ((s = cp_sock_find(sd)) != NULL && !s->mapped &&
-	       s->qhead == NULL && !s->ended && timeout_ms != 0 &&
-	       cp_wait_input(s, deadline) == 0)
+	       s->qhead == NULL && !s->ended && limit->timeout_ms != 0 &&
+	       cp_wait_input(s, limit) == 0)
 		;
 	if (s == NULL || s->mapped)
 		errno = EBADF;
@@ -141,23 +140,28 @@ rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
 }
 
 ssize_t
+rsp_recvmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
+    int *msg_flags, int timeout_ms)
+{
+	struct cp_limit limit = CP_LIMIT(timeout_ms);
+	int dummy = 0;
+
+	return recv_limited(sd, buffer, len, rinfo,
+	    msg_flags != NULL ? msg_flags : &dummy, &limit);
+}
+
+ssize_t
 rsp_recvfullmsg(int sd, void *buffer, size_t len, struct rsp_sndrcvinfo *rinfo,
     int *msg_flags, int timeout_ms)
 {
-	long long deadline = cp_deadline(timeout_ms);
+	struct cp_limit limit = CP_LIMIT(timeout_ms);
 	int dummy = 0, *flags = msg_flags != NULL ? msg_flags : &dummy;
 	size_t off = 0;
 	ssize_t n;
-	long long left;
-	int t = timeout_ms;
 
 	for (;;) {
-		if (deadline >= 0) {
-			left = deadline - cp_deadline(0);
-			t = left > 0 ? (int)left : 0;
-		}
-		n = rsp_recvmsg(
-		    sd, (char *)buffer + off, len - off, rinfo, flags, t);
+		n = recv_limited(
+		    sd, (char *)buffer + off, len - off, rinfo, flags, &limit);
 		if (n < 0)
 			return off > 0 ? (ssize_t)off : -1;
 		if (n == 0 && len > off)

@@ -128,6 +128,29 @@ cp_deadline(int timeout_ms)
 }
 
 int
+cp_limit_left(struct cp_limit *l)
+{
+	long long left;
+
+	if (l->timeout_ms <= 0)
+		return l->timeout_ms < 0 ? -1 : 0;
+	if (l->deadline == -2) {
+		l->deadline = cp_deadline(l->timeout_ms);
+		return l->timeout_ms;
+	}
+	left = l->deadline - now_ms();
+	return left <= 0 ? 0 : left > 0x7fffffff ? 0x7fffffff : (int)left;
+}
+
+long long
+cp_limit_deadline(const struct cp_limit *l)
+{
+	if (l->timeout_ms < 0)
+		return -1;
+	return l->deadline == -2 ? 0 : l->deadline; /* 0: the time is up */
+}
+
+int
 cp_wait(long long deadline)
 {
 	struct timespec ts;

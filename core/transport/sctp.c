@@ -266,7 +266,7 @@ sc_ep_alloc(struct tr_ep *ep, enum sc_style style)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	if ((s->rbuf = malloc(SC_RBUF)) == NULL) {
+	if ((s->rbuf = malloc(SC_RBUF_ALLOC)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -773,4 +773,5 @@ const struct tr_ops tr_sctp_ops = {
     .srtt = sc_srtt,
     .peeloff = sc_peeloff,
     .count = sc_count,
+    .input_fds = sc_input_fds,
 };

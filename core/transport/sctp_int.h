@@ -27,8 +27,15 @@
 
 /* Receive buffer: one whole RSerPool message (RSP_MSG_MAX) and room for
  * notifications; a longer message is dropped, never truncated. */
-#define SC_RBUF    (65536 + 1024)
-#define SC_ABORTED 16
+#define SC_RBUF (65536 + 1024)
+/* One read takes up to SC_BATCH pieces (recvmmsg): the first into the
+ * receive buffer, the others into slots of SC_SLOT_SIZE bytes after it
+ * (a longer message comes on in the next slots or reads). */
+#define SC_BATCH      8
+#define SC_SLOT_SIZE  1024
+#define SC_RBUF_ALLOC (SC_RBUF + (SC_BATCH - 1) * SC_SLOT_SIZE)
+#define SC_SLOT(s, i) ((s)->rbuf + SC_RBUF + ((i)-1) * SC_SLOT_SIZE)
+#define SC_ABORTED    16
 
 enum sc_style {
 	SC_MANY,   /* one-to-many */
@@ -107,6 +114,8 @@ int sc_sendmsg(struct tr_ep *ep, uint32_t id, uint32_t ppid, uint16_t stream,
 int sc_subscribe(int fd);
 /* The socket's fd callback: a batch of reads, then the held send. */
 void sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg);
+/* The socket for a thread reading it itself (tr_input_fds). */
+int sc_input_fds(struct tr_ep *ep, uint32_t id, int *fds, int max);
 /* An id we abort: its later SEND_FAILED notifications are dropped. */
 void sc_remember_aborted(struct tr_ep *ep, sctp_assoc_t id);
 

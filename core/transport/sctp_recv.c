@@ -39,7 +39,7 @@
 #include "core/log.h"
 #include "core/transport/sctp_int.h"
 
-#define SC_READS_MAX 16
+#define SC_READS_MAX 4 /* batches of SC_BATCH pieces */
 
 int tr_sctp_old_events;
 
@@ -437,37 +437,90 @@ sc_single_eof(struct tr_ep *ep)
 	    up ? 0 : ECONNREFUSED);
 }
 
+/* What one received piece (n bytes at rbuf + rlen, mh's flags and
+ * receive info) completes: a message or notification at MSG_EOR.
+ * Returns -1 at the end of a one-to-one socket, else 0. */
+static int
+sc_piece(struct tr_ep *ep, struct msghdr *mh, size_t n)
+{
+	struct sc_ep *s = sc(ep);
+	struct sctp_rcvinfo ri;
+
+	if (n == 0 && !(mh->msg_flags & MSG_NOTIFICATION) && s->rlen == 0) {
+		if (s->style == SC_ONE) {
+			sc_single_eof(ep);
+			return -1;
+		}
+		return 0;
+	}
+	if (s->rlen == 0 && !(mh->msg_flags & MSG_NOTIFICATION)) {
+		memset(&ri, 0, sizeof(ri));
+		sc_rcvinfo(mh, &ri);
+		s->rinfo = ri;
+	}
+	s->rlen += n;
+	if (!(mh->msg_flags & MSG_EOR))
+		return 0;
+	if (s->rdiscard)
+		log_warning_limited(
+		    "sctp: assoc %d: message over %d bytes dropped",
+		    s->rinfo.rcv_assoc_id, SC_RBUF);
+	else if (mh->msg_flags & MSG_NOTIFICATION)
+		sc_notification(ep, s->rbuf, s->rlen);
+	else
+		sc_message(ep);
+	s->rlen = 0;
+	s->rdiscard = 0;
+	return 0;
+}
+
+/* A piece received into slot i > 0 goes where the message is gathered;
+ * one that does not fit drops its message whole. */
+static void
+sc_gather(struct sc_ep *s, int i, size_t n)
+{
+	if (s->rlen + n > SC_RBUF) {
+		s->rdiscard = 1;
+		s->rlen = 0;
+	}
+	memcpy(s->rbuf + s->rlen, SC_SLOT(s, i), n);
+}
+
 /*
- * One recvmsg.  A message may come in pieces (no MSG_EOR yet): they are
- * gathered in rbuf; one that does not fit is dropped whole.  Returns 0
- * to go on reading, -1 when the socket is drained or failed.
+ * One recvmmsg: up to SC_BATCH pieces in one system call, the first
+ * straight into rbuf, the others into slots (a message may come in
+ * pieces, without MSG_EOR: they are gathered in rbuf).  Fewer than
+ * asked for means the socket is drained: no read only to meet EAGAIN.
+ * Returns 0 to go on reading, -1 when the socket is drained, failed or
+ * replaced by a callback (what it read is then the old socket's).
  */
 static int
-sc_recv_one(struct tr_ep *ep)
+sc_recv_batch(struct tr_ep *ep)
 {
 	struct sc_ep *s = sc(ep);
 	union {
 		struct cmsghdr h;
 		uint8_t b[CMSG_SPACE(sizeof(struct sctp_rcvinfo)) +
 		          CMSG_SPACE(sizeof(struct sctp_sndrcvinfo))];
-	} cbuf;
-	struct sctp_rcvinfo ri;
-	struct iovec iov;
-	struct msghdr mh;
-	ssize_t n;
+	} cbuf[SC_BATCH];
+	struct mmsghdr mm[SC_BATCH];
+	struct iovec iov[SC_BATCH];
+	int fd = s->fd, i, n;
 
 	if (s->rlen >= SC_RBUF) { /* full and no end in sight */
 		s->rdiscard = 1;
 		s->rlen = 0;
 	}
-	iov.iov_base = s->rbuf + s->rlen;
-	iov.iov_len = SC_RBUF - s->rlen;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.b;
-	mh.msg_controllen = sizeof(cbuf.b);
-	if ((n = recvmsg(s->fd, &mh, 0)) == -1) {
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < SC_BATCH; i++) {
+		iov[i].iov_base = i == 0 ? s->rbuf + s->rlen : SC_SLOT(s, i);
+		iov[i].iov_len = i == 0 ? SC_RBUF - s->rlen : SC_SLOT_SIZE;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_control = cbuf[i].b;
+		mm[i].msg_hdr.msg_controllen = sizeof(cbuf[i].b);
+	}
+	if ((n = recvmmsg(fd, mm, SC_BATCH, 0, NULL)) == -1) {
 		if (errno == EINTR)
 			return 0;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -478,35 +531,17 @@ sc_recv_one(struct tr_ep *ep)
 			sc_single_error(ep, errno);
 			return 0;
 		}
-		log_warning_limited("sctp: recvmsg: %s", strerror(errno));
+		log_warning_limited("sctp: recvmmsg: %s", strerror(errno));
 		return -1;
 	}
-	if (n == 0 && !(mh.msg_flags & MSG_NOTIFICATION) && s->rlen == 0) {
-		if (s->style == SC_ONE) {
-			sc_single_eof(ep);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_gather(s, i, mm[i].msg_len);
+		if (sc_piece(ep, &mm[i].msg_hdr, mm[i].msg_len) == -1 ||
+		    s->fd != fd)
 			return -1;
-		}
-		return 0;
 	}
-	if (s->rlen == 0 && !(mh.msg_flags & MSG_NOTIFICATION)) {
-		memset(&ri, 0, sizeof(ri));
-		sc_rcvinfo(&mh, &ri);
-		s->rinfo = ri;
-	}
-	s->rlen += (size_t)n;
-	if (!(mh.msg_flags & MSG_EOR))
-		return 0;
-	if (s->rdiscard)
-		log_warning_limited(
-		    "sctp: assoc %d: message over %d bytes dropped",
-		    s->rinfo.rcv_assoc_id, SC_RBUF);
-	else if (mh.msg_flags & MSG_NOTIFICATION)
-		sc_notification(ep, s->rbuf, s->rlen);
-	else
-		sc_message(ep);
-	s->rlen = 0;
-	s->rdiscard = 0;
-	return 0;
+	return n < SC_BATCH ? -1 : 0;
 }
 
 void
@@ -520,8 +555,39 @@ sc_read_cb(struct ev_loop *loop, int fd, int events, void *arg)
 	/* Stop when a callback aborted the one-to-one association (its
 	 * socket is closed) or connected it anew (another socket). */
 	for (i = 0; i < SC_READS_MAX && sc(ep)->fd == fd; i++)
-		if (sc_recv_one(ep) == -1)
+		if (sc_recv_batch(ep) == -1)
 			break;
 	sc(ep)->batching = 0;
 	sc_flush(ep);
+}
+
+/*
+ * The socket, for a thread that reads it itself (tr_input_fds): every
+ * association of the endpoint comes through it, so a wait for one of
+ * them reads the others' input as well, through the same callbacks.
+ * None while TLS carries an association of it: TLS may hold decrypted
+ * bytes that poll() does not see.
+ */
+int
+sc_input_fds(struct tr_ep *ep, uint32_t id, int *fds, int max)
+{
+	const struct sc_ep *s = sc(ep);
+	const struct sc_assoc *a;
+	uint32_t i;
+
+	if (max < 1 || s->fd < 0 || s->ids.n == 0)
+		return 0;
+	if (id != 0) {
+		a = tr_map_get(&s->ids, id);
+		if (a == NULL || !a->up || a->tls != NULL)
+			return 0;
+	} else {
+		for (i = 0; i < s->ids.cap; i++)
+			if (s->ids.keys[i] != 0 &&
+			    ((const struct sc_assoc *)s->ids.vals[i])->tls !=
+			        NULL)
+				return 0;
+	}
+	fds[0] = s->fd;
+	return 1;
 }

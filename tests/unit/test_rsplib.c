@@ -70,7 +70,8 @@ child(int fd)
 	int err;
 
 	if (reg_config_check(&c, line, sizeof(line)) == -1 ||
-	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
+	    (reg = reg_new(loop, &c)) == NULL ||
+	    reg_listen(reg, test_tr()) == -1)
 		_exit(1);
 	snprintf(addr, sizeof(addr), "127.0.0.1:%u", reg->asap.port);
 	memset(&ec, 0, sizeof(ec));
@@ -78,7 +79,7 @@ child(int fd)
 	ec.registrars[0] = addr;
 	ec.nregistrars = 1;
 	ec.identifier = 0xabc00001;
-	ec.transport = TR_TCP;
+	ec.transport = test_tr();
 	ec.local = "127.0.0.1:0";
 	if ((e = rsp_element_new(loop, &ec, echo_cb, &e, &err)) == NULL)
 		_exit(1);
@@ -198,6 +199,8 @@ test_initarg(unsigned port)
 	CHECK(rsp_initarg(&info, "-loglevel=3") == 1);
 	CHECK(rsp_initarg(&info, "-transport=udp") == 0);
 	CHECK(rsp_initarg(&info, "-transport=tcp") == 1);
+	CHECK(
+	    test_tr() == TR_TCP || rsp_initarg(&info, "-transport=sctp") == 1);
 	CHECK(rsp_initarg(&info, "-poolhandle=EchoPool") == 0);
 	rsp_freeinfo(&info);
 	CHECK(info.ri_registrars == NULL);
@@ -249,8 +252,10 @@ test_basic(void)
 	test_section("basic mode: rsp_getaddrinfo, rsp_pe_registration");
 	n = rsp_getaddrinfo(PH("EchoPool"), &ai, 1, 0);
 	CHECK(n == 1 && ai != NULL && ai->ai_pe_id == 0xabc00001 &&
-	      ai->ai_protocol == IPPROTO_TCP && ai->ai_family == AF_INET &&
-	      ai->ai_addrs == 1 && ai->ai_next == NULL);
+	      ai->ai_protocol ==
+	          (test_tr() == TR_SCTP ? IPPROTO_SCTP : IPPROTO_TCP) &&
+	      ai->ai_family == AF_INET && ai->ai_addrs == 1 &&
+	      ai->ai_next == NULL);
 	got = ai != NULL ? (const struct sockaddr_in *)ai->ai_addr : NULL;
 	CHECK(got != NULL && ntohl(got->sin_addr.s_addr) == 0x7f000001 &&
 	      ntohs(got->sin_port) != 0);
@@ -638,7 +643,7 @@ main(void)
 	pid_t pid;
 
 	log_register(quiet_sink, NULL);
-	setenv("RSP_TRANSPORT", "tcp", 1);
+	setenv("RSP_TRANSPORT", test_tr() == TR_SCTP ? "sctp" : "tcp", 1);
 	csp_on = getenv("RSP_TEST_NO_GETIFADDRS") == NULL;
 	if (!csp_on)
 		printf("skipped: CSP reports (RSP_TEST_NO_GETIFADDRS)\n");

@@ -70,7 +70,8 @@ child(int fd)
 	log_register(dereg_sink, NULL);
 
 	if (reg_config_check(&c, line, sizeof(line)) == -1 ||
-	    (reg = reg_new(loop, &c)) == NULL || reg_listen(reg, TR_TCP) == -1)
+	    (reg = reg_new(loop, &c)) == NULL ||
+	    reg_listen(reg, test_tr()) == -1)
 		_exit(1);
 	snprintf(line, sizeof(line), "%u\n", reg->asap.port);
 	if (write(fd, line, strlen(line)) < 0)
@@ -353,7 +354,7 @@ main(void)
 	pid_t pid;
 
 	log_register(quiet_sink, NULL);
-	setenv("RSP_TRANSPORT", "tcp", 1);
+	setenv("RSP_TRANSPORT", test_tr() == TR_SCTP ? "sctp" : "tcp", 1);
 	if ((port = (unsigned)mkstemp(dereg_file)) == (unsigned)-1)
 		return 1;
 	close((int)port);

@@ -18,6 +18,13 @@ for t in test_transport test_lib_discovery; do
 		"$RSP_TESTBIN/$t"
 	fi
 done
+# RSPLIB's API, its direct data path included, over kernel SCTP
+for t in test_rsplib test_rsplib_pe; do
+	if [ -x "${RSP_TESTBIN:-}/$t" ]; then
+		echo "== $RSP_TESTBIN/$t over SCTP"
+		RSP_TEST_TRANSPORT=sctp "$RSP_TESTBIN/$t"
+	fi
+done
 echo "== bats with RSP_TRANSPORT=${RSP_TRANSPORT:-} RSP=$RSP"
 # Only the files that take their transport from the environment: the
 # others fix -transport=tcp and run on the host already (their SCTP side
