@@ -462,6 +462,13 @@ install: $(RSP_BIN)
 	for a in $(ALIASES); do \
 	    ln -sfn rsp $(BASHCOMP)/$$a || exit 1; done
 
+# The program names install links to rsp, one a line, for APPLETS (or
+# PROFILE): what a package installs without running the binary (the
+# OpenWrt package does).
+.PHONY: aliases
+aliases:
+	@printf '%s\n' $(ALIASES)
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 

@@ -273,6 +273,9 @@ make_version() {
 	[[ "$output" == "rsp "*" (ISC licence)" ]]
 	run "$bin" registrar --version
 	[ "$status" -eq 0 ]
+	# make aliases (what the OpenWrt package links) names what it has
+	diff <("$bin" --aliases | sort) \
+	    <(make -s --no-print-directory -C "$top" aliases PROFILE=router | sort)
 }
 
 # complete_many: what _rsp offers for each line of stdin (cursor at its

@@ -212,6 +212,40 @@ EOF
 	grep -q "^logger: -t rsp -p daemon.err typo: unknown option" "$T/err"
 }
 
+# pkg_make ARGS...: the package Makefile's recipes under the stand-in
+# for OpenWrt's build system (tests/openwrt/package.mk); without the
+# variables of a make that runs this test (make check's VARIANT=san).
+pkg_make() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f "$TOP/tests/openwrt/package.mk" -C "$PKG" \
+	    STANDIN="$TOP/tests/openwrt" PKG_BUILD_DIR="$T/build" "$@"
+}
+
+@test "openwrt: the package installs rsp and every applet's name; RSP_ROUTER only the router's" {
+	grep -q '^  config RSP_ROUTER$' "$PKG/Makefile"
+	pkg_make prepare
+	[ -f "$T/build/Makefile" ] && [ -f "$T/build/applets/server.c" ]
+	[ ! -e "$T/build/.git" ]
+	mkdir -p "$T/build/build/rel" "$T/build/build/rel-router"
+	echo full >"$T/build/build/rel/rsp"
+	echo router >"$T/build/build/rel-router/rsp"
+
+	pkg_make DEST="$T/full" install
+	[ "$(cat "$T/full/usr/sbin/rsp")" = full ]
+	[ "$(readlink "$T/full/usr/sbin/cspmonitor")" = rsp ]
+	[ "$(find "$T/full/usr/sbin" -type l | wc -l)" -eq 10 ]
+	[ -x "$T/full/etc/init.d/rsp" ] && [ -f "$T/full/etc/config/rsp" ]
+
+	# Build/Compile: make with MAKE_FLAGS, PROFILE=router among them
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    make -n --no-print-directory -C "$T/build" PROFILE=router
+	[[ "$output" == *"-o build/rel-router/rsp"* ]]
+	pkg_make DEST="$T/router" CONFIG_RSP_ROUTER=y install
+	[ "$(cat "$T/router/usr/sbin/rsp")" = router ]
+	[ "$(cd "$T/router/usr/sbin" && find . -type l | sort | tr '\n' ' ')" = \
+	    "./hsdump ./rspregistrar ./rspserver ./rspterminal " ]
+	[ -x "$T/router/etc/init.d/rsp" ]
+}
+
 @test "openwrt: the package Makefile names the version rsp --version prints, ISC, kmod-sctp not required" {
 	local mk=$PKG/Makefile v
 	v=$(sed -n 's/^PKG_VERSION:=//p' "$mk")
