@@ -55,7 +55,12 @@ RSP_CPPFLAGS  = -D_GNU_SOURCE -I. -Iinclude -I$(B)/gen
 RSP_CFLAGS    = -O2 -g
 RSP_LDFLAGS  :=
 RSP_LDLIBS   := -lpthread -lm
-COMPILE = $(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(RSP_CFLAGS) $(WARN) $(CFLAGS)
+# No fused multiply-add unless the source says so: gcc contracts a * b + c
+# into one fma where the CPU has it (AArch64), which rounds once, and the
+# fractal service's pixels would then differ from x86-64's and between two
+# splits of the same image (tests/bats/fractal.bats under qemu-aarch64).
+FP_FLAGS = -ffp-contract=off
+COMPILE = $(CC) $(RSP_CPPFLAGS) $(CPPFLAGS) $(RSP_CFLAGS) $(FP_FLAGS) $(WARN) $(CFLAGS)
 LINK    = $(CC) $(RSP_LDFLAGS) $(LDFLAGS) -o $@ $^ $(RSP_LDLIBS) $(LDLIBS)
 # The TLS variant (make TLS=1): after the flags, which it extends.
 include mk/tls.mk

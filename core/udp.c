@@ -44,11 +44,16 @@ int
 udp_join(int fd, const struct sockaddr_storage *group)
 {
 	if (group->ss_family == AF_INET) {
-		struct ip_mreqn mr;
+		/* struct ip_mreq, not ip_mreqn: the kernel takes either, and
+		 * qemu-user (7.2) reads ip_mreqn's interface index as a long
+		 * on 64-bit CPUs, so under qemu-aarch64 every join failed
+		 * with ENODEV (tests/bats/cspmonitor.bats). */
+		struct ip_mreq mr;
 
 		memset(&mr, 0, sizeof(mr));
 		mr.imr_multiaddr =
 		    ((const struct sockaddr_in *)group)->sin_addr;
+		mr.imr_interface.s_addr = htonl(INADDR_ANY);
 		return setsockopt(
 		    fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr));
 	} else {

@@ -245,15 +245,16 @@ rsplib_screen() {
 @test "cspmonitor: two peer registrars list each other (ENRP associations)" {
 	start_monitor -full
 	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
-	    -enrp=127.0.0.1:0 -minaddressscope=loopback -loglevel=4 \
-	    -logcolor=off -peerheartbeatcycle=300 -mentordiscoverytimeout=500 \
+	    -enrp=127.0.0.1:0 -enrpannounce=off -minaddressscope=loopback \
+	    -loglevel=4 -logcolor=off -peerheartbeatcycle=300 \
+	    -mentordiscoverytimeout=500 \
 	    -cspserver="$CSP" -cspinterval=250 >"$T/pr1.log" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_for_line 'ENRP listening on' 5 "$T/pr1.log"
 	enrp1=$(sed -n 's/.*ENRP listening on 127\.0\.0\.1:\([0-9]*\) (tcp)$/\1/p' "$T/pr1.log")
 	id1=$(sed -n 's/.*registrar: \$\([0-9a-f]*\): ASAP listening.*/\1/p' "$T/pr1.log")
 	"$RSP" registrar -transport=tcp -asap=127.0.0.1:0 -asapannounce=off \
-	    -enrp=127.0.0.1:0 -peer=127.0.0.1:"$enrp1" \
+	    -enrp=127.0.0.1:0 -enrpannounce=off -peer=127.0.0.1:"$enrp1" \
 	    -minaddressscope=loopback -loglevel=4 -logcolor=off \
 	    -peerheartbeatcycle=300 -mentordiscoverytimeout=500 \
 	    -cspserver="$CSP" -cspinterval=250 >"$T/pr2.log" 2>&1 &
