@@ -214,9 +214,9 @@ EOF
 
 # pkg_make ARGS...: the package Makefile's recipes under the stand-in
 # for OpenWrt's build system (tests/openwrt/package.mk); without the
-# variables of a make that runs this test (make check's VARIANT=san).
+# variables of a make that runs this test (make check exports VARIANT=san).
 pkg_make() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -f "$TOP/tests/openwrt/package.mk" -C "$PKG" \
+	env -i PATH="$PATH" make -s -f "$TOP/tests/openwrt/package.mk" -C "$PKG" \
 	    STANDIN="$TOP/tests/openwrt" PKG_BUILD_DIR="$T/build" "$@"
 }
 
@@ -236,7 +236,7 @@ pkg_make() {
 	[ -x "$T/full/etc/init.d/rsp" ] && [ -f "$T/full/etc/config/rsp" ]
 
 	# Build/Compile: make with MAKE_FLAGS, PROFILE=router among them
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	run env -i PATH="$PATH" \
 	    make -n --no-print-directory -C "$T/build" PROFILE=router
 	[[ "$output" == *"-o build/rel-router/rsp"* ]]
 	pkg_make DEST="$T/router" CONFIG_RSP_ROUTER=y install
